@@ -1,0 +1,10 @@
+//! The audit log: who did what to which record, when, under which request. Every write path
+//! and every read of a person's record calls `record` inside its own transaction, so an audit
+//! row exists exactly when the change does. It names fields, never their values, so the log
+//! itself holds no clinical data or secrets.
+
+pub mod model;
+pub mod routes;
+pub mod store;
+
+pub use store::{record, AuditAction, AuditCtx, AuditEvent, AuditOutcome};

@@ -1,0 +1,159 @@
+//! Refresh-token families and failed-login records.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::db::schema::{login_failures, refresh_tokens};
+use crate::db::AnyConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct RefreshTokenRow {
+    pub id: String,
+    pub user_id: String,
+    pub family_id: String,
+    pub token_hash: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub rotated_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+/// Refresh tokens are 256 random bits, so a plain SHA-256 is enough to store them: nothing
+/// in the database can be replayed, and lookup stays an indexed equality.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Stores a new refresh token in `family_id` and returns the token itself (shown once).
+pub fn issue(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    family_id: &str,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> QueryResult<String> {
+    let token = new_token();
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::id.eq(uuid::Uuid::now_v7().to_string()),
+            refresh_tokens::user_id.eq(user_id),
+            refresh_tokens::family_id.eq(family_id),
+            refresh_tokens::token_hash.eq(hash_token(&token)),
+            refresh_tokens::created_at.eq(now),
+            refresh_tokens::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
+pub fn find_by_token(
+    conn: &mut AnyConnection,
+    token: &str,
+) -> QueryResult<Option<RefreshTokenRow>> {
+    refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(hash_token(token)))
+        .select(RefreshTokenRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Marks a token used; true only for the one caller that got there first.
+pub fn mark_rotated(conn: &mut AnyConnection, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let affected = diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::id.eq(id))
+            .filter(refresh_tokens::rotated_at.is_null())
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::rotated_at.eq(now))
+    .execute(conn)?;
+    Ok(affected == 1)
+}
+
+pub fn revoke_family(
+    conn: &mut AnyConnection,
+    family_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(family_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(now))
+    .execute(conn)
+}
+
+pub fn revoke_all_for_user(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(now))
+    .execute(conn)
+}
+
+/// Failed logins for this (username, client address) since `since`, oldest first.
+pub fn recent_failures(
+    conn: &mut AnyConnection,
+    username: &str,
+    client_addr: &str,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<NaiveDateTime>> {
+    login_failures::table
+        .filter(login_failures::username.eq(username))
+        .filter(login_failures::client_addr.eq(client_addr))
+        .filter(login_failures::failed_at.gt(since))
+        .order(login_failures::failed_at.asc())
+        .select(login_failures::failed_at)
+        .load(conn)
+}
+
+pub fn record_failure(
+    conn: &mut AnyConnection,
+    username: &str,
+    client_addr: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(login_failures::table)
+        .values((
+            login_failures::id.eq(uuid::Uuid::now_v7().to_string()),
+            login_failures::username.eq(username),
+            login_failures::client_addr.eq(client_addr),
+            login_failures::failed_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A successful login clears the pair's failures, and old rows are pruned as we go.
+pub fn clear_failures(
+    conn: &mut AnyConnection,
+    username: &str,
+    client_addr: &str,
+    older_than: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::delete(
+        login_failures::table
+            .filter(login_failures::username.eq(username))
+            .filter(login_failures::client_addr.eq(client_addr)),
+    )
+    .execute(conn)?;
+    diesel::delete(login_failures::table.filter(login_failures::failed_at.lt(older_than)))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,345 @@
+//! Layered settings: `config/default.toml` (compiled in) < file named by `DSR_CONFIG` <
+//! `DSR_<SECTION>__<KEY>` environment variables.
+//!
+//! Every value is checked here, before anything starts, so a bad value stops start-up with a
+//! message naming its key instead of failing later in the middle of a request.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use config::{Config, Environment, File, FileFormat};
+use serde::Deserialize;
+
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub auth: AuthSettings,
+    pub email: EmailSettings,
+    pub escalation: EscalationSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub bind: SocketAddr,
+    pub public_url: String,
+    pub body_limit_bytes: usize,
+    pub workers: usize,
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub pool_size: u32,
+    pub connect_timeout_secs: u64,
+    pub sqlite_synchronous: SqliteSynchronous,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum SqliteSynchronous {
+    Normal,
+    Full,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub jwt_secret: String,
+    pub issuer: String,
+    pub audience: String,
+    pub access_token_ttl_secs: i64,
+    pub refresh_token_ttl_secs: i64,
+    pub bootstrap_admin_password: String,
+    pub login_max_failures: i64,
+    pub login_window_secs: i64,
+}
+
+// Hand-written so secrets never reach a log line through `{:?}`.
+impl std::fmt::Debug for AuthSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthSettings")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("access_token_ttl_secs", &self.access_token_ttl_secs)
+            .field("refresh_token_ttl_secs", &self.refresh_token_ttl_secs)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailTransportKind {
+    File,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    pub transport: EmailTransportKind,
+    pub smtp_url: String,
+    pub from: String,
+    pub include_identifiers: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationSettings {
+    pub sweep_interval_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    pub level: String,
+}
+
+/// Which storage backend a database URL selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Postgres(String),
+    Sqlite(PathBuf),
+}
+
+impl DatabaseUrl {
+    /// The scheme decides, never trial and error: SQLite accepts any string as a file name,
+    /// so trying backends in turn would hide PostgreSQL's real connection error.
+    pub fn parse(url: &str) -> DatabaseUrl {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            DatabaseUrl::Postgres(url.to_string())
+        } else {
+            DatabaseUrl::Sqlite(PathBuf::from(url.strip_prefix("sqlite://").unwrap_or(url)))
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("configuration error: {0}")]
+    Load(#[from] config::ConfigError),
+    #[error("configuration error: `{key}` {message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+fn invalid(key: &'static str, message: impl Into<String>) -> SettingsError {
+    SettingsError::Invalid {
+        key,
+        message: message.into(),
+    }
+}
+
+impl Settings {
+    /// Loads settings from the defaults, `DSR_CONFIG` and the process environment.
+    pub fn load() -> Result<Settings, SettingsError> {
+        Self::load_from(std::env::var("DSR_CONFIG").ok(), None)
+    }
+
+    /// Loads settings with an explicit config file and, for tests, an explicit environment map
+    /// (`None` reads the process environment).
+    pub fn load_from(
+        config_file: Option<String>,
+        env: Option<HashMap<String, String>>,
+    ) -> Result<Settings, SettingsError> {
+        let mut builder = Config::builder().add_source(File::from_str(DEFAULTS, FileFormat::Toml));
+        if let Some(path) = config_file.filter(|p| !p.is_empty()) {
+            builder = builder.add_source(File::with_name(&path).required(true));
+        }
+        builder = builder.add_source(
+            Environment::with_prefix("DSR")
+                .prefix_separator("_")
+                .separator("__")
+                .try_parsing(true)
+                .source(env),
+        );
+        let settings: Settings = builder.build()?.try_deserialize()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks the rules a type alone cannot express.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        let secret = &self.auth.jwt_secret;
+        if !secret.is_empty() && secret.len() < 32 {
+            return Err(invalid(
+                "auth.jwt_secret",
+                "must be at least 32 bytes (leave it empty to have one generated)",
+            ));
+        }
+        let admin_pw = &self.auth.bootstrap_admin_password;
+        if !admin_pw.is_empty() && admin_pw.chars().count() < 12 {
+            return Err(invalid(
+                "auth.bootstrap_admin_password",
+                "must be at least 12 characters",
+            ));
+        }
+        if self.auth.access_token_ttl_secs < 60 || self.auth.access_token_ttl_secs > 3600 {
+            return Err(invalid(
+                "auth.access_token_ttl_secs",
+                "must be between 60 and 3600 seconds",
+            ));
+        }
+        if self.auth.refresh_token_ttl_secs < 300 {
+            return Err(invalid(
+                "auth.refresh_token_ttl_secs",
+                "must be at least 300 seconds",
+            ));
+        }
+        if self.auth.login_max_failures < 1 {
+            return Err(invalid("auth.login_max_failures", "must be at least 1"));
+        }
+        if self.auth.login_window_secs < 1 {
+            return Err(invalid("auth.login_window_secs", "must be at least 1"));
+        }
+        if self.database.pool_size == 0 {
+            return Err(invalid("database.pool_size", "must be at least 1"));
+        }
+        if self.database.url.trim().is_empty() {
+            return Err(invalid("database.url", "must not be empty"));
+        }
+        if self.server.body_limit_bytes < 1024 {
+            return Err(invalid(
+                "server.body_limit_bytes",
+                "must be at least 1024 bytes",
+            ));
+        }
+        if !(self.server.public_url.starts_with("http://")
+            || self.server.public_url.starts_with("https://"))
+        {
+            return Err(invalid(
+                "server.public_url",
+                "must start with http:// or https://",
+            ));
+        }
+        if self.email.transport == EmailTransportKind::Smtp && self.email.smtp_url.is_empty() {
+            return Err(invalid(
+                "email.smtp_url",
+                "is required when email.transport is \"smtp\"",
+            ));
+        }
+        if self.log.level.trim().is_empty() {
+            return Err(invalid("log.level", "must not be empty"));
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> DatabaseUrl {
+        DatabaseUrl::parse(&self.database.url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Option<HashMap<String, String>> {
+        Some(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn defaults_load_and_validate() {
+        let s = Settings::load_from(None, env(&[])).expect("defaults are valid");
+        assert_eq!(s.server.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.database.url, "var/dsr.sqlite3");
+        assert_eq!(s.email.transport, EmailTransportKind::File);
+        assert_eq!(s.escalation.sweep_interval_secs, 900);
+        assert_eq!(s.auth.access_token_ttl_secs, 900);
+    }
+
+    #[test]
+    fn environment_overrides_defaults() {
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("DSR_SERVER__BIND", "0.0.0.0:9999"),
+                ("DSR_ESCALATION__SWEEP_INTERVAL_SECS", "0"),
+                ("DSR_EMAIL__TRANSPORT", "smtp"),
+                ("DSR_EMAIL__SMTP_URL", "smtp://127.0.0.1:2525"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.server.bind.port(), 9999);
+        assert_eq!(s.escalation.sweep_interval_secs, 0);
+        assert_eq!(s.email.transport, EmailTransportKind::Smtp);
+    }
+
+    #[test]
+    fn file_layer_sits_between_defaults_and_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dsr.toml");
+        std::fs::write(
+            &path,
+            "[server]\nbind = \"127.0.0.1:7000\"\npublic_url = \"https://dsr.example.nhs.uk\"\n",
+        )
+        .unwrap();
+        let file = Some(path.to_string_lossy().into_owned());
+        let s = Settings::load_from(file.clone(), env(&[])).unwrap();
+        assert_eq!(s.server.bind.port(), 7000);
+        assert_eq!(s.server.public_url, "https://dsr.example.nhs.uk");
+        let s = Settings::load_from(file, env(&[("DSR_SERVER__BIND", "127.0.0.1:7001")])).unwrap();
+        assert_eq!(s.server.bind.port(), 7001);
+        assert_eq!(s.server.public_url, "https://dsr.example.nhs.uk");
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("DSR_SERVER__BIND", "not-an-address", "server.bind"),
+            ("DSR_DATABASE__POOL_SIZE", "many", "database.pool_size"),
+            ("DSR_EMAIL__TRANSPORT", "pigeon", "email.transport"),
+            ("DSR_AUTH__JWT_SECRET", "too-short", "auth.jwt_secret"),
+            ("DSR_DATABASE__POOL_SIZE", "0", "database.pool_size"),
+            ("DSR_SERVER__PUBLIC_URL", "ftp://x", "server.public_url"),
+            ("DSR_SERVER__NO_SUCH_KEY", "1", "no_such_key"),
+        ];
+        for (var, value, key) in cases {
+            let err = Settings::load_from(None, env(&[(var, value)]))
+                .expect_err(&format!("{var}={value} must be refused"));
+            let msg = err.to_string();
+            assert!(
+                msg.contains(key),
+                "{var}={value}: message {msg:?} names {key}"
+            );
+        }
+    }
+
+    #[test]
+    fn database_url_scheme_selects_backend() {
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u@h/db"),
+            DatabaseUrl::Postgres("postgres://u@h/db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://u@h/db"),
+            DatabaseUrl::Postgres("postgresql://u@h/db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://var/x.db"),
+            DatabaseUrl::Sqlite("var/x.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("var/dsr.sqlite3"),
+            DatabaseUrl::Sqlite("var/dsr.sqlite3".into())
+        );
+    }
+}

@@ -1,0 +1,55 @@
+//! Storage plumbing shared by every aggregate: the two-backend connection, the pool, the
+//! transaction helpers and the migrations. Aggregate queries live in `<aggregate>/store.rs`.
+
+pub mod migrate;
+pub mod pool;
+pub mod schema;
+
+pub use pool::{Db, DbPool};
+
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+
+/// One connection type over both backends; the variant is chosen from the URL scheme.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+impl AnyConnection {
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, AnyConnection::Sqlite(_))
+    }
+}
+
+/// Runs `f` in a write transaction.
+///
+/// SQLite's plain `BEGIN` is deferred: a transaction that reads and then writes fails with
+/// `SQLITE_BUSY_SNAPSHOT` when another writer got in between, and `busy_timeout` never retries
+/// that. `BEGIN IMMEDIATE` takes the write lock up front, so concurrent writers queue instead.
+pub fn write_transaction<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        AnyConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
+        AnyConnection::Postgresql(c) => <AnsiTransactionManager as TransactionManager<
+            diesel::PgConnection,
+        >>::begin_transaction(c)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            <AnyConnection as TransactionManager<AnyConnection>>::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(user_error) => {
+            match <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(conn) {
+                Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(user_error),
+                Err(rollback_error) => Err(rollback_error.into()),
+            }
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! HTTP plumbing shared by every resource: JSON bodies, pagination, versions and ETags,
+//! request ids.
+
+pub mod json;
+
+pub use json::{BodyLimit, ValidJson};
+
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::{header, StatusCode};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{ApiError, FieldError};
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 500;
+
+/// The `ETag` for a resource version: `"<version>"`.
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// The `If-Match` request header, parsed. Absent means "no precondition".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfMatch {
+    Absent,
+    Any,
+    /// The versions named; a tag that is not one of ours is kept as `None` and never matches.
+    Tags(Vec<Option<i32>>),
+}
+
+impl IfMatch {
+    pub fn parse(value: Option<&str>) -> IfMatch {
+        let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+            return IfMatch::Absent;
+        };
+        if value == "*" {
+            return IfMatch::Any;
+        }
+        IfMatch::Tags(
+            value
+                .split(',')
+                .map(|tag| {
+                    let tag = tag.trim();
+                    let tag = tag.strip_prefix("W/").unwrap_or(tag);
+                    tag.strip_prefix('"')
+                        .and_then(|t| t.strip_suffix('"'))
+                        .and_then(|t| t.parse::<i32>().ok())
+                })
+                .collect(),
+        )
+    }
+
+    /// Ok when the precondition holds for the stored `current` version.
+    pub fn check(&self, current: i32) -> Result<(), ApiError> {
+        match self {
+            IfMatch::Absent | IfMatch::Any => Ok(()),
+            IfMatch::Tags(tags) if tags.contains(&Some(current)) => Ok(()),
+            IfMatch::Tags(_) => Err(ApiError::PreconditionFailed { current }),
+        }
+    }
+
+    pub fn is_present(&self) -> bool {
+        !matches!(self, IfMatch::Absent)
+    }
+}
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = Ready<Result<IfMatch, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let value = req
+            .headers()
+            .get(header::IF_MATCH)
+            .map(|v| v.to_str().unwrap_or("\u{0}"));
+        ready(Ok(IfMatch::parse(value)))
+    }
+}
+
+/// The request id for this request (echoed from `X-Request-Id` or generated).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+impl FromRequest for RequestId {
+    type Error = ApiError;
+    type Future = Ready<Result<RequestId, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let id = req
+            .extensions()
+            .get::<RequestId>()
+            .cloned()
+            .unwrap_or_else(|| RequestId(uuid::Uuid::new_v4().to_string()));
+        ready(Ok(id))
+    }
+}
+
+/// `limit` and `offset` query parameters shared by every list.
+#[derive(Debug, Clone, Copy, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Items per page, 1 to 500 (default 50).
+    pub limit: Option<i64>,
+    /// Items to skip (default 0).
+    pub offset: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl PageParams {
+    pub fn resolve(&self) -> Result<Page, ApiError> {
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        let offset = self.offset.unwrap_or(0);
+        let mut errors = Vec::new();
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            errors.push(FieldError::new(
+                "limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
+        }
+        if offset < 0 {
+            errors.push(FieldError::new("offset", "must not be negative"));
+        }
+        if errors.is_empty() {
+            Ok(Page { limit, offset })
+        } else {
+            Err(ApiError::BadQuery(errors))
+        }
+    }
+}
+
+/// Every list answers `{items, total, limit, offset}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListResponse<T: ToSchema> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl<T: ToSchema> ListResponse<T> {
+    pub fn new(items: Vec<T>, total: i64, page: Page) -> ListResponse<T> {
+        ListResponse {
+            items,
+            total,
+            limit: page.limit,
+            offset: page.offset,
+        }
+    }
+}
+
+/// 200 with the body and its `ETag`.
+pub fn ok_versioned<T: Serialize>(body: &T, version: i32) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
+/// 201 with `Location`, the body and its `ETag`.
+pub fn created<T: Serialize>(location: &str, body: &T, version: i32) -> HttpResponse {
+    HttpResponse::build(StatusCode::CREATED)
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
+/// For PATCH fields that can be cleared: absent → `None`, `null` → `Some(None)`,
+/// a value → `Some(Some(v))`. Use with `#[serde(default, deserialize_with = "...")]`.
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}
+
+/// validator rule: a required text must have something other than white space.
+pub fn not_blank(value: &str) -> Result<(), validator::ValidationError> {
+    if value.trim().is_empty() {
+        return Err(
+            validator::ValidationError::new("blank").with_message("must not be blank".into())
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_match_accepts_strong_weak_lists_and_star() {
+        assert_eq!(IfMatch::parse(None), IfMatch::Absent);
+        assert!(IfMatch::parse(Some("\"3\"")).check(3).is_ok());
+        assert!(IfMatch::parse(Some("W/\"3\"")).check(3).is_ok());
+        assert!(IfMatch::parse(Some("\"1\", \"3\"")).check(3).is_ok());
+        assert!(IfMatch::parse(Some("*")).check(9).is_ok());
+        assert!(matches!(
+            IfMatch::parse(Some("\"2\"")).check(3),
+            Err(ApiError::PreconditionFailed { current: 3 })
+        ));
+        assert!(
+            IfMatch::parse(Some("3")).check(3).is_err(),
+            "unquoted tags are not ours"
+        );
+        assert!(IfMatch::parse(Some("\"abc\"")).check(3).is_err());
+    }
+
+    #[test]
+    fn page_params_default_and_bound() {
+        assert_eq!(
+            PageParams::default().resolve().unwrap(),
+            Page {
+                limit: 50,
+                offset: 0
+            }
+        );
+        let ok = PageParams {
+            limit: Some(500),
+            offset: Some(10),
+        }
+        .resolve()
+        .unwrap();
+        assert_eq!(
+            ok,
+            Page {
+                limit: 500,
+                offset: 10
+            }
+        );
+        for (limit, offset) in [
+            (Some(0), None),
+            (Some(501), None),
+            (Some(-5), None),
+            (None, Some(-1)),
+        ] {
+            assert!(
+                PageParams { limit, offset }.resolve().is_err(),
+                "{limit:?} {offset:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! `dsr`: the Dynamic Support Register service.
+
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod metrics;
+pub mod openapi;
+pub mod startup;
+pub mod telemetry;
+pub mod users;

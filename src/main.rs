@@ -1,0 +1,182 @@
+//! The `dsr` command line: serve (default), migrate, openapi, create-user.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use dsr::audit::AuditCtx;
+use dsr::config::Settings;
+use dsr::db::{migrate, write_transaction, Db};
+use dsr::domain::{Role, Username};
+use dsr::error::ApiError;
+use dsr::startup::Application;
+use dsr::users::service::{self, NewUser};
+use dsr::users::store as users;
+
+#[derive(Parser)]
+#[command(name = "dsr", version, about = "Dynamic Support Register service")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations, then serve HTTP and run the background scheduler (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document (YAML).
+    Openapi,
+    /// Create a user; the password is read from standard input.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Username of the line manager (an active user with role manager).
+        #[arg(long)]
+        manager: Option<String>,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| {
+        "must be one of admin, coordinator, keyworker, clinician, manager".to_string()
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Openapi) = cli.command {
+        print!("{}", dsr::openapi::yaml());
+        return ExitCode::SUCCESS;
+    }
+    let settings = match Settings::load() {
+        Ok(s) => s,
+        Err(err) => {
+            eprintln!("dsr: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    dsr::telemetry::init(&settings.log);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings),
+        Command::Migrate => run_migrations(&settings),
+        Command::Openapi => unreachable_openapi(),
+        Command::CreateUser {
+            username,
+            role,
+            email,
+            display_name,
+            manager,
+        } => create_user(&settings, username, role, email, display_name, manager),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("dsr: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn unreachable_openapi() -> anyhow::Result<()> {
+    print!("{}", dsr::openapi::yaml());
+    Ok(())
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings).await?;
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}
+
+fn run_migrations(settings: &Settings) -> anyhow::Result<()> {
+    let db = Db::new(&settings.database);
+    let mut conn = db.connect_now()?;
+    let applied = migrate::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("applied {applied} migration(s)");
+    Ok(())
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\n', '\r']).to_string();
+    anyhow::ensure!(
+        password.chars().count() >= 12,
+        "the password (read from standard input) must be at least 12 characters"
+    );
+    Ok(password)
+}
+
+fn create_user(
+    settings: &Settings,
+    username: String,
+    role: Role,
+    email: String,
+    display_name: Option<String>,
+    manager: Option<String>,
+) -> anyhow::Result<()> {
+    let username = Username::parse(&username).map_err(|m| anyhow::anyhow!("--username {m}"))?;
+    anyhow::ensure!(
+        email.contains('@') && email.len() <= 254,
+        "--email must be an email address"
+    );
+    let password_hash = dsr::auth::password::hash(&read_password()?)?;
+    let db = Db::new(&settings.database);
+    let mut conn = db.connect_now()?;
+    migrate::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let ctx = AuditCtx {
+        now: chrono::Utc::now().naive_utc(),
+        ..AuditCtx::default()
+    };
+    let row = write_transaction(&mut conn, |c| {
+        let manager_id = match &manager {
+            Some(name) => Some(
+                users::find_by_username(c, &name.to_lowercase())?
+                    .ok_or_else(|| ApiError::validation("manager", "no such user"))?
+                    .id,
+            ),
+            None => None,
+        };
+        let display_name = display_name.unwrap_or_else(|| username.as_str().to_string());
+        service::create(
+            c,
+            &ctx,
+            NewUser {
+                username,
+                email,
+                display_name,
+                role,
+                manager_id,
+                password_hash,
+                active: true,
+            },
+        )
+    })
+    .map_err(|e| match e {
+        ApiError::Validation(errors) => anyhow::anyhow!(
+            "{}",
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    })?;
+    println!(
+        "created user {} ({}) with id {}",
+        row.username, row.role, row.id
+    );
+    Ok(())
+}

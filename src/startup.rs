@@ -1,0 +1,218 @@
+//! Builds the application: state, database preparation, routes, middleware, OpenAPI; binds
+//! a listener (port 0 in tests) and runs the server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{scope, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::audit::AuditCtx;
+use crate::auth::jwt::{self, JwtKeys};
+use crate::config::Settings;
+use crate::db::{migrate, Db};
+use crate::domain::{Clock, SystemClock};
+use crate::error::ApiError;
+use crate::http::BodyLimit;
+use crate::metrics::Metrics;
+use crate::{audit, auth, health, openapi, telemetry, users};
+
+pub struct AppState {
+    pub settings: Settings,
+    pub db: Db,
+    pub jwt: JwtKeys,
+    pub clock: Arc<dyn Clock>,
+    pub metrics: web::Data<Metrics>,
+}
+
+/// Every route of the service, in one table. Fixed paths come before parameterised ones.
+pub fn register_routes(cfg: &mut ServiceConfig) {
+    cfg.service(health::live)
+        .service(health::ready)
+        .service(health::metrics)
+        .service(openapi::openapi_yaml)
+        .service(
+            scope::scope("/api/v1")
+                .service(auth::routes::login)
+                .service(auth::routes::refresh)
+                .service(auth::routes::logout)
+                .service(auth::routes::me)
+                .service(users::routes::list_users)
+                .service(users::routes::create_user)
+                .service(users::routes::get_user)
+                .service(users::routes::update_user)
+                .service(audit::routes::list_audit),
+        );
+}
+
+async fn unknown_route() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound)
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Application> {
+        let secret = jwt::resolve_secret(&settings)?;
+        let jwt = JwtKeys::new(
+            &secret,
+            &settings.auth.issuer,
+            &settings.auth.audience,
+            settings.auth.access_token_ttl_secs,
+        );
+        let db = Db::new(&settings.database);
+        let state = web::Data::new(AppState {
+            jwt,
+            db,
+            clock,
+            metrics: web::Data::new(Metrics::new()),
+            settings,
+        });
+        start_database(state.clone()).await?;
+
+        let listener = TcpListener::bind(state.settings.server.bind)?;
+        let port = listener.local_addr()?.port();
+        let app_state = state.clone();
+        let mut server = HttpServer::new(move || build_app(app_state.clone()))
+            .listen(listener)?
+            .shutdown_timeout(10);
+        if state.settings.server.workers > 0 {
+            server = server.workers(state.settings.server.workers);
+        }
+        tracing::info!(port, "listening");
+        Ok(Application {
+            port,
+            server: server.run(),
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn build_app(
+    state: web::Data<AppState>,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let limit = state.settings.server.body_limit_bytes;
+    let (app, api) = App::new()
+        .app_data(state.clone())
+        .app_data(state.metrics.clone())
+        .app_data(BodyLimit(limit))
+        .app_data(web::PayloadConfig::new(limit))
+        .app_data(web::QueryConfig::default().error_handler(|err, _| {
+            ApiError::BadRequest(format!("invalid query parameters: {err}")).into()
+        }))
+        // A path segment that does not parse (e.g. not a UUID) names nothing that exists.
+        .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+        .into_utoipa_app()
+        .openapi(openapi::base())
+        .configure(register_routes)
+        .split_for_parts();
+    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::finish(api)))
+        .service(web::redirect("/docs", "/docs/"))
+        .default_service(web::to(unknown_route))
+        .wrap(from_fn(telemetry::request_context))
+}
+
+/// Migrates and bootstraps the database. An unreachable database does not stop start-up:
+/// the service answers `/health/ready` with 503 and keeps trying, so an orchestrator sees
+/// "not ready" rather than a crash loop. Any other failure (a broken migration) is fatal.
+async fn start_database(state: web::Data<AppState>) -> anyhow::Result<()> {
+    let first = {
+        let state = state.clone();
+        tokio::task::spawn_blocking(move || prepare_database(&state)).await?
+    };
+    match first {
+        Ok(()) => Ok(()),
+        Err(PrepareError::Unreachable(err)) => {
+            tracing::error!(error = %err, "database unreachable; will keep trying");
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                    let state = state.clone();
+                    match tokio::task::spawn_blocking(move || prepare_database(&state)).await {
+                        Ok(Ok(())) => break,
+                        Ok(Err(PrepareError::Unreachable(_))) => continue,
+                        Ok(Err(err)) => {
+                            tracing::error!(error = %err, "database preparation failed");
+                            break;
+                        }
+                        Err(err) => {
+                            tracing::error!(error = %err, "database preparation panicked");
+                            break;
+                        }
+                    }
+                }
+            });
+            Ok(())
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum PrepareError {
+    #[error("{0}")]
+    Unreachable(crate::db::pool::ConnectionError),
+    #[error("migrations failed: {0}")]
+    Migrations(Box<dyn std::error::Error + Send + Sync>),
+    #[error("bootstrapping the admin user failed: {0}")]
+    Bootstrap(ApiError),
+}
+
+fn prepare_database(state: &AppState) -> Result<(), PrepareError> {
+    let mut conn = state.db.connect_now().map_err(PrepareError::Unreachable)?;
+    let applied = migrate::run_pending(&mut conn).map_err(PrepareError::Migrations)?;
+    if applied > 0 {
+        tracing::info!(applied, "applied database migrations");
+    }
+    let ctx = AuditCtx {
+        now: state.clock.now().naive_utc(),
+        ..AuditCtx::default()
+    };
+    let password = &state.settings.auth.bootstrap_admin_password;
+    let generated = crate::db::write_transaction(&mut conn, |c| {
+        users::service::bootstrap_admin(c, &ctx, password)
+    })
+    .map_err(PrepareError::Bootstrap)?;
+    if let Some(password) = generated {
+        // Printed once, to the terminal only: never to the log.
+        eprintln!("\n  Created user `admin` with password: {password}\n  Log in and change it.\n");
+    }
+    state.db.mark_schema_ready();
+    Ok(())
+}

@@ -1,0 +1,247 @@
+//! User rules: unique usernames, a line manager who is an active manager, never losing the
+//! last active admin, and sessions revoked when an account is deactivated or its password reset.
+
+use uuid::Uuid;
+
+use super::model::{CreateUserRequest, UpdateUserRequest};
+use super::store::{self, NewUserRow, UserChanges, UserRow};
+use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
+use crate::auth::store as sessions;
+use crate::db::AnyConnection;
+use crate::domain::{Role, Username};
+use crate::error::ApiError;
+use crate::http::IfMatch;
+
+pub const ENTITY: &str = "user";
+
+/// A validated new user; the password is already hashed (hashing is slow, so it happens
+/// before the write transaction, not inside it).
+pub struct NewUser {
+    pub username: Username,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub manager_id: Option<String>,
+    pub password_hash: String,
+    pub active: bool,
+}
+
+impl NewUser {
+    pub fn from_request(
+        req: CreateUserRequest,
+        password_hash: String,
+    ) -> Result<NewUser, ApiError> {
+        let username =
+            Username::parse(&req.username).map_err(|msg| ApiError::validation("username", msg))?;
+        Ok(NewUser {
+            username,
+            email: req.email.trim().to_string(),
+            display_name: req.display_name.trim().to_string(),
+            role: req.role,
+            manager_id: req.manager_id.map(|id| id.to_string()),
+            password_hash,
+            active: req.active.unwrap_or(true),
+        })
+    }
+}
+
+/// The line manager must be an active user with role `manager`, and not the user themself.
+fn check_manager(
+    conn: &mut AnyConnection,
+    manager_id: &str,
+    user_id: Option<&str>,
+) -> Result<(), ApiError> {
+    if user_id == Some(manager_id) {
+        return Err(ApiError::validation(
+            "manager_id",
+            "a user cannot be their own manager",
+        ));
+    }
+    match store::find(conn, manager_id)? {
+        Some(m) if m.active && m.role == Role::Manager.as_str() => Ok(()),
+        Some(_) => Err(ApiError::validation(
+            "manager_id",
+            "must be an active user with role manager",
+        )),
+        None => Err(ApiError::validation("manager_id", "no such user")),
+    }
+}
+
+pub fn create(conn: &mut AnyConnection, ctx: &AuditCtx, new: NewUser) -> Result<UserRow, ApiError> {
+    if let Some(manager_id) = &new.manager_id {
+        check_manager(conn, manager_id, None)?;
+    }
+    if store::find_by_username(conn, new.username.as_str())?.is_some() {
+        return Err(ApiError::Conflict(format!(
+            "username {} is already taken",
+            new.username.as_str()
+        )));
+    }
+    let id = Uuid::now_v7().to_string();
+    store::insert(
+        conn,
+        &NewUserRow {
+            id: id.clone(),
+            username: new.username.into_inner(),
+            email: new.email,
+            display_name: new.display_name,
+            role: new.role.as_str().to_string(),
+            manager_id: new.manager_id,
+            password_hash: new.password_hash,
+            active: new.active,
+            version: 1,
+            created_at: ctx.now,
+            updated_at: ctx.now,
+        },
+    )?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Create, ENTITY, Some(&id)).fields(vec![
+            "username",
+            "email",
+            "display_name",
+            "role",
+            "manager_id",
+            "password",
+            "active",
+        ]),
+    )?;
+    store::find(conn, &id)?.ok_or(ApiError::NotFound)
+}
+
+/// A validated PATCH; the new password, if any, is already hashed.
+pub struct UserPatch {
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub manager_id: Option<Option<String>>,
+    pub password_hash: Option<String>,
+    pub active: Option<bool>,
+}
+
+impl UserPatch {
+    pub fn from_request(req: UpdateUserRequest, password_hash: Option<String>) -> UserPatch {
+        UserPatch {
+            email: req.email.map(|e| e.trim().to_string()),
+            display_name: req.display_name.map(|d| d.trim().to_string()),
+            role: req.role,
+            manager_id: req.manager_id.map(|m| m.map(|id| id.to_string())),
+            password_hash,
+            active: req.active,
+        }
+    }
+}
+
+/// Keeps only what differs from `current`, naming each changed field for the audit log.
+fn diff(current: &UserRow, patch: UserPatch) -> (UserChanges, Vec<&'static str>) {
+    let mut changes = UserChanges::default();
+    let mut fields = Vec::new();
+    if let Some(v) = patch.email.filter(|v| *v != current.email) {
+        changes.email = Some(v);
+        fields.push("email");
+    }
+    if let Some(v) = patch.display_name.filter(|v| *v != current.display_name) {
+        changes.display_name = Some(v);
+        fields.push("display_name");
+    }
+    if let Some(v) = patch.role.filter(|v| v.as_str() != current.role) {
+        changes.role = Some(v.as_str().to_string());
+        fields.push("role");
+    }
+    if let Some(v) = patch.manager_id.filter(|v| *v != current.manager_id) {
+        changes.manager_id = Some(v);
+        fields.push("manager_id");
+    }
+    if let Some(v) = patch.password_hash {
+        changes.password_hash = Some(v);
+        fields.push("password");
+    }
+    if let Some(v) = patch.active.filter(|v| *v != current.active) {
+        changes.active = Some(v);
+        fields.push("active");
+    }
+    (changes, fields)
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    id: &str,
+    if_match: &IfMatch,
+    patch: UserPatch,
+) -> Result<UserRow, ApiError> {
+    let current = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    if_match.check(current.version)?;
+    let (changes, fields) = diff(&current, patch);
+    if fields.is_empty() {
+        return Ok(current);
+    }
+    if let Some(Some(manager_id)) = &changes.manager_id {
+        check_manager(conn, manager_id, Some(id))?;
+    }
+    let stays_admin = changes.role.as_deref().unwrap_or(&current.role) == Role::Admin.as_str()
+        && changes.active.unwrap_or(current.active);
+    if current.role == Role::Admin.as_str()
+        && current.active
+        && !stays_admin
+        && store::count_active_admins(conn)? <= 1
+    {
+        return Err(ApiError::Conflict(
+            "this is the last active admin; make another admin first".into(),
+        ));
+    }
+    if !store::update_if_version(conn, id, current.version, &changes, ctx.now)? {
+        // Someone else changed the row between our read and our write.
+        return Err(ApiError::PreconditionFailed {
+            current: current.version + 1,
+        });
+    }
+    if changes.active == Some(false) || changes.password_hash.is_some() {
+        sessions::revoke_all_for_user(conn, id, ctx.now)?;
+    }
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Update, ENTITY, Some(id)).fields(fields),
+    )?;
+    store::find(conn, id)?.ok_or(ApiError::NotFound)
+}
+
+/// On first start with no users, creates `admin`. Returns the password when it was generated
+/// here, so the caller can print it once.
+pub fn bootstrap_admin(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    configured_password: &str,
+) -> Result<Option<String>, ApiError> {
+    if store::count(conn)? > 0 {
+        return Ok(None);
+    }
+    let (password, generated) = if configured_password.is_empty() {
+        (random_password(), true)
+    } else {
+        (configured_password.to_string(), false)
+    };
+    let password_hash = crate::auth::password::hash(&password).map_err(ApiError::internal)?;
+    let username = Username::parse("admin").map_err(|m| ApiError::internal(anyhow::anyhow!(m)))?;
+    create(
+        conn,
+        ctx,
+        NewUser {
+            username,
+            email: "admin@localhost".into(),
+            display_name: "Administrator".into(),
+            role: Role::Admin,
+            manager_id: None,
+            password_hash,
+            active: true,
+        },
+    )?;
+    Ok(generated.then_some(password))
+}
+
+fn random_password() -> String {
+    use rand::distributions::{Alphanumeric, DistString};
+    Alphanumeric.sample_string(&mut rand::thread_rng(), 24)
+}

@@ -1,0 +1,141 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::users;
+use crate::db::AnyConnection;
+use crate::http::Page;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub manager_id: Option<String>,
+    pub password_hash: String,
+    pub active: bool,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUserRow {
+    pub id: String,
+    pub username: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub manager_id: Option<String>,
+    pub password_hash: String,
+    pub active: bool,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The columns a PATCH may change; `None` leaves a column alone.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub role: Option<String>,
+    pub manager_id: Option<Option<String>>,
+    pub password_hash: Option<String>,
+    pub active: Option<bool>,
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_username(conn: &mut AnyConnection, username: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::username.eq(username))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &NewUserRow) -> QueryResult<()> {
+    diesel::insert_into(users::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Applies `changes` only if the row is still at `expected_version`; returns whether it was.
+pub fn update_if_version(
+    conn: &mut AnyConnection,
+    id: &str,
+    expected_version: i32,
+    changes: &UserChanges,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let affected = diesel::update(
+        users::table
+            .filter(users::id.eq(id))
+            .filter(users::version.eq(expected_version)),
+    )
+    .set((
+        changes,
+        users::version.eq(expected_version + 1),
+        users::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(affected == 1)
+}
+
+pub fn count(conn: &mut AnyConnection) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}
+
+pub fn count_active_admins(conn: &mut AnyConnection) -> QueryResult<i64> {
+    users::table
+        .filter(users::role.eq("admin"))
+        .filter(users::active.eq(true))
+        .count()
+        .get_result(conn)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub role: Option<String>,
+    pub active: Option<bool>,
+}
+
+fn filtered(
+    filter: &UserFilter,
+) -> users::BoxedQuery<'_, <AnyConnection as diesel::Connection>::Backend> {
+    let mut query = users::table.into_boxed();
+    if let Some(role) = &filter.role {
+        query = query.filter(users::role.eq(role));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(users::active.eq(active));
+    }
+    query
+}
+
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &UserFilter,
+    page: Page,
+) -> QueryResult<(Vec<UserRow>, i64)> {
+    let total = filtered(filter).count().get_result(conn)?;
+    let rows = filtered(filter)
+        .order((users::username.asc(), users::id.asc()))
+        .limit(page.limit)
+        .offset(page.offset)
+        .select(UserRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}

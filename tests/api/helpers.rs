@@ -1,0 +1,240 @@
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use dsr::config::Settings;
+use dsr::startup::Application;
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::{json, Value};
+
+pub const JWT_SECRET: &str = "test-secret-that-is-long-enough-0123456789";
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+pub const PASSWORD: &str = "a-long-enough-password";
+
+/// A fresh, empty database for one test: a SQLite file in `dir`, or a new PostgreSQL
+/// database on the server named by DSR_TEST_DATABASE_URL.
+pub fn fresh_database_url(dir: &std::path::Path) -> String {
+    match std::env::var("DSR_TEST_DATABASE_URL") {
+        Ok(base) if !base.is_empty() => {
+            let name = format!("dsr_test_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = PgConnection::establish(&base).expect("connect to the test PostgreSQL");
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .expect("create a test database");
+            let (prefix, _) = base
+                .rsplit_once('/')
+                .expect("DSR_TEST_DATABASE_URL ends in /<db>");
+            format!("{prefix}/{name}")
+        }
+        _ => dir.join("dsr.sqlite3").to_string_lossy().into_owned(),
+    }
+}
+
+pub fn is_postgres() -> bool {
+    std::env::var("DSR_TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty())
+}
+
+pub fn test_settings(dir: &std::path::Path) -> Settings {
+    let mut settings = Settings::load_from(None, Some(HashMap::new())).expect("default settings");
+    settings.server.bind = "127.0.0.1:0".parse().unwrap();
+    settings.server.workers = 2;
+    settings.server.data_dir = dir.join("var");
+    settings.database.url = fresh_database_url(dir);
+    settings.database.pool_size = 4;
+    settings.auth.jwt_secret = JWT_SECRET.into();
+    settings.auth.bootstrap_admin_password = ADMIN_PASSWORD.into();
+    settings.escalation.sweep_interval_secs = 0;
+    settings
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub _dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        dsr::telemetry::init(&dsr::config::LogSettings {
+            format: dsr::config::LogFormat::Text,
+            level: "debug".into(),
+        });
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = test_settings(dir.path());
+    customize(&mut settings);
+    let app = Application::build(settings.clone())
+        .await
+        .expect("application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: client_from(None),
+
+        _dir: dir,
+    }
+}
+
+/// A client, optionally connecting from another loopback address (e.g. 127.0.0.2).
+pub fn client_from(local: Option<IpAddr>) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(local)
+        .build()
+        .expect("client")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with('/') && !path.starts_with("/api/") && !is_root_path(path) {
+            format!("{}/api/v1{}", self.address, path)
+        } else {
+            format!("{}{}", self.address, path)
+        }
+    }
+
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path, Some(token))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.request(Method::POST, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn patch(
+        &self,
+        path: &str,
+        token: &str,
+        body: &Value,
+        if_match: Option<&str>,
+    ) -> Response {
+        let mut req = self.request(Method::PATCH, path, Some(token)).json(body);
+        if let Some(tag) = if_match {
+            req = req.header("If-Match", tag);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn login_response(&self, username: &str, password: &str) -> Response {
+        self.post(
+            "/auth/login",
+            None,
+            &json!({"username": username, "password": password}),
+        )
+        .await
+    }
+
+    /// Logs in and returns the whole token response.
+    pub async fn login(&self, username: &str, password: &str) -> Value {
+        let res = self.login_response(username, password).await;
+        assert_eq!(res.status(), 200, "login as {username}");
+        res.json().await.expect("token json")
+    }
+
+    pub async fn admin_token(&self) -> String {
+        token_of(&self.login("admin", ADMIN_PASSWORD).await)
+    }
+
+    /// Creates a user with `role` (as admin) and returns (id, access token).
+    pub async fn user_with_role(&self, role: &str) -> (String, String) {
+        let admin = self.admin_token().await;
+        let username = format!("{role}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let user = self.create_user(&admin, &username, role, None).await;
+        let id = user["id"].as_str().expect("id").to_string();
+        let token = token_of(&self.login(&username, PASSWORD).await);
+        (id, token)
+    }
+
+    pub async fn create_user(
+        &self,
+        admin: &str,
+        username: &str,
+        role: &str,
+        manager_id: Option<&str>,
+    ) -> Value {
+        let res = self
+            .post(
+                "/users",
+                Some(admin),
+                &json!({
+                    "username": username,
+                    "email": format!("{username}@nhs.net"),
+                    "display_name": format!("Test {role}"),
+                    "role": role,
+                    "manager_id": manager_id,
+                    "password": PASSWORD,
+                }),
+            )
+            .await;
+        assert_eq!(res.status(), 201, "create user {username}");
+        res.json().await.expect("user json")
+    }
+}
+
+fn is_root_path(path: &str) -> bool {
+    ["/health/", "/metrics", "/openapi.", "/docs"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
+pub fn token_of(login: &Value) -> String {
+    login["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string()
+}
+
+/// Asserts a problem+json response with `status` and returns its body.
+pub async fn assert_problem(res: Response, status: u16) -> Value {
+    assert_eq!(res.status().as_u16(), status, "status");
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        content_type.starts_with("application/problem+json"),
+        "content type {content_type}"
+    );
+    let body: Value = res.json().await.expect("problem json");
+    assert_eq!(body["status"], status);
+    for key in ["type", "title", "detail"] {
+        assert!(body[key].is_string(), "problem has {key}: {body}");
+    }
+    body
+}
+
+/// The field names a 422 (or 400) problem lists, sorted.
+pub fn error_fields(problem: &Value) -> Vec<String> {
+    let mut fields: Vec<String> = problem["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e["field"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    fields.sort();
+    fields
+}

@@ -1,0 +1,12 @@
+//! HTTP-level tests: each starts the real application on a random port with a fresh database
+//! (SQLite by default; PostgreSQL when DSR_TEST_DATABASE_URL is set) and speaks HTTP to it.
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod cli;
+mod errors;
+mod health;
+mod openapi;
+mod users;
