@@ -18,6 +18,7 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
+    pub register: RegisterSettings,
     pub email: EmailSettings,
     pub escalation: EscalationSettings,
     pub log: LogSettings,
@@ -72,6 +73,12 @@ impl std::fmt::Debug for AuthSettings {
             .field("refresh_token_ttl_secs", &self.refresh_token_ttl_secs)
             .finish_non_exhaustive()
     }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterSettings {
+    pub review_cadence_days: crate::domain::ReviewCadence,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -232,6 +239,16 @@ impl Settings {
                 "is required when email.transport is \"smtp\"",
             ));
         }
+        let cadence = self.register.review_cadence_days;
+        if [cadence.red, cadence.amber, cadence.green, cadence.blue]
+            .iter()
+            .any(|d| !(1..=366).contains(d))
+        {
+            return Err(invalid(
+                "register.review_cadence_days",
+                "each rating's cadence must be 1 to 366 days",
+            ));
+        }
         if self.log.level.trim().is_empty() {
             return Err(invalid("log.level", "must not be empty"));
         }
@@ -264,6 +281,10 @@ mod tests {
         assert_eq!(s.email.transport, EmailTransportKind::File);
         assert_eq!(s.escalation.sweep_interval_secs, 900);
         assert_eq!(s.auth.access_token_ttl_secs, 900);
+        assert_eq!(
+            s.register.review_cadence_days,
+            crate::domain::ReviewCadence::default()
+        );
     }
 
     #[test]
@@ -311,6 +332,11 @@ mod tests {
             ("DSR_DATABASE__POOL_SIZE", "0", "database.pool_size"),
             ("DSR_SERVER__PUBLIC_URL", "ftp://x", "server.public_url"),
             ("DSR_SERVER__NO_SUCH_KEY", "1", "no_such_key"),
+            (
+                "DSR_REGISTER__REVIEW_CADENCE_DAYS__RED",
+                "0",
+                "register.review_cadence_days",
+            ),
         ];
         for (var, value, key) in cases {
             let err = Settings::load_from(None, env(&[(var, value)]))

@@ -1,5 +1,6 @@
 //! `dsr`: the Dynamic Support Register service.
 
+pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod config;
@@ -10,6 +11,8 @@ pub mod health;
 pub mod http;
 pub mod metrics;
 pub mod openapi;
+pub mod people;
+pub mod register;
 pub mod startup;
 pub mod telemetry;
 pub mod users;

@@ -16,6 +16,8 @@ use utoipa_actix_web::AppExt;
     tags(
         (name = "auth", description = "Login, token refresh, logout"),
         (name = "users", description = "Staff accounts and roles"),
+        (name = "people", description = "People on (or considered for) the register"),
+        (name = "register", description = "The register: RAG ratings, history, DSR reviews"),
         (name = "audit", description = "Who did what, when"),
         (name = "health", description = "Liveness, readiness, metrics"),
     )

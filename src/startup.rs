@@ -20,7 +20,7 @@ use crate::domain::{Clock, SystemClock};
 use crate::error::ApiError;
 use crate::http::BodyLimit;
 use crate::metrics::Metrics;
-use crate::{audit, auth, health, openapi, telemetry, users};
+use crate::{audit, auth, health, openapi, people, register, telemetry, users};
 
 pub struct AppState {
     pub settings: Settings,
@@ -46,7 +46,20 @@ pub fn register_routes(cfg: &mut ServiceConfig) {
                 .service(users::routes::create_user)
                 .service(users::routes::get_user)
                 .service(users::routes::update_user)
-                .service(audit::routes::list_audit),
+                .service(audit::routes::list_audit)
+                .service(people::routes::create_person)
+                .service(people::routes::list_people)
+                .service(people::routes::get_person)
+                .service(people::routes::update_person)
+                .service(register::routes::open_entry)
+                .service(register::routes::list_register)
+                .service(register::routes::get_entry)
+                .service(register::routes::update_entry)
+                .service(register::routes::entry_history)
+                .service(register::routes::record_review)
+                .service(register::routes::list_reviews)
+                .service(register::routes::get_review)
+                .service(register::routes::close_entry),
         );
 }
 

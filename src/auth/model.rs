@@ -32,3 +32,6 @@ pub struct TokenResponse {
     pub refresh_token: String,
     pub user: UserView,
 }
+
+impl crate::http::DateRules for LoginRequest {}
+impl crate::http::DateRules for RefreshRequest {}

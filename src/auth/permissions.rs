@@ -11,6 +11,10 @@ pub enum Permission {
     UsersRead,
     AuditRead,
     EscalationsRun,
+    /// People, register entries, reviews, RAG changes, closing.
+    RegisterWrite,
+    /// People, register, history, reviews (keyworkers: their caseload only).
+    RecordsRead,
 }
 
 use Role::*;
@@ -20,6 +24,11 @@ const TABLE: &[(Permission, &[Role])] = &[
     (Permission::UsersRead, &[Admin, Coordinator, Manager]),
     (Permission::AuditRead, &[Admin]),
     (Permission::EscalationsRun, &[Admin, Coordinator, Manager]),
+    (Permission::RegisterWrite, &[Coordinator]),
+    (
+        Permission::RecordsRead,
+        &[Coordinator, Manager, Clinician, Keyworker],
+    ),
 ];
 
 pub fn allows(role: Role, permission: Permission) -> bool {
@@ -40,6 +49,8 @@ mod tests {
             Permission::UsersRead,
             Permission::AuditRead,
             Permission::EscalationsRun,
+            Permission::RegisterWrite,
+            Permission::RecordsRead,
         ] {
             assert_eq!(TABLE.iter().filter(|(q, _)| *q == p).count(), 1, "{p:?}");
         }
@@ -51,6 +62,11 @@ mod tests {
             (Permission::UsersWrite, &[Admin]),
             (Permission::UsersRead, &[Admin, Coordinator, Manager]),
             (Permission::AuditRead, &[Admin]),
+            (Permission::RegisterWrite, &[Coordinator]),
+            (
+                Permission::RecordsRead,
+                &[Coordinator, Manager, Clinician, Keyworker],
+            ),
         ];
         for (permission, allowed) in cases {
             for role in Role::ALL {

@@ -55,3 +55,96 @@ diesel::table! {
 
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, refresh_tokens, login_failures, audit_log);
+
+diesel::table! {
+    people (id) {
+        id -> Text,
+        nhs_number -> Text,
+        given_name -> Text,
+        family_name -> Text,
+        search_name -> Text,
+        date_of_birth -> Date,
+        gender -> Nullable<Text>,
+        diagnoses -> Text,
+        area -> Text,
+        local_authority -> Nullable<Text>,
+        gp_practice -> Nullable<Text>,
+        consent_status -> Text,
+        consent_note -> Nullable<Text>,
+        keyworker_id -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sequences (name) {
+        name -> Text,
+        value -> BigInt,
+    }
+}
+
+diesel::table! {
+    register_entries (id) {
+        id -> Text,
+        reference -> Text,
+        reference_number -> BigInt,
+        person_id -> Text,
+        status -> Text,
+        rag -> Text,
+        rag_rank -> Integer,
+        rag_changed_on -> Date,
+        opened_on -> Date,
+        closed_on -> Nullable<Date>,
+        closure_reason -> Nullable<Text>,
+        closure_note -> Nullable<Text>,
+        risk_summary -> Text,
+        referral_source -> Nullable<Text>,
+        consent_note -> Nullable<Text>,
+        last_review_on -> Nullable<Date>,
+        next_review_due -> Date,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rag_history (id) {
+        id -> Text,
+        register_entry_id -> Text,
+        from_rag -> Nullable<Text>,
+        to_rag -> Text,
+        reason -> Text,
+        changed_by -> Nullable<Text>,
+        changed_at -> Timestamp,
+        changed_on -> Date,
+    }
+}
+
+diesel::table! {
+    dsr_reviews (id) {
+        id -> Text,
+        register_entry_id -> Text,
+        reviewed_on -> Date,
+        rag -> Text,
+        attendees -> Text,
+        summary -> Text,
+        next_review_due -> Date,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(register_entries -> people (person_id));
+diesel::joinable!(rag_history -> register_entries (register_entry_id));
+diesel::joinable!(dsr_reviews -> register_entries (register_entry_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    people,
+    register_entries,
+    rag_history,
+    dsr_reviews,
+    sequences,
+    users,
+);

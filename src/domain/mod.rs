@@ -1,8 +1,13 @@
 //! Pure domain types and rules. No I/O, no actix, no diesel: everything here is unit-tested.
 
+pub mod nhs_number;
+pub mod person;
+pub mod register;
 pub mod role;
 pub mod username;
 
+pub use nhs_number::NhsNumber;
+pub use register::{Rag, ReviewCadence};
 pub use role::Role;
 pub use username::Username;
 

@@ -7,7 +7,8 @@
 //! 3. `validator` rules on the parsed value (lengths, formats, ranges).
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpRequest};
+use chrono::NaiveDate;
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
@@ -18,6 +19,16 @@ use utoipa::PartialSchema;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::error::{ApiError, FieldError};
+use crate::startup::AppState;
+
+/// Rules on a request body that need today's date (no future dates for things that
+/// happened, plausible dates of birth). Checked at the edge with the other field rules, so
+/// one 422 names every bad field.
+pub trait DateRules {
+    fn check_dates(&self, _today: NaiveDate) -> Vec<FieldError> {
+        Vec::new()
+    }
+}
 
 /// The configured body limit, stored as app data.
 #[derive(Debug, Clone, Copy)]
@@ -28,7 +39,7 @@ pub struct ValidJson<T>(pub T);
 
 impl<T> FromRequest for ValidJson<T>
 where
-    T: DeserializeOwned + Validate + PartialSchema + 'static,
+    T: DeserializeOwned + Validate + DateRules + PartialSchema + 'static,
 {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
@@ -43,6 +54,9 @@ where
             .get(actix_web::http::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
+        let today = req
+            .app_data::<web::Data<AppState>>()
+            .map(|state| state.clock.today());
         let mut payload = payload.take();
         Box::pin(async move {
             if declared.is_some_and(|len| len > limit) {
@@ -57,15 +71,16 @@ where
                 }
                 body.extend_from_slice(&chunk);
             }
-            parse_body::<T>(&body).map(ValidJson)
+            parse_body::<T>(today, &body).map(ValidJson)
         })
     }
 }
 
-/// Parses and validates a request body, naming every bad field.
-pub fn parse_body<T>(body: &[u8]) -> Result<T, ApiError>
+/// Parses and validates a request body, naming every bad field. Date rules are checked
+/// when `today` is known.
+pub fn parse_body<T>(today: Option<NaiveDate>, body: &[u8]) -> Result<T, ApiError>
 where
-    T: DeserializeOwned + Validate + PartialSchema,
+    T: DeserializeOwned + Validate + DateRules + PartialSchema,
 {
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("the request body is not valid JSON: {e}")))?;
@@ -85,13 +100,23 @@ where
         ));
     };
     let parsed: T = parsed;
+    let mut errors = Vec::new();
     if let Err(validation) = parsed.validate() {
-        let mut errors = Vec::new();
         flatten_validation("", &validation, &mut errors);
-        errors.sort_by(|a, b| a.field.cmp(&b.field));
-        return Err(ApiError::Validation(errors));
     }
-    Ok(parsed)
+    if let Some(today) = today {
+        for e in parsed.check_dates(today) {
+            if !errors.iter().any(|x| x.field == e.field) {
+                errors.push(e);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(parsed)
+    } else {
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
+        Err(ApiError::Validation(errors))
+    }
 }
 
 /// Unknown fields are reported and removed; missing required ones are reported.
@@ -123,6 +148,9 @@ fn deserialize_collecting<T: DeserializeOwned>(
     mut map: Map<String, Value>,
     errors: &mut Vec<FieldError>,
 ) -> Option<T> {
+    // Fields removed after a type error; when serde then calls them missing, that is
+    // already reported under the field's own path.
+    let mut removed: Vec<String> = Vec::new();
     // Each round removes one field, so this ends; the bound is a guard, not a limit in practice.
     for _ in 0..=map.len() + 1 {
         let attempt: Result<T, _> = serde_path_to_error::deserialize(Value::Object(map.clone()));
@@ -151,6 +179,9 @@ fn deserialize_collecting<T: DeserializeOwned>(
             (path.clone(), message)
         };
         let is_unknown = message == "unknown field";
+        if removed.contains(&field) {
+            return None;
+        }
         if !errors.iter().any(|e| e.field == field) {
             errors.push(FieldError::new(field.clone(), message));
         }
@@ -158,8 +189,9 @@ fn deserialize_collecting<T: DeserializeOwned>(
         if is_unknown && remove_nested(&mut map, &field) {
             continue;
         }
-        let top = top_level_key(&field);
-        if top.is_empty() || map.remove(top).is_none() {
+        let top = top_level_key(&field).to_string();
+        removed.push(top.clone());
+        if top.is_empty() || map.remove(&top).is_none() {
             // A required field is missing at the top level: nothing more can be learnt.
             return None;
         }
@@ -257,6 +289,18 @@ mod tests {
         #[validate(nested)]
         #[serde(default)]
         items: Vec<Item>,
+        when: Option<NaiveDate>,
+    }
+
+    impl DateRules for Sample {
+        fn check_dates(&self, today: NaiveDate) -> Vec<FieldError> {
+            match self.when {
+                Some(when) if when > today => {
+                    vec![FieldError::new("when", "must not be in the future")]
+                }
+                _ => Vec::new(),
+            }
+        }
     }
 
     #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -275,7 +319,8 @@ mod tests {
 
     #[test]
     fn a_good_body_parses() {
-        let s: Sample = parse_body(br#"{"name":"abc","count":2,"items":[{"code":"x"}]}"#).unwrap();
+        let s: Sample =
+            parse_body(None, br#"{"name":"abc","count":2,"items":[{"code":"x"}]}"#).unwrap();
         assert_eq!(s.name, "abc");
         assert_eq!(s.count, 2);
         assert_eq!(s.items.len(), 1);
@@ -283,21 +328,22 @@ mod tests {
 
     #[test]
     fn not_json_is_a_bad_request() {
-        let err = parse_body::<Sample>(b"{name: nope").unwrap_err();
+        let err = parse_body::<Sample>(None, b"{name: nope").unwrap_err();
         assert!(matches!(err, ApiError::BadRequest(_)));
     }
 
     #[test]
     fn a_non_object_is_unprocessable() {
         assert_eq!(
-            fields(parse_body::<Sample>(b"[1,2]").unwrap_err()),
+            fields(parse_body::<Sample>(None, b"[1,2]").unwrap_err()),
             vec!["body"]
         );
     }
 
     #[test]
     fn every_missing_unknown_and_mistyped_field_is_named_at_once() {
-        let err = parse_body::<Sample>(br#"{"flag":"yes","colour":"red","items":7}"#).unwrap_err();
+        let err =
+            parse_body::<Sample>(None, br#"{"flag":"yes","colour":"red","items":7}"#).unwrap_err();
         let mut got = fields(err);
         got.sort();
         assert_eq!(got, vec!["colour", "count", "flag", "items", "name"]);
@@ -305,22 +351,36 @@ mod tests {
 
     #[test]
     fn null_for_a_required_field_is_a_type_error() {
-        let err = parse_body::<Sample>(br#"{"name":null,"count":1}"#).unwrap_err();
+        let err = parse_body::<Sample>(None, br#"{"name":null,"count":1}"#).unwrap_err();
         assert_eq!(fields(err), vec!["name"]);
     }
 
     #[test]
     fn nested_errors_carry_their_path() {
         let err = parse_body::<Sample>(
+            None,
             br#"{"name":"abc","count":1,"items":[{"code":"ok"},{"cod":"x"}]}"#,
         )
         .unwrap_err();
         let mut got = fields(err);
         got.sort();
         assert_eq!(got, vec!["items[1].cod", "items[1].code"]);
-        let err = parse_body::<Sample>(br#"{"name":"ab","count":1,"items":[{"code":"long"}]}"#)
-            .unwrap_err();
+        let err = parse_body::<Sample>(
+            None,
+            br#"{"name":"ab","count":1,"items":[{"code":"long"}]}"#,
+        )
+        .unwrap_err();
         assert_eq!(fields(err), vec!["items[0].code", "name"]);
+    }
+
+    #[test]
+    fn date_rules_join_the_other_errors() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25);
+        let err = parse_body::<Sample>(today, br#"{"name":"ab","count":1,"when":"2026-11-26"}"#)
+            .unwrap_err();
+        assert_eq!(fields(err), vec!["name", "when"]);
+        let ok = parse_body::<Sample>(today, br#"{"name":"abc","count":1,"when":"2026-11-25"}"#);
+        assert!(ok.is_ok());
     }
 
     #[test]

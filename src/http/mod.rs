@@ -3,7 +3,7 @@
 
 pub mod json;
 
-pub use json::{BodyLimit, ValidJson};
+pub use json::{BodyLimit, DateRules, ValidJson};
 
 use std::future::{ready, Ready};
 

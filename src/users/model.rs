@@ -125,3 +125,6 @@ pub struct UserQuery {
     pub role: Option<Role>,
     pub active: Option<bool>,
 }
+
+impl crate::http::DateRules for CreateUserRequest {}
+impl crate::http::DateRules for UpdateUserRequest {}

@@ -139,3 +139,20 @@ pub fn list(
         .load(conn)?;
     Ok((rows, total))
 }
+
+/// Users by id, in one query (for embedding summaries in lists without N+1 queries).
+pub fn find_many(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> QueryResult<std::collections::HashMap<String, UserRow>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select(UserRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|u| (u.id.clone(), u))
+        .collect())
+}

@@ -238,3 +238,86 @@ pub fn error_fields(problem: &Value) -> Vec<String> {
     fields.sort();
     fields
 }
+
+/// A random valid NHS number in the synthetic 999 range.
+pub fn nhs_number() -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    loop {
+        let digits: Vec<u32> = std::iter::once([9, 9, 9])
+            .flatten()
+            .chain((0..6).map(|_| rng.gen_range(0..10)))
+            .collect();
+        let sum: u32 = digits.iter().zip((2..=10).rev()).map(|(d, w)| d * w).sum();
+        let check = match 11 - sum % 11 {
+            11 => 0,
+            10 => continue,
+            c => c,
+        };
+        return digits
+            .iter()
+            .chain(std::iter::once(&check))
+            .map(|d| d.to_string())
+            .collect();
+    }
+}
+
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::London)
+        .date_naive()
+}
+
+pub fn days_ago(days: u64) -> chrono::NaiveDate {
+    today().checked_sub_days(chrono::Days::new(days)).unwrap()
+}
+
+pub fn days_ahead(days: u64) -> chrono::NaiveDate {
+    today().checked_add_days(chrono::Days::new(days)).unwrap()
+}
+
+pub fn person_body(given: &str, family: &str) -> Value {
+    json!({
+        "nhs_number": nhs_number(),
+        "given_name": given,
+        "family_name": family,
+        "date_of_birth": "1990-05-17",
+        "diagnoses": ["autism"],
+        "area": "North",
+        "consent_status": "given",
+    })
+}
+
+impl TestApp {
+    /// Creates a person from `body` as `token` (a coordinator) and returns it.
+    pub async fn create_person(&self, token: &str, body: &Value) -> Value {
+        let res = self.post("/people", Some(token), body).await;
+        assert_eq!(res.status(), 201, "create person");
+        res.json().await.expect("person json")
+    }
+
+    /// Creates a person and puts them on the register; returns the entry.
+    pub async fn open_entry(
+        &self,
+        token: &str,
+        person: &Value,
+        rag: &str,
+        opened_on: Option<chrono::NaiveDate>,
+    ) -> Value {
+        let mut body =
+            json!({"person_id": person["id"], "rag": rag, "risk_summary": "Placement at risk"});
+        if let Some(date) = opened_on {
+            body["opened_on"] = json!(date);
+        }
+        let res = self.post("/register", Some(token), &body).await;
+        assert_eq!(res.status(), 201, "open entry");
+        res.json().await.expect("entry json")
+    }
+
+    pub async fn person_on_register(&self, token: &str, given: &str, rag: &str) -> Value {
+        let person = self
+            .create_person(token, &person_body(given, "Tester"))
+            .await;
+        self.open_entry(token, &person, rag, None).await
+    }
+}

@@ -9,4 +9,6 @@ mod cli;
 mod errors;
 mod health;
 mod openapi;
+mod people;
+mod register;
 mod users;

@@ -1,0 +1,55 @@
+//! Caseload scoping: keyworkers see only the people currently assigned to them. Anything
+//! about anyone else answers 404, exactly as if it did not exist, and lists leave them out.
+
+use diesel::prelude::*;
+
+use crate::auth::CurrentUser;
+use crate::db::schema::people;
+use crate::db::AnyConnection;
+use crate::domain::Role;
+use crate::error::ApiError;
+
+/// Whose records a user may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    /// Only people whose current keyworker is this user.
+    Caseload(String),
+}
+
+impl Scope {
+    pub fn of(user: &CurrentUser) -> Scope {
+        match user.role {
+            Role::Keyworker => Scope::Caseload(user.id.clone()),
+            _ => Scope::All,
+        }
+    }
+
+    /// The keyworker whose caseload bounds this scope, if any (for list filters).
+    pub fn caseload_of(&self) -> Option<&str> {
+        match self {
+            Scope::All => None,
+            Scope::Caseload(id) => Some(id),
+        }
+    }
+}
+
+/// Ok when the person exists and is in scope; 404 otherwise (never 403, so a keyworker
+/// cannot learn that someone outside their caseload is on the register).
+pub fn ensure_person_visible(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    person_id: &str,
+) -> Result<(), ApiError> {
+    let keyworker: Option<Option<String>> = people::table
+        .find(person_id)
+        .select(people::keyworker_id)
+        .first(conn)
+        .optional()?;
+    match (keyworker, scope) {
+        (None, _) => Err(ApiError::NotFound),
+        (Some(_), Scope::All) => Ok(()),
+        (Some(Some(kw)), Scope::Caseload(me)) if kw == *me => Ok(()),
+        (Some(_), Scope::Caseload(_)) => Err(ApiError::NotFound),
+    }
+}

@@ -1,0 +1,185 @@
+//! Facts about a person that follow from their record: age, reporting group, eligibility.
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Reporting groups: `child` under 18, `young_person` 18 to 25, `adult` over 25.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AgeGroup {
+    Child,
+    YoungPerson,
+    Adult,
+}
+
+impl AgeGroup {
+    pub fn of_age(age: u32) -> AgeGroup {
+        match age {
+            0..=17 => AgeGroup::Child,
+            18..=25 => AgeGroup::YoungPerson,
+            _ => AgeGroup::Adult,
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AgeGroup> {
+        match s {
+            "child" => Some(AgeGroup::Child),
+            "young_person" => Some(AgeGroup::YoungPerson),
+            "adult" => Some(AgeGroup::Adult),
+            _ => None,
+        }
+    }
+}
+
+/// Age in whole years on `on`. Someone born on 29 February becomes a year older on
+/// 1 March in years without one (as in UK law).
+pub fn age_on(date_of_birth: NaiveDate, on: NaiveDate) -> u32 {
+    let mut years = on.year() - date_of_birth.year();
+    if (on.month(), on.day()) < (date_of_birth.month(), date_of_birth.day()) {
+        years -= 1;
+    }
+    years.max(0) as u32
+}
+
+/// The latest date of birth of someone who is at least `years` old on `on`, so an age
+/// filter becomes an indexed date-of-birth range. Agrees with `age_on` (tested below).
+pub fn latest_birth_date_for_age(on: NaiveDate, years: u32) -> NaiveDate {
+    on.checked_sub_months(Months::new(12 * years))
+        .unwrap_or(NaiveDate::MIN)
+}
+
+/// Children and young people up to 25 are eligible for the keyworking service.
+pub fn keyworker_eligible(age: u32) -> bool {
+    age <= 25
+}
+
+/// Under-18 exactly (policy timescales), not the `child` reporting group by another name.
+pub fn is_under_18(date_of_birth: NaiveDate, on: NaiveDate) -> bool {
+    age_on(date_of_birth, on) < 18
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Diagnosis {
+    LearningDisability,
+    Autism,
+}
+
+/// Consent to be on the register, as recorded on the person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentStatus {
+    Given,
+    /// Lacks capacity; a best-interests decision is recorded.
+    BestInterests,
+    /// Someone with parental responsibility consented.
+    Parental,
+    Declined,
+    NotRecorded,
+}
+
+impl ConsentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentStatus::Given => "given",
+            ConsentStatus::BestInterests => "best_interests",
+            ConsentStatus::Parental => "parental",
+            ConsentStatus::Declined => "declined",
+            ConsentStatus::NotRecorded => "not_recorded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ConsentStatus> {
+        [
+            ConsentStatus::Given,
+            ConsentStatus::BestInterests,
+            ConsentStatus::Parental,
+            ConsentStatus::Declined,
+            ConsentStatus::NotRecorded,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+    }
+
+    /// The register needs consent in one of these forms, or a recorded reason.
+    pub fn permits_register(self) -> bool {
+        matches!(
+            self,
+            ConsentStatus::Given | ConsentStatus::BestInterests | ConsentStatus::Parental
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn age_turns_on_the_birthday_exactly() {
+        let cases = [
+            ("2008-11-25", "2026-11-24", 17),
+            ("2008-11-25", "2026-11-25", 18),
+            ("2000-11-25", "2026-11-25", 26),
+            ("2000-11-26", "2026-11-25", 25),
+            ("2008-02-29", "2026-02-28", 17),
+            ("2008-02-29", "2026-03-01", 18),
+            ("2008-02-29", "2028-02-29", 20),
+            ("2026-11-25", "2026-11-25", 0),
+        ];
+        for (dob, on, age) in cases {
+            assert_eq!(age_on(d(dob), d(on)), age, "{dob} on {on}");
+        }
+    }
+
+    #[test]
+    fn age_groups_and_eligibility_at_their_boundaries() {
+        let cases = [
+            (17, AgeGroup::Child, true),
+            (18, AgeGroup::YoungPerson, true),
+            (25, AgeGroup::YoungPerson, true),
+            (26, AgeGroup::Adult, false),
+        ];
+        for (age, group, eligible) in cases {
+            assert_eq!(AgeGroup::of_age(age), group, "{age}");
+            assert_eq!(keyworker_eligible(age), eligible, "{age}");
+        }
+        assert!(is_under_18(d("2008-11-26"), d("2026-11-25")));
+        assert!(!is_under_18(d("2008-11-25"), d("2026-11-25")));
+    }
+
+    #[test]
+    fn the_birth_date_bound_agrees_with_age_on_every_day_around_leap_days() {
+        let mut on = d("2027-12-01");
+        while on < d("2029-04-01") {
+            for years in [18, 26] {
+                let bound = latest_birth_date_for_age(on, years);
+                assert!(age_on(bound, on) >= years, "{on} {years}");
+                let next = bound.succ_opt().unwrap();
+                assert!(age_on(next, on) < years, "{on} {years} {next}");
+            }
+            on = on.succ_opt().unwrap();
+        }
+    }
+
+    #[test]
+    fn only_three_consent_forms_permit_the_register() {
+        for (s, ok) in [
+            ("given", true),
+            ("best_interests", true),
+            ("parental", true),
+            ("declined", false),
+            ("not_recorded", false),
+        ] {
+            assert_eq!(
+                ConsentStatus::parse(s).unwrap().permits_register(),
+                ok,
+                "{s}"
+            );
+        }
+    }
+}

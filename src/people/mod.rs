@@ -1,0 +1,6 @@
+//! People: the individuals on (or considered for) the register.
+
+pub mod model;
+pub mod routes;
+pub mod service;
+pub mod store;

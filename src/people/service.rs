@@ -1,0 +1,301 @@
+//! People: create, update, read (audited), search.
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::model::{CreatePersonRequest, PersonView, UpdatePersonRequest};
+use super::store::{self, NewPersonRow, PersonChanges, PersonFilter, PersonRow};
+use crate::access::{self, Scope};
+use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
+use crate::db::AnyConnection;
+use crate::domain::person::Diagnosis;
+use crate::domain::NhsNumber;
+use crate::error::ApiError;
+use crate::http::{IfMatch, Page};
+use crate::users::model::UserSummary;
+use crate::users::store as users;
+
+pub const ENTITY: &str = "person";
+
+fn nhs(raw: &str) -> Result<String, ApiError> {
+    NhsNumber::parse(raw)
+        .map(NhsNumber::into_inner)
+        .map_err(|m| ApiError::validation("nhs_number", m))
+}
+
+/// Sorted and without repeats, so the stored list is canonical.
+fn diagnoses_json(list: &[Diagnosis]) -> String {
+    let mut names: Vec<String> = list
+        .iter()
+        .map(|d| {
+            serde_json::to_value(d)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default()
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    serde_json::to_string(&names).unwrap_or_else(|_| "[]".into())
+}
+
+fn trimmed(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+fn duplicate_nhs_number() -> ApiError {
+    ApiError::Conflict("a person with this NHS number is already recorded".into())
+}
+
+pub fn create(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    req: CreatePersonRequest,
+) -> Result<PersonRow, ApiError> {
+    let nhs_number = nhs(&req.nhs_number)?;
+    if store::nhs_number_taken(conn, &nhs_number)? {
+        return Err(duplicate_nhs_number());
+    }
+    let (given, family) = (
+        req.given_name.trim().to_string(),
+        req.family_name.trim().to_string(),
+    );
+    let id = Uuid::now_v7().to_string();
+    store::insert(
+        conn,
+        &NewPersonRow {
+            id: id.clone(),
+            nhs_number,
+            search_name: store::search_name(&given, &family),
+            given_name: given,
+            family_name: family,
+            date_of_birth: req.date_of_birth,
+            gender: trimmed(req.gender),
+            diagnoses: diagnoses_json(&req.diagnoses),
+            area: req.area.trim().to_string(),
+            local_authority: trimmed(req.local_authority),
+            gp_practice: trimmed(req.gp_practice),
+            consent_status: req.consent_status.as_str().to_string(),
+            consent_note: trimmed(req.consent_note),
+            version: 1,
+            created_at: ctx.now,
+            updated_at: ctx.now,
+        },
+    )?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Create, ENTITY, Some(&id)).fields(vec![
+            "nhs_number",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "gender",
+            "diagnoses",
+            "area",
+            "local_authority",
+            "gp_practice",
+            "consent_status",
+            "consent_note",
+        ]),
+    )?;
+    store::find(conn, &id)?.ok_or(ApiError::NotFound)
+}
+
+/// Keeps what differs from `current`, naming each changed field.
+fn diff(
+    current: &PersonRow,
+    req: UpdatePersonRequest,
+) -> Result<(PersonChanges, Vec<&'static str>), ApiError> {
+    let mut c = PersonChanges::default();
+    let mut fields = Vec::new();
+    if let Some(v) = req
+        .nhs_number
+        .map(|n| nhs(&n))
+        .transpose()?
+        .filter(|v| *v != current.nhs_number)
+    {
+        c.nhs_number = Some(v);
+        fields.push("nhs_number");
+    }
+    if let Some(v) = req
+        .given_name
+        .map(|v| v.trim().to_string())
+        .filter(|v| *v != current.given_name)
+    {
+        c.given_name = Some(v);
+        fields.push("given_name");
+    }
+    if let Some(v) = req
+        .family_name
+        .map(|v| v.trim().to_string())
+        .filter(|v| *v != current.family_name)
+    {
+        c.family_name = Some(v);
+        fields.push("family_name");
+    }
+    if c.given_name.is_some() || c.family_name.is_some() {
+        let given = c.given_name.as_deref().unwrap_or(&current.given_name);
+        let family = c.family_name.as_deref().unwrap_or(&current.family_name);
+        c.search_name = Some(store::search_name(given, family));
+    }
+    if let Some(v) = req.date_of_birth.filter(|v| *v != current.date_of_birth) {
+        c.date_of_birth = Some(v);
+        fields.push("date_of_birth");
+    }
+    if let Some(v) = req.gender.map(trimmed).filter(|v| *v != current.gender) {
+        c.gender = Some(v);
+        fields.push("gender");
+    }
+    if let Some(v) = req
+        .diagnoses
+        .map(|d| diagnoses_json(&d))
+        .filter(|v| *v != current.diagnoses)
+    {
+        c.diagnoses = Some(v);
+        fields.push("diagnoses");
+    }
+    if let Some(v) = req
+        .area
+        .map(|v| v.trim().to_string())
+        .filter(|v| *v != current.area)
+    {
+        c.area = Some(v);
+        fields.push("area");
+    }
+    if let Some(v) = req
+        .local_authority
+        .map(trimmed)
+        .filter(|v| *v != current.local_authority)
+    {
+        c.local_authority = Some(v);
+        fields.push("local_authority");
+    }
+    if let Some(v) = req
+        .gp_practice
+        .map(trimmed)
+        .filter(|v| *v != current.gp_practice)
+    {
+        c.gp_practice = Some(v);
+        fields.push("gp_practice");
+    }
+    if let Some(v) = req
+        .consent_status
+        .map(|s| s.as_str().to_string())
+        .filter(|v| *v != current.consent_status)
+    {
+        c.consent_status = Some(v);
+        fields.push("consent_status");
+    }
+    if let Some(v) = req
+        .consent_note
+        .map(trimmed)
+        .filter(|v| *v != current.consent_note)
+    {
+        c.consent_note = Some(v);
+        fields.push("consent_note");
+    }
+    Ok((c, fields))
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    id: &str,
+    if_match: &IfMatch,
+    req: UpdatePersonRequest,
+) -> Result<PersonRow, ApiError> {
+    let current = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    if_match.check(current.version)?;
+    let (changes, fields) = diff(&current, req)?;
+    if fields.is_empty() {
+        return Ok(current);
+    }
+    if let Some(n) = &changes.nhs_number {
+        if store::nhs_number_taken(conn, n)? {
+            return Err(duplicate_nhs_number());
+        }
+    }
+    if !store::update_if_version(conn, id, current.version, &changes, ctx.now)? {
+        return Err(ApiError::PreconditionFailed {
+            current: current.version + 1,
+        });
+    }
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Update, ENTITY, Some(id)).fields(fields),
+    )?;
+    store::find(conn, id)?.ok_or(ApiError::NotFound)
+}
+
+/// Views for rows, with keyworkers and active entries loaded in two queries, not per row.
+pub fn views(
+    conn: &mut AnyConnection,
+    rows: Vec<PersonRow>,
+    today: NaiveDate,
+) -> Result<Vec<PersonView>, ApiError> {
+    let keyworker_ids: Vec<String> = rows.iter().filter_map(|r| r.keyworker_id.clone()).collect();
+    let keyworkers = users::find_many(conn, &keyworker_ids)?;
+    let person_ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut entries = store::active_entry_ids(conn, &person_ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let keyworker = row
+                .keyworker_id
+                .as_ref()
+                .and_then(|id| keyworkers.get(id))
+                .map(UserSummary::from);
+            let entry = entries.remove(&row.id);
+            PersonView::new(row, today, keyworker, entry)
+        })
+        .collect())
+}
+
+pub fn view(
+    conn: &mut AnyConnection,
+    row: PersonRow,
+    today: NaiveDate,
+) -> Result<PersonView, ApiError> {
+    views(conn, vec![row], today)?
+        .pop()
+        .ok_or(ApiError::NotFound)
+}
+
+/// Reads one person (404 outside the caller's scope) and audits the read.
+pub fn read(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    scope: &Scope,
+    id: &str,
+    today: NaiveDate,
+) -> Result<PersonView, ApiError> {
+    access::ensure_person_visible(conn, scope, id)?;
+    let row = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Read, ENTITY, Some(id)),
+    )?;
+    view(conn, row, today)
+}
+
+/// Searches people in the caller's scope; the search itself is audited as one read.
+pub fn search(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    filter: PersonFilter,
+    page: Page,
+    today: NaiveDate,
+) -> Result<(Vec<PersonView>, i64), ApiError> {
+    let (rows, total) = store::list(conn, &filter, page)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Read, "person_list", None),
+    )?;
+    Ok((views(conn, rows, today)?, total))
+}

@@ -1,0 +1,256 @@
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::{people, register_entries};
+use crate::db::AnyConnection;
+use crate::http::Page;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = people)]
+pub struct PersonRow {
+    pub id: String,
+    pub nhs_number: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub search_name: String,
+    pub date_of_birth: NaiveDate,
+    pub gender: Option<String>,
+    pub diagnoses: String,
+    pub area: String,
+    pub local_authority: Option<String>,
+    pub gp_practice: Option<String>,
+    pub consent_status: String,
+    pub consent_note: Option<String>,
+    pub keyworker_id: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = people)]
+pub struct NewPersonRow {
+    pub id: String,
+    pub nhs_number: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub search_name: String,
+    pub date_of_birth: NaiveDate,
+    pub gender: Option<String>,
+    pub diagnoses: String,
+    pub area: String,
+    pub local_authority: Option<String>,
+    pub gp_practice: Option<String>,
+    pub consent_status: String,
+    pub consent_note: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = people)]
+pub struct PersonChanges {
+    pub nhs_number: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub search_name: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub gender: Option<Option<String>>,
+    pub diagnoses: Option<String>,
+    pub area: Option<String>,
+    pub local_authority: Option<Option<String>>,
+    pub gp_practice: Option<Option<String>>,
+    pub consent_status: Option<String>,
+    pub consent_note: Option<Option<String>>,
+}
+
+/// Lower-case "given family|family given", so either order of a name matches.
+pub fn search_name(given: &str, family: &str) -> String {
+    format!("{given} {family}|{family} {given}").to_lowercase()
+}
+
+/// What a `search` parameter looks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchTerm {
+    /// Digits (spaces ignored): the start of an NHS number.
+    NhsPrefix(String),
+    /// Anything else: part of a name, lower-cased, LIKE wildcards escaped.
+    Name(String),
+}
+
+impl SearchTerm {
+    pub fn parse(raw: &str) -> Option<SearchTerm> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return None;
+        }
+        let digits: String = trimmed.chars().filter(|c| !c.is_whitespace()).collect();
+        if digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(SearchTerm::NhsPrefix(digits));
+        }
+        let escaped = trimmed
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        Some(SearchTerm::Name(escaped))
+    }
+}
+
+type Backend = <AnyConnection as diesel::Connection>::Backend;
+
+/// The search as a SQL condition on `people`, usable in any query that includes it.
+pub fn search_condition<QS>(
+    term: &SearchTerm,
+) -> Box<dyn BoxableExpression<QS, Backend, SqlType = diesel::sql_types::Bool>>
+where
+    people::nhs_number: SelectableExpression<QS>,
+    people::search_name: SelectableExpression<QS>,
+{
+    match term {
+        SearchTerm::NhsPrefix(digits) => Box::new(people::nhs_number.like(format!("{digits}%"))),
+        SearchTerm::Name(name) => {
+            Box::new(people::search_name.like(format!("%{name}%")).escape('\\'))
+        }
+    }
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<PersonRow>> {
+    people::table
+        .find(id)
+        .select(PersonRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_many(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> QueryResult<HashMap<String, PersonRow>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(people::table
+        .filter(people::id.eq_any(ids))
+        .select(PersonRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|p| (p.id.clone(), p))
+        .collect())
+}
+
+pub fn nhs_number_taken(conn: &mut AnyConnection, nhs_number: &str) -> QueryResult<bool> {
+    let count: i64 = people::table
+        .filter(people::nhs_number.eq(nhs_number))
+        .count()
+        .get_result(conn)?;
+    Ok(count > 0)
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &NewPersonRow) -> QueryResult<()> {
+    diesel::insert_into(people::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn update_if_version(
+    conn: &mut AnyConnection,
+    id: &str,
+    expected_version: i32,
+    changes: &PersonChanges,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let affected = diesel::update(
+        people::table
+            .filter(people::id.eq(id))
+            .filter(people::version.eq(expected_version)),
+    )
+    .set((
+        changes,
+        people::version.eq(expected_version + 1),
+        people::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(affected == 1)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PersonFilter {
+    pub search: Option<SearchTerm>,
+    /// Keyworkers see only their own caseload.
+    pub keyworker_id: Option<String>,
+}
+
+fn filtered(filter: &PersonFilter) -> people::BoxedQuery<'_, Backend> {
+    let mut query = people::table.into_boxed();
+    if let Some(term) = &filter.search {
+        query = query.filter(search_condition::<people::table>(term));
+    }
+    if let Some(kw) = &filter.keyworker_id {
+        query = query.filter(people::keyworker_id.eq(kw));
+    }
+    query
+}
+
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &PersonFilter,
+    page: Page,
+) -> QueryResult<(Vec<PersonRow>, i64)> {
+    let total = filtered(filter).count().get_result(conn)?;
+    let rows = filtered(filter)
+        .order((
+            people::family_name.asc(),
+            people::given_name.asc(),
+            people::id.asc(),
+        ))
+        .limit(page.limit)
+        .offset(page.offset)
+        .select(PersonRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Active register entry ids for these people, in one query.
+pub fn active_entry_ids(
+    conn: &mut AnyConnection,
+    person_ids: &[String],
+) -> QueryResult<HashMap<String, String>> {
+    if person_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(register_entries::table
+        .filter(register_entries::person_id.eq_any(person_ids))
+        .filter(register_entries::status.eq("active"))
+        .select((register_entries::person_id, register_entries::id))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_terms_are_nhs_prefixes_or_escaped_names() {
+        assert_eq!(SearchTerm::parse("  "), None);
+        assert_eq!(
+            SearchTerm::parse("943 476"),
+            Some(SearchTerm::NhsPrefix("943476".into()))
+        );
+        assert_eq!(
+            SearchTerm::parse("Smith"),
+            Some(SearchTerm::Name("smith".into()))
+        );
+        assert_eq!(
+            SearchTerm::parse("50%_off\\"),
+            Some(SearchTerm::Name("50\\%\\_off\\\\".into()))
+        );
+        assert_eq!(search_name("Jane", "Smith"), "jane smith|smith jane");
+    }
+}

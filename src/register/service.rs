@@ -1,0 +1,573 @@
+//! Register rules: opening (one active entry per person, consent), RAG changes with history
+//! and review dates, DSR reviews, closing; audited reads.
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::model::{
+    CloseEntryRequest, EntryView, OpenEntryRequest, RagChange, RecordReviewRequest, ReviewView,
+    UpdateEntryRequest,
+};
+use super::store::{self, EntryChanges, EntryRow, RagHistoryRow, RegisterFilter, ReviewRow, Sort};
+use crate::access::{self, Scope};
+use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
+use crate::db::AnyConnection;
+use crate::domain::person::ConsentStatus;
+use crate::domain::register::{format_reference, is_overdue, ClosureReason, EntryStatus};
+use crate::domain::{Rag, ReviewCadence};
+use crate::error::ApiError;
+use crate::http::{IfMatch, Page};
+use crate::people::model::PersonBrief;
+use crate::people::store::{self as people, PersonRow};
+use crate::users::model::UserSummary;
+use crate::users::store as users;
+
+pub const ENTITY: &str = "register_entry";
+pub const REVIEW_ENTITY: &str = "dsr_review";
+pub const REVIEW_REASON: &str = "DSR review";
+
+/// The dates the rules need: today, and the configured review cadence.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    pub today: NaiveDate,
+    pub cadence: ReviewCadence,
+}
+
+fn non_blank(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+fn rag_of(s: &str) -> Rag {
+    Rag::parse(s).unwrap_or(Rag::Red)
+}
+
+pub fn open(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    req: OpenEntryRequest,
+    rules: Rules,
+) -> Result<EntryRow, ApiError> {
+    let person_id = req.person_id.to_string();
+    let person = people::find(conn, &person_id)?
+        .ok_or_else(|| ApiError::validation("person_id", "no such person"))?;
+    if let Some(existing) = store::active_for_person(conn, &person_id)? {
+        return Err(ApiError::Conflict(format!(
+            "this person already has an active register entry ({})",
+            existing.reference
+        )));
+    }
+    let consent_note = non_blank(req.consent_note);
+    let consent =
+        ConsentStatus::parse(&person.consent_status).unwrap_or(ConsentStatus::NotRecorded);
+    if !consent.permits_register() && consent_note.is_none() && person.consent_note.is_none() {
+        return Err(ApiError::validation(
+            "consent_note",
+            "is required: the person's consent is not given, best-interests or parental",
+        ));
+    }
+    let opened_on = req.opened_on.unwrap_or(rules.today);
+    if opened_on < person.date_of_birth {
+        return Err(ApiError::validation(
+            "opened_on",
+            "must not be before the date of birth",
+        ));
+    }
+    let row = new_entry(conn, ctx, &person_id, req.rag, opened_on, rules.cadence)?;
+    let row = EntryRow {
+        risk_summary: req.risk_summary.trim().to_string(),
+        referral_source: non_blank(req.referral_source),
+        consent_note,
+        ..row
+    };
+    insert_with_history(conn, ctx, &row, "opened")?;
+    Ok(row)
+}
+
+/// A new active entry, with a fresh reference, first review due one cadence after opening.
+pub fn new_entry(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    person_id: &str,
+    rag: Rag,
+    opened_on: NaiveDate,
+    cadence: ReviewCadence,
+) -> Result<EntryRow, ApiError> {
+    let number = store::next_reference_number(conn)?;
+    Ok(EntryRow {
+        id: Uuid::now_v7().to_string(),
+        reference: format_reference(number),
+        reference_number: number,
+        person_id: person_id.to_string(),
+        status: EntryStatus::Active.as_str().into(),
+        rag: rag.as_str().into(),
+        rag_rank: rag.triage_rank(),
+        rag_changed_on: opened_on,
+        opened_on,
+        closed_on: None,
+        closure_reason: None,
+        closure_note: None,
+        risk_summary: String::new(),
+        referral_source: None,
+        consent_note: None,
+        last_review_on: None,
+        next_review_due: cadence.next_review(opened_on, rag),
+        version: 1,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+    })
+}
+
+/// Inserts a new entry with its first history row and audit record.
+pub fn insert_with_history(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    row: &EntryRow,
+    reason: &str,
+) -> Result<(), ApiError> {
+    store::insert(conn, row)?;
+    store::insert_history(
+        conn,
+        &RagHistoryRow {
+            id: Uuid::now_v7().to_string(),
+            register_entry_id: row.id.clone(),
+            from_rag: None,
+            to_rag: row.rag.clone(),
+            reason: reason.to_string(),
+            changed_by: ctx.actor_id.clone(),
+            changed_at: ctx.now,
+            changed_on: row.opened_on,
+        },
+    )?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Create, ENTITY, Some(&row.id)).fields(vec![
+            "person_id",
+            "rag",
+            "risk_summary",
+            "opened_on",
+            "referral_source",
+            "consent_note",
+        ]),
+    )?;
+    Ok(())
+}
+
+/// Records a RAG change in `changes` and in the history. Returns false when `new` is the
+/// current rating (nothing to record).
+pub fn change_rag(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    entry: &EntryRow,
+    new: Rag,
+    reason: &str,
+    on: NaiveDate,
+    changes: &mut EntryChanges,
+) -> Result<bool, ApiError> {
+    let current = rag_of(&entry.rag);
+    if current == new {
+        return Ok(false);
+    }
+    changes.rag = Some(new.as_str().into());
+    changes.rag_rank = Some(new.triage_rank());
+    changes.rag_changed_on = Some(on);
+    store::insert_history(
+        conn,
+        &RagHistoryRow {
+            id: Uuid::now_v7().to_string(),
+            register_entry_id: entry.id.clone(),
+            from_rag: Some(current.as_str().into()),
+            to_rag: new.as_str().into(),
+            reason: reason.to_string(),
+            changed_by: ctx.actor_id.clone(),
+            changed_at: ctx.now,
+            changed_on: on,
+        },
+    )?;
+    Ok(true)
+}
+
+/// Writes `changes` if the entry is still at the version read, and audits the fields.
+pub fn save(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    entry: &EntryRow,
+    changes: &EntryChanges,
+    fields: Vec<&str>,
+) -> Result<EntryRow, ApiError> {
+    if !store::update_if_version(conn, &entry.id, entry.version, changes, ctx.now)? {
+        return Err(ApiError::PreconditionFailed {
+            current: entry.version + 1,
+        });
+    }
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Update, ENTITY, Some(&entry.id)).fields(fields),
+    )?;
+    store::find(conn, &entry.id)?.ok_or(ApiError::NotFound)
+}
+
+/// The entry, if it exists, matches `If-Match` and is still active (closed ones are 409).
+fn active_entry(
+    conn: &mut AnyConnection,
+    id: &str,
+    if_match: &IfMatch,
+) -> Result<EntryRow, ApiError> {
+    let entry = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    if_match.check(entry.version)?;
+    if entry.status != EntryStatus::Active.as_str() {
+        return Err(ApiError::Conflict(format!(
+            "register entry {} is closed",
+            entry.reference
+        )));
+    }
+    Ok(entry)
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    id: &str,
+    if_match: &IfMatch,
+    req: UpdateEntryRequest,
+    rules: Rules,
+) -> Result<EntryRow, ApiError> {
+    let entry = active_entry(conn, id, if_match)?;
+    let mut changes = EntryChanges::default();
+    let mut fields = Vec::new();
+    if let Some(new) = req.rag.filter(|r| *r != rag_of(&entry.rag)) {
+        let reason = non_blank(req.rag_reason)
+            .ok_or_else(|| ApiError::validation("rag_reason", "is required when rag changes"))?;
+        change_rag(conn, ctx, &entry, new, &reason, rules.today, &mut changes)?;
+        fields.push("rag");
+        let due = rules
+            .cadence
+            .after_rag_change(entry.next_review_due, rules.today, new);
+        if due != entry.next_review_due {
+            changes.next_review_due = Some(due);
+            fields.push("next_review_due");
+        }
+    }
+    if let Some(v) = non_blank(req.risk_summary).filter(|v| *v != entry.risk_summary) {
+        changes.risk_summary = Some(v);
+        fields.push("risk_summary");
+    }
+    if let Some(v) = req
+        .referral_source
+        .map(non_blank)
+        .filter(|v| *v != entry.referral_source)
+    {
+        changes.referral_source = Some(v);
+        fields.push("referral_source");
+    }
+    if fields.is_empty() {
+        return Ok(entry);
+    }
+    save(conn, ctx, &entry, &changes, fields)
+}
+
+pub fn record_review(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    entry_id: &str,
+    req: RecordReviewRequest,
+    rules: Rules,
+) -> Result<ReviewRow, ApiError> {
+    let entry = active_entry(conn, entry_id, &IfMatch::Absent)?;
+    if req.reviewed_on < entry.opened_on {
+        return Err(ApiError::validation(
+            "reviewed_on",
+            "must not be before the entry opened",
+        ));
+    }
+    if let Some(last) = entry.last_review_on.filter(|last| req.reviewed_on < *last) {
+        return Err(ApiError::validation(
+            "reviewed_on",
+            format!("must not be before the last review ({last})"),
+        ));
+    }
+    let next_due = req
+        .next_review_due
+        .unwrap_or_else(|| rules.cadence.next_review(req.reviewed_on, req.rag));
+    let mut changes = EntryChanges {
+        last_review_on: Some(Some(req.reviewed_on)),
+        next_review_due: Some(next_due),
+        ..EntryChanges::default()
+    };
+    let mut fields = vec!["last_review_on", "next_review_due"];
+    if change_rag(
+        conn,
+        ctx,
+        &entry,
+        req.rag,
+        REVIEW_REASON,
+        req.reviewed_on,
+        &mut changes,
+    )? {
+        fields.push("rag");
+    }
+    save(conn, ctx, &entry, &changes, fields)?;
+    let review = ReviewRow {
+        id: Uuid::now_v7().to_string(),
+        register_entry_id: entry.id.clone(),
+        reviewed_on: req.reviewed_on,
+        rag: req.rag.as_str().into(),
+        attendees: serde_json::to_string(
+            &req.attendees.iter().map(|a| a.trim()).collect::<Vec<_>>(),
+        )
+        .unwrap_or_else(|_| "[]".into()),
+        summary: req.summary.trim().to_string(),
+        next_review_due: next_due,
+        recorded_by: ctx.actor_id.clone().unwrap_or_default(),
+        created_at: ctx.now,
+    };
+    store::insert_review(conn, &review)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Create, REVIEW_ENTITY, Some(&review.id)).fields(vec![
+            "register_entry_id",
+            "reviewed_on",
+            "rag",
+            "attendees",
+            "summary",
+            "next_review_due",
+        ]),
+    )?;
+    Ok(review)
+}
+
+pub fn close(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    id: &str,
+    if_match: &IfMatch,
+    req: CloseEntryRequest,
+    today: NaiveDate,
+) -> Result<EntryRow, ApiError> {
+    let entry = active_entry(conn, id, if_match)?;
+    close_entry(conn, ctx, &entry, req.reason, non_blank(req.note), today)
+}
+
+/// Closes an active entry (also used when a person dies in hospital).
+pub fn close_entry(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    entry: &EntryRow,
+    reason: ClosureReason,
+    note: Option<String>,
+    on: NaiveDate,
+) -> Result<EntryRow, ApiError> {
+    let changes = EntryChanges {
+        status: Some(EntryStatus::Closed.as_str().into()),
+        closed_on: Some(Some(on)),
+        closure_reason: Some(Some(reason.as_str().into())),
+        closure_note: Some(note),
+        ..EntryChanges::default()
+    };
+    save(
+        conn,
+        ctx,
+        entry,
+        &changes,
+        vec!["status", "closed_on", "closure_reason", "closure_note"],
+    )
+}
+
+/// Views for (entry, person) pairs, with keyworkers loaded in one query.
+pub fn views(
+    conn: &mut AnyConnection,
+    rows: Vec<(EntryRow, PersonRow)>,
+    today: NaiveDate,
+) -> Result<Vec<EntryView>, ApiError> {
+    let keyworker_ids: Vec<String> = rows
+        .iter()
+        .filter_map(|(_, p)| p.keyworker_id.clone())
+        .collect();
+    let keyworkers = users::find_many(conn, &keyworker_ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|(entry, person)| {
+            let keyworker = person
+                .keyworker_id
+                .as_ref()
+                .and_then(|id| keyworkers.get(id))
+                .map(UserSummary::from);
+            entry_view(entry, &person, keyworker, today)
+        })
+        .collect())
+}
+
+fn entry_view(
+    entry: EntryRow,
+    person: &PersonRow,
+    keyworker: Option<UserSummary>,
+    today: NaiveDate,
+) -> EntryView {
+    EntryView {
+        person: PersonBrief::new(person, today),
+        rag: rag_of(&entry.rag),
+        status: if entry.status == "active" {
+            EntryStatus::Active
+        } else {
+            EntryStatus::Closed
+        },
+        closure_reason: entry
+            .closure_reason
+            .as_deref()
+            .and_then(ClosureReason::parse),
+        review_overdue: entry.status == "active" && is_overdue(entry.next_review_due, today),
+        keyworker,
+        next_cetr_due: None,
+        discharge_points_complete: None,
+        open_alerts: 0,
+        id: entry.id,
+        reference: entry.reference,
+        person_id: entry.person_id,
+        opened_on: entry.opened_on,
+        closed_on: entry.closed_on,
+        closure_note: entry.closure_note,
+        risk_summary: entry.risk_summary,
+        referral_source: entry.referral_source,
+        consent_note: entry.consent_note,
+        last_review_on: entry.last_review_on,
+        next_review_due: entry.next_review_due,
+        rag_changed_on: entry.rag_changed_on,
+        version: entry.version,
+        created_at: entry.created_at.and_utc(),
+        updated_at: entry.updated_at.and_utc(),
+    }
+}
+
+pub fn view(
+    conn: &mut AnyConnection,
+    entry: EntryRow,
+    today: NaiveDate,
+) -> Result<EntryView, ApiError> {
+    let person = people::find(conn, &entry.person_id)?.ok_or(ApiError::NotFound)?;
+    views(conn, vec![(entry, person)], today)?
+        .pop()
+        .ok_or(ApiError::NotFound)
+}
+
+/// The entry if it exists and its person is in scope (404 otherwise); the read is audited.
+fn visible_entry(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    scope: &Scope,
+    id: &str,
+    entity: &str,
+) -> Result<EntryRow, ApiError> {
+    let entry = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    access::ensure_person_visible(conn, scope, &entry.person_id)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Read, entity, Some(id)),
+    )?;
+    Ok(entry)
+}
+
+pub fn read(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    scope: &Scope,
+    id: &str,
+    today: NaiveDate,
+) -> Result<EntryView, ApiError> {
+    let entry = visible_entry(conn, ctx, scope, id, ENTITY)?;
+    view(conn, entry, today)
+}
+
+pub fn list(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    filter: RegisterFilter,
+    sort: Sort,
+    page: Page,
+    today: NaiveDate,
+) -> Result<(Vec<EntryView>, i64), ApiError> {
+    let (rows, total) = store::list(conn, &filter, sort, page, today)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Read, "register_list", None),
+    )?;
+    Ok((views(conn, rows, today)?, total))
+}
+
+pub fn history(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    scope: &Scope,
+    id: &str,
+) -> Result<Vec<RagChange>, ApiError> {
+    visible_entry(conn, ctx, scope, id, "rag_history")?;
+    let rows = store::history(conn, id)?;
+    let by: Vec<String> = rows.iter().filter_map(|r| r.changed_by.clone()).collect();
+    let people_by = users::find_many(conn, &by)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| RagChange {
+            from: r.from_rag.as_deref().and_then(Rag::parse),
+            to: rag_of(&r.to_rag),
+            reason: r.reason,
+            changed_by: r
+                .changed_by
+                .and_then(|id| people_by.get(&id))
+                .map(UserSummary::from),
+            changed_at: r.changed_at.and_utc(),
+            changed_on: r.changed_on,
+        })
+        .collect())
+}
+
+pub fn review_views(
+    conn: &mut AnyConnection,
+    rows: Vec<ReviewRow>,
+) -> Result<Vec<ReviewView>, ApiError> {
+    let by: Vec<String> = rows.iter().map(|r| r.recorded_by.clone()).collect();
+    let recorders = users::find_many(conn, &by)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ReviewView {
+            recorded_by: recorders.get(&r.recorded_by).map(UserSummary::from),
+            id: r.id,
+            register_entry_id: r.register_entry_id,
+            reviewed_on: r.reviewed_on,
+            rag: rag_of(&r.rag),
+            attendees: serde_json::from_str(&r.attendees).unwrap_or_default(),
+            summary: r.summary,
+            next_review_due: r.next_review_due,
+            created_at: r.created_at.and_utc(),
+        })
+        .collect())
+}
+
+pub fn reviews(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    scope: &Scope,
+    id: &str,
+) -> Result<Vec<ReviewView>, ApiError> {
+    visible_entry(conn, ctx, scope, id, REVIEW_ENTITY)?;
+    let rows = store::reviews(conn, id)?;
+    review_views(conn, rows)
+}
+
+pub fn review(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    scope: &Scope,
+    entry_id: &str,
+    review_id: &str,
+) -> Result<ReviewView, ApiError> {
+    visible_entry(conn, ctx, scope, entry_id, REVIEW_ENTITY)?;
+    let row = store::find_review(conn, entry_id, review_id)?.ok_or(ApiError::NotFound)?;
+    review_views(conn, vec![row])?
+        .pop()
+        .ok_or(ApiError::NotFound)
+}

@@ -1,0 +1,330 @@
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::{dsr_reviews, people, rag_history, register_entries, sequences};
+use crate::db::AnyConnection;
+use crate::domain::person::{latest_birth_date_for_age, AgeGroup};
+use crate::http::Page;
+use crate::people::store::{search_condition, SearchTerm};
+
+type Backend = <AnyConnection as diesel::Connection>::Backend;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = register_entries)]
+pub struct EntryRow {
+    pub id: String,
+    pub reference: String,
+    pub reference_number: i64,
+    pub person_id: String,
+    pub status: String,
+    pub rag: String,
+    pub rag_rank: i32,
+    pub rag_changed_on: NaiveDate,
+    pub opened_on: NaiveDate,
+    pub closed_on: Option<NaiveDate>,
+    pub closure_reason: Option<String>,
+    pub closure_note: Option<String>,
+    pub risk_summary: String,
+    pub referral_source: Option<String>,
+    pub consent_note: Option<String>,
+    pub last_review_on: Option<NaiveDate>,
+    pub next_review_due: NaiveDate,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, Clone, AsChangeset)]
+#[diesel(table_name = register_entries)]
+pub struct EntryChanges {
+    pub status: Option<String>,
+    pub rag: Option<String>,
+    pub rag_rank: Option<i32>,
+    pub rag_changed_on: Option<NaiveDate>,
+    pub closed_on: Option<Option<NaiveDate>>,
+    pub closure_reason: Option<Option<String>>,
+    pub closure_note: Option<Option<String>>,
+    pub risk_summary: Option<String>,
+    pub referral_source: Option<Option<String>>,
+    pub last_review_on: Option<Option<NaiveDate>>,
+    pub next_review_due: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = rag_history)]
+pub struct RagHistoryRow {
+    pub id: String,
+    pub register_entry_id: String,
+    pub from_rag: Option<String>,
+    pub to_rag: String,
+    pub reason: String,
+    pub changed_by: Option<String>,
+    pub changed_at: NaiveDateTime,
+    pub changed_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = dsr_reviews)]
+pub struct ReviewRow {
+    pub id: String,
+    pub register_entry_id: String,
+    pub reviewed_on: NaiveDate,
+    pub rag: String,
+    pub attendees: String,
+    pub summary: String,
+    pub next_review_due: NaiveDate,
+    pub recorded_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// The next register reference number. Must run inside the write transaction that uses it:
+/// the row lock (PostgreSQL) or the write lock (SQLite, BEGIN IMMEDIATE) serialises callers,
+/// and a rollback returns the number, so references have no gaps and no duplicates.
+pub fn next_reference_number(conn: &mut AnyConnection) -> QueryResult<i64> {
+    diesel::update(sequences::table.find("register_reference"))
+        .set(sequences::value.eq(sequences::value + 1))
+        .execute(conn)?;
+    sequences::table
+        .find("register_reference")
+        .select(sequences::value)
+        .first(conn)
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &EntryRow) -> QueryResult<()> {
+    diesel::insert_into(register_entries::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<EntryRow>> {
+    register_entries::table
+        .find(id)
+        .select(EntryRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn active_for_person(
+    conn: &mut AnyConnection,
+    person_id: &str,
+) -> QueryResult<Option<EntryRow>> {
+    register_entries::table
+        .filter(register_entries::person_id.eq(person_id))
+        .filter(register_entries::status.eq("active"))
+        .select(EntryRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn update_if_version(
+    conn: &mut AnyConnection,
+    id: &str,
+    expected_version: i32,
+    changes: &EntryChanges,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let affected = diesel::update(
+        register_entries::table
+            .filter(register_entries::id.eq(id))
+            .filter(register_entries::version.eq(expected_version)),
+    )
+    .set((
+        changes,
+        register_entries::version.eq(expected_version + 1),
+        register_entries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(affected == 1)
+}
+
+pub fn insert_history(conn: &mut AnyConnection, row: &RagHistoryRow) -> QueryResult<()> {
+    diesel::insert_into(rag_history::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn history(conn: &mut AnyConnection, entry_id: &str) -> QueryResult<Vec<RagHistoryRow>> {
+    rag_history::table
+        .filter(rag_history::register_entry_id.eq(entry_id))
+        .order((rag_history::changed_at.asc(), rag_history::id.asc()))
+        .select(RagHistoryRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_review(conn: &mut AnyConnection, row: &ReviewRow) -> QueryResult<()> {
+    diesel::insert_into(dsr_reviews::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn reviews(conn: &mut AnyConnection, entry_id: &str) -> QueryResult<Vec<ReviewRow>> {
+    dsr_reviews::table
+        .filter(dsr_reviews::register_entry_id.eq(entry_id))
+        .order((dsr_reviews::reviewed_on.desc(), dsr_reviews::id.desc()))
+        .select(ReviewRow::as_select())
+        .load(conn)
+}
+
+pub fn find_review(
+    conn: &mut AnyConnection,
+    entry_id: &str,
+    review_id: &str,
+) -> QueryResult<Option<ReviewRow>> {
+    dsr_reviews::table
+        .filter(dsr_reviews::register_entry_id.eq(entry_id))
+        .filter(dsr_reviews::id.eq(review_id))
+        .select(ReviewRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    NextReviewDue,
+    Rag,
+    OpenedOn,
+    Reference,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+impl Sort {
+    pub fn parse(raw: Option<&str>) -> Option<Sort> {
+        let raw = raw.unwrap_or("next_review_due");
+        let (descending, name) = match raw.strip_prefix('-') {
+            Some(name) => (true, name),
+            None => (false, raw),
+        };
+        let key = match name {
+            "next_review_due" => SortKey::NextReviewDue,
+            "rag" => SortKey::Rag,
+            "opened_on" => SortKey::OpenedOn,
+            "reference" => SortKey::Reference,
+            _ => return None,
+        };
+        Some(Sort { key, descending })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RegisterFilter {
+    pub rags: Vec<String>,
+    /// `None` means every status.
+    pub status: Option<String>,
+    pub area: Option<String>,
+    pub age_group: Option<AgeGroup>,
+    pub keyworker_id: Option<String>,
+    /// Entries whose next review is before this date.
+    pub review_due_before: Option<NaiveDate>,
+    pub search: Option<SearchTerm>,
+    /// Keyworkers see only their own caseload.
+    pub caseload_of: Option<String>,
+}
+
+type Joined = diesel::dsl::InnerJoin<register_entries::table, people::table>;
+type JoinedSource = diesel::dsl::InnerJoinQuerySource<register_entries::table, people::table>;
+
+fn filtered(
+    filter: &RegisterFilter,
+    today: NaiveDate,
+) -> diesel::dsl::IntoBoxed<'_, Joined, Backend> {
+    let mut query = register_entries::table
+        .inner_join(people::table)
+        .into_boxed();
+    if !filter.rags.is_empty() {
+        query = query.filter(register_entries::rag.eq_any(&filter.rags));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(register_entries::status.eq(status));
+    }
+    if let Some(area) = &filter.area {
+        query = query.filter(people::area.eq(area));
+    }
+    if let Some(group) = filter.age_group {
+        // Age groups become date-of-birth ranges, so the filter uses an index.
+        let born_by_18 = latest_birth_date_for_age(today, 18);
+        let born_by_26 = latest_birth_date_for_age(today, 26);
+        query = match group {
+            AgeGroup::Child => query.filter(people::date_of_birth.gt(born_by_18)),
+            AgeGroup::YoungPerson => query
+                .filter(people::date_of_birth.le(born_by_18))
+                .filter(people::date_of_birth.gt(born_by_26)),
+            AgeGroup::Adult => query.filter(people::date_of_birth.le(born_by_26)),
+        };
+    }
+    if let Some(kw) = &filter.keyworker_id {
+        query = query.filter(people::keyworker_id.eq(kw));
+    }
+    if let Some(kw) = &filter.caseload_of {
+        query = query.filter(people::keyworker_id.eq(kw));
+    }
+    if let Some(before) = filter.review_due_before {
+        query = query.filter(register_entries::next_review_due.lt(before));
+    }
+    if let Some(term) = &filter.search {
+        query = query.filter(search_condition::<JoinedSource>(term));
+    }
+    query
+}
+
+/// One page of entries with their people, in one query, and the total.
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &RegisterFilter,
+    sort: Sort,
+    page: Page,
+    today: NaiveDate,
+) -> QueryResult<(Vec<(EntryRow, crate::people::store::PersonRow)>, i64)> {
+    use crate::people::store::PersonRow;
+    let total = filtered(filter, today).count().get_result(conn)?;
+    let query = filtered(filter, today);
+    let query = match (sort.key, sort.descending) {
+        (SortKey::NextReviewDue, false) => query.order((
+            register_entries::next_review_due.asc(),
+            register_entries::id.asc(),
+        )),
+        (SortKey::NextReviewDue, true) => query.order((
+            register_entries::next_review_due.desc(),
+            register_entries::id.desc(),
+        )),
+        (SortKey::Rag, false) => query.order((
+            register_entries::rag_rank.asc(),
+            register_entries::next_review_due.asc(),
+            register_entries::id.asc(),
+        )),
+        (SortKey::Rag, true) => query.order((
+            register_entries::rag_rank.desc(),
+            register_entries::next_review_due.desc(),
+            register_entries::id.desc(),
+        )),
+        (SortKey::OpenedOn, false) => query.order((
+            register_entries::opened_on.asc(),
+            register_entries::id.asc(),
+        )),
+        (SortKey::OpenedOn, true) => query.order((
+            register_entries::opened_on.desc(),
+            register_entries::id.desc(),
+        )),
+        (SortKey::Reference, false) => query.order((
+            register_entries::reference_number.asc(),
+            register_entries::id.asc(),
+        )),
+        (SortKey::Reference, true) => query.order((
+            register_entries::reference_number.desc(),
+            register_entries::id.desc(),
+        )),
+    };
+    let rows = query
+        .limit(page.limit)
+        .offset(page.offset)
+        .select((EntryRow::as_select(), PersonRow::as_select()))
+        .load(conn)?;
+    Ok((rows, total))
+}

@@ -1,0 +1,303 @@
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_coordinator_adds_a_person_with_computed_age_facts() {
+    let app = spawn_app().await;
+    let (_, coord) = app.user_with_role("coordinator").await;
+    let mut body = person_body("Jane", "Smith");
+    let nhs = body["nhs_number"].as_str().unwrap().to_string();
+    body["nhs_number"] = json!(format!("{} {} {}", &nhs[..3], &nhs[3..6], &nhs[6..]));
+    body["date_of_birth"] = json!(days_ago(0).with_year_offset(-18));
+    body["diagnoses"] = json!(["learning_disability", "autism", "autism"]);
+    let res = app.post("/people", Some(&coord), &body).await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(res.headers().get("etag").unwrap(), "\"1\"");
+    let location = res
+        .headers()
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let person: Value = res.json().await.unwrap();
+    assert_eq!(
+        location,
+        format!("/api/v1/people/{}", person["id"].as_str().unwrap())
+    );
+    assert_eq!(
+        person["nhs_number"],
+        nhs.as_str(),
+        "stored and returned as 10 digits"
+    );
+    assert_eq!(person["age"], 18, "18 today, on the birthday itself");
+    assert_eq!(person["age_group"], "young_person");
+    assert_eq!(person["keyworker_eligible"], true);
+    assert_eq!(
+        person["diagnoses"],
+        json!(["autism", "learning_disability"])
+    );
+    assert!(person["keyworker"].is_null());
+    assert!(person["register_entry_id"].is_null());
+    assert_eq!(person["version"], 1);
+}
+
+trait YearOffset {
+    fn with_year_offset(self, years: i32) -> chrono::NaiveDate;
+}
+
+impl YearOffset for chrono::NaiveDate {
+    fn with_year_offset(self, years: i32) -> chrono::NaiveDate {
+        let months = chrono::Months::new(12 * years.unsigned_abs());
+        if years < 0 {
+            self.checked_sub_months(months).unwrap()
+        } else {
+            self.checked_add_months(months).unwrap()
+        }
+    }
+}
+
+#[tokio::test]
+async fn age_groups_turn_on_the_exact_birthday() {
+    let app = spawn_app().await;
+    let (_, coord) = app.user_with_role("coordinator").await;
+    let today = today();
+    let cases = [
+        (
+            today.with_year_offset(-18).succ_opt().unwrap(),
+            17,
+            "child",
+            true,
+        ),
+        (today.with_year_offset(-18), 18, "young_person", true),
+        (
+            today.with_year_offset(-26).succ_opt().unwrap(),
+            25,
+            "young_person",
+            true,
+        ),
+        (today.with_year_offset(-26), 26, "adult", false),
+    ];
+    for (dob, age, group, eligible) in cases {
+        let mut body = person_body("Age", "Case");
+        body["date_of_birth"] = json!(dob);
+        let person = app.create_person(&coord, &body).await;
+        assert_eq!(person["age"], age, "{dob}");
+        assert_eq!(person["age_group"], group, "{dob}");
+        assert_eq!(person["keyworker_eligible"], eligible, "{dob}");
+    }
+}
+
+#[tokio::test]
+async fn bad_people_are_refused_naming_every_field_and_nothing_is_written() {
+    let app = spawn_app().await;
+    let (_, coord) = app.user_with_role("coordinator").await;
+    let body = json!({
+        "nhs_number": "943 476 5918",
+        "given_name": "",
+        "family_name": "x".repeat(101),
+        "date_of_birth": days_ahead(1),
+        "diagnoses": [],
+        "area": "North",
+        "consent_status": "given",
+    });
+    let problem = assert_problem(app.post("/people", Some(&coord), &body).await, 422).await;
+    assert_eq!(
+        error_fields(&problem),
+        vec![
+            "date_of_birth",
+            "diagnoses",
+            "family_name",
+            "given_name",
+            "nhs_number"
+        ]
+    );
+
+    let mut old = person_body("Old", "Person");
+    old["date_of_birth"] = json!(today().with_year_offset(-121));
+    let problem = assert_problem(app.post("/people", Some(&coord), &old).await, 422).await;
+    assert_eq!(error_fields(&problem), vec!["date_of_birth"]);
+
+    let mut bad_enum = person_body("Enum", "Person");
+    bad_enum["diagnoses"] = json!(["adhd"]);
+    bad_enum["consent_status"] = json!("maybe");
+    let problem = assert_problem(app.post("/people", Some(&coord), &bad_enum).await, 422).await;
+    assert_eq!(
+        error_fields(&problem),
+        vec!["consent_status", "diagnoses[0]"]
+    );
+
+    let mut bad_date = person_body("Date", "Person");
+    bad_date["date_of_birth"] = json!("17/05/1990");
+    let problem = assert_problem(app.post("/people", Some(&coord), &bad_date).await, 422).await;
+    assert_eq!(error_fields(&problem), vec!["date_of_birth"]);
+
+    let list: Value = app.get("/people", &coord).await.json().await.unwrap();
+    assert_eq!(list["total"], 0);
+}
+
+#[tokio::test]
+async fn nhs_numbers_are_unique() {
+    let app = spawn_app().await;
+    let (_, coord) = app.user_with_role("coordinator").await;
+    let body = person_body("First", "Person");
+    app.create_person(&coord, &body).await;
+    let mut again = person_body("Second", "Person");
+    again["nhs_number"] = body["nhs_number"].clone();
+    assert_problem(app.post("/people", Some(&coord), &again).await, 409).await;
+    // Changing someone else's number to it is refused too.
+    let other = app
+        .create_person(&coord, &person_body("Third", "Person"))
+        .await;
+    let path = format!("/people/{}", other["id"].as_str().unwrap());
+    let res = app
+        .patch(
+            &path,
+            &coord,
+            &json!({"nhs_number": body["nhs_number"]}),
+            None,
+        )
+        .await;
+    assert_problem(res, 409).await;
+}
+
+#[tokio::test]
+async fn people_are_found_by_nhs_number_or_name() {
+    let app = spawn_app().await;
+    let (_, coord) = app.user_with_role("coordinator").await;
+    let jane = app
+        .create_person(&coord, &person_body("Jane", "Smith"))
+        .await;
+    app.create_person(&coord, &person_body("John", "Smithers"))
+        .await;
+    app.create_person(&coord, &person_body("Amir", "Khan"))
+        .await;
+    let nhs = jane["nhs_number"].as_str().unwrap();
+    let spaced = format!("{} {} {}", &nhs[..3], &nhs[3..6], &nhs[6..]);
+    let cases: Vec<(String, Vec<&str>)> = vec![
+        (nhs.to_string(), vec!["Jane"]),
+        (spaced.replace(' ', "%20"), vec!["Jane"]),
+        ("smith".into(), vec!["Jane", "John"]),
+        ("SMITHERS".into(), vec!["John"]),
+        ("jane%20smith".into(), vec!["Jane"]),
+        ("smith%20jane".into(), vec!["Jane"]),
+        ("nobody".into(), vec![]),
+        ("%25".into(), vec![]),
+    ];
+    for (search, expected) in cases {
+        let page: Value = app
+            .get(&format!("/people?search={search}"), &coord)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let mut names: Vec<&str> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["given_name"].as_str().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, expected, "search {search}");
+        assert_eq!(page["total"], expected.len(), "search {search}");
+    }
+}
+
+#[tokio::test]
+async fn person_updates_honour_if_match_and_are_audited() {
+    let app = spawn_app().await;
+    let (_, coord) = app.user_with_role("coordinator").await;
+    let person = app
+        .create_person(&coord, &person_body("Pat", "Jones"))
+        .await;
+    let path = format!("/people/{}", person["id"].as_str().unwrap());
+    let res = app
+        .patch(
+            &path,
+            &coord,
+            &json!({"area": "South", "gp_practice": "Y01234"}),
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let updated: Value = res.json().await.unwrap();
+    assert_eq!(updated["area"], "South");
+    assert_eq!(updated["version"], 2);
+    let res = app
+        .patch(&path, &coord, &json!({"area": "East"}), Some("\"1\""))
+        .await;
+    assert_problem(res, 412).await;
+    let res = app
+        .patch(&path, &coord, &json!({"gp_practice": null}), Some("\"2\""))
+        .await;
+    let cleared: Value = res.json().await.unwrap();
+    assert!(cleared["gp_practice"].is_null());
+    assert_eq!(cleared["area"], "South");
+
+    app.get(&path, &coord).await;
+    let admin = app.admin_token().await;
+    let audit: Value = app
+        .get(
+            &format!(
+                "/audit?entity_type=person&entity_id={}",
+                person["id"].as_str().unwrap()
+            ),
+            &admin,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, vec!["read", "update", "update", "create"]);
+}
+
+#[tokio::test]
+async fn who_may_read_and_write_people() {
+    let app = spawn_app().await;
+    let (_, coord) = app.user_with_role("coordinator").await;
+    let person = app
+        .create_person(&coord, &person_body("Perm", "Test"))
+        .await;
+    let path = format!("/people/{}", person["id"].as_str().unwrap());
+    let admin = app.admin_token().await;
+    // (role, list, read, create, update)
+    let cases = [
+        ("admin", 403, 403, 403, 403),
+        ("coordinator", 200, 200, 201, 200),
+        ("manager", 200, 200, 403, 403),
+        ("clinician", 200, 200, 403, 403),
+        ("keyworker", 200, 404, 403, 403),
+    ];
+    for (role, list, read, create, update) in cases {
+        let token = if role == "admin" {
+            admin.clone()
+        } else {
+            app.user_with_role(role).await.1
+        };
+        let res = app.get("/people", &token).await;
+        assert_eq!(res.status(), list, "{role} lists");
+        if list == 200 {
+            let page: Value = res.json().await.unwrap();
+            let expected = if role == "keyworker" {
+                0
+            } else {
+                page["total"].as_i64().unwrap().max(1)
+            };
+            assert_eq!(page["total"], expected, "{role} sees only what is in scope");
+        }
+        assert_eq!(app.get(&path, &token).await.status(), read, "{role} reads");
+        let res = app
+            .post("/people", Some(&token), &person_body("New", role))
+            .await;
+        assert_eq!(res.status(), create, "{role} creates");
+        let res = app.patch(&path, &token, &json!({"area": role}), None).await;
+        assert_eq!(res.status(), update, "{role} updates");
+    }
+}
