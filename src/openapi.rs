@@ -18,6 +18,8 @@ use utoipa_actix_web::AppExt;
         (name = "users", description = "Staff accounts and roles"),
         (name = "people", description = "People on (or considered for) the register"),
         (name = "register", description = "The register: RAG ratings, history, DSR reviews"),
+        (name = "keyworkers", description = "Named keyworkers and caseloads"),
+        (name = "contacts", description = "The contact log"),
         (name = "audit", description = "Who did what, when"),
         (name = "health", description = "Liveness, readiness, metrics"),
     )

@@ -20,7 +20,9 @@ use crate::domain::{Clock, SystemClock};
 use crate::error::ApiError;
 use crate::http::BodyLimit;
 use crate::metrics::Metrics;
-use crate::{audit, auth, health, openapi, people, register, telemetry, users};
+use crate::{
+    audit, auth, contacts, health, keyworkers, openapi, people, register, telemetry, users,
+};
 
 pub struct AppState {
     pub settings: Settings,
@@ -51,6 +53,13 @@ pub fn register_routes(cfg: &mut ServiceConfig) {
                 .service(people::routes::list_people)
                 .service(people::routes::get_person)
                 .service(people::routes::update_person)
+                .service(keyworkers::routes::assign_keyworker)
+                .service(keyworkers::routes::unassign_keyworker)
+                .service(keyworkers::routes::keyworker_history)
+                .service(keyworkers::routes::caseload)
+                .service(contacts::routes::create_contact)
+                .service(contacts::routes::list_contacts)
+                .service(contacts::routes::get_contact)
                 .service(register::routes::open_entry)
                 .service(register::routes::list_register)
                 .service(register::routes::get_entry)

@@ -137,6 +137,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    keyworker_assignments (id) {
+        id -> Text,
+        person_id -> Text,
+        user_id -> Text,
+        from_on -> Date,
+        to_on -> Nullable<Date>,
+        note -> Nullable<Text>,
+        assigned_by -> Text,
+        ended_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> Text,
+        person_id -> Text,
+        occurred_at -> Timestamp,
+        kind -> Text,
+        summary -> Text,
+        with_whom -> Nullable<Text>,
+        corrects_id -> Nullable<Text>,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(register_entries -> people (person_id));
 diesel::joinable!(rag_history -> register_entries (register_entry_id));
 diesel::joinable!(dsr_reviews -> register_entries (register_entry_id));
@@ -147,4 +175,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     dsr_reviews,
     sequences,
     users,
+    keyworker_assignments,
+    contacts,
 );

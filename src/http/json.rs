@@ -8,7 +8,7 @@
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
@@ -28,6 +28,18 @@ pub trait DateRules {
     fn check_dates(&self, _today: NaiveDate) -> Vec<FieldError> {
         Vec::new()
     }
+
+    /// The same for instants (`occurred_at`), against the current time.
+    fn check_instants(&self, _now: DateTime<Utc>) -> Vec<FieldError> {
+        Vec::new()
+    }
+}
+
+/// Today's date (Europe/London) and the current instant, from the service's clock.
+#[derive(Debug, Clone, Copy)]
+pub struct Now {
+    pub today: NaiveDate,
+    pub instant: DateTime<Utc>,
 }
 
 /// The configured body limit, stored as app data.
@@ -54,9 +66,10 @@ where
             .get(actix_web::http::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
-        let today = req
-            .app_data::<web::Data<AppState>>()
-            .map(|state| state.clock.today());
+        let now = req.app_data::<web::Data<AppState>>().map(|state| Now {
+            today: state.clock.today(),
+            instant: state.clock.now(),
+        });
         let mut payload = payload.take();
         Box::pin(async move {
             if declared.is_some_and(|len| len > limit) {
@@ -71,14 +84,14 @@ where
                 }
                 body.extend_from_slice(&chunk);
             }
-            parse_body::<T>(today, &body).map(ValidJson)
+            parse_body::<T>(now, &body).map(ValidJson)
         })
     }
 }
 
 /// Parses and validates a request body, naming every bad field. Date rules are checked
-/// when `today` is known.
-pub fn parse_body<T>(today: Option<NaiveDate>, body: &[u8]) -> Result<T, ApiError>
+/// when `now` is known.
+pub fn parse_body<T>(now: Option<Now>, body: &[u8]) -> Result<T, ApiError>
 where
     T: DeserializeOwned + Validate + DateRules + PartialSchema,
 {
@@ -104,8 +117,10 @@ where
     if let Err(validation) = parsed.validate() {
         flatten_validation("", &validation, &mut errors);
     }
-    if let Some(today) = today {
-        for e in parsed.check_dates(today) {
+    if let Some(now) = now {
+        let mut dated = parsed.check_dates(now.today);
+        dated.extend(parsed.check_instants(now.instant));
+        for e in dated {
             if !errors.iter().any(|x| x.field == e.field) {
                 errors.push(e);
             }
@@ -375,7 +390,10 @@ mod tests {
 
     #[test]
     fn date_rules_join_the_other_errors() {
-        let today = NaiveDate::from_ymd_opt(2026, 11, 25);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).map(|today| Now {
+            today,
+            instant: today.and_hms_opt(12, 0, 0).unwrap().and_utc(),
+        });
         let err = parse_body::<Sample>(today, br#"{"name":"ab","count":1,"when":"2026-11-26"}"#)
             .unwrap_err();
         assert_eq!(fields(err), vec!["name", "when"]);

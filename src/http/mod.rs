@@ -3,7 +3,7 @@
 
 pub mod json;
 
-pub use json::{BodyLimit, DateRules, ValidJson};
+pub use json::{BodyLimit, DateRules, Now, ValidJson};
 
 use std::future::{ready, Ready};
 

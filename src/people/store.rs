@@ -232,6 +232,23 @@ pub fn active_entry_ids(
         .collect())
 }
 
+/// Records the current keyworker on the person (a change to the person: version + 1).
+pub fn set_keyworker(
+    conn: &mut AnyConnection,
+    person_id: &str,
+    keyworker_id: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(people::table.find(person_id))
+        .set((
+            people::keyworker_id.eq(keyworker_id),
+            people::version.eq(people::version + 1),
+            people::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,183 @@
+//! Assigning and ending keyworkers, their history, and caseloads.
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::model::{AssignKeyworkerRequest, AssignmentView};
+use super::store::{self, AssignmentRow};
+use crate::access::{self, Scope};
+use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
+use crate::db::AnyConnection;
+use crate::domain::Role;
+use crate::error::ApiError;
+use crate::http::Page;
+use crate::people::store as people;
+use crate::register::model::EntryView;
+use crate::register::service as register;
+use crate::register::store::{RegisterFilter, Sort, SortKey};
+use crate::users::model::UserSummary;
+use crate::users::store as users;
+
+pub const ENTITY: &str = "keyworker_assignment";
+
+/// Names `user_id` as the person's keyworker from today, ending any previous assignment
+/// the same day. Naming the current keyworker again changes nothing.
+pub fn assign(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    person_id: &str,
+    req: AssignKeyworkerRequest,
+    today: NaiveDate,
+) -> Result<AssignmentRow, ApiError> {
+    people::find(conn, person_id)?.ok_or(ApiError::NotFound)?;
+    let user_id = req.user_id.to_string();
+    match users::find(conn, &user_id)? {
+        Some(u) if u.active && u.role == Role::Keyworker.as_str() => {}
+        Some(_) => {
+            return Err(ApiError::validation(
+                "user_id",
+                "must be an active user with role keyworker",
+            ))
+        }
+        None => return Err(ApiError::validation("user_id", "no such user")),
+    }
+    if let Some(current) = store::current(conn, person_id)?.filter(|c| c.user_id == user_id) {
+        return Ok(current);
+    }
+    store::end_current(conn, person_id, today, ctx.actor_id.as_deref())?;
+    let row = AssignmentRow {
+        id: Uuid::now_v7().to_string(),
+        person_id: person_id.to_string(),
+        user_id: user_id.clone(),
+        from_on: today,
+        to_on: None,
+        note: req
+            .note
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty()),
+        assigned_by: ctx.actor_id.clone().unwrap_or_default(),
+        ended_by: None,
+        created_at: ctx.now,
+    };
+    store::insert(conn, &row)?;
+    people::set_keyworker(conn, person_id, Some(&user_id), ctx.now)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Create, ENTITY, Some(&row.id)).fields(vec![
+            "person_id",
+            "user_id",
+            "from",
+            "note",
+        ]),
+    )?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(
+            AuditAction::Update,
+            crate::people::service::ENTITY,
+            Some(person_id),
+        )
+        .fields(vec!["keyworker"]),
+    )?;
+    Ok(row)
+}
+
+/// Ends the current assignment today; the keyworker loses access at once.
+pub fn unassign(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    person_id: &str,
+    today: NaiveDate,
+) -> Result<(), ApiError> {
+    people::find(conn, person_id)?.ok_or(ApiError::NotFound)?;
+    let Some(current) = store::current(conn, person_id)? else {
+        return Ok(());
+    };
+    store::end_current(conn, person_id, today, ctx.actor_id.as_deref())?;
+    people::set_keyworker(conn, person_id, None, ctx.now)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Update, ENTITY, Some(&current.id)).fields(vec!["to"]),
+    )?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(
+            AuditAction::Update,
+            crate::people::service::ENTITY,
+            Some(person_id),
+        )
+        .fields(vec!["keyworker"]),
+    )?;
+    Ok(())
+}
+
+pub fn views(
+    conn: &mut AnyConnection,
+    rows: Vec<AssignmentRow>,
+) -> Result<Vec<AssignmentView>, ApiError> {
+    let ids: Vec<String> = rows
+        .iter()
+        .flat_map(|r| [r.user_id.clone(), r.assigned_by.clone()])
+        .collect();
+    let found = users::find_many(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AssignmentView {
+            user: found.get(&r.user_id).map(UserSummary::from),
+            assigned_by: found.get(&r.assigned_by).map(UserSummary::from),
+            id: r.id,
+            person_id: r.person_id,
+            from: r.from_on,
+            to: r.to_on,
+            note: r.note,
+            created_at: r.created_at.and_utc(),
+        })
+        .collect())
+}
+
+pub fn history(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    scope: &Scope,
+    person_id: &str,
+) -> Result<Vec<AssignmentView>, ApiError> {
+    access::ensure_person_visible(conn, scope, person_id)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Read, "keyworker_history", Some(person_id)),
+    )?;
+    let rows = store::history(conn, person_id)?;
+    views(conn, rows)
+}
+
+/// The keyworker's active register entries, soonest review first (so overdue ones lead).
+pub fn caseload(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    keyworker_id: &str,
+    page: Page,
+    today: NaiveDate,
+) -> Result<(Vec<EntryView>, i64), ApiError> {
+    users::find(conn, keyworker_id)?.ok_or(ApiError::NotFound)?;
+    let filter = RegisterFilter {
+        status: Some("active".into()),
+        caseload_of: Some(keyworker_id.to_string()),
+        ..RegisterFilter::default()
+    };
+    let sort = Sort {
+        key: SortKey::NextReviewDue,
+        descending: false,
+    };
+    let (rows, total) = crate::register::store::list(conn, &filter, sort, page, today)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Read, "caseload", Some(keyworker_id)),
+    )?;
+    Ok((register::views(conn, rows, today)?, total))
+}

@@ -1,0 +1,319 @@
+//! The permission matrix: every cell of the contract's permission table, for every role,
+//! through the real API. "keyworker (own)" has the fixture person on their caseload;
+//! "keyworker (other)" does not, and must get 404s as if the person did not exist.
+//! Grow this table with every endpoint that is added.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+const ROLES: [&str; 6] = [
+    "admin",
+    "coordinator",
+    "manager",
+    "clinician",
+    "keyworker (own)",
+    "keyworker (other)",
+];
+
+struct Fixtures {
+    tokens: Vec<String>,
+    coordinator: String,
+    person: String,
+    entry: String,
+    contact: String,
+    kw_own: String,
+    kw_other: String,
+}
+
+/// (cell of the table, method, path, body, expected status per role in ROLES order)
+type Row = (&'static str, Method, &'static str, Value, [u16; 6]);
+
+fn rows() -> Vec<Row> {
+    use Method as M;
+    let person = json!({"nhs_number": "{nhs}", "given_name": "Matrix", "family_name": "Row", "date_of_birth": "1999-01-01",
+                        "diagnoses": ["autism"], "area": "North", "consent_status": "given"});
+    let contact =
+        json!({"occurred_at": chrono::Utc::now(), "kind": "phone", "summary": "Matrix call"});
+    let review = json!({"reviewed_on": today(), "rag": "amber", "attendees": ["A"], "summary": "Matrix review"});
+    vec![
+        (
+            "users write: create",
+            M::POST,
+            "/users",
+            json!({"username": "u-{uniq}", "email": "u@nhs.net", "display_name": "U", "role": "clinician", "password": PASSWORD}),
+            [201, 403, 403, 403, 403, 403],
+        ),
+        (
+            "users write: update",
+            M::PATCH,
+            "/users/{kw_other}",
+            json!({"display_name": "Renamed"}),
+            [200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "users: list",
+            M::GET,
+            "/users",
+            Value::Null,
+            [200, 200, 200, 403, 403, 403],
+        ),
+        (
+            "users: read",
+            M::GET,
+            "/users/{kw_own}",
+            Value::Null,
+            [200, 200, 200, 403, 403, 403],
+        ),
+        (
+            "people write: create",
+            M::POST,
+            "/people",
+            person,
+            [403, 201, 403, 403, 403, 403],
+        ),
+        (
+            "people write: update",
+            M::PATCH,
+            "/people/{person}",
+            json!({"area": "North"}),
+            [403, 200, 403, 403, 403, 403],
+        ),
+        (
+            "register write: open",
+            M::POST,
+            "/register",
+            json!({"person_id": "{fresh_person}", "rag": "green", "risk_summary": "r"}),
+            [403, 201, 403, 403, 403, 403],
+        ),
+        (
+            "RAG write",
+            M::PATCH,
+            "/register/{entry}",
+            json!({"rag": "red", "rag_reason": "Matrix"}),
+            [403, 200, 403, 403, 403, 403],
+        ),
+        (
+            "reviews write",
+            M::POST,
+            "/register/{entry}/reviews",
+            review,
+            [403, 201, 403, 403, 403, 403],
+        ),
+        (
+            "close write",
+            M::POST,
+            "/register/{fresh_entry}/close",
+            json!({"reason": "no_longer_at_risk"}),
+            [403, 200, 403, 403, 403, 403],
+        ),
+        (
+            "read people: list",
+            M::GET,
+            "/people",
+            Value::Null,
+            [403, 200, 200, 200, 200, 200],
+        ),
+        (
+            "read people: one",
+            M::GET,
+            "/people/{person}",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "read register: list",
+            M::GET,
+            "/register",
+            Value::Null,
+            [403, 200, 200, 200, 200, 200],
+        ),
+        (
+            "read register: one",
+            M::GET,
+            "/register/{entry}",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "read history",
+            M::GET,
+            "/register/{entry}/history",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "read reviews",
+            M::GET,
+            "/register/{entry}/reviews",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "read keyworker history",
+            M::GET,
+            "/people/{person}/keyworker-history",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "read contacts: list",
+            M::GET,
+            "/people/{person}/contacts",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "read contacts: one",
+            M::GET,
+            "/people/{person}/contacts/{contact}",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "read a keyworker's caseload",
+            M::GET,
+            "/users/{kw_own}/caseload",
+            Value::Null,
+            [403, 200, 200, 403, 200, 403],
+        ),
+        (
+            "assign keyworker",
+            M::PUT,
+            "/people/{fresh_person}/keyworker",
+            json!({"user_id": "{kw_other}"}),
+            [403, 200, 200, 403, 403, 403],
+        ),
+        (
+            "end keyworker",
+            M::DELETE,
+            "/people/{fresh_person}/keyworker",
+            Value::Null,
+            [403, 204, 204, 403, 403, 403],
+        ),
+        (
+            "contacts write",
+            M::POST,
+            "/people/{person}/contacts",
+            contact,
+            [403, 201, 403, 201, 201, 404],
+        ),
+        (
+            "audit",
+            M::GET,
+            "/audit",
+            Value::Null,
+            [200, 403, 403, 403, 403, 403],
+        ),
+    ]
+}
+
+async fn fixtures(app: &TestApp) -> Fixtures {
+    let admin = app.admin_token().await;
+    let (_, coordinator) = app.user_with_role("coordinator").await;
+    let (_, manager) = app.user_with_role("manager").await;
+    let (_, clinician) = app.user_with_role("clinician").await;
+    let (kw_own, kw_own_token) = app.user_with_role("keyworker").await;
+    let (kw_other, kw_other_token) = app.user_with_role("keyworker").await;
+    let entry = app
+        .person_on_register(&coordinator, "Fixture", "amber")
+        .await;
+    let person = entry["person_id"].as_str().unwrap().to_string();
+    let res = app
+        .request(
+            Method::PUT,
+            &format!("/people/{person}/keyworker"),
+            Some(&coordinator),
+        )
+        .json(&json!({"user_id": kw_own}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let contact: Value = app
+        .post(
+            &format!("/people/{person}/contacts"),
+            Some(&coordinator),
+            &json!({"occurred_at": chrono::Utc::now(), "kind": "video", "summary": "Fixture"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    Fixtures {
+        tokens: vec![
+            admin,
+            coordinator.clone(),
+            manager,
+            clinician,
+            kw_own_token,
+            kw_other_token,
+        ],
+        coordinator,
+        person,
+        entry: entry["id"].as_str().unwrap().to_string(),
+        contact: contact["id"].as_str().unwrap().to_string(),
+        kw_own,
+        kw_other,
+    }
+}
+
+/// Fills the placeholders, creating fresh records (as the coordinator) where asked.
+async fn fill(app: &TestApp, f: &Fixtures, template: &str) -> String {
+    let mut s = template
+        .replace("{person}", &f.person)
+        .replace("{entry}", &f.entry)
+        .replace("{contact}", &f.contact)
+        .replace("{kw_own}", &f.kw_own)
+        .replace("{kw_other}", &f.kw_other)
+        .replace("{nhs}", &nhs_number())
+        .replace("{uniq}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+    if s.contains("{fresh_person}") {
+        let person = app
+            .create_person(&f.coordinator, &person_body("Fresh", "Person"))
+            .await;
+        s = s.replace("{fresh_person}", person["id"].as_str().unwrap());
+    }
+    if s.contains("{fresh_entry}") {
+        let entry = app
+            .person_on_register(&f.coordinator, "Fresh", "green")
+            .await;
+        s = s.replace("{fresh_entry}", entry["id"].as_str().unwrap());
+    }
+    s
+}
+
+#[tokio::test]
+async fn every_cell_of_the_permission_table() {
+    let app = spawn_app().await;
+    let f = fixtures(&app).await;
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (cell, method, path, body, expected) in rows() {
+        for (i, role) in ROLES.iter().enumerate() {
+            let path = fill(&app, &f, path).await;
+            let mut req = app.request(method.clone(), &path, Some(&f.tokens[i]));
+            if !body.is_null() {
+                let body: Value =
+                    serde_json::from_str(&fill(&app, &f, &body.to_string()).await).unwrap();
+                req = req.json(&body);
+            }
+            let status = req.send().await.unwrap().status().as_u16();
+            checked += 1;
+            if status != expected[i] {
+                failures.push(format!(
+                    "{cell} [{method} {path}] as {role}: got {status}, expected {}",
+                    expected[i]
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} cells wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(checked, rows().len() * ROLES.len());
+}
