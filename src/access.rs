@@ -53,3 +53,43 @@ pub fn ensure_person_visible(
         (Some(_), Scope::Caseload(_)) => Err(ApiError::NotFound),
     }
 }
+
+/// Whether `user` may own work about the person (a C(E)TR action, a discharge point):
+/// any active clinician, coordinator or manager; a keyworker only if the person is on their
+/// caseload. Admins never see people's records.
+pub fn can_own_work_for(
+    user: &crate::users::store::UserRow,
+    person_keyworker: Option<&str>,
+) -> bool {
+    if !user.active {
+        return false;
+    }
+    match Role::parse(&user.role) {
+        Some(Role::Clinician | Role::Coordinator | Role::Manager) => true,
+        Some(Role::Keyworker) => person_keyworker == Some(user.id.as_str()),
+        _ => false,
+    }
+}
+
+/// 422 naming `owner_id` unless that user exists and may own work for this person.
+pub fn check_owner(
+    conn: &mut AnyConnection,
+    owner_id: &str,
+    person_id: &str,
+) -> Result<(), ApiError> {
+    let owner = crate::users::store::find(conn, owner_id)?;
+    let keyworker: Option<String> = people::table
+        .find(person_id)
+        .select(people::keyworker_id)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten();
+    match owner {
+        Some(u) if can_own_work_for(&u, keyworker.as_deref()) => Ok(()),
+        Some(_) => Err(ApiError::validation(
+            "owner_id",
+            "must be a user who can see this person: an active clinician, coordinator or manager, or their keyworker",
+        )),
+        None => Err(ApiError::validation("owner_id", "no such user")),
+    }
+}

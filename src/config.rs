@@ -19,6 +19,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
     pub register: RegisterSettings,
+    pub timescales: crate::domain::inpatient::Timescales,
     pub email: EmailSettings,
     pub escalation: EscalationSettings,
     pub log: LogSettings,
@@ -247,6 +248,27 @@ impl Settings {
             return Err(invalid(
                 "register.review_cadence_days",
                 "each rating's cadence must be 1 to 366 days",
+            ));
+        }
+        let t = self.timescales;
+        if [
+            t.post_admission_cetr_days,
+            t.post_admission_cetr_days_under_18,
+            t.repeat_cetr_days_non_secure,
+            t.repeat_cetr_days_secure,
+            t.repeat_cetr_days_under_18,
+            t.community_cetr_days,
+            t.oversight_visit_days,
+            t.oversight_visit_days_under_18,
+            t.discharge_plan_days,
+            t.keyworker_days,
+        ]
+        .iter()
+        .any(|d| !(1..=730).contains(d))
+        {
+            return Err(invalid(
+                "timescales",
+                "every timescale must be 1 to 730 days",
             ));
         }
         if self.log.level.trim().is_empty() {

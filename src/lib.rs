@@ -1,8 +1,10 @@
 //! `dsr`: the Dynamic Support Register service.
 
 pub mod access;
+pub mod admissions;
 pub mod audit;
 pub mod auth;
+pub mod cetrs;
 pub mod config;
 pub mod contacts;
 pub mod db;

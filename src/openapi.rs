@@ -20,6 +20,8 @@ use utoipa_actix_web::AppExt;
         (name = "register", description = "The register: RAG ratings, history, DSR reviews"),
         (name = "keyworkers", description = "Named keyworkers and caseloads"),
         (name = "contacts", description = "The contact log"),
+        (name = "admissions", description = "Hospital admissions and commissioner oversight visits"),
+        (name = "cetrs", description = "Care (Education) and Treatment Reviews and their actions"),
         (name = "audit", description = "Who did what, when"),
         (name = "health", description = "Liveness, readiness, metrics"),
     )

@@ -21,7 +21,8 @@ use crate::error::ApiError;
 use crate::http::BodyLimit;
 use crate::metrics::Metrics;
 use crate::{
-    audit, auth, contacts, health, keyworkers, openapi, people, register, telemetry, users,
+    admissions, audit, auth, cetrs, contacts, health, keyworkers, openapi, people, register,
+    telemetry, users,
 };
 
 pub struct AppState {
@@ -60,6 +61,20 @@ pub fn register_routes(cfg: &mut ServiceConfig) {
                 .service(contacts::routes::create_contact)
                 .service(contacts::routes::list_contacts)
                 .service(contacts::routes::get_contact)
+                .service(admissions::routes::create_admission)
+                .service(admissions::routes::list_admissions)
+                .service(admissions::routes::get_admission)
+                .service(admissions::routes::update_admission)
+                .service(admissions::routes::create_visit)
+                .service(admissions::routes::list_visits)
+                .service(cetrs::routes::create_cetr)
+                .service(cetrs::routes::list_cetrs)
+                .service(cetrs::routes::get_cetr)
+                .service(cetrs::routes::update_cetr)
+                .service(cetrs::routes::create_action)
+                .service(cetrs::routes::list_actions)
+                .service(cetrs::routes::get_action)
+                .service(cetrs::routes::update_action)
                 .service(register::routes::open_entry)
                 .service(register::routes::list_register)
                 .service(register::routes::get_entry)

@@ -21,12 +21,16 @@ pub enum Permission {
     CaseloadRead,
     /// Log contacts (keyworkers: their caseload only).
     ContactsWrite,
+    /// Record and change C(E)TRs and create their actions.
+    CetrWrite,
+    /// Update C(E)TR actions (keyworkers: only actions they own).
+    ActionUpdate,
 }
 
 use Role::*;
 
 impl Permission {
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 11] = [
         Permission::UsersWrite,
         Permission::UsersRead,
         Permission::AuditRead,
@@ -36,6 +40,8 @@ impl Permission {
         Permission::KeyworkerAssign,
         Permission::CaseloadRead,
         Permission::ContactsWrite,
+        Permission::CetrWrite,
+        Permission::ActionUpdate,
     ];
 
     /// The roles granted this permission. A `match`, so a new permission without a row
@@ -51,6 +57,8 @@ impl Permission {
             Permission::KeyworkerAssign => &[Coordinator, Manager],
             Permission::CaseloadRead => &[Coordinator, Manager, Keyworker],
             Permission::ContactsWrite => &[Coordinator, Clinician, Keyworker],
+            Permission::CetrWrite => &[Coordinator, Clinician],
+            Permission::ActionUpdate => &[Coordinator, Clinician, Keyworker],
         }
     }
 }
@@ -71,6 +79,8 @@ mod tests {
             Permission::KeyworkerAssign,
             Permission::CaseloadRead,
             Permission::ContactsWrite,
+            Permission::CetrWrite,
+            Permission::ActionUpdate,
         ] {
             assert!(!allows(Admin, p), "{p:?}");
         }
@@ -95,6 +105,8 @@ mod tests {
             ),
             (Permission::CaseloadRead, [false, true, true, false, true]),
             (Permission::ContactsWrite, [false, true, false, true, true]),
+            (Permission::CetrWrite, [false, true, false, true, false]),
+            (Permission::ActionUpdate, [false, true, false, true, true]),
         ];
         assert_eq!(rows.len(), Permission::ALL.len());
         for (permission, expected) in rows {

@@ -107,6 +107,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        next_cetr_due -> Nullable<Date>,
     }
 }
 
@@ -165,7 +166,75 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    admissions (id) {
+        id -> Text,
+        person_id -> Text,
+        register_entry_id -> Nullable<Text>,
+        admitted_on -> Date,
+        hospital -> Text,
+        setting -> Text,
+        legal_status -> Nullable<Text>,
+        discharged_on -> Nullable<Date>,
+        discharge_destination -> Nullable<Text>,
+        next_cetr_due -> Nullable<Date>,
+        next_visit_due -> Nullable<Date>,
+        recorded_by -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oversight_visits (id) {
+        id -> Text,
+        admission_id -> Text,
+        visited_on -> Date,
+        visitor -> Text,
+        notes -> Nullable<Text>,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cetrs (id) {
+        id -> Text,
+        person_id -> Text,
+        admission_id -> Nullable<Text>,
+        kind -> Text,
+        held_on -> Date,
+        panel -> Text,
+        summary -> Text,
+        outcome -> Nullable<Text>,
+        next_due -> Nullable<Date>,
+        recorded_by -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cetr_actions (id) {
+        id -> Text,
+        cetr_id -> Text,
+        person_id -> Text,
+        description -> Text,
+        owner_id -> Text,
+        due_on -> Date,
+        status -> Text,
+        completed_on -> Nullable<Date>,
+        completion_note -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(register_entries -> people (person_id));
+diesel::joinable!(cetr_actions -> people (person_id));
 diesel::joinable!(rag_history -> register_entries (register_entry_id));
 diesel::joinable!(dsr_reviews -> register_entries (register_entry_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -177,4 +246,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     keyworker_assignments,
     contacts,
+    admissions,
+    oversight_visits,
+    cetrs,
+    cetr_actions,
 );

@@ -33,6 +33,12 @@ pub trait DateRules {
     fn check_instants(&self, _now: DateTime<Utc>) -> Vec<FieldError> {
         Vec::new()
     }
+
+    /// Rules across fields that no single field's validator can see (a C(E)TR panel must
+    /// suit its kind).
+    fn check_fields(&self) -> Vec<FieldError> {
+        Vec::new()
+    }
 }
 
 /// Today's date (Europe/London) and the current instant, from the service's clock.
@@ -116,6 +122,11 @@ where
     let mut errors = Vec::new();
     if let Err(validation) = parsed.validate() {
         flatten_validation("", &validation, &mut errors);
+    }
+    for e in parsed.check_fields() {
+        if !errors.iter().any(|x| x.field == e.field) {
+            errors.push(e);
+        }
     }
     if let Some(now) = now {
         let mut dated = parsed.check_dates(now.today);

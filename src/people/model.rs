@@ -179,6 +179,8 @@ pub struct PersonView {
     pub keyworker: Option<UserSummary>,
     /// The person's active register entry, if they are on the register.
     pub register_entry_id: Option<String>,
+    /// The next C(E)TR due (inpatient clock while admitted; community C(E)TR while red).
+    pub next_cetr_due: Option<NaiveDate>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -189,7 +191,7 @@ impl PersonView {
         row: PersonRow,
         today: NaiveDate,
         keyworker: Option<UserSummary>,
-        register_entry_id: Option<String>,
+        entry: Option<(String, Option<NaiveDate>)>,
     ) -> PersonView {
         let age = age_on(row.date_of_birth, today);
         PersonView {
@@ -200,7 +202,8 @@ impl PersonView {
             age_group: AgeGroup::of_age(age),
             keyworker_eligible: keyworker_eligible(age),
             keyworker,
-            register_entry_id,
+            register_entry_id: entry.as_ref().map(|(id, _)| id.clone()),
+            next_cetr_due: entry.and_then(|(_, due)| due),
             id: row.id,
             nhs_number: row.nhs_number,
             given_name: row.given_name,

@@ -240,7 +240,7 @@ pub fn views(
     let keyworker_ids: Vec<String> = rows.iter().filter_map(|r| r.keyworker_id.clone()).collect();
     let keyworkers = users::find_many(conn, &keyworker_ids)?;
     let person_ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut entries = store::active_entry_ids(conn, &person_ids)?;
+    let mut entries = store::active_entries(conn, &person_ids)?;
     Ok(rows
         .into_iter()
         .map(|row| {

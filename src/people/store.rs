@@ -215,20 +215,25 @@ pub fn list(
     Ok((rows, total))
 }
 
-/// Active register entry ids for these people, in one query.
-pub fn active_entry_ids(
+/// Active register entry ids and next C(E)TR dates for these people, in one query.
+pub fn active_entries(
     conn: &mut AnyConnection,
     person_ids: &[String],
-) -> QueryResult<HashMap<String, String>> {
+) -> QueryResult<HashMap<String, (String, Option<NaiveDate>)>> {
     if person_ids.is_empty() {
         return Ok(HashMap::new());
     }
     Ok(register_entries::table
         .filter(register_entries::person_id.eq_any(person_ids))
         .filter(register_entries::status.eq("active"))
-        .select((register_entries::person_id, register_entries::id))
-        .load::<(String, String)>(conn)?
+        .select((
+            register_entries::person_id,
+            register_entries::id,
+            register_entries::next_cetr_due,
+        ))
+        .load::<(String, String, Option<NaiveDate>)>(conn)?
         .into_iter()
+        .map(|(person, entry, due)| (person, (entry, due)))
         .collect())
 }
 

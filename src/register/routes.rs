@@ -14,10 +14,11 @@ use crate::http::{created, ok_versioned, IfMatch, ListResponse, PageParams, Vali
 use crate::people::store::SearchTerm;
 use crate::startup::AppState;
 
-fn rules(state: &AppState) -> Rules {
+pub fn rules(state: &AppState) -> Rules {
     Rules {
         today: state.clock.today(),
         cadence: state.settings.register.review_cadence_days,
+        timescales: state.settings.timescales,
     }
 }
 

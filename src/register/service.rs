@@ -10,8 +10,11 @@ use super::model::{
 };
 use super::store::{self, EntryChanges, EntryRow, RagHistoryRow, RegisterFilter, ReviewRow, Sort};
 use crate::access::{self, Scope};
+use crate::admissions::store as admissions;
 use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
+use crate::cetrs::store as cetrs;
 use crate::db::AnyConnection;
+use crate::domain::inpatient::Timescales;
 use crate::domain::person::ConsentStatus;
 use crate::domain::register::{format_reference, is_overdue, ClosureReason, EntryStatus};
 use crate::domain::{Rag, ReviewCadence};
@@ -26,11 +29,51 @@ pub const ENTITY: &str = "register_entry";
 pub const REVIEW_ENTITY: &str = "dsr_review";
 pub const REVIEW_REASON: &str = "DSR review";
 
-/// The dates the rules need: today, and the configured review cadence.
+/// The dates the rules need: today, and the configured cadences and timescales.
 #[derive(Debug, Clone, Copy)]
 pub struct Rules {
     pub today: NaiveDate,
     pub cadence: ReviewCadence,
+    pub timescales: Timescales,
+}
+
+/// Recomputes the entry's next C(E)TR date from the facts: the inpatient clock while the
+/// person is admitted; while red in the community, 14 days from turning red unless a
+/// community C(E)TR or LAEP has been held since; otherwise none.
+pub fn refresh_cetr_due(
+    conn: &mut AnyConnection,
+    entry_id: &str,
+    timescales: &Timescales,
+) -> Result<(), ApiError> {
+    let Some(entry) = store::find(conn, entry_id)? else {
+        return Ok(());
+    };
+    let due = if entry.status != EntryStatus::Active.as_str() {
+        None
+    } else if let Some(admission) = admissions::open_for_person(conn, &entry.person_id)? {
+        admission.next_cetr_due
+    } else if rag_of(&entry.rag) == Rag::Red {
+        let last = cetrs::last_community_held_on(conn, &entry.person_id)?;
+        timescales.community_cetr_due(entry.rag_changed_on, last)
+    } else {
+        None
+    };
+    if due != entry.next_cetr_due {
+        store::set_next_cetr_due(conn, entry_id, due)?;
+    }
+    Ok(())
+}
+
+/// The same for the person's active entry, if they have one.
+pub fn refresh_cetr_due_for_person(
+    conn: &mut AnyConnection,
+    person_id: &str,
+    timescales: &Timescales,
+) -> Result<(), ApiError> {
+    if let Some(entry) = store::active_for_person(conn, person_id)? {
+        refresh_cetr_due(conn, &entry.id, timescales)?;
+    }
+    Ok(())
 }
 
 fn non_blank(value: Option<String>) -> Option<String> {
@@ -82,7 +125,8 @@ pub fn open(
         ..row
     };
     insert_with_history(conn, ctx, &row, "opened")?;
-    Ok(row)
+    refresh_cetr_due(conn, &row.id, &rules.timescales)?;
+    store::find(conn, &row.id)?.ok_or(ApiError::NotFound)
 }
 
 /// A new active entry, with a fresh reference, first review due one cadence after opening.
@@ -116,6 +160,7 @@ pub fn new_entry(
         version: 1,
         created_at: ctx.now,
         updated_at: ctx.now,
+        next_cetr_due: None,
     })
 }
 
@@ -266,7 +311,9 @@ pub fn update(
     if fields.is_empty() {
         return Ok(entry);
     }
-    save(conn, ctx, &entry, &changes, fields)
+    let saved = save(conn, ctx, &entry, &changes, fields)?;
+    refresh_cetr_due(conn, &saved.id, &rules.timescales)?;
+    store::find(conn, &saved.id)?.ok_or(ApiError::NotFound)
 }
 
 pub fn record_review(
@@ -310,6 +357,7 @@ pub fn record_review(
         fields.push("rag");
     }
     save(conn, ctx, &entry, &changes, fields)?;
+    refresh_cetr_due(conn, &entry.id, &rules.timescales)?;
     let review = ReviewRow {
         id: Uuid::now_v7().to_string(),
         register_entry_id: entry.id.clone(),
@@ -366,6 +414,7 @@ pub fn close_entry(
         closed_on: Some(Some(on)),
         closure_reason: Some(Some(reason.as_str().into())),
         closure_note: Some(note),
+        next_cetr_due: Some(None),
         ..EntryChanges::default()
     };
     save(
@@ -421,7 +470,7 @@ fn entry_view(
             .and_then(ClosureReason::parse),
         review_overdue: entry.status == "active" && is_overdue(entry.next_review_due, today),
         keyworker,
-        next_cetr_due: None,
+        next_cetr_due: entry.next_cetr_due,
         discharge_points_complete: None,
         open_alerts: 0,
         id: entry.id,

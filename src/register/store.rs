@@ -32,6 +32,7 @@ pub struct EntryRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub next_cetr_due: Option<NaiveDate>,
 }
 
 #[derive(Debug, Default, Clone, AsChangeset)]
@@ -48,6 +49,7 @@ pub struct EntryChanges {
     pub referral_source: Option<Option<String>>,
     pub last_review_on: Option<Option<NaiveDate>>,
     pub next_review_due: Option<NaiveDate>,
+    pub next_cetr_due: Option<Option<NaiveDate>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -327,4 +329,16 @@ pub fn list(
         .select((EntryRow::as_select(), PersonRow::as_select()))
         .load(conn)?;
     Ok((rows, total))
+}
+
+/// Sets the derived next-C(E)TR date (kept by the service, not a change by a person).
+pub fn set_next_cetr_due(
+    conn: &mut AnyConnection,
+    id: &str,
+    due: Option<NaiveDate>,
+) -> QueryResult<()> {
+    diesel::update(register_entries::table.find(id))
+        .set(register_entries::next_cetr_due.eq(due))
+        .execute(conn)?;
+    Ok(())
 }

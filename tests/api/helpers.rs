@@ -321,3 +321,49 @@ impl TestApp {
         self.open_entry(token, &person, rag, None).await
     }
 }
+
+pub fn date_plus(date: chrono::NaiveDate, days: i64) -> chrono::NaiveDate {
+    date + chrono::Duration::days(days)
+}
+
+pub fn full_panel() -> Value {
+    json!([
+        {"name": "Dr Chair", "role": "chair"},
+        {"name": "Dr Expert", "role": "clinical_expert"},
+        {"name": "Expert By Experience", "role": "expert_by_experience"},
+    ])
+}
+
+impl TestApp {
+    pub async fn admit(
+        &self,
+        token: &str,
+        person_id: &str,
+        admitted_on: chrono::NaiveDate,
+        setting: &str,
+    ) -> Value {
+        let res = self
+            .post(
+                &format!("/people/{person_id}/admissions"),
+                Some(token),
+                &json!({"admitted_on": admitted_on, "hospital": "Riverside Hospital", "setting": setting, "legal_status": "Section 3"}),
+            )
+            .await;
+        assert_eq!(res.status(), 201, "admit");
+        res.json().await.expect("admission json")
+    }
+
+    pub async fn assign_keyworker(&self, token: &str, person_id: &str, user_id: &str) {
+        let res = self
+            .request(
+                reqwest::Method::PUT,
+                &format!("/people/{person_id}/keyworker"),
+                Some(token),
+            )
+            .json(&json!({"user_id": user_id}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 200, "assign keyworker");
+    }
+}

@@ -3,8 +3,10 @@
 
 mod helpers;
 
+mod admissions;
 mod audit;
 mod auth;
+mod cetrs;
 mod cli;
 mod contacts;
 mod errors;

@@ -25,6 +25,11 @@ struct Fixtures {
     contact: String,
     kw_own: String,
     kw_other: String,
+    clinician: String,
+    admission: String,
+    cetr: String,
+    action_own: String,
+    action_clin: String,
 }
 
 /// (cell of the table, method, path, body, expected status per role in ROLES order)
@@ -206,6 +211,111 @@ fn rows() -> Vec<Row> {
             Value::Null,
             [200, 403, 403, 403, 403, 403],
         ),
+        (
+            "admissions write: admit",
+            M::POST,
+            "/people/{fresh_person}/admissions",
+            json!({"admitted_on": today(), "hospital": "H", "setting": "non_secure"}),
+            [403, 201, 403, 403, 403, 403],
+        ),
+        (
+            "admissions write: update",
+            M::PATCH,
+            "/admissions/{admission}",
+            json!({"legal_status": "Section 3"}),
+            [403, 200, 403, 403, 403, 403],
+        ),
+        (
+            "visits write",
+            M::POST,
+            "/admissions/{admission}/visits",
+            json!({"visited_on": today(), "visitor": "Commissioner"}),
+            [403, 201, 403, 403, 403, 403],
+        ),
+        (
+            "read admissions: list",
+            M::GET,
+            "/people/{person}/admissions",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "read admissions: one",
+            M::GET,
+            "/admissions/{admission}",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "read visits",
+            M::GET,
+            "/admissions/{admission}/visits",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "C(E)TRs write: record",
+            M::POST,
+            "/people/{person}/cetrs",
+            json!({"kind": "laep", "held_on": today(), "panel": [], "summary": "s"}),
+            [403, 201, 403, 201, 403, 403],
+        ),
+        (
+            "C(E)TRs write: update",
+            M::PATCH,
+            "/cetrs/{cetr}",
+            json!({"summary": "Updated"}),
+            [403, 200, 403, 200, 403, 403],
+        ),
+        (
+            "read C(E)TRs: list",
+            M::GET,
+            "/people/{person}/cetrs",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "read C(E)TRs: one",
+            M::GET,
+            "/cetrs/{cetr}",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "actions write: create",
+            M::POST,
+            "/cetrs/{cetr}/actions",
+            json!({"description": "d", "owner_id": "{clinician}", "due_on": today()}),
+            [403, 201, 403, 201, 403, 403],
+        ),
+        (
+            "read actions: list",
+            M::GET,
+            "/cetr-actions",
+            Value::Null,
+            [403, 200, 200, 200, 200, 200],
+        ),
+        (
+            "read actions: one",
+            M::GET,
+            "/cetr-actions/{action_own}",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "actions write: one they own",
+            M::PATCH,
+            "/cetr-actions/{action_own}",
+            json!({"completion_note": "Progress"}),
+            [403, 200, 403, 200, 200, 404],
+        ),
+        (
+            "actions write: someone else's",
+            M::PATCH,
+            "/cetr-actions/{action_clin}",
+            json!({"completion_note": "Progress"}),
+            [403, 200, 403, 200, 403, 404],
+        ),
     ]
 }
 
@@ -213,7 +323,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
     let admin = app.admin_token().await;
     let (_, coordinator) = app.user_with_role("coordinator").await;
     let (_, manager) = app.user_with_role("manager").await;
-    let (_, clinician) = app.user_with_role("clinician").await;
+    let (clinician_id, clinician) = app.user_with_role("clinician").await;
     let (kw_own, kw_own_token) = app.user_with_role("keyworker").await;
     let (kw_other, kw_other_token) = app.user_with_role("keyworker").await;
     let entry = app
@@ -241,6 +351,30 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .json()
         .await
         .unwrap();
+    let admission = app
+        .admit(&coordinator, &person, days_ago(10), "non_secure")
+        .await;
+    let cetr: Value = app
+        .post(&format!("/people/{person}/cetrs"), Some(&coordinator),
+              &json!({"kind": "post_admission", "held_on": days_ago(5), "panel": full_panel(), "summary": "Fixture"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut action_ids = Vec::new();
+    for owner in [&kw_own, &clinician_id] {
+        let action: Value = app
+            .post(
+                &format!("/cetrs/{}/actions", cetr["id"].as_str().unwrap()),
+                Some(&coordinator),
+                &json!({"description": "Fixture", "owner_id": owner, "due_on": today()}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        action_ids.push(action["id"].as_str().unwrap().to_string());
+    }
     Fixtures {
         tokens: vec![
             admin,
@@ -256,6 +390,11 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         contact: contact["id"].as_str().unwrap().to_string(),
         kw_own,
         kw_other,
+        clinician: clinician_id,
+        admission: admission["id"].as_str().unwrap().to_string(),
+        cetr: cetr["id"].as_str().unwrap().to_string(),
+        action_own: action_ids[0].clone(),
+        action_clin: action_ids[1].clone(),
     }
 }
 
@@ -267,6 +406,11 @@ async fn fill(app: &TestApp, f: &Fixtures, template: &str) -> String {
         .replace("{contact}", &f.contact)
         .replace("{kw_own}", &f.kw_own)
         .replace("{kw_other}", &f.kw_other)
+        .replace("{clinician}", &f.clinician)
+        .replace("{admission}", &f.admission)
+        .replace("{cetr}", &f.cetr)
+        .replace("{action_own}", &f.action_own)
+        .replace("{action_clin}", &f.action_clin)
         .replace("{nhs}", &nhs_number())
         .replace("{uniq}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
     if s.contains("{fresh_person}") {

@@ -1,0 +1,433 @@
+//! Admission turns the person's entry blue (opening one if needed); discharge follows the
+//! destination: community or other → red, another hospital → stays blue, died → closed.
+//! Due dates for C(E)TRs and oversight visits are kept on the admission.
+
+use uuid::Uuid;
+
+use super::model::{
+    AdmissionView, CreateAdmissionRequest, CreateVisitRequest, UpdateAdmissionRequest, VisitView,
+};
+use super::store::{self, AdmissionChanges, AdmissionRow, VisitRow};
+use crate::access::{self, Scope};
+use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
+use crate::cetrs::store as cetrs;
+use crate::db::AnyConnection;
+use crate::domain::inpatient::{DischargeDestination, Setting, Stay};
+use crate::domain::register::ClosureReason;
+use crate::domain::Rag;
+use crate::error::ApiError;
+use crate::http::IfMatch;
+use crate::people::store::{self as people, PersonRow};
+use crate::register::service::{self as register, Rules};
+use crate::register::store::{self as entries, EntryChanges, EntryRow};
+use crate::users::model::UserSummary;
+use crate::users::store as users;
+
+pub const ENTITY: &str = "admission";
+pub const VISIT_ENTITY: &str = "oversight_visit";
+pub const ADMITTED_REASON: &str = "admitted";
+pub const DISCHARGED_REASON: &str = "discharged";
+
+fn stay(admission: &AdmissionRow, person: &PersonRow) -> Stay {
+    Stay {
+        admitted_on: admission.admitted_on,
+        date_of_birth: person.date_of_birth,
+        setting: Setting::parse(&admission.setting).unwrap_or(Setting::NonSecure),
+    }
+}
+
+/// Moves the entry to `rag` with a system reason, pulling the review forward as any RAG
+/// change does.
+fn move_entry(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    entry: &EntryRow,
+    rag: Rag,
+    reason: &str,
+    on: chrono::NaiveDate,
+    rules: Rules,
+) -> Result<(), ApiError> {
+    let mut changes = EntryChanges::default();
+    if !register::change_rag(conn, ctx, entry, rag, reason, on, &mut changes)? {
+        return Ok(());
+    }
+    let mut fields = vec!["rag"];
+    let due = rules
+        .cadence
+        .after_rag_change(entry.next_review_due, on, rag);
+    if due != entry.next_review_due {
+        changes.next_review_due = Some(due);
+        fields.push("next_review_due");
+    }
+    register::save(conn, ctx, entry, &changes, fields)?;
+    Ok(())
+}
+
+pub fn admit(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    person_id: &str,
+    req: CreateAdmissionRequest,
+    rules: Rules,
+) -> Result<AdmissionRow, ApiError> {
+    let person = people::find(conn, person_id)?.ok_or(ApiError::NotFound)?;
+    if req.admitted_on < person.date_of_birth {
+        return Err(ApiError::validation(
+            "admitted_on",
+            "must not be before the date of birth",
+        ));
+    }
+    if store::open_for_person(conn, person_id)?.is_some() {
+        return Err(ApiError::Conflict(
+            "this person already has an open admission; discharge it first".into(),
+        ));
+    }
+    // Inpatients are overseen whatever their register consent: no consent check here.
+    let entry_id = match entries::active_for_person(conn, person_id)? {
+        Some(entry) => {
+            move_entry(
+                conn,
+                ctx,
+                &entry,
+                Rag::Blue,
+                ADMITTED_REASON,
+                req.admitted_on,
+                rules,
+            )?;
+            entry.id
+        }
+        None => {
+            let row = register::new_entry(
+                conn,
+                ctx,
+                person_id,
+                Rag::Blue,
+                req.admitted_on,
+                rules.cadence,
+            )?;
+            let row = EntryRow {
+                risk_summary: "Admitted to a mental health hospital".into(),
+                ..row
+            };
+            register::insert_with_history(conn, ctx, &row, ADMITTED_REASON)?;
+            row.id
+        }
+    };
+    let mut row = AdmissionRow {
+        id: Uuid::now_v7().to_string(),
+        person_id: person_id.to_string(),
+        register_entry_id: Some(entry_id.clone()),
+        admitted_on: req.admitted_on,
+        hospital: req.hospital.trim().to_string(),
+        setting: req.setting.as_str().into(),
+        legal_status: req
+            .legal_status
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty()),
+        discharged_on: None,
+        discharge_destination: None,
+        next_cetr_due: None,
+        next_visit_due: None,
+        recorded_by: ctx.actor_id.clone().unwrap_or_default(),
+        version: 1,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+    };
+    let stay = stay(&row, &person);
+    row.next_cetr_due = Some(rules.timescales.next_inpatient_cetr(stay, None));
+    row.next_visit_due = Some(rules.timescales.next_oversight_visit(stay, None));
+    store::insert(conn, &row)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Create, ENTITY, Some(&row.id)).fields(vec![
+            "person_id",
+            "admitted_on",
+            "hospital",
+            "setting",
+            "legal_status",
+        ]),
+    )?;
+    register::refresh_cetr_due(conn, &entry_id, &rules.timescales)?;
+    Ok(row)
+}
+
+/// Recomputes the admission's C(E)TR clock from the C(E)TRs held during it (also used after
+/// a C(E)TR is recorded or changed). Returns the new date.
+pub fn refresh_cetr_clock(
+    conn: &mut AnyConnection,
+    admission: &AdmissionRow,
+    rules: Rules,
+) -> Result<Option<chrono::NaiveDate>, ApiError> {
+    if admission.discharged_on.is_some() {
+        return Ok(None);
+    }
+    let person = people::find(conn, &admission.person_id)?.ok_or(ApiError::NotFound)?;
+    let last = cetrs::last_inpatient_held_on(conn, &admission.id)?;
+    let due = rules
+        .timescales
+        .next_inpatient_cetr(stay(admission, &person), last);
+    store::set_next_cetr_due(conn, &admission.id, Some(due))?;
+    register::refresh_cetr_due_for_person(conn, &admission.person_id, &rules.timescales)?;
+    Ok(Some(due))
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    id: &str,
+    if_match: &IfMatch,
+    req: UpdateAdmissionRequest,
+    rules: Rules,
+) -> Result<AdmissionRow, ApiError> {
+    let admission = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    if_match.check(admission.version)?;
+    if admission.discharged_on.is_some() {
+        return Err(ApiError::Conflict(
+            "this admission has been discharged and can no longer change".into(),
+        ));
+    }
+    let mut changes = AdmissionChanges::default();
+    let mut fields = Vec::new();
+    if let Some(v) = req
+        .hospital
+        .map(|h| h.trim().to_string())
+        .filter(|h| *h != admission.hospital)
+    {
+        changes.hospital = Some(v);
+        fields.push("hospital");
+    }
+    let setting_changed = req.setting.filter(|s| s.as_str() != admission.setting);
+    if let Some(v) = setting_changed {
+        changes.setting = Some(v.as_str().into());
+        fields.push("setting");
+    }
+    if let Some(v) = req
+        .legal_status
+        .map(|l| l.map(|l| l.trim().to_string()).filter(|l| !l.is_empty()))
+        .filter(|l| *l != admission.legal_status)
+    {
+        changes.legal_status = Some(v);
+        fields.push("legal_status");
+    }
+    let discharge = match req.discharged_on {
+        Some(on) if on < admission.admitted_on => {
+            return Err(ApiError::validation(
+                "discharged_on",
+                "must not be before admitted_on",
+            ));
+        }
+        Some(on) => {
+            let destination = req
+                .discharge_destination
+                .unwrap_or(DischargeDestination::Community);
+            changes.discharged_on = Some(Some(on));
+            changes.discharge_destination = Some(Some(destination.as_str().into()));
+            changes.next_cetr_due = Some(None);
+            changes.next_visit_due = Some(None);
+            fields.extend(["discharged_on", "discharge_destination"]);
+            Some((on, destination))
+        }
+        None => None,
+    };
+    if fields.is_empty() {
+        return Ok(admission);
+    }
+    if !store::update_if_version(conn, id, admission.version, &changes, ctx.now)? {
+        return Err(ApiError::PreconditionFailed {
+            current: admission.version + 1,
+        });
+    }
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Update, ENTITY, Some(id)).fields(fields),
+    )?;
+    let updated = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    match discharge {
+        Some((on, destination)) => follow_discharge(conn, ctx, &updated, on, destination, rules)?,
+        None if setting_changed.is_some() => {
+            refresh_cetr_clock(conn, &updated, rules)?;
+        }
+        None => {}
+    }
+    store::find(conn, id)?.ok_or(ApiError::NotFound)
+}
+
+/// The register entry follows the discharge destination.
+fn follow_discharge(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    admission: &AdmissionRow,
+    on: chrono::NaiveDate,
+    destination: DischargeDestination,
+    rules: Rules,
+) -> Result<(), ApiError> {
+    let Some(entry) = entries::active_for_person(conn, &admission.person_id)? else {
+        return Ok(());
+    };
+    match destination {
+        // Close watch after discharge is common local practice: red, with a system reason.
+        DischargeDestination::Community | DischargeDestination::Other => {
+            move_entry(conn, ctx, &entry, Rag::Red, DISCHARGED_REASON, on, rules)?;
+        }
+        // A transfer: still an inpatient; the new admission is recorded separately.
+        DischargeDestination::OtherHospital => {}
+        DischargeDestination::Died => {
+            register::close_entry(conn, ctx, &entry, ClosureReason::Died, None, on)?;
+        }
+    }
+    register::refresh_cetr_due(conn, &entry.id, &rules.timescales)
+}
+
+pub fn record_visit(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    admission_id: &str,
+    req: CreateVisitRequest,
+    rules: Rules,
+) -> Result<VisitRow, ApiError> {
+    let admission = store::find(conn, admission_id)?.ok_or(ApiError::NotFound)?;
+    if req.visited_on < admission.admitted_on {
+        return Err(ApiError::validation(
+            "visited_on",
+            "must not be before the admission",
+        ));
+    }
+    if admission.discharged_on.is_some_and(|d| req.visited_on > d) {
+        return Err(ApiError::validation(
+            "visited_on",
+            "must not be after the discharge",
+        ));
+    }
+    let row = VisitRow {
+        id: Uuid::now_v7().to_string(),
+        admission_id: admission_id.to_string(),
+        visited_on: req.visited_on,
+        visitor: req.visitor.trim().to_string(),
+        notes: req
+            .notes
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty()),
+        recorded_by: ctx.actor_id.clone().unwrap_or_default(),
+        created_at: ctx.now,
+    };
+    store::insert_visit(conn, &row)?;
+    if admission.discharged_on.is_none() {
+        let person = people::find(conn, &admission.person_id)?.ok_or(ApiError::NotFound)?;
+        let last = store::last_visit_on(conn, admission_id)?;
+        let due = rules
+            .timescales
+            .next_oversight_visit(stay(&admission, &person), last);
+        store::set_next_visit_due(conn, admission_id, Some(due))?;
+    }
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Create, VISIT_ENTITY, Some(&row.id)).fields(vec![
+            "admission_id",
+            "visited_on",
+            "visitor",
+            "notes",
+        ]),
+    )?;
+    Ok(row)
+}
+
+pub fn views(
+    conn: &mut AnyConnection,
+    rows: Vec<AdmissionRow>,
+) -> Result<Vec<AdmissionView>, ApiError> {
+    let person_ids: Vec<String> = rows.iter().map(|r| r.person_id.clone()).collect();
+    let persons = people::find_many(conn, &person_ids)?;
+    let recorder_ids: Vec<String> = rows.iter().map(|r| r.recorded_by.clone()).collect();
+    let recorders = users::find_many(conn, &recorder_ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let under_18 = persons
+                .get(&r.person_id)
+                .map(|p| stay(&r, p).under_18())
+                .unwrap_or(false);
+            AdmissionView {
+                setting: Setting::parse(&r.setting).unwrap_or(Setting::NonSecure),
+                discharge_destination: r
+                    .discharge_destination
+                    .as_deref()
+                    .and_then(DischargeDestination::parse),
+                recorded_by: recorders.get(&r.recorded_by).map(UserSummary::from),
+                under_18_on_admission: under_18,
+                id: r.id,
+                person_id: r.person_id,
+                register_entry_id: r.register_entry_id,
+                admitted_on: r.admitted_on,
+                hospital: r.hospital,
+                legal_status: r.legal_status,
+                discharged_on: r.discharged_on,
+                next_cetr_due: r.next_cetr_due,
+                next_visit_due: r.next_visit_due,
+                version: r.version,
+                created_at: r.created_at.and_utc(),
+                updated_at: r.updated_at.and_utc(),
+            }
+        })
+        .collect())
+}
+
+pub fn view(conn: &mut AnyConnection, row: AdmissionRow) -> Result<AdmissionView, ApiError> {
+    views(conn, vec![row])?.pop().ok_or(ApiError::NotFound)
+}
+
+/// The admission if its person is in scope (404 otherwise); the read is audited.
+pub fn visible(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    scope: &Scope,
+    id: &str,
+    entity: &str,
+) -> Result<AdmissionRow, ApiError> {
+    let admission = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    access::ensure_person_visible(conn, scope, &admission.person_id)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Read, entity, Some(id)),
+    )?;
+    Ok(admission)
+}
+
+pub fn for_person(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    scope: &Scope,
+    person_id: &str,
+) -> Result<Vec<AdmissionView>, ApiError> {
+    access::ensure_person_visible(conn, scope, person_id)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Read, "admission_list", Some(person_id)),
+    )?;
+    let rows = store::for_person(conn, person_id)?;
+    views(conn, rows)
+}
+
+pub fn visit_views(
+    conn: &mut AnyConnection,
+    rows: Vec<VisitRow>,
+) -> Result<Vec<VisitView>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.recorded_by.clone()).collect();
+    let recorders = users::find_many(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| VisitView {
+            recorded_by: recorders.get(&r.recorded_by).map(UserSummary::from),
+            id: r.id,
+            admission_id: r.admission_id,
+            visited_on: r.visited_on,
+            visitor: r.visitor,
+            notes: r.notes,
+            created_at: r.created_at.and_utc(),
+        })
+        .collect())
+}

@@ -1,0 +1,242 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::{Validate, ValidationError};
+
+use crate::domain::inpatient::{missing_panel_roles, CetrKind, PanelRole};
+use crate::error::FieldError;
+use crate::http::{double_option, not_blank, DateRules};
+use crate::users::model::UserSummary;
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PanelMember {
+    #[validate(
+        custom(function = "not_blank"),
+        length(max = 200, message = "must be at most 200 characters")
+    )]
+    pub name: String,
+    pub role: PanelRole,
+}
+
+fn panel_size(panel: &[PanelMember]) -> Result<(), ValidationError> {
+    if panel.len() > 30 {
+        return Err(
+            ValidationError::new("panel").with_message("must have at most 30 members".into())
+        );
+    }
+    Ok(())
+}
+
+fn check_panel(kind: CetrKind, panel: &[PanelMember]) -> Option<FieldError> {
+    let roles: Vec<PanelRole> = panel.iter().map(|m| m.role).collect();
+    let missing = missing_panel_roles(kind, &roles);
+    if missing.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = missing.iter().map(|r| r.as_str()).collect();
+    Some(FieldError::new(
+        "panel",
+        format!(
+            "a {} C(E)TR panel needs a {}",
+            kind.as_str(),
+            names.join(", a ")
+        ),
+    ))
+}
+
+fn not_future(field: &str, date: Option<NaiveDate>, today: NaiveDate) -> Option<FieldError> {
+    date.filter(|d| *d > today)
+        .map(|_| FieldError::new(field, "must not be in the future"))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCetrRequest {
+    pub kind: CetrKind,
+    /// Not in the future.
+    pub held_on: NaiveDate,
+    /// The admission it was held in. Defaults to the open admission for `post_admission` and
+    /// `inpatient` C(E)TRs.
+    pub admission_id: Option<Uuid>,
+    /// Every kind but `laep` needs a chair, a clinical expert and an expert by experience.
+    #[validate(nested, custom(function = "panel_size"))]
+    pub panel: Vec<PanelMember>,
+    #[validate(
+        custom(function = "not_blank"),
+        length(max = 10000, message = "must be at most 10000 characters")
+    )]
+    pub summary: String,
+    #[validate(length(max = 5000, message = "must be at most 5000 characters"))]
+    pub outcome: Option<String>,
+}
+
+impl DateRules for CreateCetrRequest {
+    fn check_dates(&self, today: NaiveDate) -> Vec<FieldError> {
+        not_future("held_on", Some(self.held_on), today)
+            .into_iter()
+            .collect()
+    }
+
+    fn check_fields(&self) -> Vec<FieldError> {
+        check_panel(self.kind, &self.panel).into_iter().collect()
+    }
+}
+
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCetrRequest {
+    pub held_on: Option<NaiveDate>,
+    #[validate(nested, custom(function = "panel_size"))]
+    pub panel: Option<Vec<PanelMember>>,
+    #[validate(
+        custom(function = "not_blank"),
+        length(max = 10000, message = "must be at most 10000 characters")
+    )]
+    pub summary: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub outcome: Option<Option<String>>,
+}
+
+impl UpdateCetrRequest {
+    /// The panel rule needs the stored kind, so it is checked in the service.
+    pub fn panel_error(&self, kind: CetrKind) -> Option<FieldError> {
+        self.panel.as_deref().and_then(|p| check_panel(kind, p))
+    }
+}
+
+impl DateRules for UpdateCetrRequest {
+    fn check_dates(&self, today: NaiveDate) -> Vec<FieldError> {
+        let mut errors: Vec<FieldError> = not_future("held_on", self.held_on, today)
+            .into_iter()
+            .collect();
+        if matches!(&self.outcome, Some(Some(v)) if v.chars().count() > 5000) {
+            errors.push(FieldError::new(
+                "outcome",
+                "must be at most 5000 characters",
+            ));
+        }
+        errors
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CetrView {
+    pub id: String,
+    pub person_id: String,
+    pub admission_id: Option<String>,
+    pub kind: CetrKind,
+    pub held_on: NaiveDate,
+    pub panel: Vec<PanelMember>,
+    pub summary: String,
+    pub outcome: Option<String>,
+    /// For inpatient C(E)TRs during an open admission: when the next one is due.
+    pub next_due: Option<NaiveDate>,
+    pub recorded_by: Option<UserSummary>,
+    pub actions: Vec<ActionView>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionStatus {
+    Open,
+    InProgress,
+    Done,
+    Cancelled,
+}
+
+impl ActionStatus {
+    pub const ALL: [ActionStatus; 4] = [
+        ActionStatus::Open,
+        ActionStatus::InProgress,
+        ActionStatus::Done,
+        ActionStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionStatus::Open => "open",
+            ActionStatus::InProgress => "in_progress",
+            ActionStatus::Done => "done",
+            ActionStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ActionStatus> {
+        ActionStatus::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// Done and cancelled actions are never overdue.
+    pub fn is_closed(self) -> bool {
+        matches!(self, ActionStatus::Done | ActionStatus::Cancelled)
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateActionRequest {
+    /// The recommendation, specific and measurable.
+    #[validate(
+        custom(function = "not_blank"),
+        length(max = 2000, message = "must be at most 2000 characters")
+    )]
+    pub description: String,
+    /// A user who can see the person.
+    pub owner_id: Uuid,
+    /// Not before the C(E)TR was held.
+    pub due_on: NaiveDate,
+}
+
+impl DateRules for CreateActionRequest {}
+
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateActionRequest {
+    /// `done` sets `completed_on` to today.
+    pub status: Option<ActionStatus>,
+    pub due_on: Option<NaiveDate>,
+    pub owner_id: Option<Uuid>,
+    #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
+    pub completion_note: Option<String>,
+    #[validate(
+        custom(function = "not_blank"),
+        length(max = 2000, message = "must be at most 2000 characters")
+    )]
+    pub description: Option<String>,
+}
+
+impl DateRules for UpdateActionRequest {}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActionView {
+    pub id: String,
+    pub cetr_id: String,
+    pub person_id: String,
+    pub description: String,
+    pub owner: Option<UserSummary>,
+    pub due_on: NaiveDate,
+    pub status: ActionStatus,
+    pub completed_on: Option<NaiveDate>,
+    pub completion_note: Option<String>,
+    /// Past its due date and not done or cancelled.
+    pub overdue: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ActionQuery {
+    pub owner_id: Option<Uuid>,
+    /// Comma-separated statuses.
+    pub status: Option<String>,
+    /// `true`: only actions past due and not done or cancelled.
+    pub overdue: Option<bool>,
+    pub person_id: Option<Uuid>,
+}

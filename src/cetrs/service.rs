@@ -1,0 +1,495 @@
+//! C(E)TRs (panel rules, the inpatient and community clocks) and their actions (owners who
+//! can see the person; keyworkers update only what they own).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::model::{
+    ActionStatus, ActionView, CetrView, CreateActionRequest, CreateCetrRequest, PanelMember,
+    UpdateActionRequest, UpdateCetrRequest,
+};
+use super::store::{self, ActionChanges, ActionFilter, ActionRow, CetrChanges, CetrRow};
+use crate::access::{self, Scope};
+use crate::admissions::service as admissions_service;
+use crate::admissions::store::{self as admissions, AdmissionRow};
+use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
+use crate::auth::CurrentUser;
+use crate::db::AnyConnection;
+use crate::domain::inpatient::CetrKind;
+use crate::domain::register::is_overdue;
+use crate::domain::Role;
+use crate::error::ApiError;
+use crate::http::{IfMatch, Page};
+use crate::people::store as people;
+use crate::register::service::{self as register, Rules};
+use crate::users::model::UserSummary;
+use crate::users::store as users;
+
+pub const ENTITY: &str = "cetr";
+pub const ACTION_ENTITY: &str = "cetr_action";
+
+fn kind_of(s: &str) -> CetrKind {
+    CetrKind::parse(s).unwrap_or(CetrKind::Inpatient)
+}
+
+/// The admission a C(E)TR belongs to: the one named (it must be the person's), else for
+/// post-admission and inpatient C(E)TRs the open one.
+fn admission_for(
+    conn: &mut AnyConnection,
+    person_id: &str,
+    kind: CetrKind,
+    named: Option<String>,
+) -> Result<Option<AdmissionRow>, ApiError> {
+    if let Some(id) = named {
+        return match admissions::find(conn, &id)? {
+            Some(a) if a.person_id == person_id => Ok(Some(a)),
+            _ => Err(ApiError::validation(
+                "admission_id",
+                "must be an admission of this person",
+            )),
+        };
+    }
+    if matches!(kind, CetrKind::PostAdmission | CetrKind::Inpatient) {
+        return match admissions::open_for_person(conn, person_id)? {
+            Some(a) => Ok(Some(a)),
+            None => Err(ApiError::validation(
+                "admission_id",
+                "an inpatient C(E)TR needs an admission, and this person has no open one",
+            )),
+        };
+    }
+    Ok(None)
+}
+
+fn check_held_within(held_on: NaiveDate, admission: Option<&AdmissionRow>) -> Result<(), ApiError> {
+    if let Some(a) = admission {
+        if held_on < a.admitted_on {
+            return Err(ApiError::validation(
+                "held_on",
+                "must not be before the admission",
+            ));
+        }
+        if a.discharged_on.is_some_and(|d| held_on > d) {
+            return Err(ApiError::validation(
+                "held_on",
+                "must not be after the discharge",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// After a C(E)TR is recorded or moved: restart the admission's clock (inpatient kinds) and
+/// the entry's community clock (community kinds).
+fn refresh_clocks(conn: &mut AnyConnection, cetr: &CetrRow, rules: Rules) -> Result<(), ApiError> {
+    let kind = kind_of(&cetr.kind);
+    if let (true, Some(admission_id)) = (kind.is_inpatient(), &cetr.admission_id) {
+        if let Some(admission) = admissions::find(conn, admission_id)? {
+            let due = admissions_service::refresh_cetr_clock(conn, &admission, rules)?;
+            if let Some(latest) = store::latest_for_admission(conn, admission_id)? {
+                store::set_next_due(conn, &latest.id, due)?;
+            }
+        }
+    }
+    register::refresh_cetr_due_for_person(conn, &cetr.person_id, &rules.timescales)
+}
+
+pub fn create(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    person_id: &str,
+    req: CreateCetrRequest,
+    rules: Rules,
+) -> Result<CetrRow, ApiError> {
+    people::find(conn, person_id)?.ok_or(ApiError::NotFound)?;
+    let admission = admission_for(
+        conn,
+        person_id,
+        req.kind,
+        req.admission_id.map(|a| a.to_string()),
+    )?;
+    check_held_within(req.held_on, admission.as_ref())?;
+    let row = CetrRow {
+        id: Uuid::now_v7().to_string(),
+        person_id: person_id.to_string(),
+        admission_id: admission.map(|a| a.id),
+        kind: req.kind.as_str().into(),
+        held_on: req.held_on,
+        panel: panel_json(&req.panel),
+        summary: req.summary.trim().to_string(),
+        outcome: req
+            .outcome
+            .map(|o| o.trim().to_string())
+            .filter(|o| !o.is_empty()),
+        next_due: None,
+        recorded_by: ctx.actor_id.clone().unwrap_or_default(),
+        version: 1,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+    };
+    store::insert(conn, &row)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Create, ENTITY, Some(&row.id)).fields(vec![
+            "kind",
+            "held_on",
+            "admission_id",
+            "panel",
+            "summary",
+            "outcome",
+        ]),
+    )?;
+    refresh_clocks(conn, &row, rules)?;
+    store::find(conn, &row.id)?.ok_or(ApiError::NotFound)
+}
+
+fn panel_json(panel: &[PanelMember]) -> String {
+    let trimmed: Vec<PanelMember> = panel
+        .iter()
+        .map(|m| PanelMember {
+            name: m.name.trim().to_string(),
+            role: m.role,
+        })
+        .collect();
+    serde_json::to_string(&trimmed).unwrap_or_else(|_| "[]".into())
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    id: &str,
+    if_match: &IfMatch,
+    req: UpdateCetrRequest,
+    rules: Rules,
+) -> Result<CetrRow, ApiError> {
+    let cetr = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    if_match.check(cetr.version)?;
+    if let Some(e) = req.panel_error(kind_of(&cetr.kind)) {
+        return Err(ApiError::Validation(vec![e]));
+    }
+    let mut changes = CetrChanges::default();
+    let mut fields = Vec::new();
+    if let Some(held_on) = req.held_on.filter(|h| *h != cetr.held_on) {
+        let admission = match &cetr.admission_id {
+            Some(a) => admissions::find(conn, a)?,
+            None => None,
+        };
+        check_held_within(held_on, admission.as_ref())?;
+        changes.held_on = Some(held_on);
+        fields.push("held_on");
+    }
+    if let Some(panel) = req
+        .panel
+        .map(|p| panel_json(&p))
+        .filter(|p| *p != cetr.panel)
+    {
+        changes.panel = Some(panel);
+        fields.push("panel");
+    }
+    if let Some(summary) = req
+        .summary
+        .map(|s| s.trim().to_string())
+        .filter(|s| *s != cetr.summary)
+    {
+        changes.summary = Some(summary);
+        fields.push("summary");
+    }
+    if let Some(outcome) = req
+        .outcome
+        .map(|o| o.map(|o| o.trim().to_string()).filter(|o| !o.is_empty()))
+        .filter(|o| *o != cetr.outcome)
+    {
+        changes.outcome = Some(outcome);
+        fields.push("outcome");
+    }
+    if fields.is_empty() {
+        return Ok(cetr);
+    }
+    if !store::update_if_version(conn, id, cetr.version, &changes, ctx.now)? {
+        return Err(ApiError::PreconditionFailed {
+            current: cetr.version + 1,
+        });
+    }
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Update, ENTITY, Some(id)).fields(fields),
+    )?;
+    let updated = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    if changes.held_on.is_some() {
+        refresh_clocks(conn, &updated, rules)?;
+    }
+    store::find(conn, id)?.ok_or(ApiError::NotFound)
+}
+
+pub fn action_views(
+    conn: &mut AnyConnection,
+    rows: Vec<ActionRow>,
+    today: NaiveDate,
+) -> Result<Vec<ActionView>, ApiError> {
+    let owner_ids: Vec<String> = rows.iter().map(|r| r.owner_id.clone()).collect();
+    let owners = users::find_many(conn, &owner_ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let status = ActionStatus::parse(&r.status).unwrap_or(ActionStatus::Open);
+            ActionView {
+                owner: owners.get(&r.owner_id).map(UserSummary::from),
+                overdue: !status.is_closed() && is_overdue(r.due_on, today),
+                status,
+                id: r.id,
+                cetr_id: r.cetr_id,
+                person_id: r.person_id,
+                description: r.description,
+                due_on: r.due_on,
+                completed_on: r.completed_on,
+                completion_note: r.completion_note,
+                version: r.version,
+                created_at: r.created_at.and_utc(),
+                updated_at: r.updated_at.and_utc(),
+            }
+        })
+        .collect())
+}
+
+/// C(E)TR views with their actions and recorders, in three queries whatever the count.
+pub fn views(
+    conn: &mut AnyConnection,
+    rows: Vec<CetrRow>,
+    today: NaiveDate,
+) -> Result<Vec<CetrView>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut actions: HashMap<String, Vec<ActionView>> = HashMap::new();
+    let action_rows = store::actions_of(conn, &ids)?;
+    for action in action_views(conn, action_rows, today)? {
+        actions
+            .entry(action.cetr_id.clone())
+            .or_default()
+            .push(action);
+    }
+    let recorder_ids: Vec<String> = rows.iter().map(|r| r.recorded_by.clone()).collect();
+    let recorders = users::find_many(conn, &recorder_ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| CetrView {
+            kind: kind_of(&r.kind),
+            panel: serde_json::from_str(&r.panel).unwrap_or_default(),
+            recorded_by: recorders.get(&r.recorded_by).map(UserSummary::from),
+            actions: actions.remove(&r.id).unwrap_or_default(),
+            id: r.id,
+            person_id: r.person_id,
+            admission_id: r.admission_id,
+            held_on: r.held_on,
+            summary: r.summary,
+            outcome: r.outcome,
+            next_due: r.next_due,
+            version: r.version,
+            created_at: r.created_at.and_utc(),
+            updated_at: r.updated_at.and_utc(),
+        })
+        .collect())
+}
+
+pub fn view(
+    conn: &mut AnyConnection,
+    row: CetrRow,
+    today: NaiveDate,
+) -> Result<CetrView, ApiError> {
+    views(conn, vec![row], today)?
+        .pop()
+        .ok_or(ApiError::NotFound)
+}
+
+pub fn read(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    scope: &Scope,
+    id: &str,
+    today: NaiveDate,
+) -> Result<CetrView, ApiError> {
+    let cetr = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    access::ensure_person_visible(conn, scope, &cetr.person_id)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Read, ENTITY, Some(id)),
+    )?;
+    view(conn, cetr, today)
+}
+
+pub fn for_person(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    scope: &Scope,
+    person_id: &str,
+    today: NaiveDate,
+) -> Result<Vec<CetrView>, ApiError> {
+    access::ensure_person_visible(conn, scope, person_id)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Read, "cetr_list", Some(person_id)),
+    )?;
+    let rows = store::for_person(conn, person_id)?;
+    views(conn, rows, today)
+}
+
+pub fn create_action(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    cetr_id: &str,
+    req: CreateActionRequest,
+) -> Result<ActionRow, ApiError> {
+    let cetr = store::find(conn, cetr_id)?.ok_or(ApiError::NotFound)?;
+    let owner_id = req.owner_id.to_string();
+    access::check_owner(conn, &owner_id, &cetr.person_id)?;
+    if req.due_on < cetr.held_on {
+        return Err(ApiError::validation(
+            "due_on",
+            "must not be before the C(E)TR was held",
+        ));
+    }
+    let row = ActionRow {
+        id: Uuid::now_v7().to_string(),
+        cetr_id: cetr.id.clone(),
+        person_id: cetr.person_id.clone(),
+        description: req.description.trim().to_string(),
+        owner_id,
+        due_on: req.due_on,
+        status: ActionStatus::Open.as_str().into(),
+        completed_on: None,
+        completion_note: None,
+        version: 1,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+    };
+    store::insert_action(conn, &row)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Create, ACTION_ENTITY, Some(&row.id)).fields(vec![
+            "cetr_id",
+            "description",
+            "owner_id",
+            "due_on",
+        ]),
+    )?;
+    Ok(row)
+}
+
+/// The action if its person is in the caller's scope (404 otherwise).
+fn visible_action(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    id: &str,
+) -> Result<ActionRow, ApiError> {
+    let action = store::find_action(conn, id)?.ok_or(ApiError::NotFound)?;
+    access::ensure_person_visible(conn, scope, &action.person_id)?;
+    Ok(action)
+}
+
+pub fn read_action(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    scope: &Scope,
+    id: &str,
+    today: NaiveDate,
+) -> Result<ActionView, ApiError> {
+    let action = visible_action(conn, scope, id)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Read, ACTION_ENTITY, Some(id)),
+    )?;
+    action_views(conn, vec![action], today)?
+        .pop()
+        .ok_or(ApiError::NotFound)
+}
+
+pub fn update_action(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    user: &CurrentUser,
+    id: &str,
+    if_match: &IfMatch,
+    req: UpdateActionRequest,
+    today: NaiveDate,
+) -> Result<ActionRow, ApiError> {
+    let action = visible_action(conn, &Scope::of(user), id)?;
+    if user.role == Role::Keyworker {
+        // Keyworkers report progress on what they own; re-planning stays with the panel.
+        let replans = req.owner_id.is_some() || req.due_on.is_some() || req.description.is_some();
+        if action.owner_id != user.id || replans {
+            return Err(ApiError::Forbidden);
+        }
+    }
+    if_match.check(action.version)?;
+    let mut changes = ActionChanges::default();
+    let mut fields = Vec::new();
+    if let Some(status) = req.status.filter(|s| s.as_str() != action.status) {
+        changes.status = Some(status.as_str().into());
+        changes.completed_on = Some((status == ActionStatus::Done).then_some(today));
+        fields.extend(["status", "completed_on"]);
+    }
+    if let Some(due_on) = req.due_on.filter(|d| *d != action.due_on) {
+        changes.due_on = Some(due_on);
+        fields.push("due_on");
+    }
+    if let Some(owner) = req
+        .owner_id
+        .map(|o| o.to_string())
+        .filter(|o| *o != action.owner_id)
+    {
+        access::check_owner(conn, &owner, &action.person_id)?;
+        changes.owner_id = Some(owner);
+        fields.push("owner_id");
+    }
+    if let Some(note) = req.completion_note.map(|n| n.trim().to_string()) {
+        let note = Some(note).filter(|n| !n.is_empty());
+        if note != action.completion_note {
+            changes.completion_note = Some(note);
+            fields.push("completion_note");
+        }
+    }
+    if let Some(d) = req
+        .description
+        .map(|d| d.trim().to_string())
+        .filter(|d| *d != action.description)
+    {
+        changes.description = Some(d);
+        fields.push("description");
+    }
+    if fields.is_empty() {
+        return Ok(action);
+    }
+    if !store::update_action_if_version(conn, id, action.version, &changes, ctx.now)? {
+        return Err(ApiError::PreconditionFailed {
+            current: action.version + 1,
+        });
+    }
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Update, ACTION_ENTITY, Some(id)).fields(fields),
+    )?;
+    store::find_action(conn, id)?.ok_or(ApiError::NotFound)
+}
+
+pub fn list_actions(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    filter: ActionFilter,
+    page: Page,
+    today: NaiveDate,
+) -> Result<(Vec<ActionView>, i64), ApiError> {
+    let (rows, total) = store::list_actions(conn, &filter, page)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Read, "cetr_action_list", None),
+    )?;
+    Ok((action_views(conn, rows, today)?, total))
+}

@@ -1,0 +1,252 @@
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::{cetr_actions, cetrs, people};
+use crate::db::AnyConnection;
+use crate::http::Page;
+
+type Backend = <AnyConnection as diesel::Connection>::Backend;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = cetrs)]
+pub struct CetrRow {
+    pub id: String,
+    pub person_id: String,
+    pub admission_id: Option<String>,
+    pub kind: String,
+    pub held_on: NaiveDate,
+    pub panel: String,
+    pub summary: String,
+    pub outcome: Option<String>,
+    pub next_due: Option<NaiveDate>,
+    pub recorded_by: String,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = cetrs)]
+pub struct CetrChanges {
+    pub held_on: Option<NaiveDate>,
+    pub panel: Option<String>,
+    pub summary: Option<String>,
+    pub outcome: Option<Option<String>>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = cetr_actions)]
+pub struct ActionRow {
+    pub id: String,
+    pub cetr_id: String,
+    pub person_id: String,
+    pub description: String,
+    pub owner_id: String,
+    pub due_on: NaiveDate,
+    pub status: String,
+    pub completed_on: Option<NaiveDate>,
+    pub completion_note: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = cetr_actions)]
+pub struct ActionChanges {
+    pub description: Option<String>,
+    pub owner_id: Option<String>,
+    pub due_on: Option<NaiveDate>,
+    pub status: Option<String>,
+    pub completed_on: Option<Option<NaiveDate>>,
+    pub completion_note: Option<Option<String>>,
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &CetrRow) -> QueryResult<()> {
+    diesel::insert_into(cetrs::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<CetrRow>> {
+    cetrs::table
+        .find(id)
+        .select(CetrRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The person's C(E)TRs, newest first.
+pub fn for_person(conn: &mut AnyConnection, person_id: &str) -> QueryResult<Vec<CetrRow>> {
+    cetrs::table
+        .filter(cetrs::person_id.eq(person_id))
+        .order((cetrs::held_on.desc(), cetrs::id.desc()))
+        .select(CetrRow::as_select())
+        .load(conn)
+}
+
+pub fn update_if_version(
+    conn: &mut AnyConnection,
+    id: &str,
+    expected_version: i32,
+    changes: &CetrChanges,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let affected = diesel::update(
+        cetrs::table
+            .filter(cetrs::id.eq(id))
+            .filter(cetrs::version.eq(expected_version)),
+    )
+    .set((
+        changes,
+        cetrs::version.eq(expected_version + 1),
+        cetrs::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(affected == 1)
+}
+
+pub fn set_next_due(conn: &mut AnyConnection, id: &str, due: Option<NaiveDate>) -> QueryResult<()> {
+    diesel::update(cetrs::table.find(id))
+        .set(cetrs::next_due.eq(due))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The latest inpatient C(E)TR held during this admission: it sets the repeat clock.
+pub fn last_inpatient_held_on(
+    conn: &mut AnyConnection,
+    admission_id: &str,
+) -> QueryResult<Option<NaiveDate>> {
+    cetrs::table
+        .filter(cetrs::admission_id.eq(admission_id))
+        .filter(cetrs::kind.eq_any(["post_admission", "inpatient", "independent"]))
+        .select(diesel::dsl::max(cetrs::held_on))
+        .first(conn)
+}
+
+/// The newest C(E)TR of this admission (whose `next_due` shows the clock).
+pub fn latest_for_admission(
+    conn: &mut AnyConnection,
+    admission_id: &str,
+) -> QueryResult<Option<CetrRow>> {
+    cetrs::table
+        .filter(cetrs::admission_id.eq(admission_id))
+        .filter(cetrs::kind.eq_any(["post_admission", "inpatient", "independent"]))
+        .order((cetrs::held_on.desc(), cetrs::id.desc()))
+        .select(CetrRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The latest community C(E)TR or LAEP for the person.
+pub fn last_community_held_on(
+    conn: &mut AnyConnection,
+    person_id: &str,
+) -> QueryResult<Option<NaiveDate>> {
+    cetrs::table
+        .filter(cetrs::person_id.eq(person_id))
+        .filter(cetrs::kind.eq_any(["community", "laep"]))
+        .select(diesel::dsl::max(cetrs::held_on))
+        .first(conn)
+}
+
+pub fn insert_action(conn: &mut AnyConnection, row: &ActionRow) -> QueryResult<()> {
+    diesel::insert_into(cetr_actions::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_action(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<ActionRow>> {
+    cetr_actions::table
+        .find(id)
+        .select(ActionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Actions of these C(E)TRs, in one query.
+pub fn actions_of(conn: &mut AnyConnection, cetr_ids: &[String]) -> QueryResult<Vec<ActionRow>> {
+    if cetr_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    cetr_actions::table
+        .filter(cetr_actions::cetr_id.eq_any(cetr_ids))
+        .order((cetr_actions::due_on.asc(), cetr_actions::id.asc()))
+        .select(ActionRow::as_select())
+        .load(conn)
+}
+
+pub fn update_action_if_version(
+    conn: &mut AnyConnection,
+    id: &str,
+    expected_version: i32,
+    changes: &ActionChanges,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let affected = diesel::update(
+        cetr_actions::table
+            .filter(cetr_actions::id.eq(id))
+            .filter(cetr_actions::version.eq(expected_version)),
+    )
+    .set((
+        changes,
+        cetr_actions::version.eq(expected_version + 1),
+        cetr_actions::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(affected == 1)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ActionFilter {
+    pub owner_id: Option<String>,
+    pub statuses: Vec<String>,
+    pub person_id: Option<String>,
+    /// Past due (before this date) and not done or cancelled.
+    pub overdue_before: Option<NaiveDate>,
+    /// Keyworkers see only their caseload's actions.
+    pub caseload_of: Option<String>,
+}
+
+type Joined = diesel::dsl::InnerJoin<cetr_actions::table, people::table>;
+
+fn filtered(filter: &ActionFilter) -> diesel::dsl::IntoBoxed<'_, Joined, Backend> {
+    let mut query = cetr_actions::table.inner_join(people::table).into_boxed();
+    if let Some(owner) = &filter.owner_id {
+        query = query.filter(cetr_actions::owner_id.eq(owner));
+    }
+    if !filter.statuses.is_empty() {
+        query = query.filter(cetr_actions::status.eq_any(&filter.statuses));
+    }
+    if let Some(person) = &filter.person_id {
+        query = query.filter(cetr_actions::person_id.eq(person));
+    }
+    if let Some(before) = filter.overdue_before {
+        query = query
+            .filter(cetr_actions::due_on.lt(before))
+            .filter(cetr_actions::status.ne_all(["done", "cancelled"]));
+    }
+    if let Some(kw) = &filter.caseload_of {
+        query = query.filter(people::keyworker_id.eq(kw));
+    }
+    query
+}
+
+/// Soonest due first.
+pub fn list_actions(
+    conn: &mut AnyConnection,
+    filter: &ActionFilter,
+    page: Page,
+) -> QueryResult<(Vec<ActionRow>, i64)> {
+    let total = filtered(filter).count().get_result(conn)?;
+    let rows = filtered(filter)
+        .order((cetr_actions::due_on.asc(), cetr_actions::id.asc()))
+        .limit(page.limit)
+        .offset(page.offset)
+        .select(ActionRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
