@@ -20,6 +20,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub register: RegisterSettings,
     pub timescales: crate::domain::inpatient::Timescales,
+    pub discharge: DischargeSettings,
     pub email: EmailSettings,
     pub escalation: EscalationSettings,
     pub log: LogSettings,
@@ -80,6 +81,13 @@ impl std::fmt::Debug for AuthSettings {
 #[serde(deny_unknown_fields)]
 pub struct RegisterSettings {
     pub review_cadence_days: crate::domain::ReviewCadence,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DischargeSettings {
+    pub review_cycle_days: u32,
+    pub points: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -271,6 +279,31 @@ impl Settings {
                 "every timescale must be 1 to 730 days",
             ));
         }
+        let points = &self.discharge.points;
+        if points.len() != crate::domain::discharge::POINT_COUNT {
+            return Err(invalid(
+                "discharge.points",
+                format!(
+                    "must list exactly 12 discharge plan points (found {}); rename points, do not add or remove them",
+                    points.len()
+                ),
+            ));
+        }
+        if points
+            .iter()
+            .any(|p| p.trim().is_empty() || p.chars().count() > 200)
+        {
+            return Err(invalid(
+                "discharge.points",
+                "each point needs a title of 1 to 200 characters",
+            ));
+        }
+        if !(1..=365).contains(&self.discharge.review_cycle_days) {
+            return Err(invalid(
+                "discharge.review_cycle_days",
+                "must be 1 to 365 days",
+            ));
+        }
         if self.log.level.trim().is_empty() {
             return Err(invalid("log.level", "must not be empty"));
         }
@@ -369,6 +402,39 @@ mod tests {
                 "{var}={value}: message {msg:?} names {key}"
             );
         }
+    }
+
+    #[test]
+    fn the_discharge_template_must_have_twelve_points_and_may_be_renamed() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(
+            s.discharge.points,
+            crate::domain::discharge::DEFAULT_POINTS
+                .map(String::from)
+                .to_vec()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let eleven = dir.path().join("eleven.toml");
+        let list: Vec<String> = (1..=11).map(|i| format!("\"Point {i}\"")).collect();
+        std::fs::write(
+            &eleven,
+            format!("[discharge]\npoints = [{}]\n", list.join(", ")),
+        )
+        .unwrap();
+        let err = Settings::load_from(Some(eleven.to_string_lossy().into()), env(&[])).unwrap_err();
+        assert!(
+            err.to_string().contains("discharge.points") && err.to_string().contains("12"),
+            "{err}"
+        );
+        let renamed = dir.path().join("renamed.toml");
+        let list: Vec<String> = (1..=12).map(|i| format!("\"Local point {i}\"")).collect();
+        std::fs::write(
+            &renamed,
+            format!("[discharge]\npoints = [{}]\n", list.join(", ")),
+        )
+        .unwrap();
+        let s = Settings::load_from(Some(renamed.to_string_lossy().into()), env(&[])).unwrap();
+        assert_eq!(s.discharge.points[11], "Local point 12");
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod cetrs;
 pub mod config;
 pub mod contacts;
 pub mod db;
+pub mod discharge;
 pub mod domain;
 pub mod error;
 pub mod health;

@@ -22,6 +22,7 @@ use utoipa_actix_web::AppExt;
         (name = "contacts", description = "The contact log"),
         (name = "admissions", description = "Hospital admissions and commissioner oversight visits"),
         (name = "cetrs", description = "Care (Education) and Treatment Reviews and their actions"),
+        (name = "discharge", description = "12-point discharge plans"),
         (name = "audit", description = "Who did what, when"),
         (name = "health", description = "Liveness, readiness, metrics"),
     )

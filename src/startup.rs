@@ -21,8 +21,8 @@ use crate::error::ApiError;
 use crate::http::BodyLimit;
 use crate::metrics::Metrics;
 use crate::{
-    admissions, audit, auth, cetrs, contacts, health, keyworkers, openapi, people, register,
-    telemetry, users,
+    admissions, audit, auth, cetrs, contacts, discharge, health, keyworkers, openapi, people,
+    register, telemetry, users,
 };
 
 pub struct AppState {
@@ -75,6 +75,13 @@ pub fn register_routes(cfg: &mut ServiceConfig) {
                 .service(cetrs::routes::list_actions)
                 .service(cetrs::routes::get_action)
                 .service(cetrs::routes::update_action)
+                .service(discharge::routes::create_plan)
+                .service(discharge::routes::get_plan_for_admission)
+                .service(discharge::routes::get_plan)
+                .service(discharge::routes::update_plan)
+                .service(discharge::routes::update_point)
+                .service(discharge::routes::create_review)
+                .service(discharge::routes::list_reviews)
                 .service(register::routes::open_entry)
                 .service(register::routes::list_register)
                 .service(register::routes::get_entry)

@@ -263,6 +263,7 @@ fn follow_discharge(
     destination: DischargeDestination,
     rules: Rules,
 ) -> Result<(), ApiError> {
+    crate::discharge::service::freeze_for_admission(conn, ctx, &admission.id, on)?;
     let Some(entry) = entries::active_for_person(conn, &admission.person_id)? else {
         return Ok(());
     };

@@ -25,12 +25,16 @@ pub enum Permission {
     CetrWrite,
     /// Update C(E)TR actions (keyworkers: only actions they own).
     ActionUpdate,
+    /// Create and change discharge plans and record their reviews.
+    DischargeWrite,
+    /// Update discharge plan points (keyworkers: only points they own).
+    PointUpdate,
 }
 
 use Role::*;
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 13] = [
         Permission::UsersWrite,
         Permission::UsersRead,
         Permission::AuditRead,
@@ -42,6 +46,8 @@ impl Permission {
         Permission::ContactsWrite,
         Permission::CetrWrite,
         Permission::ActionUpdate,
+        Permission::DischargeWrite,
+        Permission::PointUpdate,
     ];
 
     /// The roles granted this permission. A `match`, so a new permission without a row
@@ -59,6 +65,8 @@ impl Permission {
             Permission::ContactsWrite => &[Coordinator, Clinician, Keyworker],
             Permission::CetrWrite => &[Coordinator, Clinician],
             Permission::ActionUpdate => &[Coordinator, Clinician, Keyworker],
+            Permission::DischargeWrite => &[Coordinator, Clinician],
+            Permission::PointUpdate => &[Coordinator, Clinician, Keyworker],
         }
     }
 }
@@ -107,6 +115,11 @@ mod tests {
             (Permission::ContactsWrite, [false, true, false, true, true]),
             (Permission::CetrWrite, [false, true, false, true, false]),
             (Permission::ActionUpdate, [false, true, false, true, true]),
+            (
+                Permission::DischargeWrite,
+                [false, true, false, true, false],
+            ),
+            (Permission::PointUpdate, [false, true, false, true, true]),
         ];
         assert_eq!(rows.len(), Permission::ALL.len());
         for (permission, expected) in rows {

@@ -53,3 +53,20 @@ where
         }
     }
 }
+
+/// Multi-row INSERT. diesel's `MultiBackend` cannot build batch inserts, so this issues the
+/// same statement on the concrete connection: one round trip for many rows (discharge plan
+/// points, demo data).
+#[macro_export]
+macro_rules! insert_batch {
+    ($conn:expr, $table:expr, $values:expr) => {
+        match $conn {
+            $crate::db::AnyConnection::Sqlite(c) => {
+                diesel::insert_into($table).values($values).execute(c)
+            }
+            $crate::db::AnyConnection::Postgresql(c) => {
+                diesel::insert_into($table).values($values).execute(c)
+            }
+        }
+    };
+}

@@ -108,6 +108,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         next_cetr_due -> Nullable<Date>,
+        discharge_points_complete -> Nullable<Integer>,
     }
 }
 
@@ -233,6 +234,52 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    discharge_plans (id) {
+        id -> Text,
+        admission_id -> Text,
+        person_id -> Text,
+        planned_discharge_date -> Nullable<Date>,
+        review_cycle_days -> Integer,
+        last_review_on -> Nullable<Date>,
+        next_review_due -> Date,
+        complete_count -> Integer,
+        closed_count -> Integer,
+        frozen_on -> Nullable<Date>,
+        created_by -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    discharge_points (id) {
+        id -> Text,
+        plan_id -> Text,
+        number -> Integer,
+        title -> Text,
+        status -> Text,
+        owner_id -> Nullable<Text>,
+        target_date -> Nullable<Date>,
+        notes -> Nullable<Text>,
+        completed_on -> Nullable<Date>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    discharge_plan_reviews (id) {
+        id -> Text,
+        plan_id -> Text,
+        reviewed_on -> Date,
+        summary -> Text,
+        next_review_due -> Date,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(register_entries -> people (person_id));
 diesel::joinable!(cetr_actions -> people (person_id));
 diesel::joinable!(rag_history -> register_entries (register_entry_id));
@@ -250,4 +297,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     oversight_visits,
     cetrs,
     cetr_actions,
+    discharge_plans,
+    discharge_points,
+    discharge_plan_reviews,
 );

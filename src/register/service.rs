@@ -161,6 +161,7 @@ pub fn new_entry(
         created_at: ctx.now,
         updated_at: ctx.now,
         next_cetr_due: None,
+        discharge_points_complete: None,
     })
 }
 
@@ -471,7 +472,7 @@ fn entry_view(
         review_overdue: entry.status == "active" && is_overdue(entry.next_review_due, today),
         keyworker,
         next_cetr_due: entry.next_cetr_due,
-        discharge_points_complete: None,
+        discharge_points_complete: entry.discharge_points_complete,
         open_alerts: 0,
         id: entry.id,
         reference: entry.reference,

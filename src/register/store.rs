@@ -33,6 +33,7 @@ pub struct EntryRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub next_cetr_due: Option<NaiveDate>,
+    pub discharge_points_complete: Option<i32>,
 }
 
 #[derive(Debug, Default, Clone, AsChangeset)]
@@ -339,6 +340,18 @@ pub fn set_next_cetr_due(
 ) -> QueryResult<()> {
     diesel::update(register_entries::table.find(id))
         .set(register_entries::next_cetr_due.eq(due))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Sets the derived count of complete discharge points (null without a current plan).
+pub fn set_discharge_points_complete(
+    conn: &mut AnyConnection,
+    id: &str,
+    count: Option<i32>,
+) -> QueryResult<()> {
+    diesel::update(register_entries::table.find(id))
+        .set(register_entries::discharge_points_complete.eq(count))
         .execute(conn)?;
     Ok(())
 }

@@ -48,6 +48,28 @@ async fn a_bad_configuration_value_stops_start_up_naming_the_key() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(key), "{var}: stderr {stderr:?} names {key}");
     }
+    let eleven = dir.path().join("eleven.toml");
+    let points: Vec<String> = (1..=11).map(|i| format!("\"Point {i}\"")).collect();
+    std::fs::write(
+        &eleven,
+        format!("[discharge]\npoints = [{}]\n", points.join(", ")),
+    )
+    .unwrap();
+    let out = dsr(dir.path())
+        .env("DSR_CONFIG", &eleven)
+        .arg("serve")
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "a template without 12 points stops start-up"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("discharge.points") && stderr.contains("exactly 12"),
+        "{stderr}"
+    );
     let out = dsr(dir.path())
         .env("DSR_CONFIG", dir.path().join("missing.toml"))
         .arg("migrate")

@@ -9,6 +9,7 @@ mod auth;
 mod cetrs;
 mod cli;
 mod contacts;
+mod discharge;
 mod errors;
 mod health;
 mod keyworkers;

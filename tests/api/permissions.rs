@@ -30,6 +30,7 @@ struct Fixtures {
     cetr: String,
     action_own: String,
     action_clin: String,
+    plan: String,
 }
 
 /// (cell of the table, method, path, body, expected status per role in ROLES order)
@@ -316,6 +317,62 @@ fn rows() -> Vec<Row> {
             json!({"completion_note": "Progress"}),
             [403, 200, 403, 200, 403, 404],
         ),
+        (
+            "discharge plans write: create",
+            M::POST,
+            "/admissions/{fresh_admission}/discharge-plan",
+            json!({}),
+            [403, 201, 403, 201, 403, 403],
+        ),
+        (
+            "discharge plans write: update",
+            M::PATCH,
+            "/discharge-plans/{plan}",
+            json!({"planned_discharge_date": days_ahead(30)}),
+            [403, 200, 403, 200, 403, 403],
+        ),
+        (
+            "discharge plans write: review",
+            M::POST,
+            "/discharge-plans/{plan}/reviews",
+            json!({"reviewed_on": today(), "summary": "s"}),
+            [403, 201, 403, 201, 403, 403],
+        ),
+        (
+            "read plans: by admission",
+            M::GET,
+            "/admissions/{admission}/discharge-plan",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "read plans: one",
+            M::GET,
+            "/discharge-plans/{plan}",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "read plans: reviews",
+            M::GET,
+            "/discharge-plans/{plan}/reviews",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "points write: one they own",
+            M::PATCH,
+            "/discharge-plans/{plan}/points/1",
+            json!({"notes": "Progress"}),
+            [403, 200, 403, 200, 200, 404],
+        ),
+        (
+            "points write: someone else's",
+            M::PATCH,
+            "/discharge-plans/{plan}/points/2",
+            json!({"notes": "Progress"}),
+            [403, 200, 403, 200, 403, 404],
+        ),
     ]
 }
 
@@ -375,6 +432,31 @@ async fn fixtures(app: &TestApp) -> Fixtures {
             .unwrap();
         action_ids.push(action["id"].as_str().unwrap().to_string());
     }
+    let plan: Value = app
+        .post(
+            &format!(
+                "/admissions/{}/discharge-plan",
+                admission["id"].as_str().unwrap()
+            ),
+            Some(&coordinator),
+            &json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let plan_id = plan["id"].as_str().unwrap().to_string();
+    for (number, owner) in [(1, &kw_own), (2, &clinician_id)] {
+        let res = app
+            .patch(
+                &format!("/discharge-plans/{plan_id}/points/{number}"),
+                &coordinator,
+                &json!({"owner_id": owner}),
+                None,
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+    }
     Fixtures {
         tokens: vec![
             admin,
@@ -395,6 +477,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         cetr: cetr["id"].as_str().unwrap().to_string(),
         action_own: action_ids[0].clone(),
         action_clin: action_ids[1].clone(),
+        plan: plan_id,
     }
 }
 
@@ -411,6 +494,7 @@ async fn fill(app: &TestApp, f: &Fixtures, template: &str) -> String {
         .replace("{cetr}", &f.cetr)
         .replace("{action_own}", &f.action_own)
         .replace("{action_clin}", &f.action_clin)
+        .replace("{plan}", &f.plan)
         .replace("{nhs}", &nhs_number())
         .replace("{uniq}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
     if s.contains("{fresh_person}") {
@@ -418,6 +502,20 @@ async fn fill(app: &TestApp, f: &Fixtures, template: &str) -> String {
             .create_person(&f.coordinator, &person_body("Fresh", "Person"))
             .await;
         s = s.replace("{fresh_person}", person["id"].as_str().unwrap());
+    }
+    if s.contains("{fresh_admission}") {
+        let person = app
+            .create_person(&f.coordinator, &person_body("Fresh", "Inpatient"))
+            .await;
+        let admission = app
+            .admit(
+                &f.coordinator,
+                person["id"].as_str().unwrap(),
+                today(),
+                "non_secure",
+            )
+            .await;
+        s = s.replace("{fresh_admission}", admission["id"].as_str().unwrap());
     }
     if s.contains("{fresh_entry}") {
         let entry = app

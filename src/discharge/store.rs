@@ -1,0 +1,185 @@
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::{discharge_plan_reviews, discharge_plans, discharge_points};
+use crate::db::AnyConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = discharge_plans)]
+pub struct PlanRow {
+    pub id: String,
+    pub admission_id: String,
+    pub person_id: String,
+    pub planned_discharge_date: Option<NaiveDate>,
+    pub review_cycle_days: i32,
+    pub last_review_on: Option<NaiveDate>,
+    pub next_review_due: NaiveDate,
+    pub complete_count: i32,
+    pub closed_count: i32,
+    pub frozen_on: Option<NaiveDate>,
+    pub created_by: String,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = discharge_plans)]
+pub struct PlanChanges {
+    pub planned_discharge_date: Option<Option<NaiveDate>>,
+    pub review_cycle_days: Option<i32>,
+    pub last_review_on: Option<Option<NaiveDate>>,
+    pub next_review_due: Option<NaiveDate>,
+    pub complete_count: Option<i32>,
+    pub closed_count: Option<i32>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = discharge_points)]
+pub struct PointRow {
+    pub id: String,
+    pub plan_id: String,
+    pub number: i32,
+    pub title: String,
+    pub status: String,
+    pub owner_id: Option<String>,
+    pub target_date: Option<NaiveDate>,
+    pub notes: Option<String>,
+    pub completed_on: Option<NaiveDate>,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = discharge_points)]
+pub struct PointChanges {
+    pub status: Option<String>,
+    pub owner_id: Option<Option<String>>,
+    pub target_date: Option<Option<NaiveDate>>,
+    pub notes: Option<Option<String>>,
+    pub completed_on: Option<Option<NaiveDate>>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = discharge_plan_reviews)]
+pub struct PlanReviewRow {
+    pub id: String,
+    pub plan_id: String,
+    pub reviewed_on: NaiveDate,
+    pub summary: String,
+    pub next_review_due: NaiveDate,
+    pub recorded_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut AnyConnection, plan: &PlanRow, points: &[PointRow]) -> QueryResult<()> {
+    diesel::insert_into(discharge_plans::table)
+        .values(plan)
+        .execute(conn)?;
+    crate::insert_batch!(conn, discharge_points::table, points)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<PlanRow>> {
+    discharge_plans::table
+        .find(id)
+        .select(PlanRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn for_admission(conn: &mut AnyConnection, admission_id: &str) -> QueryResult<Option<PlanRow>> {
+    discharge_plans::table
+        .filter(discharge_plans::admission_id.eq(admission_id))
+        .select(PlanRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn points(conn: &mut AnyConnection, plan_id: &str) -> QueryResult<Vec<PointRow>> {
+    discharge_points::table
+        .filter(discharge_points::plan_id.eq(plan_id))
+        .order(discharge_points::number.asc())
+        .select(PointRow::as_select())
+        .load(conn)
+}
+
+pub fn point(
+    conn: &mut AnyConnection,
+    plan_id: &str,
+    number: i32,
+) -> QueryResult<Option<PointRow>> {
+    discharge_points::table
+        .filter(discharge_points::plan_id.eq(plan_id))
+        .filter(discharge_points::number.eq(number))
+        .select(PointRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn update_point(
+    conn: &mut AnyConnection,
+    id: &str,
+    changes: &PointChanges,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(discharge_points::table.find(id))
+        .set((changes, discharge_points::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn update_if_version(
+    conn: &mut AnyConnection,
+    id: &str,
+    expected_version: i32,
+    changes: &PlanChanges,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let affected = diesel::update(
+        discharge_plans::table
+            .filter(discharge_plans::id.eq(id))
+            .filter(discharge_plans::version.eq(expected_version)),
+    )
+    .set((
+        changes,
+        discharge_plans::version.eq(expected_version + 1),
+        discharge_plans::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(affected == 1)
+}
+
+pub fn freeze(
+    conn: &mut AnyConnection,
+    id: &str,
+    on: NaiveDate,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(discharge_plans::table.find(id))
+        .set((
+            discharge_plans::frozen_on.eq(on),
+            discharge_plans::version.eq(discharge_plans::version + 1),
+            discharge_plans::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_review(conn: &mut AnyConnection, row: &PlanReviewRow) -> QueryResult<()> {
+    diesel::insert_into(discharge_plan_reviews::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Reviews, newest first.
+pub fn reviews(conn: &mut AnyConnection, plan_id: &str) -> QueryResult<Vec<PlanReviewRow>> {
+    discharge_plan_reviews::table
+        .filter(discharge_plan_reviews::plan_id.eq(plan_id))
+        .order((
+            discharge_plan_reviews::reviewed_on.desc(),
+            discharge_plan_reviews::id.desc(),
+        ))
+        .select(PlanReviewRow::as_select())
+        .load(conn)
+}
