@@ -104,12 +104,28 @@ pub struct EmailSettings {
     pub smtp_url: String,
     pub from: String,
     pub include_identifiers: bool,
+    pub allowed_domains: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EscalationSettings {
     pub sweep_interval_secs: u64,
+    pub sender_interval_secs: u64,
+    pub level2_days: i64,
+    pub level3_days: i64,
+    pub senior_addresses: Vec<String>,
+    pub lease_secs: i64,
+    pub max_attempts: i32,
+}
+
+impl EscalationSettings {
+    pub fn levels(&self) -> crate::domain::alerts::Levels {
+        crate::domain::alerts::Levels {
+            level2_days: self.level2_days,
+            level3_days: self.level3_days,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -181,6 +197,9 @@ impl Settings {
                 .prefix_separator("_")
                 .separator("__")
                 .try_parsing(true)
+                .list_separator(",")
+                .with_list_parse_key("escalation.senior_addresses")
+                .with_list_parse_key("email.allowed_domains")
                 .source(env),
         );
         let settings: Settings = builder.build()?.try_deserialize()?;
@@ -304,6 +323,43 @@ impl Settings {
                 "must be 1 to 365 days",
             ));
         }
+        let e = &self.escalation;
+        if !(1 < e.level2_days && e.level2_days < e.level3_days) {
+            return Err(invalid(
+                "escalation.level2_days",
+                "levels must rise: 1 < level2_days < level3_days",
+            ));
+        }
+        if e.lease_secs < 10 {
+            return Err(invalid(
+                "escalation.lease_secs",
+                "must be at least 10 seconds",
+            ));
+        }
+        if e.max_attempts < 1 {
+            return Err(invalid("escalation.max_attempts", "must be at least 1"));
+        }
+        if e.sender_interval_secs == 0 {
+            return Err(invalid(
+                "escalation.sender_interval_secs",
+                "must be at least 1",
+            ));
+        }
+        if let Some(bad) = e.senior_addresses.iter().find(|a| !a.contains('@')) {
+            return Err(invalid(
+                "escalation.senior_addresses",
+                format!("{bad:?} is not an email address"),
+            ));
+        }
+        if let Err(message) = crate::notify::transport::check_smtp_url(&self.email) {
+            return Err(invalid("email.smtp_url", message));
+        }
+        if self.email.from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(invalid(
+                "email.from",
+                "must be a mailbox, e.g. DSR <dsr@example.nhs.uk>",
+            ));
+        }
         if self.log.level.trim().is_empty() {
             return Err(invalid("log.level", "must not be empty"));
         }
@@ -357,6 +413,19 @@ mod tests {
         assert_eq!(s.server.bind.port(), 9999);
         assert_eq!(s.escalation.sweep_interval_secs, 0);
         assert_eq!(s.email.transport, EmailTransportKind::Smtp);
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("DSR_ESCALATION__SENIOR_ADDRESSES", "a@nhs.net,b@nhs.net"),
+                ("DSR_EMAIL__ALLOWED_DOMAINS", "nhs.net"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            s.escalation.senior_addresses,
+            vec!["a@nhs.net", "b@nhs.net"]
+        );
+        assert_eq!(s.email.allowed_domains, vec!["nhs.net"]);
     }
 
     #[test]

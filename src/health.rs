@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::migrate;
+use crate::escalation::lease;
 use crate::startup::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -27,6 +28,25 @@ pub struct Readiness {
     pub sweep_stale: bool,
 }
 
+/// The sweep is a safety function: stale when none has succeeded for two intervals (counting
+/// from start-up when none ever has). With background sweeps off, there is no interval to
+/// miss.
+pub fn sweep_stale(
+    interval_secs: u64,
+    last: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+    uptime: Duration,
+) -> bool {
+    if interval_secs == 0 {
+        return false;
+    }
+    let limit = 2 * interval_secs as i64;
+    match last {
+        Some(last) => (now - last).num_seconds() > limit,
+        None => uptime.as_secs() as i64 > limit,
+    }
+}
+
 /// The process is up.
 #[utoipa::path(tag = "health", responses((status = 200, body = Liveness)))]
 #[get("/health/live")]
@@ -44,17 +64,29 @@ pub async fn live() -> HttpResponse {
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.db.pool.clone();
-    let checked = web::block(move || -> Result<bool, String> {
-        let mut conn = pool
-            .get_timeout(Duration::from_secs(2))
-            .map_err(|e| e.to_string())?;
-        conn.batch_execute("SELECT 1").map_err(|e| e.to_string())?;
-        migrate::is_up_to_date(&mut conn).map_err(|e| e.to_string())
-    })
+    let checked = web::block(
+        move || -> Result<(bool, Option<chrono::NaiveDateTime>), String> {
+            let mut conn = pool
+                .get_timeout(Duration::from_secs(2))
+                .map_err(|e| e.to_string())?;
+            conn.batch_execute("SELECT 1").map_err(|e| e.to_string())?;
+            let up_to_date = migrate::is_up_to_date(&mut conn).map_err(|e| e.to_string())?;
+            let last = if up_to_date {
+                lease::last_success(&mut conn, lease::SWEEP).map_err(|e| e.to_string())?
+            } else {
+                None
+            };
+            Ok((up_to_date, last))
+        },
+    )
     .await;
+    let last_sweep_at = match &checked {
+        Ok(Ok((_, last))) => last.map(|t| t.and_utc()),
+        _ => None,
+    };
     let database = match checked {
-        Ok(Ok(true)) => "ok",
-        Ok(Ok(false)) => "migrations_pending",
+        Ok(Ok((true, _))) => "ok",
+        Ok(Ok((false, _))) => "migrations_pending",
         Ok(Err(err)) => {
             tracing::warn!(error = %err, "readiness check: database unreachable");
             "unreachable"
@@ -65,8 +97,13 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     let body = Readiness {
         status: if ok { "ready" } else { "unavailable" }.into(),
         database: database.into(),
-        last_sweep_at: None,
-        sweep_stale: false,
+        sweep_stale: sweep_stale(
+            state.settings.escalation.sweep_interval_secs,
+            last_sweep_at,
+            state.clock.now(),
+            state.started_at.elapsed(),
+        ),
+        last_sweep_at,
     };
     if ok {
         HttpResponse::Ok().json(body)
@@ -82,7 +119,58 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
 )]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    // The safety gauges are read from the database at scrape time, so every instance reports
+    // the same numbers whichever one swept.
+    let counts = state
+        .db
+        .run(|conn| {
+            let by_kind = crate::alerts::store::open_counts_by_kind(conn)?;
+            let queued = crate::notify::outbox::count_queued(conn)?;
+            let last = lease::last_success(conn, lease::SWEEP)?;
+            Ok((by_kind, queued, last))
+        })
+        .await;
+    match counts {
+        Ok((by_kind, queued, last)) => {
+            for kind in crate::domain::alerts::AlertKind::ALL {
+                let n = by_kind
+                    .iter()
+                    .find(|(k, _)| k == kind.as_str())
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0);
+                state
+                    .metrics
+                    .open_alerts
+                    .with_label_values(&[kind.as_str()])
+                    .set(n);
+            }
+            state.metrics.notifications_queued.set(queued);
+            state
+                .metrics
+                .last_sweep
+                .set(last.map(|t| t.and_utc().timestamp() as f64).unwrap_or(0.0));
+        }
+        Err(err) => tracing::warn!(error = %err, "metrics: database gauges unavailable"),
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn the_sweep_is_stale_after_two_missed_intervals() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
+        let ago = |secs: i64| Some(now - chrono::Duration::seconds(secs));
+        let up = Duration::from_secs(10_000);
+        assert!(!sweep_stale(900, ago(1800), now, up));
+        assert!(sweep_stale(900, ago(1801), now, up));
+        assert!(!sweep_stale(900, None, now, Duration::from_secs(1800)));
+        assert!(sweep_stale(900, None, now, Duration::from_secs(1801)));
+        assert!(!sweep_stale(0, None, now, up), "background sweeps off");
+    }
 }

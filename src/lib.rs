@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod admissions;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod cetrs;
@@ -11,10 +12,12 @@ pub mod db;
 pub mod discharge;
 pub mod domain;
 pub mod error;
+pub mod escalation;
 pub mod health;
 pub mod http;
 pub mod keyworkers;
 pub mod metrics;
+pub mod notify;
 pub mod openapi;
 pub mod people;
 pub mod register;

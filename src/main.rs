@@ -29,6 +29,12 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (YAML).
     Openapi,
+    /// Run one escalation sweep now, send what is due, and print the run as JSON.
+    Sweep {
+        /// Report what the sweep would do without writing or emailing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Create a user; the password is read from standard input.
     CreateUser {
         #[arg(long)]
@@ -69,6 +75,7 @@ fn main() -> ExitCode {
         Command::Serve => serve(settings),
         Command::Migrate => run_migrations(&settings),
         Command::Openapi => unreachable_openapi(),
+        Command::Sweep { dry_run } => sweep(settings, dry_run),
         Command::CreateUser {
             username,
             role,
@@ -97,6 +104,33 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
         app.run_until_stopped().await?;
         Ok(())
     })
+}
+
+fn sweep(settings: Settings, dry_run: bool) -> anyhow::Result<()> {
+    use std::sync::Arc;
+    let db = Db::new(&settings.database);
+    let mut conn = db.connect_now()?;
+    migrate::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    drop(conn);
+    db.mark_schema_ready();
+    let escalator = dsr::escalation::run::Escalator {
+        mailer: dsr::notify::transport::Mailer::from_settings(
+            &settings.email,
+            &settings.server.data_dir,
+        )?,
+        db,
+        settings: Arc::new(settings),
+        clock: Arc::new(dsr::domain::SystemClock),
+        instance_id: format!("cli-{}", uuid::Uuid::new_v4()),
+    };
+    let report = actix_web::rt::System::new().block_on(async move {
+        escalator
+            .run(dry_run, Some(dsr::escalation::run::LEASE_WAIT))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    })?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
 }
 
 fn run_migrations(settings: &Settings) -> anyhow::Result<()> {

@@ -3,13 +3,17 @@
 use std::time::Duration;
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 
 pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    pub open_alerts: IntGaugeVec,
+    pub notifications_queued: IntGauge,
+    pub last_sweep: Gauge,
 }
 
 impl Metrics {
@@ -40,10 +44,35 @@ impl Metrics {
         registry
             .register(Box::new(latency.clone()))
             .expect("metric registered once");
+        let open_alerts = IntGaugeVec::new(
+            Opts::new("dsr_open_alerts", "Open (and acknowledged) alerts by kind"),
+            &["kind"],
+        )
+        .expect("static metric definition is valid");
+        let notifications_queued = IntGauge::new(
+            "dsr_notifications_queued",
+            "Notifications waiting in the outbox",
+        )
+        .expect("static metric definition is valid");
+        let last_sweep = Gauge::new(
+            "dsr_last_sweep_timestamp_seconds",
+            "Unix time of the last successful escalation sweep (0: none yet)",
+        )
+        .expect("static metric definition is valid");
+        for metric in [
+            Box::new(open_alerts.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(notifications_queued.clone()),
+            Box::new(last_sweep.clone()),
+        ] {
+            registry.register(metric).expect("metric registered once");
+        }
         Metrics {
             registry,
             requests,
             latency,
+            open_alerts,
+            notifications_queued,
+            last_sweep,
         }
     }
 

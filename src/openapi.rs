@@ -23,6 +23,7 @@ use utoipa_actix_web::AppExt;
         (name = "admissions", description = "Hospital admissions and commissioner oversight visits"),
         (name = "cetrs", description = "Care (Education) and Treatment Reviews and their actions"),
         (name = "discharge", description = "12-point discharge plans"),
+        (name = "escalation", description = "Alerts, escalation runs and the notification outbox"),
         (name = "audit", description = "Who did what, when"),
         (name = "health", description = "Liveness, readiness, metrics"),
     )

@@ -18,19 +18,23 @@ use crate::config::Settings;
 use crate::db::{migrate, Db};
 use crate::domain::{Clock, SystemClock};
 use crate::error::ApiError;
+use crate::escalation::run::Escalator;
 use crate::http::BodyLimit;
 use crate::metrics::Metrics;
+use crate::notify::transport::Mailer;
 use crate::{
-    admissions, audit, auth, cetrs, contacts, discharge, health, keyworkers, openapi, people,
-    register, telemetry, users,
+    admissions, alerts, audit, auth, cetrs, contacts, discharge, escalation, health, keyworkers,
+    notify, openapi, people, register, telemetry, users,
 };
 
 pub struct AppState {
-    pub settings: Settings,
+    pub settings: Arc<Settings>,
     pub db: Db,
     pub jwt: JwtKeys,
     pub clock: Arc<dyn Clock>,
     pub metrics: web::Data<Metrics>,
+    pub escalator: Escalator,
+    pub started_at: std::time::Instant,
 }
 
 /// Every route of the service, in one table. Fixed paths come before parameterised ones.
@@ -82,6 +86,11 @@ pub fn register_routes(cfg: &mut ServiceConfig) {
                 .service(discharge::routes::update_point)
                 .service(discharge::routes::create_review)
                 .service(discharge::routes::list_reviews)
+                .service(alerts::routes::list_alerts)
+                .service(alerts::routes::get_alert)
+                .service(alerts::routes::acknowledge_alert)
+                .service(escalation::routes::run_escalations)
+                .service(notify::routes::list_notifications)
                 .service(register::routes::open_entry)
                 .service(register::routes::list_register)
                 .service(register::routes::get_entry)
@@ -121,14 +130,25 @@ impl Application {
             settings.auth.access_token_ttl_secs,
         );
         let db = Db::new(&settings.database);
+        let settings = Arc::new(settings);
+        let escalator = Escalator {
+            db: db.clone(),
+            settings: settings.clone(),
+            clock: clock.clone(),
+            mailer: Mailer::from_settings(&settings.email, &settings.server.data_dir)?,
+            instance_id: uuid::Uuid::new_v4().to_string(),
+        };
         let state = web::Data::new(AppState {
             jwt,
             db,
             clock,
             metrics: web::Data::new(Metrics::new()),
+            escalator,
+            started_at: std::time::Instant::now(),
             settings,
         });
         start_database(state.clone()).await?;
+        crate::escalation::scheduler::spawn(state.escalator.clone());
 
         let listener = TcpListener::bind(state.settings.server.bind)?;
         let port = listener.local_addr()?.port();
@@ -249,10 +269,14 @@ fn prepare_database(state: &AppState) -> Result<(), PrepareError> {
         ..AuditCtx::default()
     };
     let password = &state.settings.auth.bootstrap_admin_password;
-    let generated = crate::db::write_transaction(&mut conn, |c| {
+    let generated = match crate::db::write_transaction(&mut conn, |c| {
         users::service::bootstrap_admin(c, &ctx, password)
-    })
-    .map_err(PrepareError::Bootstrap)?;
+    }) {
+        Ok(generated) => generated,
+        // Another instance starting at the same moment created `admin` first.
+        Err(ApiError::Conflict(_)) => None,
+        Err(err) => return Err(PrepareError::Bootstrap(err)),
+    };
     if let Some(password) = generated {
         // Printed once, to the terminal only: never to the log.
         eprintln!("\n  Created user `admin` with password: {password}\n  Log in and change it.\n");

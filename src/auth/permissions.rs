@@ -29,12 +29,17 @@ pub enum Permission {
     DischargeWrite,
     /// Update discharge plan points (keyworkers: only points they own).
     PointUpdate,
+    /// Read and acknowledge alerts (clinicians: assigned to them; keyworkers: also their
+    /// caseload's).
+    AlertsRead,
+    /// The notification outbox (admins: all; others: their own).
+    NotificationsRead,
 }
 
 use Role::*;
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 15] = [
         Permission::UsersWrite,
         Permission::UsersRead,
         Permission::AuditRead,
@@ -48,6 +53,8 @@ impl Permission {
         Permission::ActionUpdate,
         Permission::DischargeWrite,
         Permission::PointUpdate,
+        Permission::AlertsRead,
+        Permission::NotificationsRead,
     ];
 
     /// The roles granted this permission. A `match`, so a new permission without a row
@@ -67,6 +74,8 @@ impl Permission {
             Permission::ActionUpdate => &[Coordinator, Clinician, Keyworker],
             Permission::DischargeWrite => &[Coordinator, Clinician],
             Permission::PointUpdate => &[Coordinator, Clinician, Keyworker],
+            Permission::AlertsRead => &[Coordinator, Manager, Clinician, Keyworker],
+            Permission::NotificationsRead => &[Admin, Coordinator, Manager, Clinician, Keyworker],
         }
     }
 }
@@ -120,6 +129,11 @@ mod tests {
                 [false, true, false, true, false],
             ),
             (Permission::PointUpdate, [false, true, false, true, true]),
+            (Permission::AlertsRead, [false, true, true, true, true]),
+            (
+                Permission::NotificationsRead,
+                [true, true, true, true, true],
+            ),
         ];
         assert_eq!(rows.len(), Permission::ALL.len());
         for (permission, expected) in rows {

@@ -22,7 +22,22 @@ pub fn run_pending(conn: &mut AnyConnection) -> Result<usize, BoxError> {
     match conn {
         AnyConnection::Sqlite(c) => {
             c.batch_execute("PRAGMA journal_mode = WAL;")?;
-            Ok(c.run_pending_migrations(SQLITE)?.len())
+            // SQLite has no advisory lock: if another process applied a migration between our
+            // check and our attempt, ours fails and rolls back; it is done if all are applied.
+            let result = c
+                .run_pending_migrations(SQLITE)
+                .map(|applied| applied.len());
+            match result {
+                Ok(n) => Ok(n),
+                Err(err) => {
+                    let message = err.to_string();
+                    if c.has_pending_migration(SQLITE)? {
+                        return Err(message.into());
+                    }
+                    tracing::info!(error = %message, "another process applied the migrations first");
+                    Ok(0)
+                }
+            }
         }
         AnyConnection::Postgresql(c) => {
             c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;

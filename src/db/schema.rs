@@ -109,6 +109,7 @@ diesel::table! {
         updated_at -> Timestamp,
         next_cetr_due -> Nullable<Date>,
         discharge_points_complete -> Nullable<Integer>,
+        open_alerts -> Integer,
     }
 }
 
@@ -280,7 +281,60 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    alerts (id) {
+        id -> Text,
+        kind -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        person_id -> Text,
+        register_entry_id -> Nullable<Text>,
+        due_on -> Date,
+        days_overdue -> Integer,
+        level -> Integer,
+        status -> Text,
+        assignee_id -> Nullable<Text>,
+        raised_at -> Timestamp,
+        acknowledged_at -> Nullable<Timestamp>,
+        acknowledged_by -> Nullable<Text>,
+        acknowledge_note -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        alert_id -> Text,
+        level -> Integer,
+        recipient_email -> Text,
+        recipient_user_id -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        message_id -> Nullable<Text>,
+        claim_token -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    job_leases (name) {
+        name -> Text,
+        holder -> Nullable<Text>,
+        expires_at -> Timestamp,
+        last_success_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(register_entries -> people (person_id));
+diesel::joinable!(notifications -> alerts (alert_id));
+diesel::joinable!(discharge_points -> discharge_plans (plan_id));
+diesel::joinable!(alerts -> people (person_id));
 diesel::joinable!(cetr_actions -> people (person_id));
 diesel::joinable!(rag_history -> register_entries (register_entry_id));
 diesel::joinable!(dsr_reviews -> register_entries (register_entry_id));
@@ -300,4 +354,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     discharge_plans,
     discharge_points,
     discharge_plan_reviews,
+    alerts,
+    notifications,
+    job_leases,
 );

@@ -1,5 +1,6 @@
 //! Pure domain types and rules. No I/O, no actix, no diesel: everything here is unit-tested.
 
+pub mod alerts;
 pub mod discharge;
 pub mod inpatient;
 pub mod nhs_number;

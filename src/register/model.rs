@@ -223,8 +223,10 @@ pub struct RegisterQuery {
     pub area: Option<String>,
     pub age_group: Option<AgeGroup>,
     pub keyworker_id: Option<Uuid>,
-    /// `true`: only entries whose next DSR review has passed.
+    /// `true`: only entries with an open alert (anything overdue).
     pub overdue: Option<bool>,
+    /// `true`: only entries whose next DSR review date has passed.
+    pub review_overdue: Option<bool>,
     /// An NHS number (or its first digits) or part of a name.
     pub search: Option<String>,
     /// `next_review_due` (default), `rag` (red, blue, amber, green), `opened_on` or

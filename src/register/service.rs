@@ -162,6 +162,7 @@ pub fn new_entry(
         updated_at: ctx.now,
         next_cetr_due: None,
         discharge_points_complete: None,
+        open_alerts: 0,
     })
 }
 
@@ -473,7 +474,7 @@ fn entry_view(
         keyworker,
         next_cetr_due: entry.next_cetr_due,
         discharge_points_complete: entry.discharge_points_complete,
-        open_alerts: 0,
+        open_alerts: i64::from(entry.open_alerts),
         id: entry.id,
         reference: entry.reference,
         person_id: entry.person_id,

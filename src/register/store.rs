@@ -34,6 +34,7 @@ pub struct EntryRow {
     pub updated_at: NaiveDateTime,
     pub next_cetr_due: Option<NaiveDate>,
     pub discharge_points_complete: Option<i32>,
+    pub open_alerts: i32,
 }
 
 #[derive(Debug, Default, Clone, AsChangeset)]
@@ -226,6 +227,8 @@ pub struct RegisterFilter {
     pub keyworker_id: Option<String>,
     /// Entries whose next review is before this date.
     pub review_due_before: Option<NaiveDate>,
+    /// Entries with at least one open alert.
+    pub with_open_alerts: bool,
     pub search: Option<SearchTerm>,
     /// Keyworkers see only their own caseload.
     pub caseload_of: Option<String>,
@@ -270,6 +273,9 @@ fn filtered(
     }
     if let Some(before) = filter.review_due_before {
         query = query.filter(register_entries::next_review_due.lt(before));
+    }
+    if filter.with_open_alerts {
+        query = query.filter(register_entries::open_alerts.gt(0));
     }
     if let Some(term) = &filter.search {
         query = query.filter(search_condition::<JoinedSource>(term));

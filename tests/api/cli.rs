@@ -1,24 +1,14 @@
 //! The `dsr` binary itself: configuration errors, zero-setup start, create-user, migrate, openapi.
 
 use std::process::Stdio;
-use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
 use crate::helpers::*;
 
 fn dsr(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dsr"));
-    cmd.current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DSR_LOG__LEVEL", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    cmd
+    dsr_command(dir)
 }
 
 #[tokio::test]
@@ -92,26 +82,15 @@ async fn serve_starts_with_zero_setup_and_prints_the_admin_password_once() {
         cmd.env("DSR_DATABASE__URL", fresh_database_url(dir.path()));
     }
     let mut child = cmd.spawn().unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let (mut password, mut port, mut warned) = (None, None, false);
-    let read = tokio::time::timeout(Duration::from_secs(60), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(p) = line.split("password: ").nth(1) {
-                password = Some(p.trim().to_string());
-            }
-            warned |= line.contains("no auth.jwt_secret configured");
-            if line.contains("listening") {
-                port = line.split("port=").nth(1).map(|p| p.trim().to_string());
-                break;
-            }
-        }
-    })
-    .await;
-    assert!(read.is_ok(), "serve did not report listening within 60 s");
-    let (password, port) = (
-        password.expect("admin password printed"),
-        port.expect("port logged"),
-    );
+    let (port, lines) = wait_until_listening(&mut child).await;
+    let password = lines
+        .iter()
+        .find_map(|l| l.split("password: ").nth(1))
+        .map(|p| p.trim().to_string())
+        .expect("admin password printed");
+    let warned = lines
+        .iter()
+        .any(|l| l.contains("no auth.jwt_secret configured"));
     assert!(warned, "a generated JWT secret is warned about");
     #[cfg(unix)]
     {

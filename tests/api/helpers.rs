@@ -1,5 +1,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use dsr::config::Settings;
@@ -44,13 +46,34 @@ pub fn test_settings(dir: &std::path::Path) -> Settings {
     settings.auth.jwt_secret = JWT_SECRET.into();
     settings.auth.bootstrap_admin_password = ADMIN_PASSWORD.into();
     settings.escalation.sweep_interval_secs = 0;
+    // Tests send through POST /escalations/run; the background sender would only add noise.
+    settings.escalation.sender_interval_secs = 3600;
     settings
 }
 
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
+    pub clock: Arc<TestClock>,
     pub _dir: tempfile::TempDir,
+}
+
+/// The system clock, moved on by the test when it needs time to pass (retry back-off).
+#[derive(Default)]
+pub struct TestClock {
+    offset_secs: AtomicI64,
+}
+
+impl TestClock {
+    pub fn advance(&self, secs: i64) {
+        self.offset_secs.fetch_add(secs, Ordering::SeqCst);
+    }
+}
+
+impl dsr::domain::Clock for TestClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + chrono::Duration::seconds(self.offset_secs.load(Ordering::SeqCst))
+    }
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -67,7 +90,8 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = test_settings(dir.path());
     customize(&mut settings);
-    let app = Application::build(settings.clone())
+    let clock = Arc::new(TestClock::default());
+    let app = Application::build_with_clock(settings.clone(), clock.clone())
         .await
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -75,7 +99,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     TestApp {
         address,
         client: client_from(None),
-
+        clock,
         _dir: dir,
     }
 }
@@ -366,4 +390,51 @@ impl TestApp {
             .expect("request");
         assert_eq!(res.status(), 200, "assign keyworker");
     }
+}
+
+/// The `dsr` binary with a clean environment, run in `dir`.
+pub fn dsr_command(dir: &std::path::Path) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_dsr"));
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DSR_LOG__LEVEL", "info")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    cmd
+}
+
+/// Reads a `dsr serve` child's log until it says it is listening (60 s at most) and returns
+/// the port with the lines read. The rest of its log is drained in the background so the
+/// child never blocks on a full pipe.
+pub async fn wait_until_listening(child: &mut tokio::process::Child) -> (u16, Vec<String>) {
+    use tokio::io::AsyncBufReadExt;
+    let mut lines = tokio::io::BufReader::new(child.stderr.take().expect("piped stderr")).lines();
+    let mut seen = Vec::new();
+    let found = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            let port = line
+                .contains("listening")
+                .then(|| {
+                    line.split("port=")
+                        .nth(1)
+                        .and_then(|p| p.trim().parse::<u16>().ok())
+                })
+                .flatten();
+            seen.push(line);
+            if port.is_some() {
+                return port;
+            }
+        }
+        None
+    })
+    .await;
+    let port = found
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("dsr serve did not report listening: {seen:#?}"));
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (port, seen)
 }

@@ -31,6 +31,7 @@ struct Fixtures {
     action_own: String,
     action_clin: String,
     plan: String,
+    alert: String,
 }
 
 /// (cell of the table, method, path, body, expected status per role in ROLES order)
@@ -373,6 +374,41 @@ fn rows() -> Vec<Row> {
             json!({"notes": "Progress"}),
             [403, 200, 403, 200, 403, 404],
         ),
+        (
+            "alerts: list",
+            M::GET,
+            "/alerts",
+            Value::Null,
+            [403, 200, 200, 200, 200, 200],
+        ),
+        (
+            "alerts: read one",
+            M::GET,
+            "/alerts/{alert}",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "alerts: acknowledge",
+            M::POST,
+            "/alerts/{fresh_alert}/acknowledge",
+            json!({"note": "On it"}),
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "escalations run",
+            M::POST,
+            "/escalations/run",
+            json!({"dry_run": true}),
+            [200, 200, 200, 403, 403, 403],
+        ),
+        (
+            "notifications",
+            M::GET,
+            "/notifications",
+            Value::Null,
+            [200, 200, 200, 200, 200, 200],
+        ),
     ]
 }
 
@@ -457,6 +493,8 @@ async fn fixtures(app: &TestApp) -> Fixtures {
             .await;
         assert_eq!(res.status(), 200);
     }
+    let cetr_id = cetr["id"].as_str().unwrap().to_string();
+    let alert = overdue_action_alert(app, &coordinator, &person, &cetr_id, &clinician_id).await;
     Fixtures {
         tokens: vec![
             admin,
@@ -474,11 +512,55 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         kw_other,
         clinician: clinician_id,
         admission: admission["id"].as_str().unwrap().to_string(),
-        cetr: cetr["id"].as_str().unwrap().to_string(),
         action_own: action_ids[0].clone(),
         action_clin: action_ids[1].clone(),
         plan: plan_id,
+        cetr: cetr_id,
+        alert,
     }
+}
+
+/// Makes a C(E)TR action overdue, sweeps, and returns the id of the alert about it (assigned
+/// to the clinician who owns the action; on the keyworker's caseload).
+async fn overdue_action_alert(
+    app: &TestApp,
+    coordinator: &str,
+    person: &str,
+    cetr: &str,
+    owner: &str,
+) -> String {
+    let action: Value = app
+        .post(
+            &format!("/cetrs/{cetr}/actions"),
+            Some(coordinator),
+            &json!({"description": "Late", "owner_id": owner, "due_on": days_ago(2)}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let res = app
+        .post("/escalations/run", Some(coordinator), &json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let alerts: Value = app
+        .get(
+            &format!("/alerts?person_id={person}&kind=cetr_action_overdue&limit=500"),
+            coordinator,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    alerts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["subject_id"] == action["id"])
+        .expect("an alert about the overdue action")["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// Fills the placeholders, creating fresh records (as the coordinator) where asked.
@@ -495,6 +577,7 @@ async fn fill(app: &TestApp, f: &Fixtures, template: &str) -> String {
         .replace("{action_own}", &f.action_own)
         .replace("{action_clin}", &f.action_clin)
         .replace("{plan}", &f.plan)
+        .replace("{alert}", &f.alert)
         .replace("{nhs}", &nhs_number())
         .replace("{uniq}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
     if s.contains("{fresh_person}") {
@@ -516,6 +599,11 @@ async fn fill(app: &TestApp, f: &Fixtures, template: &str) -> String {
             )
             .await;
         s = s.replace("{fresh_admission}", admission["id"].as_str().unwrap());
+    }
+    if s.contains("{fresh_alert}") {
+        let alert =
+            overdue_action_alert(app, &f.coordinator, &f.person, &f.cetr, &f.clinician).await;
+        s = s.replace("{fresh_alert}", &alert);
     }
     if s.contains("{fresh_entry}") {
         let entry = app

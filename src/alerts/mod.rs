@@ -1,0 +1,5 @@
+//! Alerts raised by the escalation sweep: listing with per-role visibility, acknowledging.
+
+pub mod model;
+pub mod routes;
+pub mod store;

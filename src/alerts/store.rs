@@ -1,0 +1,227 @@
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::{alerts, people};
+use crate::db::AnyConnection;
+use crate::http::Page;
+
+type Backend = <AnyConnection as diesel::Connection>::Backend;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = alerts)]
+pub struct AlertRow {
+    pub id: String,
+    pub kind: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub person_id: String,
+    pub register_entry_id: Option<String>,
+    pub due_on: NaiveDate,
+    pub days_overdue: i32,
+    pub level: i32,
+    pub status: String,
+    pub assignee_id: Option<String>,
+    pub raised_at: NaiveDateTime,
+    pub acknowledged_at: Option<NaiveDateTime>,
+    pub acknowledged_by: Option<String>,
+    pub acknowledge_note: Option<String>,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+pub const OPEN_STATUSES: [&str; 2] = ["open", "acknowledged"];
+
+/// Every open (or acknowledged) alert: as many as there are overdue obligations.
+pub fn open_alerts(conn: &mut AnyConnection) -> QueryResult<Vec<AlertRow>> {
+    alerts::table
+        .filter(alerts::status.eq_any(OPEN_STATUSES))
+        .select(AlertRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_all(conn: &mut AnyConnection, rows: &[AlertRow]) -> QueryResult<()> {
+    for chunk in rows.chunks(500) {
+        crate::insert_batch!(conn, alerts::table, chunk)?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = alerts)]
+pub struct AlertProgress {
+    pub due_on: NaiveDate,
+    pub days_overdue: i32,
+    pub level: i32,
+    pub assignee_id: Option<String>,
+    pub register_entry_id: Option<String>,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn update_progress(
+    conn: &mut AnyConnection,
+    id: &str,
+    progress: &AlertProgress,
+) -> QueryResult<()> {
+    diesel::update(alerts::table.find(id))
+        .set(progress)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn resolve(conn: &mut AnyConnection, ids: &[String], now: NaiveDateTime) -> QueryResult<usize> {
+    let mut n = 0;
+    for chunk in ids.chunks(500) {
+        n += diesel::update(
+            alerts::table
+                .filter(alerts::id.eq_any(chunk))
+                .filter(alerts::status.eq_any(OPEN_STATUSES)),
+        )
+        .set((
+            alerts::status.eq("resolved"),
+            alerts::resolved_at.eq(now),
+            alerts::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    }
+    Ok(n)
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<AlertRow>> {
+    alerts::table
+        .find(id)
+        .select(AlertRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_many(conn: &mut AnyConnection, ids: &[String]) -> QueryResult<Vec<AlertRow>> {
+    alerts::table
+        .filter(alerts::id.eq_any(ids))
+        .select(AlertRow::as_select())
+        .load(conn)
+}
+
+/// Acknowledges an open alert; false when it is not open any more.
+pub fn acknowledge(
+    conn: &mut AnyConnection,
+    id: &str,
+    by: &str,
+    note: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        alerts::table
+            .filter(alerts::id.eq(id))
+            .filter(alerts::status.eq("open")),
+    )
+    .set((
+        alerts::status.eq("acknowledged"),
+        alerts::acknowledged_at.eq(now),
+        alerts::acknowledged_by.eq(by),
+        alerts::acknowledge_note.eq(note),
+        alerts::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Open alerts by kind, for the metrics.
+pub fn open_counts_by_kind(conn: &mut AnyConnection) -> QueryResult<Vec<(String, i64)>> {
+    alerts::table
+        .filter(alerts::status.eq_any(OPEN_STATUSES))
+        .group_by(alerts::kind)
+        .select((alerts::kind, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Who may see which alerts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlertScope {
+    All,
+    /// Clinicians: alerts assigned to them.
+    AssignedTo(String),
+    /// Keyworkers: alerts assigned to them, and their caseload's.
+    AssignedOrCaseload(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AlertFilter {
+    pub statuses: Vec<String>,
+    pub kinds: Vec<String>,
+    pub level: Option<i32>,
+    pub assignee_id: Option<String>,
+    pub person_id: Option<String>,
+}
+
+type Joined = diesel::dsl::InnerJoin<alerts::table, people::table>;
+
+fn filtered<'a>(
+    filter: &'a AlertFilter,
+    scope: &'a AlertScope,
+) -> diesel::dsl::IntoBoxed<'a, Joined, Backend> {
+    let mut query = alerts::table.inner_join(people::table).into_boxed();
+    if !filter.statuses.is_empty() {
+        query = query.filter(alerts::status.eq_any(&filter.statuses));
+    }
+    if !filter.kinds.is_empty() {
+        query = query.filter(alerts::kind.eq_any(&filter.kinds));
+    }
+    if let Some(level) = filter.level {
+        query = query.filter(alerts::level.eq(level));
+    }
+    if let Some(a) = &filter.assignee_id {
+        query = query.filter(alerts::assignee_id.eq(a));
+    }
+    if let Some(p) = &filter.person_id {
+        query = query.filter(alerts::person_id.eq(p));
+    }
+    match scope {
+        AlertScope::All => {}
+        AlertScope::AssignedTo(me) => query = query.filter(alerts::assignee_id.eq(me)),
+        AlertScope::AssignedOrCaseload(me) => {
+            query = query.filter(alerts::assignee_id.eq(me).or(people::keyworker_id.eq(me)))
+        }
+    }
+    query
+}
+
+/// Most overdue first.
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &AlertFilter,
+    scope: &AlertScope,
+    page: Page,
+) -> QueryResult<(Vec<AlertRow>, i64)> {
+    let total = filtered(filter, scope).count().get_result(conn)?;
+    let rows = filtered(filter, scope)
+        .order((alerts::days_overdue.desc(), alerts::id.asc()))
+        .limit(page.limit)
+        .offset(page.offset)
+        .select(AlertRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Whether `scope` may see this alert (for single reads and acknowledging).
+pub fn visible(
+    conn: &mut AnyConnection,
+    alert: &AlertRow,
+    scope: &AlertScope,
+) -> QueryResult<bool> {
+    Ok(match scope {
+        AlertScope::All => true,
+        AlertScope::AssignedTo(me) => alert.assignee_id.as_deref() == Some(me.as_str()),
+        AlertScope::AssignedOrCaseload(me) => {
+            if alert.assignee_id.as_deref() == Some(me.as_str()) {
+                true
+            } else {
+                let kw: Option<Option<String>> = people::table
+                    .find(&alert.person_id)
+                    .select(people::keyworker_id)
+                    .first(conn)
+                    .optional()?;
+                kw.flatten().as_deref() == Some(me.as_str())
+            }
+        }
+    })
+}

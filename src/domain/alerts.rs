@@ -1,0 +1,480 @@
+//! Alerts and escalation rules: which obligations are overdue, by how much, and to which
+//! level they have escalated. Pure functions; the sweep gathers the facts and applies them.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::inpatient::Timescales;
+use super::register::add_days;
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// The entry's next DSR review date has passed.
+    DsrReviewOverdue,
+    /// An active entry has had no keyworker for longer than the grace period.
+    NoKeyworker,
+    /// Red in the community with no community C(E)TR or LAEP since turning red, past 14 days.
+    CetrRequired,
+    /// An inpatient's post-admission or repeat C(E)TR date has passed.
+    CetrOverdue,
+    /// A C(E)TR action is past its due date and not done or cancelled.
+    CetrActionOverdue,
+    /// An open admission has had no discharge plan for longer than 7 days.
+    NoDischargePlan,
+    /// A discharge plan point is past its target date and not closed.
+    DischargePointOverdue,
+    /// A discharge plan's next review date has passed.
+    DischargePlanReviewOverdue,
+    /// An inpatient has not had a commissioner oversight visit within 42/56 days.
+    OversightVisitOverdue,
+}
+
+impl AlertKind {
+    pub const ALL: [AlertKind; 9] = [
+        AlertKind::DsrReviewOverdue,
+        AlertKind::NoKeyworker,
+        AlertKind::CetrRequired,
+        AlertKind::CetrOverdue,
+        AlertKind::CetrActionOverdue,
+        AlertKind::NoDischargePlan,
+        AlertKind::DischargePointOverdue,
+        AlertKind::DischargePlanReviewOverdue,
+        AlertKind::OversightVisitOverdue,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::DsrReviewOverdue => "dsr_review_overdue",
+            AlertKind::NoKeyworker => "no_keyworker",
+            AlertKind::CetrRequired => "cetr_required",
+            AlertKind::CetrOverdue => "cetr_overdue",
+            AlertKind::CetrActionOverdue => "cetr_action_overdue",
+            AlertKind::NoDischargePlan => "no_discharge_plan",
+            AlertKind::DischargePointOverdue => "discharge_point_overdue",
+            AlertKind::DischargePlanReviewOverdue => "discharge_plan_review_overdue",
+            AlertKind::OversightVisitOverdue => "oversight_visit_overdue",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AlertKind> {
+        AlertKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Words for an email line (no names or identifiers).
+    pub fn describe(self) -> &'static str {
+        match self {
+            AlertKind::DsrReviewOverdue => "DSR review overdue",
+            AlertKind::NoKeyworker => "No named keyworker",
+            AlertKind::CetrRequired => "Community C(E)TR or LAEP required (red)",
+            AlertKind::CetrOverdue => "Inpatient C(E)TR overdue",
+            AlertKind::CetrActionOverdue => "C(E)TR action overdue",
+            AlertKind::NoDischargePlan => "No 12-point discharge plan",
+            AlertKind::DischargePointOverdue => "Discharge plan point overdue",
+            AlertKind::DischargePlanReviewOverdue => "Discharge plan review overdue",
+            AlertKind::OversightVisitOverdue => "Commissioner oversight visit overdue",
+        }
+    }
+}
+
+/// Days overdue at which each level begins (configuration; defaults 1, 7, 14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Levels {
+    pub level2_days: i64,
+    pub level3_days: i64,
+}
+
+impl Default for Levels {
+    fn default() -> Self {
+        Levels {
+            level2_days: 7,
+            level3_days: 14,
+        }
+    }
+}
+
+/// How overdue an obligation is today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overdue {
+    pub days: i64,
+    pub level: i32,
+}
+
+/// `None` while the due date has not passed (due today is not overdue); otherwise the days
+/// overdue and the level reached: 1 from day 1, 2 from `level2_days`, 3 from `level3_days`.
+pub fn overdue(due_on: NaiveDate, today: NaiveDate, levels: Levels) -> Option<Overdue> {
+    let days = (today - due_on).num_days();
+    if days < 1 {
+        return None;
+    }
+    let level = if days >= levels.level3_days {
+        3
+    } else if days >= levels.level2_days {
+        2
+    } else {
+        1
+    };
+    Some(Overdue { days, level })
+}
+
+/// The facts an obligation's due date follows from, one variant per alert kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Obligation {
+    DsrReview {
+        next_review_due: NaiveDate,
+    },
+    Keyworker {
+        opened_on: NaiveDate,
+        has_keyworker: bool,
+    },
+    CommunityCetr {
+        red_since: NaiveDate,
+        last_community_held_on: Option<NaiveDate>,
+        admitted: bool,
+    },
+    InpatientCetr {
+        next_due: NaiveDate,
+    },
+    Action {
+        due_on: NaiveDate,
+        closed: bool,
+    },
+    DischargePlan {
+        admitted_on: NaiveDate,
+        has_plan: bool,
+    },
+    Point {
+        target_date: Option<NaiveDate>,
+        closed: bool,
+        plan_frozen: bool,
+    },
+    PlanReview {
+        next_review_due: NaiveDate,
+        frozen: bool,
+    },
+    OversightVisit {
+        next_visit_due: NaiveDate,
+    },
+}
+
+impl Obligation {
+    pub fn kind(&self) -> AlertKind {
+        match self {
+            Obligation::DsrReview { .. } => AlertKind::DsrReviewOverdue,
+            Obligation::Keyworker { .. } => AlertKind::NoKeyworker,
+            Obligation::CommunityCetr { .. } => AlertKind::CetrRequired,
+            Obligation::InpatientCetr { .. } => AlertKind::CetrOverdue,
+            Obligation::Action { .. } => AlertKind::CetrActionOverdue,
+            Obligation::DischargePlan { .. } => AlertKind::NoDischargePlan,
+            Obligation::Point { .. } => AlertKind::DischargePointOverdue,
+            Obligation::PlanReview { .. } => AlertKind::DischargePlanReviewOverdue,
+            Obligation::OversightVisit { .. } => AlertKind::OversightVisitOverdue,
+        }
+    }
+
+    /// When the obligation falls due; `None` when nothing is owed.
+    pub fn due_on(&self, t: &Timescales) -> Option<NaiveDate> {
+        match *self {
+            Obligation::DsrReview { next_review_due } => Some(next_review_due),
+            Obligation::Keyworker {
+                has_keyworker: true,
+                ..
+            } => None,
+            Obligation::Keyworker { opened_on, .. } => Some(add_days(opened_on, t.keyworker_days)),
+            // Inpatients are covered by the inpatient C(E)TR clock instead.
+            Obligation::CommunityCetr { admitted: true, .. } => None,
+            Obligation::CommunityCetr {
+                red_since,
+                last_community_held_on,
+                ..
+            } => t.community_cetr_due(red_since, last_community_held_on),
+            Obligation::InpatientCetr { next_due } => Some(next_due),
+            Obligation::Action { closed: true, .. } => None,
+            Obligation::Action { due_on, .. } => Some(due_on),
+            Obligation::DischargePlan { has_plan: true, .. } => None,
+            Obligation::DischargePlan { admitted_on, .. } => {
+                Some(add_days(admitted_on, t.discharge_plan_days))
+            }
+            Obligation::Point { closed: true, .. }
+            | Obligation::Point {
+                plan_frozen: true, ..
+            } => None,
+            Obligation::Point { target_date, .. } => target_date,
+            Obligation::PlanReview { frozen: true, .. } => None,
+            Obligation::PlanReview {
+                next_review_due, ..
+            } => Some(next_review_due),
+            Obligation::OversightVisit { next_visit_due } => Some(next_visit_due),
+        }
+    }
+
+    /// The due date and how overdue it is today, if it is.
+    pub fn evaluate(
+        &self,
+        today: NaiveDate,
+        levels: Levels,
+        t: &Timescales,
+    ) -> Option<(NaiveDate, Overdue)> {
+        let due = self.due_on(t)?;
+        overdue(due, today, levels).map(|o| (due, o))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn overdue_days_and_levels_at_every_boundary() {
+        let today = d("2026-11-25");
+        let levels = Levels::default();
+        let cases = [
+            ("2026-11-26", None),
+            ("2026-11-25", None),
+            ("2026-11-24", Some((1, 1))),
+            ("2026-11-19", Some((6, 1))),
+            ("2026-11-18", Some((7, 2))),
+            ("2026-11-12", Some((13, 2))),
+            ("2026-11-11", Some((14, 3))),
+            ("2025-11-25", Some((365, 3))),
+        ];
+        for (due, expected) in cases {
+            let got = overdue(d(due), today, levels).map(|o| (o.days, o.level));
+            assert_eq!(got, expected, "due {due}");
+        }
+    }
+
+    #[test]
+    fn levels_are_configurable() {
+        let levels = Levels {
+            level2_days: 3,
+            level3_days: 5,
+        };
+        let today = d("2026-03-01");
+        // 2028 is not involved; across the end of February in a common year
+        assert_eq!(
+            overdue(d("2026-02-26"), today, levels).map(|o| o.level),
+            Some(2)
+        );
+        assert_eq!(
+            overdue(d("2026-02-24"), today, levels).map(|o| o.level),
+            Some(3)
+        );
+    }
+
+    #[test]
+    fn each_kind_falls_due_by_its_own_rule() {
+        let t = Timescales::default();
+        let levels = Levels::default();
+        let today = d("2026-11-25");
+        // (obligation, expected kind, expected (days overdue, level) or None)
+        type Case = (Obligation, AlertKind, Option<(i64, i32)>);
+        let cases: Vec<Case> = vec![
+            (
+                Obligation::DsrReview {
+                    next_review_due: d("2026-11-15"),
+                },
+                AlertKind::DsrReviewOverdue,
+                Some((10, 2)),
+            ),
+            (
+                Obligation::DsrReview {
+                    next_review_due: d("2026-11-25"),
+                },
+                AlertKind::DsrReviewOverdue,
+                None,
+            ),
+            // opened 2026-11-19: keyworker due 11-24, one day late
+            (
+                Obligation::Keyworker {
+                    opened_on: d("2026-11-19"),
+                    has_keyworker: false,
+                },
+                AlertKind::NoKeyworker,
+                Some((1, 1)),
+            ),
+            (
+                Obligation::Keyworker {
+                    opened_on: d("2026-11-20"),
+                    has_keyworker: false,
+                },
+                AlertKind::NoKeyworker,
+                None,
+            ),
+            (
+                Obligation::Keyworker {
+                    opened_on: d("2026-01-01"),
+                    has_keyworker: true,
+                },
+                AlertKind::NoKeyworker,
+                None,
+            ),
+            // red since 2026-11-04: C(E)TR due 11-18, 7 days late
+            (
+                Obligation::CommunityCetr {
+                    red_since: d("2026-11-04"),
+                    last_community_held_on: None,
+                    admitted: false,
+                },
+                AlertKind::CetrRequired,
+                Some((7, 2)),
+            ),
+            (
+                Obligation::CommunityCetr {
+                    red_since: d("2026-11-04"),
+                    last_community_held_on: Some(d("2026-11-10")),
+                    admitted: false,
+                },
+                AlertKind::CetrRequired,
+                None,
+            ),
+            (
+                Obligation::CommunityCetr {
+                    red_since: d("2026-11-04"),
+                    last_community_held_on: Some(d("2026-11-01")),
+                    admitted: false,
+                },
+                AlertKind::CetrRequired,
+                Some((7, 2)),
+            ),
+            (
+                Obligation::CommunityCetr {
+                    red_since: d("2026-11-04"),
+                    last_community_held_on: None,
+                    admitted: true,
+                },
+                AlertKind::CetrRequired,
+                None,
+            ),
+            (
+                Obligation::InpatientCetr {
+                    next_due: d("2026-11-11"),
+                },
+                AlertKind::CetrOverdue,
+                Some((14, 3)),
+            ),
+            (
+                Obligation::Action {
+                    due_on: d("2026-11-24"),
+                    closed: false,
+                },
+                AlertKind::CetrActionOverdue,
+                Some((1, 1)),
+            ),
+            (
+                Obligation::Action {
+                    due_on: d("2026-11-01"),
+                    closed: true,
+                },
+                AlertKind::CetrActionOverdue,
+                None,
+            ),
+            // admitted 2026-11-17: plan due 11-24
+            (
+                Obligation::DischargePlan {
+                    admitted_on: d("2026-11-17"),
+                    has_plan: false,
+                },
+                AlertKind::NoDischargePlan,
+                Some((1, 1)),
+            ),
+            (
+                Obligation::DischargePlan {
+                    admitted_on: d("2026-11-18"),
+                    has_plan: false,
+                },
+                AlertKind::NoDischargePlan,
+                None,
+            ),
+            (
+                Obligation::DischargePlan {
+                    admitted_on: d("2026-01-01"),
+                    has_plan: true,
+                },
+                AlertKind::NoDischargePlan,
+                None,
+            ),
+            (
+                Obligation::Point {
+                    target_date: Some(d("2026-11-20")),
+                    closed: false,
+                    plan_frozen: false,
+                },
+                AlertKind::DischargePointOverdue,
+                Some((5, 1)),
+            ),
+            (
+                Obligation::Point {
+                    target_date: None,
+                    closed: false,
+                    plan_frozen: false,
+                },
+                AlertKind::DischargePointOverdue,
+                None,
+            ),
+            (
+                Obligation::Point {
+                    target_date: Some(d("2026-11-20")),
+                    closed: true,
+                    plan_frozen: false,
+                },
+                AlertKind::DischargePointOverdue,
+                None,
+            ),
+            (
+                Obligation::Point {
+                    target_date: Some(d("2026-11-20")),
+                    closed: false,
+                    plan_frozen: true,
+                },
+                AlertKind::DischargePointOverdue,
+                None,
+            ),
+            (
+                Obligation::PlanReview {
+                    next_review_due: d("2026-11-18"),
+                    frozen: false,
+                },
+                AlertKind::DischargePlanReviewOverdue,
+                Some((7, 2)),
+            ),
+            (
+                Obligation::PlanReview {
+                    next_review_due: d("2026-11-18"),
+                    frozen: true,
+                },
+                AlertKind::DischargePlanReviewOverdue,
+                None,
+            ),
+            (
+                Obligation::OversightVisit {
+                    next_visit_due: d("2026-11-12"),
+                },
+                AlertKind::OversightVisitOverdue,
+                Some((13, 2)),
+            ),
+        ];
+        for (obligation, kind, expected) in cases {
+            assert_eq!(obligation.kind(), kind);
+            let got = obligation
+                .evaluate(today, levels, &t)
+                .map(|(_, o)| (o.days, o.level));
+            assert_eq!(got, expected, "{obligation:?}");
+        }
+    }
+
+    #[test]
+    fn every_kind_round_trips() {
+        for kind in AlertKind::ALL {
+            assert_eq!(AlertKind::parse(kind.as_str()), Some(kind));
+            assert!(!kind.describe().is_empty());
+        }
+    }
+}

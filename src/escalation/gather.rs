@@ -1,0 +1,338 @@
+//! Obligations that are overdue today, found through indexed due-date columns so the cost
+//! grows with what is due, not with the size of the register.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Days, NaiveDate};
+use diesel::prelude::*;
+
+use super::plan::Candidate;
+use crate::db::schema::{
+    admissions, cetr_actions, cetrs, discharge_plans, discharge_points, people, register_entries,
+};
+use crate::db::AnyConnection;
+use crate::domain::alerts::{Levels, Obligation};
+use crate::domain::inpatient::Timescales;
+
+/// An obligation and what it is about.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub obligation: Obligation,
+    pub subject_type: &'static str,
+    pub subject_id: String,
+    pub person_id: String,
+    /// The owner of an action or point: the first choice for the responsible person.
+    pub owner_id: Option<String>,
+}
+
+fn found(
+    obligation: Obligation,
+    subject_type: &'static str,
+    subject_id: String,
+    person_id: String,
+) -> Found {
+    Found {
+        obligation,
+        subject_type,
+        subject_id,
+        person_id,
+        owner_id: None,
+    }
+}
+
+fn before(today: NaiveDate, days: u32) -> NaiveDate {
+    today
+        .checked_sub_days(Days::new(u64::from(days)))
+        .unwrap_or(NaiveDate::MIN)
+}
+
+pub fn gather(
+    conn: &mut AnyConnection,
+    today: NaiveDate,
+    t: &Timescales,
+) -> QueryResult<Vec<Found>> {
+    let mut out = Vec::new();
+
+    let reviews: Vec<(String, String, NaiveDate)> = register_entries::table
+        .filter(register_entries::status.eq("active"))
+        .filter(register_entries::next_review_due.lt(today))
+        .select((
+            register_entries::id,
+            register_entries::person_id,
+            register_entries::next_review_due,
+        ))
+        .load(conn)?;
+    out.extend(reviews.into_iter().map(|(id, person, due)| {
+        found(
+            Obligation::DsrReview {
+                next_review_due: due,
+            },
+            "register_entry",
+            id,
+            person,
+        )
+    }));
+
+    let unassigned: Vec<(String, String, NaiveDate)> = register_entries::table
+        .inner_join(people::table)
+        .filter(people::keyworker_id.is_null())
+        .filter(register_entries::status.eq("active"))
+        .filter(register_entries::opened_on.lt(before(today, t.keyworker_days)))
+        .select((
+            register_entries::id,
+            register_entries::person_id,
+            register_entries::opened_on,
+        ))
+        .load(conn)?;
+    out.extend(unassigned.into_iter().map(|(id, person, opened_on)| {
+        found(
+            Obligation::Keyworker {
+                opened_on,
+                has_keyworker: false,
+            },
+            "register_entry",
+            id,
+            person,
+        )
+    }));
+
+    let red: Vec<(String, String, NaiveDate)> = register_entries::table
+        .filter(register_entries::status.eq("active"))
+        .filter(register_entries::rag.eq("red"))
+        .filter(register_entries::next_cetr_due.lt(today))
+        .select((
+            register_entries::id,
+            register_entries::person_id,
+            register_entries::rag_changed_on,
+        ))
+        .load(conn)?;
+    if !red.is_empty() {
+        let persons: Vec<String> = red.iter().map(|(_, p, _)| p.clone()).collect();
+        let mut last_held: HashMap<String, NaiveDate> = HashMap::new();
+        let mut admitted: HashSet<String> = HashSet::new();
+        for chunk in persons.chunks(500) {
+            let held: Vec<(String, Option<NaiveDate>)> = cetrs::table
+                .filter(cetrs::person_id.eq_any(chunk))
+                .filter(cetrs::kind.eq_any(["community", "laep"]))
+                .group_by(cetrs::person_id)
+                .select((cetrs::person_id, diesel::dsl::max(cetrs::held_on)))
+                .load(conn)?;
+            last_held.extend(held.into_iter().filter_map(|(p, d)| d.map(|d| (p, d))));
+            admitted.extend(
+                admissions::table
+                    .filter(admissions::person_id.eq_any(chunk))
+                    .filter(admissions::discharged_on.is_null())
+                    .select(admissions::person_id)
+                    .load::<String>(conn)?,
+            );
+        }
+        out.extend(red.into_iter().map(|(id, person, red_since)| {
+            let obligation = Obligation::CommunityCetr {
+                red_since,
+                last_community_held_on: last_held.get(&person).copied(),
+                admitted: admitted.contains(&person),
+            };
+            found(obligation, "register_entry", id, person)
+        }));
+    }
+
+    let inpatient: Vec<(String, String, Option<NaiveDate>)> = admissions::table
+        .filter(admissions::discharged_on.is_null())
+        .filter(admissions::next_cetr_due.lt(today))
+        .select((
+            admissions::id,
+            admissions::person_id,
+            admissions::next_cetr_due,
+        ))
+        .load(conn)?;
+    out.extend(inpatient.into_iter().filter_map(|(id, person, due)| {
+        due.map(|next_due| {
+            found(
+                Obligation::InpatientCetr { next_due },
+                "admission",
+                id,
+                person,
+            )
+        })
+    }));
+
+    let visits: Vec<(String, String, Option<NaiveDate>)> = admissions::table
+        .filter(admissions::discharged_on.is_null())
+        .filter(admissions::next_visit_due.lt(today))
+        .select((
+            admissions::id,
+            admissions::person_id,
+            admissions::next_visit_due,
+        ))
+        .load(conn)?;
+    out.extend(visits.into_iter().filter_map(|(id, person, due)| {
+        due.map(|next_visit_due| {
+            found(
+                Obligation::OversightVisit { next_visit_due },
+                "admission",
+                id,
+                person,
+            )
+        })
+    }));
+
+    let planless: Vec<(String, String, NaiveDate)> = admissions::table
+        .filter(admissions::discharged_on.is_null())
+        .filter(admissions::admitted_on.lt(before(today, t.discharge_plan_days)))
+        .select((
+            admissions::id,
+            admissions::person_id,
+            admissions::admitted_on,
+        ))
+        .load(conn)?;
+    if !planless.is_empty() {
+        let ids: Vec<String> = planless.iter().map(|(id, _, _)| id.clone()).collect();
+        let mut with_plan: HashSet<String> = HashSet::new();
+        for chunk in ids.chunks(500) {
+            with_plan.extend(
+                discharge_plans::table
+                    .filter(discharge_plans::admission_id.eq_any(chunk))
+                    .select(discharge_plans::admission_id)
+                    .load::<String>(conn)?,
+            );
+        }
+        out.extend(planless.into_iter().map(|(id, person, admitted_on)| {
+            let has_plan = with_plan.contains(&id);
+            found(
+                Obligation::DischargePlan {
+                    admitted_on,
+                    has_plan,
+                },
+                "admission",
+                id,
+                person,
+            )
+        }));
+    }
+
+    let actions: Vec<(String, String, NaiveDate, String)> = cetr_actions::table
+        .filter(cetr_actions::status.eq_any(["open", "in_progress"]))
+        .filter(cetr_actions::due_on.lt(today))
+        .select((
+            cetr_actions::id,
+            cetr_actions::person_id,
+            cetr_actions::due_on,
+            cetr_actions::owner_id,
+        ))
+        .load(conn)?;
+    out.extend(
+        actions
+            .into_iter()
+            .map(|(id, person, due_on, owner)| Found {
+                owner_id: Some(owner),
+                ..found(
+                    Obligation::Action {
+                        due_on,
+                        closed: false,
+                    },
+                    "cetr_action",
+                    id,
+                    person,
+                )
+            }),
+    );
+
+    let points: Vec<(String, String, Option<NaiveDate>, Option<String>)> = discharge_points::table
+        .inner_join(discharge_plans::table)
+        .filter(discharge_points::status.eq_any(["not_started", "in_progress"]))
+        .filter(discharge_points::target_date.lt(today))
+        .filter(discharge_plans::frozen_on.is_null())
+        .select((
+            discharge_points::id,
+            discharge_plans::person_id,
+            discharge_points::target_date,
+            discharge_points::owner_id,
+        ))
+        .load(conn)?;
+    out.extend(
+        points
+            .into_iter()
+            .map(|(id, person, target_date, owner)| Found {
+                owner_id: owner,
+                ..found(
+                    Obligation::Point {
+                        target_date,
+                        closed: false,
+                        plan_frozen: false,
+                    },
+                    "discharge_point",
+                    id,
+                    person,
+                )
+            }),
+    );
+
+    let plan_reviews: Vec<(String, String, NaiveDate)> = discharge_plans::table
+        .filter(discharge_plans::frozen_on.is_null())
+        .filter(discharge_plans::next_review_due.lt(today))
+        .select((
+            discharge_plans::id,
+            discharge_plans::person_id,
+            discharge_plans::next_review_due,
+        ))
+        .load(conn)?;
+    out.extend(plan_reviews.into_iter().map(|(id, person, due)| {
+        found(
+            Obligation::PlanReview {
+                next_review_due: due,
+                frozen: false,
+            },
+            "discharge_plan",
+            id,
+            person,
+        )
+    }));
+    Ok(out)
+}
+
+/// Evaluates each obligation with the domain rules and attaches the person's current
+/// keyworker and active register entry (two queries for all of them).
+pub fn candidates(
+    conn: &mut AnyConnection,
+    found: Vec<Found>,
+    today: NaiveDate,
+    levels: Levels,
+    t: &Timescales,
+) -> QueryResult<Vec<Candidate>> {
+    let mut persons: Vec<String> = found.iter().map(|f| f.person_id.clone()).collect();
+    persons.sort();
+    persons.dedup();
+    let mut keyworkers: HashMap<String, String> = HashMap::new();
+    let mut entries: HashMap<String, String> = HashMap::new();
+    for chunk in persons.chunks(500) {
+        let kws: Vec<(String, Option<String>)> = people::table
+            .filter(people::id.eq_any(chunk))
+            .select((people::id, people::keyworker_id))
+            .load(conn)?;
+        keyworkers.extend(kws.into_iter().filter_map(|(p, k)| k.map(|k| (p, k))));
+        entries.extend(
+            register_entries::table
+                .filter(register_entries::person_id.eq_any(chunk))
+                .filter(register_entries::status.eq("active"))
+                .select((register_entries::person_id, register_entries::id))
+                .load::<(String, String)>(conn)?,
+        );
+    }
+    Ok(found
+        .into_iter()
+        .filter_map(|f| {
+            let (due_on, overdue) = f.obligation.evaluate(today, levels, t)?;
+            let keyworker = keyworkers.get(&f.person_id).cloned();
+            Some(Candidate {
+                kind: f.obligation.kind(),
+                subject_type: f.subject_type,
+                entry_id: entries.get(&f.person_id).cloned(),
+                assignee: f.owner_id.or(keyworker),
+                subject_id: f.subject_id,
+                person_id: f.person_id,
+                due_on,
+                overdue,
+            })
+        })
+        .collect())
+}

@@ -1,0 +1,8 @@
+//! Email: the notification outbox, digest rendering, lettre transports (SMTP and file) and
+//! the sender that claims queued notifications and sends one digest per recipient.
+
+pub mod digest;
+pub mod outbox;
+pub mod routes;
+pub mod sender;
+pub mod transport;

@@ -1,0 +1,217 @@
+//! The notification outbox: one row per (alert, level, recipient), written in the same
+//! transaction as the alert change, claimed by a sender with a conditional update.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::notifications;
+use crate::db::AnyConnection;
+use crate::http::Page;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = notifications)]
+pub struct NotificationRow {
+    pub id: String,
+    pub alert_id: String,
+    pub level: i32,
+    pub recipient_email: String,
+    pub recipient_user_id: Option<String>,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub last_error: Option<String>,
+    pub message_id: Option<String>,
+    pub claim_token: Option<String>,
+    pub claimed_until: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+/// Inserts rows in chunks (one statement each). The sweep has already left out every
+/// (alert, level, recipient) that exists, and the unique key refuses any it missed.
+pub fn insert_all(conn: &mut AnyConnection, rows: &[NotificationRow]) -> QueryResult<()> {
+    for chunk in rows.chunks(500) {
+        crate::insert_batch!(conn, notifications::table, chunk)?;
+    }
+    Ok(())
+}
+
+/// (alert, level, recipient) already queued or sent for these alerts.
+pub fn existing_keys(
+    conn: &mut AnyConnection,
+    alert_ids: &[String],
+) -> QueryResult<Vec<(String, i32, String)>> {
+    let mut keys = Vec::new();
+    for chunk in alert_ids.chunks(500) {
+        keys.extend(
+            notifications::table
+                .filter(notifications::alert_id.eq_any(chunk))
+                .select((
+                    notifications::alert_id,
+                    notifications::level,
+                    notifications::recipient_email,
+                ))
+                .load::<(String, i32, String)>(conn)?,
+        );
+    }
+    Ok(keys)
+}
+
+/// Recipients with queued notifications whose next attempt is due and not claimed by a live
+/// sender.
+pub fn due_recipients(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<Vec<String>> {
+    notifications::table
+        .filter(notifications::status.eq("queued"))
+        .filter(notifications::next_attempt_at.le(now))
+        .filter(
+            notifications::claimed_until
+                .is_null()
+                .or(notifications::claimed_until.lt(now)),
+        )
+        .select(notifications::recipient_email)
+        .distinct()
+        .order(notifications::recipient_email.asc())
+        .load(conn)
+}
+
+/// Claims the recipient's due rows for this sender. Only rows the conditional update
+/// changed carry `token`, so two senders can never both claim a row.
+pub fn claim(
+    conn: &mut AnyConnection,
+    recipient: &str,
+    token: &str,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<Vec<NotificationRow>> {
+    diesel::update(
+        notifications::table
+            .filter(notifications::recipient_email.eq(recipient))
+            .filter(notifications::status.eq("queued"))
+            .filter(notifications::next_attempt_at.le(now))
+            .filter(
+                notifications::claimed_until
+                    .is_null()
+                    .or(notifications::claimed_until.lt(now)),
+            ),
+    )
+    .set((
+        notifications::claim_token.eq(token),
+        notifications::claimed_until.eq(until),
+    ))
+    .execute(conn)?;
+    notifications::table
+        .filter(notifications::claim_token.eq(token))
+        .filter(notifications::status.eq("queued"))
+        .order(notifications::created_at.asc())
+        .select(NotificationRow::as_select())
+        .load(conn)
+}
+
+pub fn set_message_id(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    message_id: &str,
+) -> QueryResult<()> {
+    diesel::update(notifications::table.filter(notifications::id.eq_any(ids)))
+        .set(notifications::message_id.eq(message_id))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks claimed rows sent, once the SMTP server has accepted the message.
+pub fn mark_sent(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    token: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        notifications::table
+            .filter(notifications::id.eq_any(ids))
+            .filter(notifications::claim_token.eq(token)),
+    )
+    .set((
+        notifications::status.eq("sent"),
+        notifications::sent_at.eq(now),
+        notifications::attempts.eq(notifications::attempts + 1),
+        notifications::last_error.eq(None::<String>),
+        notifications::claimed_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)
+}
+
+/// Records a failed attempt: the rows stay queued with the next attempt backed off, or are
+/// marked failed when `give_up`.
+pub fn mark_attempt_failed(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    token: &str,
+    error: &str,
+    next_attempt_at: NaiveDateTime,
+    give_up: bool,
+) -> QueryResult<usize> {
+    diesel::update(
+        notifications::table
+            .filter(notifications::id.eq_any(ids))
+            .filter(notifications::claim_token.eq(token)),
+    )
+    .set((
+        notifications::status.eq(if give_up { "failed" } else { "queued" }),
+        notifications::attempts.eq(notifications::attempts + 1),
+        notifications::last_error.eq(error),
+        notifications::next_attempt_at.eq(next_attempt_at),
+        notifications::claimed_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NotificationFilter {
+    /// Non-admins see notifications addressed to them (by user or by their email address).
+    pub recipient: Option<(String, String)>,
+    pub status: Option<String>,
+    pub alert_id: Option<String>,
+}
+
+type Backend = <AnyConnection as diesel::Connection>::Backend;
+
+fn filtered(filter: &NotificationFilter) -> notifications::BoxedQuery<'_, Backend> {
+    let mut query = notifications::table.into_boxed();
+    if let Some((user_id, email)) = &filter.recipient {
+        query = query.filter(
+            notifications::recipient_user_id
+                .eq(user_id)
+                .or(notifications::recipient_email.eq(email)),
+        );
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(notifications::status.eq(status));
+    }
+    if let Some(alert) = &filter.alert_id {
+        query = query.filter(notifications::alert_id.eq(alert));
+    }
+    query
+}
+
+/// Newest first.
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &NotificationFilter,
+    page: Page,
+) -> QueryResult<(Vec<NotificationRow>, i64)> {
+    let total = filtered(filter).count().get_result(conn)?;
+    let rows = filtered(filter)
+        .order((notifications::created_at.desc(), notifications::id.desc()))
+        .limit(page.limit)
+        .offset(page.offset)
+        .select(NotificationRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn count_queued(conn: &mut AnyConnection) -> QueryResult<i64> {
+    notifications::table
+        .filter(notifications::status.eq("queued"))
+        .count()
+        .get_result(conn)
+}

@@ -1,0 +1,262 @@
+//! Sends queued notifications: claims each recipient's due rows with a conditional update,
+//! sends one digest per recipient outside any transaction, then marks the rows sent. A
+//! failure leaves them queued with the error and a backed-off next attempt.
+//!
+//! Exactly once, as far as SMTP allows: a row is sent only by the sender that claimed it, and
+//! it is marked sent right after the server accepts the message. If the process dies in
+//! between, the row is sent again after its claim expires, with the same Message-ID (stored
+//! on the row before sending), so mail clients can fold the duplicate.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::Message;
+
+use super::digest::{self, DigestItem};
+use super::outbox::{self, NotificationRow};
+use super::transport::Mailer;
+use crate::alerts::store::{self as alerts, AlertRow};
+use crate::config::Settings;
+use crate::db::schema::{people, register_entries};
+use crate::db::{AnyConnection, Db};
+use crate::domain::alerts::AlertKind;
+use crate::domain::{Clock, NhsNumber};
+use crate::error::ApiError;
+
+/// How long a claim lasts; far longer than an SMTP send may take (its timeout is 20 s).
+const CLAIM_SECS: i64 = 300;
+/// Recipients handled in one pass: bounds a pass whatever the backlog.
+const MAX_RECIPIENTS_PER_PASS: usize = 10_000;
+
+/// The wait before the next attempt: 30 s, doubling, at most an hour.
+pub fn backoff(attempts: i32) -> Duration {
+    let exp = attempts.clamp(1, 8) - 1;
+    Duration::seconds((30 * (1i64 << exp)).min(3600))
+}
+
+fn domain_allowed(email: &str, allowed: &[String]) -> bool {
+    allowed.is_empty()
+        || email
+            .rsplit_once('@')
+            .is_some_and(|(_, domain)| allowed.iter().any(|a| a.eq_ignore_ascii_case(domain)))
+}
+
+/// Claims the recipient's due rows and gives each a Message-ID (kept from an earlier
+/// attempt where there was one).
+fn claim(
+    conn: &mut AnyConnection,
+    recipient: &str,
+    token: &str,
+    now: NaiveDateTime,
+    host: &str,
+) -> Result<Vec<NotificationRow>, ApiError> {
+    let mut rows = outbox::claim(
+        conn,
+        recipient,
+        token,
+        now,
+        now + Duration::seconds(CLAIM_SECS),
+    )?;
+    let fresh: Vec<String> = rows
+        .iter()
+        .filter(|r| r.message_id.is_none())
+        .map(|r| r.id.clone())
+        .collect();
+    if !fresh.is_empty() {
+        let message_id = format!("{}@{host}", uuid::Uuid::new_v4());
+        outbox::set_message_id(conn, &fresh, &message_id)?;
+        for row in rows.iter_mut().filter(|r| r.message_id.is_none()) {
+            row.message_id = Some(message_id.clone());
+        }
+    }
+    Ok(rows)
+}
+
+/// The digest lines for these notifications: one per alert, at the highest level notified.
+fn items(
+    conn: &mut AnyConnection,
+    rows: &[NotificationRow],
+    settings: &Settings,
+) -> Result<Vec<DigestItem>, ApiError> {
+    let mut level_by_alert: BTreeMap<String, i32> = BTreeMap::new();
+    for row in rows {
+        let level = level_by_alert.entry(row.alert_id.clone()).or_insert(0);
+        *level = (*level).max(row.level);
+    }
+    let ids: Vec<String> = level_by_alert.keys().cloned().collect();
+    let found: Vec<AlertRow> = alerts::find_many(conn, &ids)?;
+    let entry_ids: Vec<String> = found
+        .iter()
+        .filter_map(|a| a.register_entry_id.clone())
+        .collect();
+    let references: HashMap<String, String> = register_entries::table
+        .filter(register_entries::id.eq_any(&entry_ids))
+        .select((register_entries::id, register_entries::reference))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let identifiers: HashMap<String, (String, String)> = if settings.email.include_identifiers {
+        let person_ids: Vec<String> = found.iter().map(|a| a.person_id.clone()).collect();
+        people::table
+            .filter(people::id.eq_any(&person_ids))
+            .select((
+                people::id,
+                people::given_name,
+                people::family_name,
+                people::nhs_number,
+            ))
+            .load::<(String, String, String, String)>(conn)?
+            .into_iter()
+            .map(|(id, given, family, nhs)| {
+                let nhs = NhsNumber::parse(&nhs).map(|n| n.formatted()).unwrap_or(nhs);
+                (id, (format!("{given} {family}"), nhs))
+            })
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let base = settings.server.public_url.trim_end_matches('/');
+    Ok(found
+        .into_iter()
+        .map(|a| DigestItem {
+            reference: a
+                .register_entry_id
+                .as_ref()
+                .and_then(|e| references.get(e).cloned())
+                .unwrap_or_else(|| "(no active entry)".into()),
+            kind: AlertKind::parse(&a.kind).unwrap_or(AlertKind::DsrReviewOverdue),
+            due_on: a.due_on,
+            days_overdue: i64::from(a.days_overdue),
+            level: level_by_alert.get(&a.id).copied().unwrap_or(a.level),
+            link: format!("{base}/api/v1/alerts/{}", a.id),
+            identifiers: identifiers.get(&a.person_id).cloned(),
+        })
+        .collect())
+}
+
+fn message(
+    from: &Mailbox,
+    to: &str,
+    message_id: &str,
+    items: &[DigestItem],
+) -> Result<Message, String> {
+    let to: Mailbox = to.parse().map_err(|e| format!("recipient address: {e}"))?;
+    let d = digest::render(items);
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(d.subject)
+        .message_id(Some(format!("<{message_id}>")))
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(d.text),
+                )
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_HTML)
+                        .body(d.html),
+                ),
+        )
+        .map_err(|e| e.to_string())
+}
+
+/// Sends every due digest; returns how many emails the transport accepted.
+pub async fn send_due(
+    db: &Db,
+    mailer: &Mailer,
+    settings: &Settings,
+    clock: &dyn Clock,
+) -> Result<usize, ApiError> {
+    let now = clock.now().naive_utc();
+    let recipients = db
+        .run(move |conn| Ok(outbox::due_recipients(conn, now)?))
+        .await?;
+    let from: Mailbox = settings
+        .email
+        .from
+        .parse()
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("email.from: {e}")))?;
+    let host = from.email.domain().to_string();
+    let mut sent = 0;
+    for recipient in recipients.into_iter().take(MAX_RECIPIENTS_PER_PASS) {
+        let token = uuid::Uuid::new_v4().to_string();
+        let (r, t, h) = (recipient.clone(), token.clone(), host.clone());
+        let claimed = db.write(move |conn| claim(conn, &r, &t, now, &h)).await?;
+        if claimed.is_empty() {
+            continue; // another sender got there first
+        }
+        let mut groups: BTreeMap<String, Vec<NotificationRow>> = BTreeMap::new();
+        for row in claimed {
+            groups
+                .entry(row.message_id.clone().unwrap_or_default())
+                .or_default()
+                .push(row);
+        }
+        for (message_id, rows) in groups {
+            let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+            let attempts = rows.iter().map(|r| r.attempts).max().unwrap_or(0) + 1;
+            let outcome = if !domain_allowed(&recipient, &settings.email.allowed_domains) {
+                Err((format!("{recipient} is not in email.allowed_domains"), true))
+            } else {
+                let s = settings.clone();
+                let loaded = db.run(move |conn| items(conn, &rows, &s)).await?;
+                match message(&from, &recipient, &message_id, &loaded) {
+                    Ok(m) => mailer
+                        .send(m)
+                        .await
+                        .map_err(|e| (e, attempts >= settings.escalation.max_attempts)),
+                    Err(e) => Err((e, true)),
+                }
+            };
+            let t = token.clone();
+            match outcome {
+                Ok(()) => {
+                    sent += 1;
+                    let done = clock.now().naive_utc();
+                    db.write(move |conn| Ok(outbox::mark_sent(conn, &ids, &t, done)?))
+                        .await?;
+                }
+                Err((error, give_up)) => {
+                    tracing::warn!(error = %error, attempts, give_up, "email not sent");
+                    let next = clock.now().naive_utc() + backoff(attempts);
+                    db.write(move |conn| {
+                        Ok(outbox::mark_attempt_failed(
+                            conn, &ids, &t, &error, next, give_up,
+                        )?)
+                    })
+                    .await?;
+                }
+            }
+        }
+    }
+    Ok(sent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_an_hour() {
+        let secs: Vec<i64> = (1..=10).map(|a| backoff(a).num_seconds()).collect();
+        assert_eq!(
+            secs,
+            vec![30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]
+        );
+    }
+
+    #[test]
+    fn the_allow_list_checks_the_recipient_domain() {
+        let allowed = vec!["nhs.net".to_string()];
+        assert!(domain_allowed("kate@nhs.net", &allowed));
+        assert!(domain_allowed("kate@NHS.NET", &allowed));
+        assert!(!domain_allowed("kate@gmail.com", &allowed));
+        assert!(!domain_allowed("kate@evil-nhs.net", &allowed));
+        assert!(domain_allowed("anyone@anywhere.org", &[]));
+    }
+}
