@@ -32,6 +32,7 @@ pub struct ServerSettings {
     pub bind: SocketAddr,
     pub public_url: String,
     pub body_limit_bytes: usize,
+    pub import_limit_bytes: usize,
     pub workers: usize,
     pub data_dir: PathBuf,
 }

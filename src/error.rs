@@ -174,3 +174,30 @@ impl From<actix_web::error::BlockingError> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A problem response with a custom detail and extra members (for example an import's
+/// report beside the rejected rows).
+pub fn problem_response(
+    error: ApiError,
+    detail: &str,
+    extra: Option<serde_json::Value>,
+) -> HttpResponse {
+    let status = error.status_code();
+    let mut body = serde_json::json!({
+        "type": format!("urn:dsr:problem:{}", error.slug()),
+        "title": status.canonical_reason().unwrap_or("Error"),
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    if let ApiError::Validation(errors) | ApiError::BadQuery(errors) = &error {
+        body["errors"] = serde_json::to_value(errors).unwrap_or_default();
+    }
+    if let (Some(serde_json::Value::Object(extra)), serde_json::Value::Object(map)) =
+        (extra, &mut body)
+    {
+        map.extend(extra);
+    }
+    HttpResponse::build(status)
+        .content_type("application/problem+json")
+        .json(body)
+}

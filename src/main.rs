@@ -29,6 +29,17 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (YAML).
     Openapi,
+    /// Import a spreadsheet register (CSV or XLSX) and print the report as JSON.
+    Import {
+        /// The .csv or .xlsx file.
+        file: std::path::PathBuf,
+        /// Check and count, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the valid rows even when some are rejected.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
     /// Run one escalation sweep now, send what is due, and print the run as JSON.
     Sweep {
         /// Report what the sweep would do without writing or emailing.
@@ -76,6 +87,11 @@ fn main() -> ExitCode {
         Command::Migrate => run_migrations(&settings),
         Command::Openapi => unreachable_openapi(),
         Command::Sweep { dry_run } => sweep(settings, dry_run),
+        Command::Import {
+            file,
+            dry_run,
+            skip_invalid,
+        } => import(&settings, &file, dry_run, skip_invalid),
         Command::CreateUser {
             username,
             role,
@@ -130,6 +146,53 @@ fn sweep(settings: Settings, dry_run: bool) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{e}"))
     })?;
     println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
+}
+
+fn import(
+    settings: &Settings,
+    file: &std::path::Path,
+    dry_run: bool,
+    skip_invalid: bool,
+) -> anyhow::Result<()> {
+    use dsr::domain::Clock;
+    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let db = Db::new(&settings.database);
+    let mut conn = db.connect_now()?;
+    migrate::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let clock = dsr::domain::SystemClock;
+    let rules = dsr::register::service::Rules {
+        today: clock.today(),
+        cadence: settings.register.review_cadence_days,
+        timescales: settings.timescales,
+    };
+    let now = dsr::http::Now {
+        today: clock.today(),
+        instant: clock.now(),
+    };
+    let ctx = AuditCtx {
+        now: clock.now().naive_utc(),
+        ..AuditCtx::default()
+    };
+    let options = dsr::imports::service::ImportOptions {
+        dry_run,
+        skip_invalid,
+    };
+    let report = dsr::imports::service::run(&mut conn, &ctx, &bytes, options, rules, now)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    if report.rejected_rows > 0 {
+        for e in &report.errors {
+            eprintln!("row {}: {}: {}", e.row, e.field, e.message);
+        }
+        if !skip_invalid {
+            anyhow::bail!(
+                "{} of {} rows were rejected; nothing was written",
+                report.rejected_rows,
+                report.rows
+            );
+        }
+    }
     Ok(())
 }
 

@@ -23,8 +23,8 @@ use crate::http::BodyLimit;
 use crate::metrics::Metrics;
 use crate::notify::transport::Mailer;
 use crate::{
-    admissions, alerts, audit, auth, cetrs, contacts, discharge, escalation, health, keyworkers,
-    notify, openapi, people, register, telemetry, users,
+    admissions, alerts, audit, auth, cetrs, contacts, discharge, escalation, health, imports,
+    keyworkers, notify, openapi, people, register, reports, telemetry, users,
 };
 
 pub struct AppState {
@@ -91,8 +91,12 @@ pub fn register_routes(cfg: &mut ServiceConfig) {
                 .service(alerts::routes::acknowledge_alert)
                 .service(escalation::routes::run_escalations)
                 .service(notify::routes::list_notifications)
+                .service(reports::routes::summary)
+                .service(imports::routes::import)
                 .service(register::routes::open_entry)
                 .service(register::routes::list_register)
+                // before /register/{id}, which would otherwise take "export.csv" as an id
+                .service(reports::routes::export_register)
                 .service(register::routes::get_entry)
                 .service(register::routes::update_entry)
                 .service(register::routes::entry_history)

@@ -34,12 +34,16 @@ pub enum Permission {
     AlertsRead,
     /// The notification outbox (admins: all; others: their own).
     NotificationsRead,
+    /// Reports and the register export.
+    ReportsRead,
+    /// Import a spreadsheet register.
+    Import,
 }
 
 use Role::*;
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 17] = [
         Permission::UsersWrite,
         Permission::UsersRead,
         Permission::AuditRead,
@@ -55,6 +59,8 @@ impl Permission {
         Permission::PointUpdate,
         Permission::AlertsRead,
         Permission::NotificationsRead,
+        Permission::ReportsRead,
+        Permission::Import,
     ];
 
     /// The roles granted this permission. A `match`, so a new permission without a row
@@ -76,6 +82,8 @@ impl Permission {
             Permission::PointUpdate => &[Coordinator, Clinician, Keyworker],
             Permission::AlertsRead => &[Coordinator, Manager, Clinician, Keyworker],
             Permission::NotificationsRead => &[Admin, Coordinator, Manager, Clinician, Keyworker],
+            Permission::ReportsRead => &[Coordinator, Manager],
+            Permission::Import => &[Coordinator],
         }
     }
 }
@@ -98,6 +106,11 @@ mod tests {
             Permission::ContactsWrite,
             Permission::CetrWrite,
             Permission::ActionUpdate,
+            Permission::DischargeWrite,
+            Permission::PointUpdate,
+            Permission::AlertsRead,
+            Permission::ReportsRead,
+            Permission::Import,
         ] {
             assert!(!allows(Admin, p), "{p:?}");
         }
@@ -134,6 +147,8 @@ mod tests {
                 Permission::NotificationsRead,
                 [true, true, true, true, true],
             ),
+            (Permission::ReportsRead, [false, true, true, false, false]),
+            (Permission::Import, [false, true, false, false, false]),
         ];
         assert_eq!(rows.len(), Permission::ALL.len());
         for (permission, expected) in rows {

@@ -335,6 +335,7 @@ diesel::joinable!(register_entries -> people (person_id));
 diesel::joinable!(notifications -> alerts (alert_id));
 diesel::joinable!(discharge_points -> discharge_plans (plan_id));
 diesel::joinable!(alerts -> people (person_id));
+diesel::joinable!(admissions -> people (person_id));
 diesel::joinable!(cetr_actions -> people (person_id));
 diesel::joinable!(rag_history -> register_entries (register_entry_id));
 diesel::joinable!(dsr_reviews -> register_entries (register_entry_id));

@@ -6,6 +6,7 @@ pub mod inpatient;
 pub mod nhs_number;
 pub mod person;
 pub mod register;
+pub mod reports;
 pub mod role;
 pub mod username;
 

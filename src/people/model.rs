@@ -229,6 +229,7 @@ pub struct PersonBrief {
     pub given_name: String,
     pub family_name: String,
     pub age_group: AgeGroup,
+    pub area: String,
 }
 
 impl PersonBrief {
@@ -239,6 +240,7 @@ impl PersonBrief {
             given_name: row.given_name.clone(),
             family_name: row.family_name.clone(),
             age_group: AgeGroup::of_age(age_on(row.date_of_birth, today)),
+            area: row.area.clone(),
         }
     }
 }

@@ -142,6 +142,17 @@ pub fn find_many(
         .collect())
 }
 
+pub fn find_by_nhs_number(
+    conn: &mut AnyConnection,
+    nhs_number: &str,
+) -> QueryResult<Option<PersonRow>> {
+    people::table
+        .filter(people::nhs_number.eq(nhs_number))
+        .select(PersonRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn nhs_number_taken(conn: &mut AnyConnection, nhs_number: &str) -> QueryResult<bool> {
     let count: i64 = people::table
         .filter(people::nhs_number.eq(nhs_number))

@@ -438,3 +438,23 @@ pub async fn wait_until_listening(child: &mut tokio::process::Child) -> (u16, Ve
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     (port, seen)
 }
+
+/// `n` distinct valid NHS numbers in the synthetic 999 range, in order.
+pub fn nhs_numbers(n: usize) -> Vec<String> {
+    (0..)
+        .filter_map(|i: u32| {
+            let digits: Vec<u32> = format!("999{i:06}")
+                .chars()
+                .map(|c| c.to_digit(10).unwrap())
+                .collect();
+            let sum: u32 = digits.iter().zip((2..=10).rev()).map(|(d, w)| d * w).sum();
+            let check = match 11 - sum % 11 {
+                11 => 0,
+                10 => return None,
+                c => c,
+            };
+            Some(format!("999{i:06}{check}"))
+        })
+        .take(n)
+        .collect()
+}

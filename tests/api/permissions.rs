@@ -409,6 +409,27 @@ fn rows() -> Vec<Row> {
             Value::Null,
             [200, 200, 200, 200, 200, 200],
         ),
+        (
+            "reports",
+            M::GET,
+            "/reports/summary",
+            Value::Null,
+            [403, 200, 200, 403, 403, 403],
+        ),
+        (
+            "export",
+            M::GET,
+            "/register/export.csv",
+            Value::Null,
+            [403, 200, 200, 403, 403, 403],
+        ),
+        (
+            "import (dry run)",
+            M::POST,
+            "/imports?dry_run=true",
+            json!({}),
+            [403, 200, 403, 403, 403, 403],
+        ),
     ]
 }
 

@@ -1,0 +1,5 @@
+//! Reports managers send monthly, straight from the register; and the CSV export.
+
+pub mod export;
+pub mod routes;
+pub mod service;

@@ -1,0 +1,296 @@
+//! The summary report, as of any date: register counts by rating, age group and area, open
+//! alerts by kind, inpatients, readmissions within 90 days, and C(E)TRs held on time.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Days, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::schema::{admissions, alerts, cetrs, people, rag_history, register_entries};
+use crate::db::AnyConnection;
+use crate::domain::alerts::AlertKind;
+use crate::domain::inpatient::{DischargeDestination, Setting, Stay, Timescales};
+use crate::domain::person::{age_on, AgeGroup};
+use crate::domain::reports::{
+    cetrs_on_time, percent, readmissions, AdmissionFacts, READMISSION_DAYS,
+};
+use crate::domain::Rag;
+use crate::error::ApiError;
+
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct RagCounts {
+    pub red: i64,
+    pub amber: i64,
+    pub green: i64,
+    pub blue: i64,
+    pub total: i64,
+}
+
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct AgeGroupCounts {
+    pub child: i64,
+    pub young_person: i64,
+    pub adult: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Summary {
+    pub as_of: NaiveDate,
+    pub area: Option<String>,
+    /// Active entries on `as_of` by their rating that day.
+    pub register: RagCounts,
+    pub by_age_group: AgeGroupCounts,
+    pub by_area: BTreeMap<String, i64>,
+    /// Alerts open at the end of `as_of`, by kind (every kind listed).
+    pub overdue: BTreeMap<String, i64>,
+    /// Admissions open on `as_of`.
+    pub inpatients: i64,
+    /// Admissions in the 12 months to `as_of` that began within 90 days of a discharge.
+    pub readmissions_90_days: i64,
+    /// Inpatient C(E)TRs held in the 12 months to `as_of` by their due date, as a percentage
+    /// (null when none were held).
+    pub cetr_on_time_percent: Option<f64>,
+    pub cetrs_held_12_months: i64,
+    pub cetrs_on_time_12_months: i64,
+}
+
+type Backend = <AnyConnection as diesel::Connection>::Backend;
+
+fn year_before(date: NaiveDate) -> NaiveDate {
+    date.checked_sub_days(Days::new(365))
+        .unwrap_or(NaiveDate::MIN)
+}
+
+/// Entries active on `as_of` with each one's rating that day.
+fn register_on(
+    conn: &mut AnyConnection,
+    as_of: NaiveDate,
+    area: Option<&str>,
+) -> QueryResult<Vec<(Rag, NaiveDate, String)>> {
+    let mut query = register_entries::table
+        .inner_join(people::table)
+        .filter(register_entries::opened_on.le(as_of))
+        .filter(
+            register_entries::closed_on
+                .is_null()
+                .or(register_entries::closed_on.gt(as_of)),
+        )
+        .into_boxed::<Backend>();
+    if let Some(area) = area {
+        query = query.filter(people::area.eq(area.to_string()));
+    }
+    let rows: Vec<(String, String, NaiveDate, NaiveDate, String)> = query
+        .select((
+            register_entries::id,
+            register_entries::rag,
+            register_entries::rag_changed_on,
+            people::date_of_birth,
+            people::area,
+        ))
+        .load(conn)?;
+    // Ratings that changed after `as_of` are read back from the history.
+    let changed_since: Vec<String> = rows
+        .iter()
+        .filter(|r| r.2 > as_of)
+        .map(|r| r.0.clone())
+        .collect();
+    let mut earlier: HashMap<String, (NaiveDateTime, String)> = HashMap::new();
+    for chunk in changed_since.chunks(500) {
+        let history: Vec<(String, String, NaiveDateTime)> = rag_history::table
+            .filter(rag_history::register_entry_id.eq_any(chunk))
+            .filter(rag_history::changed_on.le(as_of))
+            .select((
+                rag_history::register_entry_id,
+                rag_history::to_rag,
+                rag_history::changed_at,
+            ))
+            .load(conn)?;
+        for (entry, rag, at) in history {
+            let keep = earlier.get(&entry).is_none_or(|(t, _)| at > *t);
+            if keep {
+                earlier.insert(entry, (at, rag));
+            }
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(id, rag, changed_on, dob, area)| {
+            let rag = if changed_on > as_of {
+                earlier.get(&id).map(|(_, r)| r.clone()).unwrap_or(rag)
+            } else {
+                rag
+            };
+            (Rag::parse(&rag).unwrap_or(Rag::Green), dob, area)
+        })
+        .collect())
+}
+
+fn overdue_on(
+    conn: &mut AnyConnection,
+    as_of: NaiveDate,
+    area: Option<&str>,
+) -> QueryResult<BTreeMap<String, i64>> {
+    let end_of_day = as_of
+        .succ_opt()
+        .unwrap_or(as_of)
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default();
+    let mut query = alerts::table
+        .inner_join(people::table)
+        .filter(alerts::raised_at.lt(end_of_day))
+        .filter(
+            alerts::resolved_at
+                .is_null()
+                .or(alerts::resolved_at.ge(end_of_day)),
+        )
+        .into_boxed::<Backend>();
+    if let Some(area) = area {
+        query = query.filter(people::area.eq(area.to_string()));
+    }
+    let kinds: Vec<String> = query.select(alerts::kind).load(conn)?;
+    let mut counts: BTreeMap<String, i64> = AlertKind::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), 0))
+        .collect();
+    for kind in kinds {
+        *counts.entry(kind).or_insert(0) += 1;
+    }
+    Ok(counts)
+}
+
+type AdmissionTuple = (
+    String,
+    String,
+    NaiveDate,
+    Option<NaiveDate>,
+    Option<String>,
+    String,
+    NaiveDate,
+);
+
+/// Admissions that matter for the 12 months to `as_of` (with the 90 days before, for
+/// readmissions), with the person's date of birth.
+fn admissions_around(
+    conn: &mut AnyConnection,
+    as_of: NaiveDate,
+    area: Option<&str>,
+) -> QueryResult<Vec<AdmissionTuple>> {
+    let horizon = year_before(as_of)
+        .checked_sub_days(Days::new(READMISSION_DAYS as u64))
+        .unwrap_or(NaiveDate::MIN);
+    let mut query = admissions::table
+        .inner_join(people::table)
+        .filter(admissions::admitted_on.le(as_of))
+        .filter(
+            admissions::discharged_on
+                .is_null()
+                .or(admissions::discharged_on.ge(horizon)),
+        )
+        .into_boxed::<Backend>();
+    if let Some(area) = area {
+        query = query.filter(people::area.eq(area.to_string()));
+    }
+    query
+        .select((
+            admissions::id,
+            admissions::person_id,
+            admissions::admitted_on,
+            admissions::discharged_on,
+            admissions::discharge_destination,
+            admissions::setting,
+            people::date_of_birth,
+        ))
+        .load(conn)
+}
+
+pub fn summary(
+    conn: &mut AnyConnection,
+    as_of: NaiveDate,
+    area: Option<&str>,
+    timescales: &Timescales,
+) -> Result<Summary, ApiError> {
+    let mut register = RagCounts::default();
+    let mut by_age_group = AgeGroupCounts::default();
+    let mut by_area: BTreeMap<String, i64> = BTreeMap::new();
+    for (rag, dob, person_area) in register_on(conn, as_of, area)? {
+        match rag {
+            Rag::Red => register.red += 1,
+            Rag::Amber => register.amber += 1,
+            Rag::Green => register.green += 1,
+            Rag::Blue => register.blue += 1,
+        }
+        register.total += 1;
+        match AgeGroup::of_age(age_on(dob, as_of)) {
+            AgeGroup::Child => by_age_group.child += 1,
+            AgeGroup::YoungPerson => by_age_group.young_person += 1,
+            AgeGroup::Adult => by_age_group.adult += 1,
+        }
+        *by_area.entry(person_area).or_insert(0) += 1;
+    }
+    let overdue = overdue_on(conn, as_of, area)?;
+
+    let around = admissions_around(conn, as_of, area)?;
+    let inpatients = around
+        .iter()
+        .filter(|a| a.3.is_none_or(|d| d > as_of))
+        .count() as i64;
+    let facts: Vec<AdmissionFacts> = around
+        .iter()
+        .map(|a| AdmissionFacts {
+            person_id: a.1.clone(),
+            admitted_on: a.2,
+            discharged_on: a.3.filter(|d| *d <= as_of),
+            destination: a.4.as_deref().and_then(DischargeDestination::parse),
+        })
+        .collect();
+    let readmissions_90_days = readmissions(&facts, year_before(as_of), as_of);
+
+    let admission_ids: Vec<String> = around.iter().map(|a| a.0.clone()).collect();
+    let mut held: HashMap<String, Vec<NaiveDate>> = HashMap::new();
+    for chunk in admission_ids.chunks(500) {
+        let rows: Vec<(Option<String>, NaiveDate)> = cetrs::table
+            .filter(cetrs::admission_id.eq_any(chunk))
+            .filter(cetrs::kind.eq_any(["post_admission", "inpatient", "independent"]))
+            .filter(cetrs::held_on.le(as_of))
+            .order(cetrs::held_on.asc())
+            .select((cetrs::admission_id, cetrs::held_on))
+            .load(conn)?;
+        for (admission, date) in rows {
+            if let Some(a) = admission {
+                held.entry(a).or_default().push(date);
+            }
+        }
+    }
+    let (mut total, mut on_time) = (0, 0);
+    for a in &around {
+        let Some(dates) = held.get(&a.0) else {
+            continue;
+        };
+        let stay = Stay {
+            admitted_on: a.2,
+            date_of_birth: a.6,
+            setting: Setting::parse(&a.5).unwrap_or(Setting::NonSecure),
+        };
+        for (date, ok) in dates.iter().zip(cetrs_on_time(stay, dates, timescales)) {
+            if *date > year_before(as_of) {
+                total += 1;
+                on_time += i64::from(ok);
+            }
+        }
+    }
+    Ok(Summary {
+        as_of,
+        area: area.map(String::from),
+        register,
+        by_age_group,
+        by_area,
+        overdue,
+        inpatients,
+        readmissions_90_days,
+        cetr_on_time_percent: percent(on_time, total),
+        cetrs_held_12_months: total,
+        cetrs_on_time_12_months: on_time,
+    })
+}
