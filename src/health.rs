@@ -152,6 +152,12 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         }
         Err(err) => tracing::warn!(error = %err, "metrics: database gauges unavailable"),
     }
+    let queries = state.db.queries_run();
+    let counted = state.metrics.db_queries.get();
+    state
+        .metrics
+        .db_queries
+        .inc_by(queries.saturating_sub(counted));
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render())

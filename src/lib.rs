@@ -9,6 +9,7 @@ pub mod cetrs;
 pub mod config;
 pub mod contacts;
 pub mod db;
+pub mod demo;
 pub mod discharge;
 pub mod domain;
 pub mod error;

@@ -40,6 +40,15 @@ enum Command {
         #[arg(long)]
         skip_invalid: bool,
     },
+    /// Load a deterministic synthetic register (NHS numbers 999…) into an empty database.
+    DemoData {
+        /// How many people.
+        #[arg(long, default_value_t = 1000)]
+        people: usize,
+        /// Seed for the random choices: the same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Run one escalation sweep now, send what is due, and print the run as JSON.
     Sweep {
         /// Report what the sweep would do without writing or emailing.
@@ -87,6 +96,7 @@ fn main() -> ExitCode {
         Command::Migrate => run_migrations(&settings),
         Command::Openapi => unreachable_openapi(),
         Command::Sweep { dry_run } => sweep(settings, dry_run),
+        Command::DemoData { people, seed } => demo_data(&settings, people, seed),
         Command::Import {
             file,
             dry_run,
@@ -193,6 +203,29 @@ fn import(
             );
         }
     }
+    Ok(())
+}
+
+fn demo_data(settings: &Settings, people: usize, seed: u64) -> anyhow::Result<()> {
+    use dsr::domain::Clock;
+    let db = Db::new(&settings.database);
+    let mut conn = db.connect_now()?;
+    migrate::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let clock = dsr::domain::SystemClock;
+    let report = dsr::demo::generate(
+        &mut conn,
+        settings,
+        people,
+        seed,
+        clock.today(),
+        clock.now().naive_utc(),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    eprintln!(
+        "demo users (e.g. demo-coordinator-00001, demo-kw-00001) have the password {}",
+        dsr::demo::DEMO_PASSWORD
+    );
     Ok(())
 }
 

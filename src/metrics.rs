@@ -14,6 +14,7 @@ pub struct Metrics {
     pub open_alerts: IntGaugeVec,
     pub notifications_queued: IntGauge,
     pub last_sweep: Gauge,
+    pub db_queries: prometheus::IntCounter,
 }
 
 impl Metrics {
@@ -59,8 +60,14 @@ impl Metrics {
             "Unix time of the last successful escalation sweep (0: none yet)",
         )
         .expect("static metric definition is valid");
+        let db_queries = prometheus::IntCounter::new(
+            "dsr_db_queries_total",
+            "SQL statements run by this process",
+        )
+        .expect("static metric definition is valid");
         for metric in [
-            Box::new(open_alerts.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(db_queries.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(open_alerts.clone()),
             Box::new(notifications_queued.clone()),
             Box::new(last_sweep.clone()),
         ] {
@@ -73,6 +80,7 @@ impl Metrics {
             open_alerts,
             notifications_queued,
             last_sweep,
+            db_queries,
         }
     }
 

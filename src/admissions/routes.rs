@@ -70,7 +70,7 @@ pub async fn list_admissions(
     let id = id.into_inner().to_string();
     let items = state
         .db
-        .write(move |conn| service::for_person(conn, &ctx, &scope, &id))
+        .run(move |conn| service::for_person(conn, &ctx, &scope, &id))
         .await?;
     Ok(HttpResponse::Ok().json(items))
 }
@@ -96,7 +96,7 @@ pub async fn get_admission(
     let id = id.into_inner().to_string();
     let view = state
         .db
-        .write(move |conn| {
+        .run(move |conn| {
             let row = service::visible(conn, &ctx, &scope, &id, service::ENTITY)?;
             service::view(conn, row)
         })
@@ -200,7 +200,7 @@ pub async fn list_visits(
     let id = id.into_inner().to_string();
     let items = state
         .db
-        .write(move |conn| {
+        .run(move |conn| {
             let admission = service::visible(conn, &ctx, &scope, &id, service::VISIT_ENTITY)?;
             let rows = super::store::visits(conn, &admission.id)?;
             service::visit_views(conn, rows)

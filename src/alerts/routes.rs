@@ -102,7 +102,7 @@ pub async fn list_alerts(
     let (scope, ctx) = (scope_of(&user), user.audit_ctx(state.clock.now()));
     let (items, total) = state
         .db
-        .write(move |conn| {
+        .run(move |conn| {
             let (rows, total) = store::list(conn, &filter, &scope, page)?;
             audit::record(
                 conn,
@@ -148,7 +148,7 @@ pub async fn get_alert(
     let id = id.into_inner().to_string();
     let view = state
         .db
-        .write(move |conn| {
+        .run(move |conn| {
             let alert = visible_alert(conn, &scope, &id)?;
             audit::record(
                 conn,

@@ -90,6 +90,8 @@ pub struct AuditRow {
 }
 
 pub fn record(conn: &mut AnyConnection, ctx: &AuditCtx, event: AuditEvent<'_>) -> QueryResult<()> {
+    // Reads are audited outside any transaction: this insert is then a write of its own.
+    let _writer = crate::db::sqlite_writer(conn);
     let changed = serde_json::to_string(&event.changed_fields).unwrap_or_else(|_| "[]".into());
     diesel::insert_into(audit_log::table)
         .values((

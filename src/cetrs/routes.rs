@@ -75,7 +75,7 @@ pub async fn list_cetrs(
     let id = id.into_inner().to_string();
     let items = state
         .db
-        .write(move |conn| service::for_person(conn, &ctx, &scope, &id, today))
+        .run(move |conn| service::for_person(conn, &ctx, &scope, &id, today))
         .await?;
     Ok(HttpResponse::Ok().json(items))
 }
@@ -105,7 +105,7 @@ pub async fn get_cetr(
     let id = id.into_inner().to_string();
     let view = state
         .db
-        .write(move |conn| service::read(conn, &ctx, &scope, &id, today))
+        .run(move |conn| service::read(conn, &ctx, &scope, &id, today))
         .await?;
     Ok(ok_versioned(&view, view.version))
 }
@@ -243,7 +243,7 @@ pub async fn list_actions(
     let ctx = user.audit_ctx(state.clock.now());
     let (items, total) = state
         .db
-        .write(move |conn| service::list_actions(conn, &ctx, filter, page, today))
+        .run(move |conn| service::list_actions(conn, &ctx, filter, page, today))
         .await?;
     Ok(HttpResponse::Ok().json(ListResponse::new(items, total, page)))
 }
@@ -273,7 +273,7 @@ pub async fn get_action(
     let id = id.into_inner().to_string();
     let view = state
         .db
-        .write(move |conn| service::read_action(conn, &ctx, &scope, &id, today))
+        .run(move |conn| service::read_action(conn, &ctx, &scope, &id, today))
         .await?;
     Ok(ok_versioned(&view, view.version))
 }

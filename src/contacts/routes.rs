@@ -69,7 +69,7 @@ pub async fn list_contacts(
     let id = id.into_inner().to_string();
     let (items, total) = state
         .db
-        .write(move |conn| service::list(conn, &ctx, &scope, &id, page))
+        .run(move |conn| service::list(conn, &ctx, &scope, &id, page))
         .await?;
     Ok(HttpResponse::Ok().json(ListResponse::new(items, total, page)))
 }
@@ -99,7 +99,7 @@ pub async fn get_contact(
     let (person_id, id) = (person_id.to_string(), id.to_string());
     let view = state
         .db
-        .write(move |conn| service::read(conn, &ctx, &scope, &person_id, &id))
+        .run(move |conn| service::read(conn, &ctx, &scope, &person_id, &id))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }

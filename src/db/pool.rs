@@ -1,10 +1,10 @@
 //! The r2d2 pool over `AnyConnection` and the `Db` handle handlers use to run blocking work.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{InstrumentationEvent, SimpleConnection};
 use diesel::{Connection, PgConnection, SqliteConnection};
 
 use super::AnyConnection;
@@ -21,6 +21,9 @@ pub type DbPool = r2d2::Pool<ConnectionManager>;
 pub struct ConnectionManager {
     url: DatabaseUrl,
     synchronous: SqliteSynchronous,
+    /// Statements run on every connection this manager made (for metrics and the test that
+    /// lists do not issue more queries as they grow).
+    queries: Arc<AtomicU64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -38,10 +41,25 @@ pub enum ConnectionError {
 
 impl ConnectionManager {
     pub fn new(url: DatabaseUrl, synchronous: SqliteSynchronous) -> ConnectionManager {
-        ConnectionManager { url, synchronous }
+        ConnectionManager {
+            url,
+            synchronous,
+            queries: Arc::default(),
+        }
     }
 
     pub fn connect_now(&self) -> Result<AnyConnection, ConnectionError> {
+        let mut conn = self.establish()?;
+        let counter = self.queries.clone();
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { .. } = event {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        Ok(conn)
+    }
+
+    fn establish(&self) -> Result<AnyConnection, ConnectionError> {
         match &self.url {
             DatabaseUrl::Postgres(url) => {
                 Ok(AnyConnection::Postgresql(PgConnection::establish(url)?))
@@ -132,6 +150,11 @@ impl Db {
 
     pub fn is_schema_ready(&self) -> bool {
         self.schema_ready.load(Ordering::SeqCst)
+    }
+
+    /// Statements run so far on this database's connections.
+    pub fn queries_run(&self) -> u64 {
+        self.manager.queries.load(Ordering::Relaxed)
     }
 
     /// A connection straight from the pool's manager, for start-up and CLI work.

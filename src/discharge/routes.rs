@@ -77,7 +77,7 @@ pub async fn get_plan_for_admission(
     let id = id.into_inner().to_string();
     let view = state
         .db
-        .write(move |conn| {
+        .run(move |conn| {
             let plan = store::for_admission(conn, &id)?;
             service::read(conn, &ctx, &scope, plan, today)
         })
@@ -110,7 +110,7 @@ pub async fn get_plan(
     let id = id.into_inner().to_string();
     let view = state
         .db
-        .write(move |conn| {
+        .run(move |conn| {
             let plan = store::find(conn, &id)?;
             service::read(conn, &ctx, &scope, plan, today)
         })
@@ -259,7 +259,7 @@ pub async fn list_reviews(
     let id = id.into_inner().to_string();
     let items = state
         .db
-        .write(move |conn| {
+        .run(move |conn| {
             let plan = store::find(conn, &id)?;
             let plan = service::read(conn, &ctx, &scope, plan, today)?;
             let rows = store::reviews(conn, &plan.id)?;

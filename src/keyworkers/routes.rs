@@ -92,7 +92,7 @@ pub async fn keyworker_history(
     let id = id.into_inner().to_string();
     let items = state
         .db
-        .write(move |conn| service::history(conn, &ctx, &scope, &id))
+        .run(move |conn| service::history(conn, &ctx, &scope, &id))
         .await?;
     Ok(HttpResponse::Ok().json(items))
 }
@@ -125,7 +125,7 @@ pub async fn caseload(
     let (ctx, today) = (user.audit_ctx(state.clock.now()), state.clock.today());
     let (items, total) = state
         .db
-        .write(move |conn| service::caseload(conn, &ctx, &id, page, today))
+        .run(move |conn| service::caseload(conn, &ctx, &id, page, today))
         .await?;
     Ok(HttpResponse::Ok().json(ListResponse::new(items, total, page)))
 }

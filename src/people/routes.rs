@@ -71,7 +71,7 @@ pub async fn list_people(
     let today = state.clock.today();
     let (items, total) = state
         .db
-        .write(move |conn| service::search(conn, &ctx, filter, page, today))
+        .run(move |conn| service::search(conn, &ctx, filter, page, today))
         .await?;
     Ok(HttpResponse::Ok().json(ListResponse::new(items, total, page)))
 }
@@ -101,7 +101,7 @@ pub async fn get_person(
     let id = id.into_inner().to_string();
     let view = state
         .db
-        .write(move |conn| service::read(conn, &ctx, &scope, &id, today))
+        .run(move |conn| service::read(conn, &ctx, &scope, &id, today))
         .await?;
     Ok(ok_versioned(&view, view.version))
 }

@@ -79,6 +79,7 @@ pub fn create(
             gp_practice: trimmed(req.gp_practice),
             consent_status: req.consent_status.as_str().to_string(),
             consent_note: trimmed(req.consent_note),
+            keyworker_id: None,
             version: 1,
             created_at: ctx.now,
             updated_at: ctx.now,

@@ -45,6 +45,7 @@ pub struct NewPersonRow {
     pub gp_practice: Option<String>,
     pub consent_status: String,
     pub consent_note: Option<String>,
+    pub keyworker_id: Option<String>,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

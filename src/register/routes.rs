@@ -143,7 +143,7 @@ pub async fn list_register(
     let ctx = user.audit_ctx(state.clock.now());
     let (items, total) = state
         .db
-        .write(move |conn| service::list(conn, &ctx, filter, sort, page, today))
+        .run(move |conn| service::list(conn, &ctx, filter, sort, page, today))
         .await?;
     Ok(HttpResponse::Ok().json(ListResponse::new(items, total, page)))
 }
@@ -173,7 +173,7 @@ pub async fn get_entry(
     let id = id.into_inner().to_string();
     let view = state
         .db
-        .write(move |conn| service::read(conn, &ctx, &scope, &id, today))
+        .run(move |conn| service::read(conn, &ctx, &scope, &id, today))
         .await?;
     Ok(ok_versioned(&view, view.version))
 }
@@ -236,7 +236,7 @@ pub async fn entry_history(
     let id = id.into_inner().to_string();
     let items = state
         .db
-        .write(move |conn| service::history(conn, &ctx, &scope, &id))
+        .run(move |conn| service::history(conn, &ctx, &scope, &id))
         .await?;
     Ok(HttpResponse::Ok().json(items))
 }
@@ -303,7 +303,7 @@ pub async fn list_reviews(
     let id = id.into_inner().to_string();
     let items = state
         .db
-        .write(move |conn| service::reviews(conn, &ctx, &scope, &id))
+        .run(move |conn| service::reviews(conn, &ctx, &scope, &id))
         .await?;
     Ok(HttpResponse::Ok().json(items))
 }
@@ -333,7 +333,7 @@ pub async fn get_review(
     let (id, review_id) = (id.to_string(), review_id.to_string());
     let review = state
         .db
-        .write(move |conn| service::review(conn, &ctx, &scope, &id, &review_id))
+        .run(move |conn| service::review(conn, &ctx, &scope, &id, &review_id))
         .await?;
     Ok(HttpResponse::Ok().json(review))
 }

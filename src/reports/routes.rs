@@ -54,7 +54,7 @@ pub async fn summary(
     let timescales = state.settings.timescales;
     let report = state
         .db
-        .write(move |conn| {
+        .run(move |conn| {
             let report = service::summary(conn, as_of, area.as_deref(), &timescales)?;
             audit::record(
                 conn,

@@ -1,0 +1,1 @@
+DROP INDEX register_status_rag_idx;

@@ -1,0 +1,104 @@
+//! Lists issue the same number of SQL statements for 1 item as for 50: related records are
+//! loaded in batches, never one query per row.
+
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+async fn queries_so_far(app: &TestApp) -> u64 {
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("dsr_db_queries_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("dsr_db_queries_total in /metrics")
+}
+
+async fn queries_for(app: &TestApp, path: &str, token: &str) -> (u64, usize) {
+    let before = queries_so_far(app).await;
+    let res = app.get(path, token).await;
+    assert_eq!(res.status(), 200, "{path}");
+    let body: Value = res.json().await.unwrap();
+    let after = queries_so_far(app).await;
+    let items = body
+        .get("items")
+        .and_then(Value::as_array)
+        .map(Vec::len)
+        .unwrap_or(0);
+    (after - before, items)
+}
+
+#[tokio::test]
+async fn lists_issue_no_more_queries_for_50_items_than_for_1() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let (_, coord) = app.user_with_role("coordinator").await;
+    let (kw_id, kw) = app.user_with_role("keyworker").await;
+    let mut first_person = String::new();
+    for i in 0..55 {
+        let person = app
+            .create_person(&coord, &person_body(&format!("Q{i}"), "Count"))
+            .await;
+        let id = person["id"].as_str().unwrap().to_string();
+        app.open_entry(&coord, &person, "amber", Some(days_ago(30)))
+            .await;
+        app.assign_keyworker(&coord, &id, &kw_id).await;
+        if i == 0 {
+            first_person = id;
+        }
+    }
+    for i in 0..55 {
+        let contact = json!({"occurred_at": chrono::Utc::now() - chrono::Duration::minutes(i), "kind": "phone", "summary": "s"});
+        assert_eq!(
+            app.post(
+                &format!("/people/{first_person}/contacts"),
+                Some(&kw),
+                &contact
+            )
+            .await
+            .status(),
+            201
+        );
+    }
+    assert_eq!(
+        app.post("/escalations/run", Some(&coord), &json!({}))
+            .await
+            .status(),
+        200
+    );
+
+    let lists = [
+        ("/register", coord.clone()),
+        ("/people", coord.clone()),
+        (&*format!("/users/{kw_id}/caseload"), coord.clone()),
+        (&*format!("/people/{first_person}/contacts"), kw.clone()),
+        ("/alerts", coord.clone()),
+        ("/notifications", admin.clone()),
+        ("/audit", admin.clone()),
+        ("/users", admin.clone()),
+    ];
+    for (path, token) in lists {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let (one, n1) = queries_for(&app, &format!("{path}{sep}limit=1"), &token).await;
+        let (fifty, n50) = queries_for(&app, &format!("{path}{sep}limit=50"), &token).await;
+        assert_eq!(
+            (
+                n1,
+                n50 >= 50 || path.starts_with("/users?") || path == "/users"
+            ),
+            (1, true),
+            "{path}: items {n1}, {n50}"
+        );
+        assert_eq!(
+            one, fifty,
+            "{path}: {one} statements for 1 item, {fifty} for {n50}"
+        );
+    }
+}
