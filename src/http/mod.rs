@@ -172,6 +172,32 @@ pub fn created<T: Serialize>(location: &str, body: &T, version: i32) -> HttpResp
         .json(body)
 }
 
+/// The fields a PATCH really changes: each given value that differs from the stored one goes
+/// into the changeset and is named for the audit row.
+#[derive(Debug, Default)]
+pub struct Diff {
+    pub fields: Vec<&'static str>,
+}
+
+impl Diff {
+    pub fn set<T: PartialEq>(
+        &mut self,
+        field: &'static str,
+        new: Option<T>,
+        current: &T,
+        slot: &mut Option<T>,
+    ) {
+        if let Some(value) = new.filter(|v| v != current) {
+            *slot = Some(value);
+            self.fields.push(field);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+}
+
 /// For PATCH fields that can be cleared: absent → `None`, `null` → `Some(None)`,
 /// a value → `Some(Some(v))`. Use with `#[serde(default, deserialize_with = "...")]`.
 pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

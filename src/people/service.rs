@@ -11,7 +11,7 @@ use crate::db::AnyConnection;
 use crate::domain::person::Diagnosis;
 use crate::domain::NhsNumber;
 use crate::error::ApiError;
-use crate::http::{IfMatch, Page};
+use crate::http::{Diff, IfMatch, Page};
 use crate::users::model::UserSummary;
 use crate::users::store as users;
 
@@ -111,94 +111,75 @@ fn diff(
     req: UpdatePersonRequest,
 ) -> Result<(PersonChanges, Vec<&'static str>), ApiError> {
     let mut c = PersonChanges::default();
-    let mut fields = Vec::new();
-    if let Some(v) = req
-        .nhs_number
-        .map(|n| nhs(&n))
-        .transpose()?
-        .filter(|v| *v != current.nhs_number)
-    {
-        c.nhs_number = Some(v);
-        fields.push("nhs_number");
-    }
-    if let Some(v) = req
-        .given_name
-        .map(|v| v.trim().to_string())
-        .filter(|v| *v != current.given_name)
-    {
-        c.given_name = Some(v);
-        fields.push("given_name");
-    }
-    if let Some(v) = req
-        .family_name
-        .map(|v| v.trim().to_string())
-        .filter(|v| *v != current.family_name)
-    {
-        c.family_name = Some(v);
-        fields.push("family_name");
-    }
+    let mut d = Diff::default();
+    let text = |v: String| v.trim().to_string();
+    d.set(
+        "nhs_number",
+        req.nhs_number.map(|n| nhs(&n)).transpose()?,
+        &current.nhs_number,
+        &mut c.nhs_number,
+    );
+    d.set(
+        "given_name",
+        req.given_name.map(text),
+        &current.given_name,
+        &mut c.given_name,
+    );
+    d.set(
+        "family_name",
+        req.family_name.map(text),
+        &current.family_name,
+        &mut c.family_name,
+    );
     if c.given_name.is_some() || c.family_name.is_some() {
         let given = c.given_name.as_deref().unwrap_or(&current.given_name);
         let family = c.family_name.as_deref().unwrap_or(&current.family_name);
         c.search_name = Some(store::search_name(given, family));
     }
-    if let Some(v) = req.date_of_birth.filter(|v| *v != current.date_of_birth) {
-        c.date_of_birth = Some(v);
-        fields.push("date_of_birth");
-    }
-    if let Some(v) = req.gender.map(trimmed).filter(|v| *v != current.gender) {
-        c.gender = Some(v);
-        fields.push("gender");
-    }
-    if let Some(v) = req
-        .diagnoses
-        .map(|d| diagnoses_json(&d))
-        .filter(|v| *v != current.diagnoses)
-    {
-        c.diagnoses = Some(v);
-        fields.push("diagnoses");
-    }
-    if let Some(v) = req
-        .area
-        .map(|v| v.trim().to_string())
-        .filter(|v| *v != current.area)
-    {
-        c.area = Some(v);
-        fields.push("area");
-    }
-    if let Some(v) = req
-        .local_authority
-        .map(trimmed)
-        .filter(|v| *v != current.local_authority)
-    {
-        c.local_authority = Some(v);
-        fields.push("local_authority");
-    }
-    if let Some(v) = req
-        .gp_practice
-        .map(trimmed)
-        .filter(|v| *v != current.gp_practice)
-    {
-        c.gp_practice = Some(v);
-        fields.push("gp_practice");
-    }
-    if let Some(v) = req
-        .consent_status
-        .map(|s| s.as_str().to_string())
-        .filter(|v| *v != current.consent_status)
-    {
-        c.consent_status = Some(v);
-        fields.push("consent_status");
-    }
-    if let Some(v) = req
-        .consent_note
-        .map(trimmed)
-        .filter(|v| *v != current.consent_note)
-    {
-        c.consent_note = Some(v);
-        fields.push("consent_note");
-    }
-    Ok((c, fields))
+    d.set(
+        "date_of_birth",
+        req.date_of_birth,
+        &current.date_of_birth,
+        &mut c.date_of_birth,
+    );
+    d.set(
+        "gender",
+        req.gender.map(trimmed),
+        &current.gender,
+        &mut c.gender,
+    );
+    d.set(
+        "diagnoses",
+        req.diagnoses.map(|v| diagnoses_json(&v)),
+        &current.diagnoses,
+        &mut c.diagnoses,
+    );
+    d.set("area", req.area.map(text), &current.area, &mut c.area);
+    d.set(
+        "local_authority",
+        req.local_authority.map(trimmed),
+        &current.local_authority,
+        &mut c.local_authority,
+    );
+    d.set(
+        "gp_practice",
+        req.gp_practice.map(trimmed),
+        &current.gp_practice,
+        &mut c.gp_practice,
+    );
+    d.set(
+        "consent_status",
+        req.consent_status.map(|s| s.as_str().to_string()),
+        &current.consent_status,
+        &mut c.consent_status,
+    );
+    d.set(
+        "consent_note",
+        req.consent_note.map(trimmed),
+        &current.consent_note,
+        &mut c.consent_note,
+    );
+    Ok((c, d.fields))
 }
 
 pub fn update(

@@ -10,7 +10,7 @@ use crate::auth::store as sessions;
 use crate::db::AnyConnection;
 use crate::domain::{Role, Username};
 use crate::error::ApiError;
-use crate::http::IfMatch;
+use crate::http::{Diff, IfMatch};
 
 pub const ENTITY: &str = "user";
 
@@ -135,33 +135,36 @@ impl UserPatch {
 
 /// Keeps only what differs from `current`, naming each changed field for the audit log.
 fn diff(current: &UserRow, patch: UserPatch) -> (UserChanges, Vec<&'static str>) {
-    let mut changes = UserChanges::default();
-    let mut fields = Vec::new();
-    if let Some(v) = patch.email.filter(|v| *v != current.email) {
-        changes.email = Some(v);
-        fields.push("email");
-    }
-    if let Some(v) = patch.display_name.filter(|v| *v != current.display_name) {
-        changes.display_name = Some(v);
-        fields.push("display_name");
-    }
-    if let Some(v) = patch.role.filter(|v| v.as_str() != current.role) {
-        changes.role = Some(v.as_str().to_string());
-        fields.push("role");
-    }
-    if let Some(v) = patch.manager_id.filter(|v| *v != current.manager_id) {
-        changes.manager_id = Some(v);
-        fields.push("manager_id");
-    }
-    if let Some(v) = patch.password_hash {
-        changes.password_hash = Some(v);
-        fields.push("password");
-    }
-    if let Some(v) = patch.active.filter(|v| *v != current.active) {
-        changes.active = Some(v);
-        fields.push("active");
-    }
-    (changes, fields)
+    let mut c = UserChanges::default();
+    let mut d = Diff::default();
+    d.set("email", patch.email, &current.email, &mut c.email);
+    d.set(
+        "display_name",
+        patch.display_name,
+        &current.display_name,
+        &mut c.display_name,
+    );
+    d.set(
+        "role",
+        patch.role.map(|r| r.as_str().to_string()),
+        &current.role,
+        &mut c.role,
+    );
+    d.set(
+        "manager_id",
+        patch.manager_id,
+        &current.manager_id,
+        &mut c.manager_id,
+    );
+    // A new password always counts as a change: its hash never equals the stored one.
+    d.set(
+        "password",
+        patch.password_hash,
+        &current.password_hash,
+        &mut c.password_hash,
+    );
+    d.set("active", patch.active, &current.active, &mut c.active);
+    (c, d.fields)
 }
 
 pub fn update(
