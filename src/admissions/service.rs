@@ -36,8 +36,7 @@ fn stay(admission: &AdmissionRow, person: &PersonRow) -> Stay {
     }
 }
 
-/// Moves the entry to `rag` with a system reason, pulling the review forward as any RAG
-/// change does.
+/// Moves the entry to `rag` with a system reason.
 fn move_entry(
     conn: &mut AnyConnection,
     ctx: &AuditCtx,
@@ -48,18 +47,19 @@ fn move_entry(
     rules: Rules,
 ) -> Result<(), ApiError> {
     let mut changes = EntryChanges::default();
-    if !register::change_rag(conn, ctx, entry, rag, reason, on, &mut changes)? {
-        return Ok(());
+    let fields = register::change_rag_outside_review(
+        conn,
+        ctx,
+        entry,
+        rag,
+        reason,
+        on,
+        rules.cadence,
+        &mut changes,
+    )?;
+    if !fields.is_empty() {
+        register::save(conn, ctx, entry, &changes, fields)?;
     }
-    let mut fields = vec!["rag"];
-    let due = rules
-        .cadence
-        .after_rag_change(entry.next_review_due, on, rag);
-    if due != entry.next_review_due {
-        changes.next_review_due = Some(due);
-        fields.push("next_review_due");
-    }
-    register::save(conn, ctx, entry, &changes, fields)?;
     Ok(())
 }
 

@@ -236,6 +236,32 @@ pub fn change_rag(
     Ok(true)
 }
 
+/// A RAG change outside a review (by hand, on admission or discharge): recorded in the history,
+/// and the next review pulled forward when the new cadence is shorter, never pushed back.
+/// Returns the fields it changed (none when `new` is the current rating).
+#[allow(clippy::too_many_arguments)]
+pub fn change_rag_outside_review(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    entry: &EntryRow,
+    new: Rag,
+    reason: &str,
+    on: NaiveDate,
+    cadence: ReviewCadence,
+    changes: &mut EntryChanges,
+) -> Result<Vec<&'static str>, ApiError> {
+    if !change_rag(conn, ctx, entry, new, reason, on, changes)? {
+        return Ok(Vec::new());
+    }
+    let mut fields = vec!["rag"];
+    let due = cadence.after_rag_change(entry.next_review_due, on, new);
+    if due != entry.next_review_due {
+        changes.next_review_due = Some(due);
+        fields.push("next_review_due");
+    }
+    Ok(fields)
+}
+
 /// Writes `changes` if the entry is still at the version read, and audits the fields.
 pub fn save(
     conn: &mut AnyConnection,
@@ -288,15 +314,16 @@ pub fn update(
     if let Some(new) = req.rag.filter(|r| *r != rag_of(&entry.rag)) {
         let reason = non_blank(req.rag_reason)
             .ok_or_else(|| ApiError::validation("rag_reason", "is required when rag changes"))?;
-        change_rag(conn, ctx, &entry, new, &reason, rules.today, &mut changes)?;
-        fields.push("rag");
-        let due = rules
-            .cadence
-            .after_rag_change(entry.next_review_due, rules.today, new);
-        if due != entry.next_review_due {
-            changes.next_review_due = Some(due);
-            fields.push("next_review_due");
-        }
+        fields.extend(change_rag_outside_review(
+            conn,
+            ctx,
+            &entry,
+            new,
+            &reason,
+            rules.today,
+            rules.cadence,
+            &mut changes,
+        )?);
     }
     if let Some(v) = non_blank(req.risk_summary).filter(|v| *v != entry.risk_summary) {
         changes.risk_summary = Some(v);
@@ -314,6 +341,10 @@ pub fn update(
         return Ok(entry);
     }
     let saved = save(conn, ctx, &entry, &changes, fields)?;
+    if changes.rag.is_none() {
+        return Ok(saved);
+    }
+    // Only the rating moves the community C(E)TR clock.
     refresh_cetr_due(conn, &saved.id, &rules.timescales)?;
     store::find(conn, &saved.id)?.ok_or(ApiError::NotFound)
 }
