@@ -23,6 +23,7 @@ pub struct Settings {
     pub discharge: DischargeSettings,
     pub email: EmailSettings,
     pub escalation: EscalationSettings,
+    pub cache: CacheSettings,
     pub log: LogSettings,
 }
 
@@ -138,6 +139,13 @@ pub enum LogFormat {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct CacheSettings {
+    /// How often to look for writes by other processes; 0 turns the caches off.
+    pub refresh_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogSettings {
     pub format: LogFormat,
     pub level: String,
@@ -210,6 +218,12 @@ impl Settings {
 
     /// Checks the rules a type alone cannot express.
     pub fn validate(&self) -> Result<(), SettingsError> {
+        if self.cache.refresh_ms > 60_000 {
+            return Err(invalid(
+                "cache.refresh_ms",
+                "must be at most 60000 (one minute); 0 turns the caches off",
+            ));
+        }
         let secret = &self.auth.jwt_secret;
         if !secret.is_empty() && secret.len() < 32 {
             return Err(invalid(

@@ -5,6 +5,7 @@ pub mod admissions;
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod cache;
 pub mod cetrs;
 pub mod config;
 pub mod contacts;

@@ -14,7 +14,9 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::audit::AuditCtx;
 use crate::auth::jwt::{self, JwtKeys};
+use crate::cache::StampedCache;
 use crate::config::Settings;
+use crate::db::changes::Changes;
 use crate::db::{migrate, Db};
 use crate::domain::{Clock, SystemClock};
 use crate::error::ApiError;
@@ -35,6 +37,14 @@ pub struct AppState {
     pub metrics: web::Data<Metrics>,
     pub escalator: Escalator,
     pub started_at: std::time::Instant,
+    /// Moves when the register may have changed; keys the two caches below.
+    pub changes: Changes,
+    /// Signed-in users as last read, so a request need not re-read its user.
+    pub signed_in: StampedCache<String, auth::current_user::SignedIn>,
+    /// Serialised triage-list pages.
+    pub register_pages: StampedCache<String, web::Bytes>,
+    /// Batched audit rows for list reads.
+    pub read_audit: audit::ReadAudit,
 }
 
 /// Every route of the service, in one table. Fixed paths come before parameterised ones.
@@ -49,6 +59,8 @@ pub fn register_routes(cfg: &mut ServiceConfig) {
                 .service(auth::routes::refresh)
                 .service(auth::routes::logout)
                 .service(auth::routes::me)
+                // the busiest route first: actix tries routes in order
+                .service(register::routes::list_register)
                 .service(users::routes::list_users)
                 .service(users::routes::create_user)
                 .service(users::routes::get_user)
@@ -94,7 +106,6 @@ pub fn register_routes(cfg: &mut ServiceConfig) {
                 .service(reports::routes::summary)
                 .service(imports::routes::import)
                 .service(register::routes::open_entry)
-                .service(register::routes::list_register)
                 // before /register/{id}, which would otherwise take "export.csv" as an id
                 .service(reports::routes::export_register)
                 .service(register::routes::get_entry)
@@ -133,7 +144,7 @@ impl Application {
             &settings.auth.audience,
             settings.auth.access_token_ttl_secs,
         );
-        let db = Db::new(&settings.database);
+        let db = Db::for_server(&settings.database);
         let settings = Arc::new(settings);
         let escalator = Escalator {
             db: db.clone(),
@@ -142,7 +153,12 @@ impl Application {
             mailer: Mailer::from_settings(&settings.email, &settings.server.data_dir)?,
             instance_id: uuid::Uuid::new_v4().to_string(),
         };
+        let changes = Changes::new(settings.cache.refresh_ms);
         let state = web::Data::new(AppState {
+            read_audit: audit::ReadAudit::start(db.clone()),
+            changes: changes.clone(),
+            signed_in: StampedCache::new(10_000),
+            register_pages: StampedCache::new(1_000),
             jwt,
             db,
             clock,
@@ -152,6 +168,7 @@ impl Application {
             settings,
         });
         start_database(state.clone()).await?;
+        changes.spawn_poller(state.db.clone());
         crate::escalation::scheduler::spawn(state.escalator.clone());
 
         let listener = TcpListener::bind(state.settings.server.bind)?;

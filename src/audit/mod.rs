@@ -3,8 +3,10 @@
 //! row exists exactly when the change does. It names fields, never their values, so the log
 //! itself holds no clinical data or secrets.
 
+pub mod batch;
 pub mod model;
 pub mod routes;
 pub mod store;
 
+pub use batch::ReadAudit;
 pub use store::{record, AuditAction, AuditCtx, AuditEvent, AuditOutcome};

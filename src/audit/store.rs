@@ -89,26 +89,56 @@ pub struct AuditRow {
     pub changed_fields: String,
 }
 
+/// One audit row as written. `None` is written as NULL, never as DEFAULT, so a batch is one
+/// multi-row INSERT on SQLite too (which has no DEFAULT in VALUES; diesel would otherwise
+/// insert row by row inside a transaction).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
+pub struct NewAuditRow {
+    pub id: String,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<String>,
+    pub action: &'static str,
+    pub outcome: &'static str,
+    pub entity_type: String,
+    pub entity_id: Option<String>,
+    pub request_id: Option<String>,
+    pub changed_fields: String,
+}
+
+impl NewAuditRow {
+    pub fn new(ctx: &AuditCtx, event: AuditEvent<'_>) -> NewAuditRow {
+        NewAuditRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            at: ctx.now,
+            actor_id: ctx.actor_id.clone(),
+            action: event.action.as_str(),
+            outcome: match event.outcome {
+                AuditOutcome::Success => "success",
+                AuditOutcome::Failure => "failure",
+            },
+            entity_type: event.entity_type.to_string(),
+            entity_id: event.entity_id.map(String::from),
+            request_id: ctx.request_id.clone(),
+            changed_fields: serde_json::to_string(&event.changed_fields)
+                .unwrap_or_else(|_| "[]".into()),
+        }
+    }
+}
+
 pub fn record(conn: &mut AnyConnection, ctx: &AuditCtx, event: AuditEvent<'_>) -> QueryResult<()> {
     // Reads are audited outside any transaction: this insert is then a write of its own.
     let _writer = crate::db::sqlite_writer(conn);
-    let changed = serde_json::to_string(&event.changed_fields).unwrap_or_else(|_| "[]".into());
     diesel::insert_into(audit_log::table)
-        .values((
-            audit_log::id.eq(uuid::Uuid::now_v7().to_string()),
-            audit_log::at.eq(ctx.now),
-            audit_log::actor_id.eq(ctx.actor_id.as_deref()),
-            audit_log::action.eq(event.action.as_str()),
-            audit_log::outcome.eq(match event.outcome {
-                AuditOutcome::Success => "success",
-                AuditOutcome::Failure => "failure",
-            }),
-            audit_log::entity_type.eq(event.entity_type),
-            audit_log::entity_id.eq(event.entity_id),
-            audit_log::request_id.eq(ctx.request_id.as_deref()),
-            audit_log::changed_fields.eq(changed),
-        ))
+        .values(NewAuditRow::new(ctx, event))
         .execute(conn)?;
+    Ok(())
+}
+
+/// Many rows in one statement (the batched read audit): one statement is all or nothing.
+pub fn insert_many(conn: &mut AnyConnection, rows: &[NewAuditRow]) -> QueryResult<()> {
+    let _writer = crate::db::sqlite_writer(conn);
+    crate::insert_batch!(conn, audit_log::table, rows)?;
     Ok(())
 }
 

@@ -1,5 +1,7 @@
 //! The `CurrentUser` extractor: a valid bearer token for an active user, or 401.
 
+use std::sync::Arc;
+
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
@@ -42,6 +44,20 @@ impl CurrentUser {
     }
 }
 
+/// What a request needs of its user's row (no password hash is kept in memory); `None` for a
+/// token whose user no longer exists.
+#[derive(Debug, Clone)]
+pub struct SignedIn(Option<Arc<UserSnapshot>>);
+
+#[derive(Debug)]
+pub struct UserSnapshot {
+    id: String,
+    username: String,
+    role: String,
+    manager_id: Option<String>,
+    active: bool,
+}
+
 fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
@@ -72,17 +88,36 @@ impl FromRequest for CurrentUser {
                 .ok_or_else(|| ApiError::Unauthorized("the token is invalid or expired".into()))?;
             // The role and the active flag come from the database, not the token, so a
             // deactivation or role change takes effect on the very next request.
-            let sub = claims.sub;
-            let row = state
-                .db
-                .run(move |conn| Ok(users::find(conn, &sub)?))
-                .await?;
-            match row {
+            // Kept in memory only while nothing has changed (see `db::changes`), so the rule
+            // holds in this process at once and within `cache.refresh_ms` across processes.
+            let stamp = state.changes.stamp();
+            let user = match state.signed_in.get(&claims.sub, stamp) {
+                Some(user) => user,
+                None => {
+                    let sub = claims.sub.clone();
+                    let row = state
+                        .db
+                        .run(move |conn| Ok(users::find(conn, &sub)?))
+                        .await?;
+                    let user = SignedIn(row.map(|u| {
+                        Arc::new(UserSnapshot {
+                            role: u.role,
+                            id: u.id,
+                            username: u.username,
+                            manager_id: u.manager_id,
+                            active: u.active,
+                        })
+                    }));
+                    state.signed_in.put(claims.sub, stamp, user.clone());
+                    user
+                }
+            };
+            match user.0.as_deref() {
                 Some(u) if u.active => Ok(CurrentUser {
                     role: Role::parse(&u.role).ok_or(ApiError::Forbidden)?,
-                    id: u.id,
-                    username: u.username,
-                    manager_id: u.manager_id,
+                    id: u.id.clone(),
+                    username: u.username.clone(),
+                    manager_id: u.manager_id.clone(),
                     request_id,
                 }),
                 _ => Err(ApiError::Unauthorized(

@@ -1,6 +1,7 @@
 //! Storage plumbing shared by every aggregate: the two-backend connection, the pool, the
 //! transaction helpers and the migrations. Aggregate queries live in `<aggregate>/store.rs`.
 
+pub mod changes;
 pub mod migrate;
 pub mod pool;
 pub mod schema;
@@ -53,6 +54,8 @@ where
     E: From<diesel::result::Error>,
 {
     let _writer = sqlite_writer(conn);
+    // Whatever the outcome, what this process has cached may now be out of date.
+    let _noted = NoteWrite;
     match conn {
         AnyConnection::Sqlite(c) => {
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
@@ -72,6 +75,15 @@ where
                 Err(rollback_error) => Err(rollback_error.into()),
             }
         }
+    }
+}
+
+/// Moves the local change counter when dropped, i.e. after the commit or rollback.
+struct NoteWrite;
+
+impl Drop for NoteWrite {
+    fn drop(&mut self) {
+        changes::note_local_write();
     }
 }
 

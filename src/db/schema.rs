@@ -57,6 +57,13 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, refresh_tokens, login_failures, audit_log);
 
 diesel::table! {
+    change_counters (name) {
+        name -> Text,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
     people (id) {
         id -> Text,
         nhs_number -> Text,

@@ -7,6 +7,7 @@ use super::model::{
 use super::service::{self, Rules};
 use super::store::{RegisterFilter, Sort};
 use crate::access::Scope;
+use crate::audit::{AuditAction, AuditEvent};
 use crate::auth::{CurrentUser, Permission};
 use crate::domain::Rag;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
@@ -140,12 +141,34 @@ pub async fn list_register(
     let page = page.resolve()?;
     let today = state.clock.today();
     let (filter, sort) = filter_from(&query, &Scope::of(&user), today)?;
-    let ctx = user.audit_ctx(state.clock.now());
-    let (items, total) = state
-        .db
-        .run(move |conn| service::list(conn, &ctx, filter, sort, page, today))
+    // The triage view is the busiest read: pages are kept, serialised, while nothing they show
+    // has changed. The key holds everything the page depends on, the caseload and today's date
+    // (overdue flags and ages) included.
+    let key = format!("{filter:?}|{sort:?}|{page:?}|{today}");
+    let stamp = state.changes.stamp();
+    let body = match state.register_pages.get(&key, stamp) {
+        Some(body) => body,
+        None => {
+            let (items, total) = state
+                .db
+                .run(move |conn| service::list(conn, filter, sort, page, today))
+                .await?;
+            let body = web::Bytes::from(
+                serde_json::to_vec(&ListResponse::new(items, total, page))
+                    .map_err(ApiError::internal)?,
+            );
+            state.register_pages.put(key, stamp, body.clone());
+            body
+        }
+    };
+    let event = AuditEvent::new(AuditAction::Read, "register_list", None);
+    state
+        .read_audit
+        .record(&user.audit_ctx(state.clock.now()), event)
         .await?;
-    Ok(HttpResponse::Ok().json(ListResponse::new(items, total, page)))
+    Ok(HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(body))
 }
 
 /// Read a register entry (audited).

@@ -564,20 +564,15 @@ pub fn read(
     view(conn, entry, today)
 }
 
+/// One page of the triage list and the total. The caller audits the read.
 pub fn list(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
     filter: RegisterFilter,
     sort: Sort,
     page: Page,
     today: NaiveDate,
 ) -> Result<(Vec<EntryView>, i64), ApiError> {
     let (rows, total) = store::list(conn, &filter, sort, page, today)?;
-    audit::record(
-        conn,
-        ctx,
-        AuditEvent::new(AuditAction::Read, "register_list", None),
-    )?;
     Ok((views(conn, rows, today)?, total))
 }
 

@@ -55,6 +55,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub clock: Arc<TestClock>,
+    /// The database the app serves, for tests that write to it from another process.
+    pub database_url: String,
     pub _dir: tempfile::TempDir,
 }
 
@@ -100,6 +102,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         address,
         client: client_from(None),
         clock,
+        database_url: settings.database.url,
         _dir: dir,
     }
 }

@@ -1,0 +1,10 @@
+DROP TRIGGER register_entries_insert_counted;
+DROP TRIGGER register_entries_update_counted;
+DROP TRIGGER register_entries_delete_counted;
+DROP TRIGGER people_insert_counted;
+DROP TRIGGER people_update_counted;
+DROP TRIGGER people_delete_counted;
+DROP TRIGGER users_insert_counted;
+DROP TRIGGER users_update_counted;
+DROP TRIGGER users_delete_counted;
+DROP TABLE change_counters;

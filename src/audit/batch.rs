@@ -1,0 +1,84 @@
+//! Audit rows for busy list reads, written together.
+//!
+//! Every read of the register must leave an audit row before its data leaves the server. One
+//! INSERT per request made that row the costliest part of a cached triage page, and on SQLite
+//! every commit also empties the other connections' page caches. Here a request queues its row
+//! and waits; one task writes whatever has queued in one multi-row INSERT and then answers
+//! every waiter (group commit). Under load a batch holds one row per waiting request; alone, a
+//! request waits for its own single-row insert, as before. A failed batch fails each of its
+//! requests, so no data is sent without its audit row.
+
+use std::sync::mpsc;
+
+use tokio::sync::oneshot;
+
+use super::store::{self, AuditCtx, AuditEvent, NewAuditRow};
+use crate::db::Db;
+use crate::error::ApiError;
+
+/// At most this many rows per INSERT (9 columns each stays far below either backend's limit on
+/// bound parameters).
+const MAX_BATCH: usize = 500;
+/// Requests waiting beyond this many are told the log is unavailable rather than queueing
+/// without bound.
+const QUEUE: usize = 8192;
+
+struct Pending {
+    row: NewAuditRow,
+    done: oneshot::Sender<bool>,
+}
+
+#[derive(Clone)]
+pub struct ReadAudit {
+    queue: mpsc::SyncSender<Pending>,
+}
+
+impl ReadAudit {
+    /// Starts the writer: its own thread, blocking on the queue and then on the database, so
+    /// a batch costs no hops through the async runtime or the blocking pool.
+    pub fn start(db: Db) -> ReadAudit {
+        let (queue, incoming) = mpsc::sync_channel::<Pending>(QUEUE);
+        std::thread::Builder::new()
+            .name("dsr-read-audit".into())
+            .spawn(move || {
+                while let Ok(first) = incoming.recv() {
+                    let mut batch = vec![first];
+                    batch.extend(incoming.try_iter().take(MAX_BATCH - 1));
+                    let rows: Vec<NewAuditRow> = batch.iter().map(|p| p.row.clone()).collect();
+                    let written = write(&db, &rows);
+                    if let Err(error) = &written {
+                        tracing::error!(%error, rows = rows.len(), "cannot write read audit rows");
+                    }
+                    for pending in batch {
+                        // A request that gave up waiting has nothing to be told.
+                        let _ = pending.done.send(written.is_ok());
+                    }
+                }
+            })
+            .expect("start the read-audit thread");
+        ReadAudit { queue }
+    }
+
+    /// Writes the audit row for a read, returning once it is committed.
+    pub async fn record(&self, ctx: &AuditCtx, event: AuditEvent<'_>) -> Result<(), ApiError> {
+        let (done, written) = oneshot::channel();
+        let pending = Pending {
+            row: NewAuditRow::new(ctx, event),
+            done,
+        };
+        let unavailable = || ApiError::Unavailable("the audit log cannot be written".into());
+        self.queue.try_send(pending).map_err(|_| unavailable())?;
+        match written.await {
+            Ok(true) => Ok(()),
+            _ => Err(unavailable()),
+        }
+    }
+}
+
+fn write(db: &Db, rows: &[NewAuditRow]) -> Result<(), ApiError> {
+    if !db.is_schema_ready() {
+        return Err(ApiError::Unavailable("the database is not ready".into()));
+    }
+    let mut conn = db.pool.get()?;
+    Ok(store::insert_many(&mut conn, rows)?)
+}
