@@ -8,7 +8,8 @@ use crate::http::Page;
 type Backend = <AnyConnection as diesel::Connection>::Backend;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = alerts)]
+// NULL, never DEFAULT, for `None`: batches are then one multi-row INSERT on SQLite too.
+#[diesel(table_name = alerts, treat_none_as_default_value = false)]
 pub struct AlertRow {
     pub id: String,
     pub kind: String,

@@ -121,10 +121,34 @@ pub fn apply(
     }
     alerts::resolve(conn, &plan.resolve, now)?;
     outbox::insert_all(conn, &plan.notify)?;
-    for (entry, count) in &plan.entry_counts {
-        diesel::update(register_entries::table.find(entry))
-            .set(register_entries::open_alerts.eq(count))
-            .execute(conn)?;
+    set_open_alert_counts(conn, &plan.entry_counts)?;
+    Ok(())
+}
+
+/// The entries' open-alert counts: one statement on PostgreSQL (one round trip per entry
+/// took 1.1 s for the 4,952 entries of a cold sweep at 100,000 people); SQLite runs in
+/// process, where a cached statement per entry is as quick.
+fn set_open_alert_counts(conn: &mut AnyConnection, counts: &[(String, i32)]) -> QueryResult<()> {
+    match conn {
+        AnyConnection::Postgresql(pg) => {
+            use diesel::sql_types::{Array, Integer, Text};
+            let (ids, ns): (Vec<&str>, Vec<i32>) =
+                counts.iter().map(|(id, n)| (id.as_str(), *n)).unzip();
+            diesel::sql_query(
+                "UPDATE register_entries AS r SET open_alerts = v.n \
+                 FROM unnest($1::text[], $2::int[]) AS v(id, n) WHERE r.id = v.id",
+            )
+            .bind::<Array<Text>, _>(ids)
+            .bind::<Array<Integer>, _>(ns)
+            .execute(pg)?;
+        }
+        AnyConnection::Sqlite(_) => {
+            for (entry, count) in counts {
+                diesel::update(register_entries::table.find(entry))
+                    .set(register_entries::open_alerts.eq(count))
+                    .execute(conn)?;
+            }
+        }
     }
     Ok(())
 }
@@ -211,11 +235,14 @@ impl Escalator {
             .db
             .write(move |conn| {
                 let plan = compute(conn, &settings, clock.as_ref())?;
+                let computed_ms = started.elapsed().as_millis() as u64;
                 apply(conn, &plan, clock.now().naive_utc())?;
-                Ok(report(&plan, false))
+                Ok((report(&plan, false), computed_ms))
             })
             .await?;
+        let (report, computed_ms) = report;
         tracing::info!(
+            computed_ms,
             raised = report.raised,
             escalated = report.escalated,
             resolved = report.resolved,

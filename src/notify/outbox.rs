@@ -9,7 +9,8 @@ use crate::db::AnyConnection;
 use crate::http::Page;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = notifications)]
+// NULL, never DEFAULT, for `None`: batches are then one multi-row INSERT on SQLite too.
+#[diesel(table_name = notifications, treat_none_as_default_value = false)]
 pub struct NotificationRow {
     pub id: String,
     pub alert_id: String,
@@ -30,10 +31,45 @@ pub struct NotificationRow {
 /// Inserts rows in chunks (one statement each). The sweep has already left out every
 /// (alert, level, recipient) that exists, and the unique key refuses any it missed.
 pub fn insert_all(conn: &mut AnyConnection, rows: &[NotificationRow]) -> QueryResult<()> {
-    for chunk in rows.chunks(500) {
-        crate::insert_batch!(conn, notifications::table, chunk)?;
+    match conn {
+        AnyConnection::Postgresql(pg) => rows.chunks(10_000).try_for_each(|c| insert_pg(pg, c)),
+        AnyConnection::Sqlite(_) => rows.chunks(500).try_for_each(|chunk| {
+            crate::insert_batch!(conn, notifications::table, chunk).map(drop)
+        }),
     }
-    Ok(())
+}
+
+/// PostgreSQL: one array per column through `unnest`. A cold sweep at 100,000 people queues
+/// 54,824 notifications; as VALUES lists of 500 rows (7,000 parameters each, parsed and
+/// planned every time) that took 1.1 s.
+fn insert_pg(conn: &mut diesel::PgConnection, rows: &[NotificationRow]) -> QueryResult<()> {
+    use diesel::sql_types::{Array, Integer, Nullable, Text, Timestamp};
+    fn column<T>(rows: &[NotificationRow], f: impl Fn(&NotificationRow) -> T) -> Vec<T> {
+        rows.iter().map(f).collect()
+    }
+    diesel::sql_query(
+        "INSERT INTO notifications (id, alert_id, level, recipient_email, recipient_user_id, \
+         status, attempts, next_attempt_at, last_error, message_id, claim_token, claimed_until, \
+         created_at, sent_at) SELECT * FROM unnest($1::text[], $2::text[], $3::int[], \
+         $4::text[], $5::text[], $6::text[], $7::int[], $8::timestamp[], $9::text[], \
+         $10::text[], $11::text[], $12::timestamp[], $13::timestamp[], $14::timestamp[])",
+    )
+    .bind::<Array<Text>, _>(column(rows, |r| r.id.clone()))
+    .bind::<Array<Text>, _>(column(rows, |r| r.alert_id.clone()))
+    .bind::<Array<Integer>, _>(column(rows, |r| r.level))
+    .bind::<Array<Text>, _>(column(rows, |r| r.recipient_email.clone()))
+    .bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.recipient_user_id.clone()))
+    .bind::<Array<Text>, _>(column(rows, |r| r.status.clone()))
+    .bind::<Array<Integer>, _>(column(rows, |r| r.attempts))
+    .bind::<Array<Timestamp>, _>(column(rows, |r| r.next_attempt_at))
+    .bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.last_error.clone()))
+    .bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.message_id.clone()))
+    .bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.claim_token.clone()))
+    .bind::<Array<Nullable<Timestamp>>, _>(column(rows, |r| r.claimed_until))
+    .bind::<Array<Timestamp>, _>(column(rows, |r| r.created_at))
+    .bind::<Array<Nullable<Timestamp>>, _>(column(rows, |r| r.sent_at))
+    .execute(conn)
+    .map(drop)
 }
 
 /// (alert, level, recipient) already queued or sent for these alerts.
