@@ -144,7 +144,7 @@ impl Application {
             &settings.auth.audience,
             settings.auth.access_token_ttl_secs,
         );
-        let db = Db::for_server(&settings.database);
+        let db = Db::new(&settings.database);
         let settings = Arc::new(settings);
         let escalator = Escalator {
             db: db.clone(),

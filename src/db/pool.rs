@@ -21,9 +21,6 @@ pub type DbPool = r2d2::Pool<ConnectionManager>;
 pub struct ConnectionManager {
     url: DatabaseUrl,
     synchronous: SqliteSynchronous,
-    /// SQLite: leave WAL checkpoints to a background thread (servers) instead of to whichever
-    /// commit crosses 1,000 pages.
-    background_checkpoints: bool,
     /// Statements run on every connection this manager made (for metrics and the test that
     /// lists do not issue more queries as they grow).
     queries: Arc<AtomicU64>,
@@ -47,7 +44,6 @@ impl ConnectionManager {
         ConnectionManager {
             url,
             synchronous,
-            background_checkpoints: false,
             queries: Arc::default(),
         }
     }
@@ -90,13 +86,6 @@ impl ConnectionManager {
                     "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = {sync}; \
                      PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY;"
                 ))?;
-                if self.background_checkpoints {
-                    // Also give the WAL file back after a burst (a bulk load leaves it at
-                    // hundreds of MB otherwise).
-                    conn.batch_execute(
-                        "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;",
-                    )?;
-                }
                 Ok(AnyConnection::Sqlite(conn))
             }
         }
@@ -124,15 +113,11 @@ impl r2d2::ManageConnection for ConnectionManager {
 
 /// Builds the pool without connecting: start-up decides separately whether the database is
 /// reachable, so an unreachable database shows as "not ready" rather than a crash loop.
-pub fn build_pool(
-    settings: &DatabaseSettings,
-    background_checkpoints: bool,
-) -> (DbPool, ConnectionManager) {
-    let mut manager = ConnectionManager::new(
+pub fn build_pool(settings: &DatabaseSettings) -> (DbPool, ConnectionManager) {
+    let manager = ConnectionManager::new(
         DatabaseUrl::parse(&settings.url),
         settings.sqlite_synchronous,
     );
-    manager.background_checkpoints = background_checkpoints;
     let pool = r2d2::Pool::builder()
         .max_size(settings.pool_size)
         .min_idle(Some(0))
@@ -154,30 +139,7 @@ pub struct Db {
 
 impl Db {
     pub fn new(settings: &DatabaseSettings) -> Db {
-        Self::build(settings, false)
-    }
-
-    /// The server's handle. On SQLite its WAL checkpoints run on a thread of their own every
-    /// half second: under load the commit that crossed 1,000 pages used to copy the WAL back
-    /// and fsync inside a request (a p99 of 40 ms on the triage list at 100,000 people). A
-    /// PASSIVE checkpoint never blocks readers or writers. Other processes (`dsr sweep`,
-    /// `dsr import`) keep SQLite's automatic checkpoints.
-    pub fn for_server(settings: &DatabaseSettings) -> Db {
-        let sqlite = matches!(DatabaseUrl::parse(&settings.url), DatabaseUrl::Sqlite(_));
-        let db = Self::build(settings, sqlite);
-        if sqlite {
-            let manager = db.manager.clone();
-            let ready = db.schema_ready.clone();
-            std::thread::Builder::new()
-                .name("dsr-checkpoint".into())
-                .spawn(move || checkpoint_forever(&manager, &ready))
-                .expect("start the checkpoint thread");
-        }
-        db
-    }
-
-    fn build(settings: &DatabaseSettings, background_checkpoints: bool) -> Db {
-        let (pool, manager) = build_pool(settings, background_checkpoints);
+        let (pool, manager) = build_pool(settings);
         Db {
             pool,
             manager,
@@ -232,27 +194,5 @@ impl Db {
     {
         self.run(move |conn| super::write_transaction(conn, f))
             .await
-    }
-}
-
-fn checkpoint_forever(manager: &ConnectionManager, schema_ready: &AtomicBool) {
-    let mut conn = None;
-    loop {
-        std::thread::sleep(Duration::from_millis(500));
-        if !schema_ready.load(Ordering::SeqCst) {
-            continue;
-        }
-        if conn.is_none() {
-            conn = manager
-                .establish()
-                .map_err(|error| tracing::warn!(%error, "checkpoint: cannot connect"))
-                .ok();
-        }
-        if let Some(c) = conn.as_mut() {
-            if let Err(error) = c.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
-                tracing::warn!(%error, "checkpoint failed");
-                conn = None;
-            }
-        }
     }
 }
