@@ -158,7 +158,7 @@ impl Application {
             read_audit: audit::ReadAudit::start(db.clone()),
             changes: changes.clone(),
             signed_in: StampedCache::new(10_000),
-            register_pages: StampedCache::new(1_000),
+            register_pages: StampedCache::new(200),
             jwt,
             db,
             clock,
