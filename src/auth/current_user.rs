@@ -87,9 +87,9 @@ impl FromRequest for CurrentUser {
                 .verify(&token)
                 .ok_or_else(|| ApiError::Unauthorized("the token is invalid or expired".into()))?;
             // The role and the active flag come from the database, not the token, so a
-            // deactivation or role change takes effect on the very next request.
-            // Kept in memory only while nothing has changed (see `db::changes`), so the rule
-            // holds in this process at once and within `cache.refresh_ms` across processes.
+            // deactivation or role change takes effect on the very next request. They are kept
+            // in memory only while nothing has changed (see `db::changes`): at once for changes
+            // made through this process, within `cache.refresh_ms` for other processes'.
             let stamp = state.changes.stamp();
             let user = match state.signed_in.get(&claims.sub, stamp) {
                 Some(user) => user,
