@@ -53,9 +53,6 @@ pub fn insert_all(conn: &mut AnyConnection, rows: &[AlertRow]) -> QueryResult<()
 /// alerts (VALUES lists of 500 rows, 8,500 parameters each, took 0.3 s for 6,920 alerts).
 fn insert_pg(conn: &mut diesel::PgConnection, rows: &[AlertRow]) -> QueryResult<()> {
     use diesel::sql_types::{Array, Date, Integer, Nullable, Text, Timestamp};
-    fn column<T>(rows: &[AlertRow], f: impl Fn(&AlertRow) -> T) -> Vec<T> {
-        rows.iter().map(f).collect()
-    }
     diesel::sql_query(
         "INSERT INTO alerts (id, kind, subject_type, subject_id, person_id, register_entry_id, \
          due_on, days_overdue, level, status, assignee_id, raised_at, acknowledged_at, \
@@ -64,23 +61,23 @@ fn insert_pg(conn: &mut diesel::PgConnection, rows: &[AlertRow]) -> QueryResult<
          $8::int[], $9::int[], $10::text[], $11::text[], $12::timestamp[], $13::timestamp[], \
          $14::text[], $15::text[], $16::timestamp[], $17::timestamp[])",
     )
-    .bind::<Array<Text>, _>(column(rows, |r| r.id.clone()))
-    .bind::<Array<Text>, _>(column(rows, |r| r.kind.clone()))
-    .bind::<Array<Text>, _>(column(rows, |r| r.subject_type.clone()))
-    .bind::<Array<Text>, _>(column(rows, |r| r.subject_id.clone()))
-    .bind::<Array<Text>, _>(column(rows, |r| r.person_id.clone()))
-    .bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.register_entry_id.clone()))
-    .bind::<Array<Date>, _>(column(rows, |r| r.due_on))
-    .bind::<Array<Integer>, _>(column(rows, |r| r.days_overdue))
-    .bind::<Array<Integer>, _>(column(rows, |r| r.level))
-    .bind::<Array<Text>, _>(column(rows, |r| r.status.clone()))
-    .bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.assignee_id.clone()))
-    .bind::<Array<Timestamp>, _>(column(rows, |r| r.raised_at))
-    .bind::<Array<Nullable<Timestamp>>, _>(column(rows, |r| r.acknowledged_at))
-    .bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.acknowledged_by.clone()))
-    .bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.acknowledge_note.clone()))
-    .bind::<Array<Nullable<Timestamp>>, _>(column(rows, |r| r.resolved_at))
-    .bind::<Array<Timestamp>, _>(column(rows, |r| r.updated_at))
+    .bind::<Array<Text>, _>(crate::db::column(rows, |r| r.id.clone()))
+    .bind::<Array<Text>, _>(crate::db::column(rows, |r| r.kind.clone()))
+    .bind::<Array<Text>, _>(crate::db::column(rows, |r| r.subject_type.clone()))
+    .bind::<Array<Text>, _>(crate::db::column(rows, |r| r.subject_id.clone()))
+    .bind::<Array<Text>, _>(crate::db::column(rows, |r| r.person_id.clone()))
+    .bind::<Array<Nullable<Text>>, _>(crate::db::column(rows, |r| r.register_entry_id.clone()))
+    .bind::<Array<Date>, _>(crate::db::column(rows, |r| r.due_on))
+    .bind::<Array<Integer>, _>(crate::db::column(rows, |r| r.days_overdue))
+    .bind::<Array<Integer>, _>(crate::db::column(rows, |r| r.level))
+    .bind::<Array<Text>, _>(crate::db::column(rows, |r| r.status.clone()))
+    .bind::<Array<Nullable<Text>>, _>(crate::db::column(rows, |r| r.assignee_id.clone()))
+    .bind::<Array<Timestamp>, _>(crate::db::column(rows, |r| r.raised_at))
+    .bind::<Array<Nullable<Timestamp>>, _>(crate::db::column(rows, |r| r.acknowledged_at))
+    .bind::<Array<Nullable<Text>>, _>(crate::db::column(rows, |r| r.acknowledged_by.clone()))
+    .bind::<Array<Nullable<Text>>, _>(crate::db::column(rows, |r| r.acknowledge_note.clone()))
+    .bind::<Array<Nullable<Timestamp>>, _>(crate::db::column(rows, |r| r.resolved_at))
+    .bind::<Array<Timestamp>, _>(crate::db::column(rows, |r| r.updated_at))
     .execute(conn)
     .map(drop)
 }

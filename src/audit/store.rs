@@ -149,19 +149,16 @@ pub fn insert_many(conn: &mut AnyConnection, rows: &[NewAuditRow]) -> QueryResul
 /// planned for every batch). A multi-row VALUES list was worse still: 288 parameters for 32
 /// rows, a new statement each time.
 fn insert_many_pg(conn: &mut diesel::PgConnection, rows: &[NewAuditRow]) -> QueryResult<()> {
-    fn column<T>(rows: &[NewAuditRow], f: impl Fn(&NewAuditRow) -> T) -> Vec<T> {
-        rows.iter().map(f).collect()
-    }
     UnnestAudit {
-        id: column(rows, |r| r.id.clone()),
-        at: column(rows, |r| r.at),
-        actor_id: column(rows, |r| r.actor_id.clone()),
-        action: column(rows, |r| r.action),
-        outcome: column(rows, |r| r.outcome),
-        entity_type: column(rows, |r| r.entity_type.clone()),
-        entity_id: column(rows, |r| r.entity_id.clone()),
-        request_id: column(rows, |r| r.request_id.clone()),
-        changed_fields: column(rows, |r| r.changed_fields.clone()),
+        id: crate::db::column(rows, |r| r.id.clone()),
+        at: crate::db::column(rows, |r| r.at),
+        actor_id: crate::db::column(rows, |r| r.actor_id.clone()),
+        action: crate::db::column(rows, |r| r.action),
+        outcome: crate::db::column(rows, |r| r.outcome),
+        entity_type: crate::db::column(rows, |r| r.entity_type.clone()),
+        entity_id: crate::db::column(rows, |r| r.entity_id.clone()),
+        request_id: crate::db::column(rows, |r| r.request_id.clone()),
+        changed_fields: crate::db::column(rows, |r| r.changed_fields.clone()),
     }
     .execute(conn)
     .map(drop)

@@ -87,6 +87,11 @@ impl Drop for NoteWrite {
     }
 }
 
+/// One field of every row, as the array a PostgreSQL `unnest` bulk statement binds.
+pub fn column<R, T>(rows: &[R], field: impl Fn(&R) -> T) -> Vec<T> {
+    rows.iter().map(field).collect()
+}
+
 /// Multi-row INSERT. diesel's `MultiBackend` cannot build batch inserts, so this issues the
 /// same statement on the concrete connection: one round trip for many rows (discharge plan
 /// points, demo data).

@@ -44,9 +44,6 @@ pub fn insert_all(conn: &mut AnyConnection, rows: &[NotificationRow]) -> QueryRe
 /// planned every time) that took 1.1 s.
 fn insert_pg(conn: &mut diesel::PgConnection, rows: &[NotificationRow]) -> QueryResult<()> {
     use diesel::sql_types::{Array, Integer, Nullable, Text, Timestamp};
-    fn column<T>(rows: &[NotificationRow], f: impl Fn(&NotificationRow) -> T) -> Vec<T> {
-        rows.iter().map(f).collect()
-    }
     diesel::sql_query(
         "INSERT INTO notifications (id, alert_id, level, recipient_email, recipient_user_id, \
          status, attempts, next_attempt_at, last_error, message_id, claim_token, claimed_until, \
@@ -54,20 +51,20 @@ fn insert_pg(conn: &mut diesel::PgConnection, rows: &[NotificationRow]) -> Query
          $4::text[], $5::text[], $6::text[], $7::int[], $8::timestamp[], $9::text[], \
          $10::text[], $11::text[], $12::timestamp[], $13::timestamp[], $14::timestamp[])",
     )
-    .bind::<Array<Text>, _>(column(rows, |r| r.id.clone()))
-    .bind::<Array<Text>, _>(column(rows, |r| r.alert_id.clone()))
-    .bind::<Array<Integer>, _>(column(rows, |r| r.level))
-    .bind::<Array<Text>, _>(column(rows, |r| r.recipient_email.clone()))
-    .bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.recipient_user_id.clone()))
-    .bind::<Array<Text>, _>(column(rows, |r| r.status.clone()))
-    .bind::<Array<Integer>, _>(column(rows, |r| r.attempts))
-    .bind::<Array<Timestamp>, _>(column(rows, |r| r.next_attempt_at))
-    .bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.last_error.clone()))
-    .bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.message_id.clone()))
-    .bind::<Array<Nullable<Text>>, _>(column(rows, |r| r.claim_token.clone()))
-    .bind::<Array<Nullable<Timestamp>>, _>(column(rows, |r| r.claimed_until))
-    .bind::<Array<Timestamp>, _>(column(rows, |r| r.created_at))
-    .bind::<Array<Nullable<Timestamp>>, _>(column(rows, |r| r.sent_at))
+    .bind::<Array<Text>, _>(crate::db::column(rows, |r| r.id.clone()))
+    .bind::<Array<Text>, _>(crate::db::column(rows, |r| r.alert_id.clone()))
+    .bind::<Array<Integer>, _>(crate::db::column(rows, |r| r.level))
+    .bind::<Array<Text>, _>(crate::db::column(rows, |r| r.recipient_email.clone()))
+    .bind::<Array<Nullable<Text>>, _>(crate::db::column(rows, |r| r.recipient_user_id.clone()))
+    .bind::<Array<Text>, _>(crate::db::column(rows, |r| r.status.clone()))
+    .bind::<Array<Integer>, _>(crate::db::column(rows, |r| r.attempts))
+    .bind::<Array<Timestamp>, _>(crate::db::column(rows, |r| r.next_attempt_at))
+    .bind::<Array<Nullable<Text>>, _>(crate::db::column(rows, |r| r.last_error.clone()))
+    .bind::<Array<Nullable<Text>>, _>(crate::db::column(rows, |r| r.message_id.clone()))
+    .bind::<Array<Nullable<Text>>, _>(crate::db::column(rows, |r| r.claim_token.clone()))
+    .bind::<Array<Nullable<Timestamp>>, _>(crate::db::column(rows, |r| r.claimed_until))
+    .bind::<Array<Timestamp>, _>(crate::db::column(rows, |r| r.created_at))
+    .bind::<Array<Nullable<Timestamp>>, _>(crate::db::column(rows, |r| r.sent_at))
     .execute(conn)
     .map(drop)
 }

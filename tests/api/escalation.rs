@@ -663,39 +663,15 @@ async fn readiness_and_metrics_report_the_sweep() {
     let (app, _sink) = app_with_sink(|_| {}).await;
     let t = team(&app).await;
     overdue_entry(&app, &t, "amber", 30).await;
-    let ready: Value = app
-        .client
-        .get(app.url("/health/ready"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready: Value = app.get_public("/health/ready").await.json().await.unwrap();
     assert!(ready["last_sweep_at"].is_null());
     assert_eq!(ready["sweep_stale"], false);
     run(&app, &t.coord, false).await;
-    let ready: Value = app
-        .client
-        .get(app.url("/health/ready"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready: Value = app.get_public("/health/ready").await.json().await.unwrap();
     let last: chrono::DateTime<chrono::Utc> =
         ready["last_sweep_at"].as_str().unwrap().parse().unwrap();
     assert!((chrono::Utc::now() - last).num_seconds().abs() < 60);
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.get_public("/metrics").await.text().await.unwrap();
     assert!(
         text.contains("dsr_open_alerts{kind=\"dsr_review_overdue\"} 1"),
         "{text}"
@@ -716,15 +692,7 @@ async fn a_stale_sweep_shows_on_readiness() {
     // Background sweeps every second succeed, so readiness is not stale...
     let mut fresh = false;
     for _ in 0..50 {
-        let ready: Value = app
-            .client
-            .get(app.url("/health/ready"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let ready: Value = app.get_public("/health/ready").await.json().await.unwrap();
         if ready["last_sweep_at"].is_string() {
             fresh = ready["sweep_stale"] == false;
             break;
@@ -737,14 +705,6 @@ async fn a_stale_sweep_shows_on_readiness() {
     );
     // ...until no sweep has succeeded for two intervals.
     app.clock.advance(3);
-    let ready: Value = app
-        .client
-        .get(app.url("/health/ready"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready: Value = app.get_public("/health/ready").await.json().await.unwrap();
     assert_eq!(ready["sweep_stale"], true);
 }

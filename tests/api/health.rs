@@ -5,19 +5,9 @@ use crate::helpers::*;
 #[tokio::test]
 async fn live_and_ready_answer_200_when_all_is_well() {
     let app = spawn_app().await;
-    let res = app
-        .client
-        .get(app.url("/health/live"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_public("/health/live").await;
     assert_eq!(res.status(), 200);
-    let res = app
-        .client
-        .get(app.url("/health/ready"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_public("/health/ready").await;
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["status"], "ready");
@@ -39,19 +29,9 @@ async fn ready_is_503_while_the_database_is_unreachable() {
         blocker.join("dsr.sqlite3").to_string_lossy().into_owned()
     };
     let app = spawn_app_with(|s| s.database.url = url).await;
-    let res = app
-        .client
-        .get(app.url("/health/live"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_public("/health/live").await;
     assert_eq!(res.status(), 200, "the process itself is alive");
-    let res = app
-        .client
-        .get(app.url("/health/ready"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_public("/health/ready").await;
     assert_eq!(res.status(), 503);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["status"], "unavailable");
@@ -67,7 +47,7 @@ async fn metrics_count_requests_by_route_and_status_with_latency() {
     let admin = app.admin_token().await;
     app.get("/me", &admin).await;
     app.get("/users/not-a-uuid", &admin).await;
-    let res = app.client.get(app.url("/metrics")).send().await.unwrap();
+    let res = app.get_public("/metrics").await;
     assert_eq!(res.status(), 200);
     assert!(res
         .headers()

@@ -133,6 +133,14 @@ impl TestApp {
         req
     }
 
+    /// GET without a token (health, metrics, the API documents).
+    pub async fn get_public(&self, path: &str) -> Response {
+        self.request(Method::GET, path, None)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Response {
         self.request(Method::GET, path, Some(token))
             .send()

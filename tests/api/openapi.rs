@@ -16,23 +16,10 @@ fn committed_openapi_yaml_matches_the_code() {
 #[tokio::test]
 async fn the_served_documents_are_the_generated_one() {
     let app = spawn_app().await;
-    let yaml = app
-        .client
-        .get(app.url("/openapi.yaml"))
-        .send()
-        .await
-        .unwrap();
+    let yaml = app.get_public("/openapi.yaml").await;
     assert_eq!(yaml.status(), 200);
     assert_eq!(yaml.text().await.unwrap(), dsr::openapi::yaml());
-    let json: Value = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let json: Value = app.get_public("/openapi.json").await.json().await.unwrap();
     let expected: Value = serde_json::to_value(dsr::openapi::document()).unwrap();
     assert_eq!(json, expected);
     for path in [
@@ -55,17 +42,12 @@ async fn the_served_documents_are_the_generated_one() {
 #[tokio::test]
 async fn swagger_ui_is_served_from_the_binary() {
     let app = spawn_app().await;
-    let res = app.client.get(app.url("/docs")).send().await.unwrap();
+    let res = app.get_public("/docs").await;
     assert!(res.status().is_redirection());
-    let res = app.client.get(app.url("/docs/")).send().await.unwrap();
+    let res = app.get_public("/docs/").await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(html.contains("swagger-ui"), "{html}");
-    let res = app
-        .client
-        .get(app.url("/docs/swagger-ui-bundle.js"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_public("/docs/swagger-ui-bundle.js").await;
     assert_eq!(res.status(), 200);
 }

@@ -6,15 +6,7 @@ use serde_json::{json, Value};
 use crate::helpers::*;
 
 pub async fn queries_so_far(app: &TestApp) -> u64 {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.get_public("/metrics").await.text().await.unwrap();
     text.lines()
         .find_map(|l| l.strip_prefix("dsr_db_queries_total "))
         .and_then(|v| v.trim().parse().ok())
