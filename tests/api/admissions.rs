@@ -73,12 +73,7 @@ async fn admission_turns_the_entry_blue_and_sets_the_inpatient_clocks() {
         ),
         (Some("amber"), Some("blue"), Some("admitted"))
     );
-    let person: Value = app
-        .get(&format!("/people/{person_id}"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let person: Value = app.get_json(&format!("/people/{person_id}"), &coord).await;
     assert_eq!(person["next_cetr_due"], json!(date_plus(admitted, 28)));
 
     let again = json!({"admitted_on": today(), "hospital": "Other", "setting": "low_secure"});
@@ -93,11 +88,8 @@ async fn admission_turns_the_entry_blue_and_sets_the_inpatient_clocks() {
     )
     .await;
     let list: Value = app
-        .get(&format!("/people/{person_id}/admissions"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/people/{person_id}/admissions"), &coord)
+        .await;
     assert_eq!(list.as_array().unwrap().len(), 1);
 }
 
@@ -287,7 +279,7 @@ async fn a_stale_if_match_on_an_admission_changes_nothing() {
         )
         .await;
     assert_problem(res, 412).await;
-    let now: Value = app.get(&path, &coord).await.json().await.unwrap();
+    let now: Value = app.get_json(&path, &coord).await;
     assert!(now["discharged_on"].is_null());
     assert_eq!(now["legal_status"], "Section 2");
     // Moving to a secure setting keeps the post-admission clock (no C(E)TR held yet).
@@ -336,7 +328,7 @@ async fn oversight_visits_move_the_next_visit_date() {
         admission["next_visit_due"],
         json!(date_plus(days_ago(10), 56))
     );
-    let visits: Value = app.get(&path, &coord).await.json().await.unwrap();
+    let visits: Value = app.get_json(&path, &coord).await;
     let dates: Vec<&str> = visits
         .as_array()
         .unwrap()

@@ -25,11 +25,8 @@ async fn writes_and_logins_are_audited_with_field_names_only() {
     assert_eq!(res.status(), 200);
 
     let page: Value = app
-        .get(&format!("/audit?entity_type=user&entity_id={id}"), &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/audit?entity_type=user&entity_id={id}"), &admin)
+        .await;
     let items = page["items"].as_array().unwrap();
     assert_eq!(items.len(), 2, "{page}");
     let update = &items[0];
@@ -44,12 +41,7 @@ async fn writes_and_logins_are_audited_with_field_names_only() {
     let text = page.to_string();
     assert!(!text.contains("Secret Name") && !text.contains("another-long-password"));
 
-    let logins: Value = app
-        .get("/audit?action=login", &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let logins: Value = app.get_json("/audit?action=login", &admin).await;
     let outcomes: Vec<&str> = logins["items"]
         .as_array()
         .unwrap()

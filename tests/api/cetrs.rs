@@ -71,12 +71,7 @@ async fn the_done_when_walkthrough() {
     assert_eq!(done["overdue"], false);
 
     for token in [&coord, &kw, &clinician] {
-        let late: Value = app
-            .get("/cetr-actions?overdue=true", token)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let late: Value = app.get_json("/cetr-actions?overdue=true", token).await;
         let ids: Vec<&str> = late["items"]
             .as_array()
             .unwrap()
@@ -85,12 +80,7 @@ async fn the_done_when_walkthrough() {
             .collect();
         assert_eq!(ids, vec![actions[0]["id"].as_str().unwrap()]);
     }
-    let full: Value = app
-        .get(&format!("/cetrs/{cetr_id}"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let full: Value = app.get_json(&format!("/cetrs/{cetr_id}"), &coord).await;
     assert_eq!(full["actions"].as_array().unwrap().len(), 3);
 }
 
@@ -283,11 +273,8 @@ async fn inpatient_kinds_need_an_admission_and_community_cetrs_stop_the_red_cloc
         .unwrap();
     assert!(after["next_cetr_due"].is_null(), "held since turning red");
     let list: Value = app
-        .get(&format!("/people/{person_id}/cetrs"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/people/{person_id}/cetrs"), &coord)
+        .await;
     assert_eq!(list.as_array().unwrap().len(), 1);
 }
 
@@ -435,11 +422,8 @@ async fn action_owners_must_see_the_person_and_keyworkers_update_only_their_own(
     .await;
 
     let mine: Value = app
-        .get(&format!("/cetr-actions?owner_id={kw_id}"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/cetr-actions?owner_id={kw_id}"), &coord)
+        .await;
     assert_eq!(mine["total"], 1);
     let open: Value = app
         .get(

@@ -27,11 +27,11 @@ async fn contacts_are_logged_listed_newest_first_and_paged() {
             .unwrap()
             .to_string();
         let created: Value = res.json().await.unwrap();
-        let fetched: Value = app.get(&location, &coord).await.json().await.unwrap();
+        let fetched: Value = app.get_json(&location, &coord).await;
         assert_eq!(fetched["id"], created["id"]);
         assert_eq!(fetched["kind"], kind);
     }
-    let page: Value = app.get(&path, &coord).await.json().await.unwrap();
+    let page: Value = app.get_json(&path, &coord).await;
     let kinds: Vec<&str> = page["items"]
         .as_array()
         .unwrap()
@@ -41,11 +41,8 @@ async fn contacts_are_logged_listed_newest_first_and_paged() {
     assert_eq!(kinds, vec!["phone", "meeting", "face_to_face"]);
     assert_eq!(page["items"][0]["recorded_by"]["role"], "clinician");
     let page: Value = app
-        .get(&format!("{path}?limit=1&offset=1"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{path}?limit=1&offset=1"), &coord)
+        .await;
     assert_eq!(page["total"], 3);
     assert_eq!(page["items"][0]["kind"], "meeting");
 }
@@ -73,7 +70,7 @@ async fn bad_contacts_are_refused_naming_each_field() {
     let body = json!({"kind": "phone"});
     let problem = assert_problem(app.post(&path, Some(&coord), &body).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["occurred_at", "summary"]);
-    let page: Value = app.get(&path, &coord).await.json().await.unwrap();
+    let page: Value = app.get_json(&path, &coord).await;
     assert_eq!(page["total"], 0);
 }
 
@@ -102,7 +99,7 @@ async fn contacts_are_corrected_by_new_contacts_never_edited() {
         .await
         .unwrap();
     assert_eq!(correction["corrects_id"], original["id"]);
-    let page: Value = app.get(&path, &coord).await.json().await.unwrap();
+    let page: Value = app.get_json(&path, &coord).await;
     let stored_original = page["items"]
         .as_array()
         .unwrap()
@@ -134,6 +131,6 @@ async fn contacts_are_corrected_by_new_contacts_never_edited() {
             .unwrap();
         assert_problem(res, 404).await;
     }
-    let again: Value = app.get(&contact_path, &coord).await.json().await.unwrap();
+    let again: Value = app.get_json(&contact_path, &coord).await;
     assert_eq!(again["summary"], "Spoke to dad");
 }

@@ -35,21 +35,13 @@ async fn demo_data_loads_a_realistic_deterministic_register() {
         &app.login("demo-coordinator-00001", dsr::demo::DEMO_PASSWORD)
             .await,
     );
-    let page: Value = app
-        .get("/register?limit=1", &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page: Value = app.get_json("/register?limit=1", &coord).await;
     assert_eq!(page["total"], 500);
     let mut counts = Vec::new();
     for rag in ["red", "amber", "green", "blue"] {
         let p: Value = app
-            .get(&format!("/register?rag={rag}&limit=1"), &coord)
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json(&format!("/register?rag={rag}&limit=1"), &coord)
+            .await;
         counts.push(p["total"].as_i64().unwrap());
     }
     // about 10% red, 20% amber, 60% green, 10% blue

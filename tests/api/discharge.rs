@@ -77,11 +77,8 @@ async fn the_done_when_walkthrough() {
     );
     assert_eq!(plan["complete_count"], 0);
     let entry: Value = app
-        .get(&format!("/register/{}", s.entry_id), &s.coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/register/{}", s.entry_id), &s.coord)
+        .await;
     assert_eq!(entry["discharge_points_complete"], 0);
     let plan_path = location.trim_start_matches("/api/v1").to_string();
 
@@ -148,18 +145,15 @@ async fn the_done_when_walkthrough() {
         200
     );
 
-    let plan: Value = app.get(&plan_path, &s.kw).await.json().await.unwrap();
+    let plan: Value = app.get_json(&plan_path, &s.kw).await;
     assert_eq!(plan["complete_count"], 6);
     assert_eq!(plan["closed_count"], 7);
     assert_eq!(plan["progress_percent"], 58);
     assert_eq!(plan["points"][0]["completed_on"], json!(today()));
     assert_eq!(plan["points"][0]["owner"]["id"], s.kw_id.as_str());
     let entry: Value = app
-        .get(&format!("/register/{}", s.entry_id), &s.coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/register/{}", s.entry_id), &s.coord)
+        .await;
     assert_eq!(entry["discharge_points_complete"], 6);
 
     let res = app
@@ -170,15 +164,12 @@ async fn the_done_when_walkthrough() {
         )
         .await;
     assert_eq!(res.status(), 201);
-    let plan: Value = app.get(&plan_path, &s.coord).await.json().await.unwrap();
+    let plan: Value = app.get_json(&plan_path, &s.coord).await;
     assert_eq!(plan["last_review_on"], json!(days_ago(1)));
     assert_eq!(plan["next_review_due"], json!(date_plus(days_ago(1), 28)));
     let reviews: Value = app
-        .get(&format!("{plan_path}/reviews"), &s.coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{plan_path}/reviews"), &s.coord)
+        .await;
     assert_eq!(reviews.as_array().unwrap().len(), 1);
 
     let res = app
@@ -235,11 +226,8 @@ async fn the_done_when_walkthrough() {
     )
     .await;
     let entry: Value = app
-        .get(&format!("/register/{}", s.entry_id), &s.coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/register/{}", s.entry_id), &s.coord)
+        .await;
     assert!(
         entry["discharge_points_complete"].is_null(),
         "no current plan after discharge"
@@ -391,7 +379,7 @@ async fn points_need_owners_who_can_see_the_person_and_the_plan_etag() {
         )
         .await;
     assert_problem(res, 412).await;
-    let now: Value = app.get(&path, &s.coord).await.json().await.unwrap();
+    let now: Value = app.get_json(&path, &s.coord).await;
     assert_eq!(
         now["points"][4]["status"], "not_started",
         "the refused change was not applied"

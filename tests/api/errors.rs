@@ -89,7 +89,7 @@ async fn unprocessable_bodies_name_every_bad_field() {
     let problem = assert_problem(app.post("/users", Some(&admin), &json!([1, 2])).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["body"]);
     // Nothing was written by any of these.
-    let users: Value = app.get("/users", &admin).await.json().await.unwrap();
+    let users: Value = app.get_json("/users", &admin).await;
     assert_eq!(users["total"], 1);
 }
 

@@ -132,34 +132,21 @@ async fn the_done_when_walkthrough() {
         assert_eq!(m.from, "dsr@nhs.net");
     }
 
-    let notifications: Value = app
-        .get("/notifications", &t.admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let notifications: Value = app.get_json("/notifications", &t.admin).await;
     assert_eq!(notifications["total"], 3);
     for n in notifications["items"].as_array().unwrap() {
         assert_eq!(n["status"], "sent");
         assert_eq!(n["attempts"], 1);
         assert!(n["message_id"].is_string() && n["sent_at"].is_string());
     }
-    let mine: Value = app.get("/notifications", &t.kw).await.json().await.unwrap();
+    let mine: Value = app.get_json("/notifications", &t.kw).await;
     assert_eq!(mine["total"], 2, "the keyworker sees their own");
 
     let entry_now: Value = app
-        .get(&format!("/register/{entry_id}"), &t.coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/register/{entry_id}"), &t.coord)
+        .await;
     assert_eq!(entry_now["open_alerts"], 2);
-    let overdue: Value = app
-        .get("/register?overdue=true", &t.coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let overdue: Value = app.get_json("/register?overdue=true", &t.coord).await;
     assert_eq!(overdue["total"], 1);
 
     // A second sweep emails nobody.
@@ -195,11 +182,8 @@ async fn the_done_when_walkthrough() {
     assert_eq!(alerts["items"][0]["kind"], "dsr_review_overdue");
     assert!(alerts["items"][0]["resolved_at"].is_string());
     let entry_now: Value = app
-        .get(&format!("/register/{entry_id}"), &t.coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/register/{entry_id}"), &t.coord)
+        .await;
     assert_eq!(entry_now["open_alerts"], 1);
 }
 
@@ -211,14 +195,9 @@ async fn a_dry_run_reports_without_writing_or_emailing() {
     let report = run(&app, &t.admin, true).await;
     assert_eq!(counts(&report), (2, 0, 0, 3, 0));
     assert_eq!(report["dry_run"], true);
-    let alerts: Value = app.get("/alerts", &t.coord).await.json().await.unwrap();
+    let alerts: Value = app.get_json("/alerts", &t.coord).await;
     assert_eq!(alerts["total"], 0);
-    let notifications: Value = app
-        .get("/notifications", &t.admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let notifications: Value = app.get_json("/notifications", &t.admin).await;
     assert_eq!(notifications["total"], 0);
     assert!(sink.messages().is_empty());
     // The real run then does what the dry run said.
@@ -233,12 +212,7 @@ async fn an_smtp_failure_stays_queued_and_is_delivered_once_the_server_is_back()
     sink.set_failing(true);
     let report = run(&app, &t.coord, false).await;
     assert_eq!(counts(&report), (1, 0, 0, 2, 0));
-    let queued: Value = app
-        .get("/notifications", &t.admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let queued: Value = app.get_json("/notifications", &t.admin).await;
     for n in queued["items"].as_array().unwrap() {
         assert_eq!(n["status"], "queued");
         assert_eq!(n["attempts"], 1);
@@ -264,12 +238,7 @@ async fn an_smtp_failure_stays_queued_and_is_delivered_once_the_server_is_back()
         "never twice"
     );
     assert_eq!(sink.messages().len(), 2);
-    let sent: Value = app
-        .get("/notifications?status=sent", &t.admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let sent: Value = app.get_json("/notifications?status=sent", &t.admin).await;
     assert_eq!(sent["total"], 2);
     assert!(sent["items"]
         .as_array()
@@ -308,12 +277,7 @@ async fn the_recipient_allow_list_refuses_other_domains() {
     .await;
     let report = run(&app, &t.coord, false).await;
     assert_eq!(counts(&report).4, 0, "level 1 only, to the gmail address");
-    let failed: Value = app
-        .get("/notifications?status=failed", &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let failed: Value = app.get_json("/notifications?status=failed", &admin).await;
     assert_eq!(failed["total"], 1);
     assert!(failed["items"][0]["last_error"]
         .as_str()
@@ -349,7 +313,7 @@ async fn level_three_reaches_all_managers_and_the_senior_addresses() {
     let report = run(&app, &t.coord, false).await;
     // level 1 keyworker, level 2 line manager, level 3 both managers and the director
     assert_eq!(counts(&report), (1, 0, 0, 5, 4));
-    let alerts: Value = app.get("/alerts", &t.coord).await.json().await.unwrap();
+    let alerts: Value = app.get_json("/alerts", &t.coord).await;
     assert_eq!(alerts["items"][0]["level"], 3);
     assert_eq!(alerts["items"][0]["days_overdue"], 15);
     assert_eq!(sink.to("director@nhs.net").len(), 1);
@@ -426,12 +390,7 @@ async fn every_alert_kind_is_raised_from_the_records() {
     .await;
 
     run(&app, &t.coord, false).await;
-    let alerts: Value = app
-        .get("/alerts?limit=100", &t.coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let alerts: Value = app.get_json("/alerts?limit=100", &t.coord).await;
     let mut got: Vec<(String, String, i64)> = alerts["items"]
         .as_array()
         .unwrap()
@@ -534,7 +493,7 @@ async fn alert_visibility_and_acknowledging() {
     let seen = |token: String| {
         let app = &app;
         async move {
-            let page: Value = app.get("/alerts", &token).await.json().await.unwrap();
+            let page: Value = app.get_json("/alerts", &token).await;
             let mut kinds: Vec<String> = page["items"]
                 .as_array()
                 .unwrap()
@@ -568,11 +527,8 @@ async fn alert_visibility_and_acknowledging() {
     assert_problem(app.get("/alerts", &t.admin).await, 403).await;
 
     let alerts: Value = app
-        .get("/alerts?kind=dsr_review_overdue", &t.coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/alerts?kind=dsr_review_overdue", &t.coord)
+        .await;
     let alert_id = alerts["items"][0]["id"].as_str().unwrap().to_string();
     assert_problem(
         app.get(&format!("/alerts/{alert_id}"), &clinician).await,
@@ -637,20 +593,12 @@ async fn alert_visibility_and_acknowledging() {
     app.clock.advance(5 * 86_400);
     let report = run(&app, &t.coord, false).await;
     assert!(report["escalated"].as_i64().unwrap() >= 1);
-    let after: Value = app
-        .get(&format!("/alerts/{alert_id}"), &t.coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let after: Value = app.get_json(&format!("/alerts/{alert_id}"), &t.coord).await;
     assert_eq!(after["level"], 2);
     assert_eq!(after["status"], "acknowledged");
     let to_manager: Value = app
-        .get(&format!("/notifications?alert_id={alert_id}"), &t.admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/notifications?alert_id={alert_id}"), &t.admin)
+        .await;
     assert!(to_manager["items"]
         .as_array()
         .unwrap()

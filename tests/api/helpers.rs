@@ -133,6 +133,15 @@ impl TestApp {
         req
     }
 
+    /// GET and the body as JSON (whatever the status: callers that care check it first).
+    pub async fn get_json(&self, path: &str, token: &str) -> Value {
+        self.get(path, token)
+            .await
+            .json()
+            .await
+            .expect("a JSON body")
+    }
+
     /// GET without a token (health, metrics, the API documents).
     pub async fn get_public(&self, path: &str) -> Response {
         self.request(Method::GET, path, None)

@@ -153,12 +153,7 @@ async fn a_2000_row_spreadsheet_with_20_bad_rows() {
         .unwrap()
         .iter()
         .any(|e| e["field"] == "row 1912: keyworker"));
-    let people: Value = app
-        .get("/people?limit=1", &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let people: Value = app.get_json("/people?limit=1", &coord).await;
     assert_eq!(people["total"], 0, "nothing was written");
 
     // A dry run with skip_invalid counts without writing.
@@ -180,12 +175,7 @@ async fn a_2000_row_spreadsheet_with_20_bad_rows() {
         ),
         (Some(1980), Some(1980), Some(false))
     );
-    let people: Value = app
-        .get("/people?limit=1", &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let people: Value = app.get_json("/people?limit=1", &coord).await;
     assert_eq!(people["total"], 0);
 
     // skip_invalid writes the 1,980 good rows.
@@ -199,29 +189,14 @@ async fn a_2000_row_spreadsheet_with_20_bad_rows() {
         done["keyworkers_assigned"], 199,
         "every tenth row names the keyworker; row 1912 names nobody"
     );
-    let people: Value = app
-        .get("/people?limit=1", &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let people: Value = app.get_json("/people?limit=1", &coord).await;
     assert_eq!(people["total"], 1980);
-    let red: Value = app
-        .get("/register?rag=red&limit=1", &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let red: Value = app.get_json("/register?rag=red&limit=1", &coord).await;
     let expected_red = (0..2000)
         .filter(|i| i % 4 == 0 && !bad.iter().any(|(r, _)| *r == i + 2))
         .count();
     assert_eq!(red["total"], expected_red as i64);
-    let north: Value = app
-        .get("/register?area=North&limit=1", &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let north: Value = app.get_json("/register?area=North&limit=1", &coord).await;
     let expected_north = (0..2000)
         .filter(|i| i % 3 == 0 && !bad.iter().any(|(r, _)| *r == i + 2))
         .count();
@@ -242,12 +217,7 @@ async fn a_2000_row_spreadsheet_with_20_bad_rows() {
         ),
         (Some(0), Some(0), Some(0), Some(1980))
     );
-    let people: Value = app
-        .get("/people?limit=1", &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let people: Value = app.get_json("/people?limit=1", &coord).await;
     assert_eq!(people["total"], 1980);
 }
 
@@ -277,11 +247,8 @@ async fn a_changed_row_updates_the_person_and_rating_with_history() {
         (Some(1), Some(1))
     );
     let page: Value = app
-        .get(&format!("/register?search={nhs}"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/register?search={nhs}"), &coord)
+        .await;
     let entry = &page["items"][0];
     assert_eq!(entry["rag"], "red");
     assert_eq!(entry["person"]["area"], "South");
@@ -373,19 +340,13 @@ async fn xlsx_files_with_number_and_date_cells_import() {
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["people_created"], 2);
     let person: Value = app
-        .get(&format!("/people?search={}", nhs[0]), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/people?search={}", nhs[0]), &coord)
+        .await;
     assert_eq!(person["items"][0]["date_of_birth"], "1990-05-17");
     assert_eq!(person["items"][0]["consent_status"], "best_interests");
     let entry: Value = app
-        .get(&format!("/register?search={}", nhs[0]), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/register?search={}", nhs[0]), &coord)
+        .await;
     assert_eq!(entry["items"][0]["rag"], "green");
     assert_eq!(
         entry["items"][0]["last_review_on"],

@@ -27,12 +27,7 @@ async fn the_done_when_walkthrough_for_a_keyworker() {
         assert_eq!(res.status(), 200);
     }
 
-    let caseload: Value = app
-        .get(&format!("/users/{kw_id}/caseload"), &kw)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let caseload: Value = app.get_json(&format!("/users/{kw_id}/caseload"), &kw).await;
     let names: Vec<&str> = caseload["items"]
         .as_array()
         .unwrap()
@@ -47,12 +42,12 @@ async fn the_done_when_walkthrough_for_a_keyworker() {
     assert_eq!(caseload["total"], 2);
     assert_eq!(caseload["items"][0]["rag"], "red");
     assert!(caseload["items"][0]["next_review_due"].is_string());
-    let register: Value = app.get("/register", &kw).await.json().await.unwrap();
+    let register: Value = app.get_json("/register", &kw).await;
     assert_eq!(
         register["total"], 2,
         "the triage list shows a keyworker only their caseload"
     );
-    let people: Value = app.get("/people", &kw).await.json().await.unwrap();
+    let people: Value = app.get_json("/people", &kw).await;
     assert_eq!(people["total"], 2);
 
     let person_id = mine["person_id"].as_str().unwrap();
@@ -124,12 +119,7 @@ async fn assignment_rules_history_and_the_current_keyworker_on_views() {
         "naming the same keyworker again changes nothing"
     );
 
-    let person: Value = app
-        .get(&format!("/people/{person_id}"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let person: Value = app.get_json(&format!("/people/{person_id}"), &coord).await;
     assert_eq!(person["keyworker"]["id"], kw1_id.as_str());
     let view: Value = app
         .get(
@@ -142,11 +132,8 @@ async fn assignment_rules_history_and_the_current_keyworker_on_views() {
         .unwrap();
     assert_eq!(view["keyworker"]["id"], kw1_id.as_str());
     let filtered: Value = app
-        .get(&format!("/register?keyworker_id={kw1_id}"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/register?keyworker_id={kw1_id}"), &coord)
+        .await;
     assert_eq!(filtered["total"], 1);
 
     // A manager may reassign; the previous assignment ends the same day.
@@ -156,11 +143,8 @@ async fn assignment_rules_history_and_the_current_keyworker_on_views() {
         200
     );
     let history: Value = app
-        .get(&format!("/people/{person_id}/keyworker-history"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/people/{person_id}/keyworker-history"), &coord)
+        .await;
     let rows: Vec<(Value, Value, Value)> = history
         .as_array()
         .unwrap()
@@ -185,19 +169,11 @@ async fn assignment_rules_history_and_the_current_keyworker_on_views() {
         .await
         .unwrap();
     assert_eq!(res.status(), 204);
-    let person: Value = app
-        .get(&format!("/people/{person_id}"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let person: Value = app.get_json(&format!("/people/{person_id}"), &coord).await;
     assert!(person["keyworker"].is_null());
     let history: Value = app
-        .get(&format!("/people/{person_id}/keyworker-history"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/people/{person_id}/keyworker-history"), &coord)
+        .await;
     assert_eq!(history[1]["to"], json!(today()));
 
     let (_, clinician) = app.user_with_role("clinician").await;
@@ -234,11 +210,8 @@ async fn access_ends_the_moment_the_assignment_ends() {
         assert_problem(app.get(path, &kw1).await, 404).await;
     }
     let caseload: Value = app
-        .get(&format!("/users/{kw1_id}/caseload"), &kw1)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/users/{kw1_id}/caseload"), &kw1)
+        .await;
     assert_eq!(caseload["total"], 0);
 }
 
@@ -275,11 +248,8 @@ async fn caseloads_hold_active_entries_overdue_first_and_are_guarded() {
     .await;
 
     let caseload: Value = app
-        .get(&format!("/users/{kw_id}/caseload"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/users/{kw_id}/caseload"), &coord)
+        .await;
     let rows: Vec<(&str, bool)> = caseload["items"]
         .as_array()
         .unwrap()
@@ -313,11 +283,8 @@ async fn caseloads_hold_active_entries_overdue_first_and_are_guarded() {
     )
     .await;
     let own: Value = app
-        .get(&format!("/users/{other_kw_id}/caseload"), &other_kw)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/users/{other_kw_id}/caseload"), &other_kw)
+        .await;
     assert_eq!(own["total"], 0);
     let (_, clinician) = app.user_with_role("clinician").await;
     assert_problem(

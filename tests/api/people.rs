@@ -133,7 +133,7 @@ async fn bad_people_are_refused_naming_every_field_and_nothing_is_written() {
     let problem = assert_problem(app.post("/people", Some(&coord), &bad_date).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["date_of_birth"]);
 
-    let list: Value = app.get("/people", &coord).await.json().await.unwrap();
+    let list: Value = app.get_json("/people", &coord).await;
     assert_eq!(list["total"], 0);
 }
 
@@ -187,11 +187,8 @@ async fn people_are_found_by_nhs_number_or_name() {
     ];
     for (search, expected) in cases {
         let page: Value = app
-            .get(&format!("/people?search={search}"), &coord)
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json(&format!("/people?search={search}"), &coord)
+            .await;
         let mut names: Vec<&str> = page["items"]
             .as_array()
             .unwrap()

@@ -37,11 +37,8 @@ async fn the_done_when_walkthrough() {
     assert_eq!(review["next_review_due"], json!(days_ahead(7)));
 
     let history: Value = app
-        .get(&format!("/register/{id}/history"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/register/{id}/history"), &coord)
+        .await;
     let changes: Vec<(Value, Value, Value)> = history
         .as_array()
         .unwrap()
@@ -59,11 +56,8 @@ async fn the_done_when_walkthrough() {
     assert!(history[1]["changed_at"].is_string());
 
     let page: Value = app
-        .get("/register?rag=red&sort=next_review_due", &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/register?rag=red&sort=next_review_due", &coord)
+        .await;
     assert_eq!(page["total"], 1);
     assert_eq!(page["items"][0]["id"], id);
     assert_eq!(page["items"][0]["last_review_on"], json!(today()));
@@ -88,22 +82,12 @@ async fn the_done_when_walkthrough() {
         )
         .await;
     assert_problem(res, 409).await;
-    let page: Value = app
-        .get("/register?rag=red", &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page: Value = app.get_json("/register?rag=red", &coord).await;
     assert_eq!(
         page["total"], 0,
         "closed entries leave the default (active) list"
     );
-    let page: Value = app
-        .get("/register?status=closed", &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page: Value = app.get_json("/register?status=closed", &coord).await;
     assert_eq!(page["total"], 1);
 }
 
@@ -195,11 +179,8 @@ async fn references_are_allocated_without_gaps_or_duplicates_under_concurrency()
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 12);
     assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 1);
     let page: Value = app
-        .get("/register?sort=reference&limit=100", &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/register?sort=reference&limit=100", &coord)
+        .await;
     let refs: Vec<&str> = page["items"]
         .as_array()
         .unwrap()
@@ -224,7 +205,7 @@ async fn a_rag_change_needs_a_reason_and_pulls_the_review_forward_never_back() {
     )
     .await;
     assert_eq!(error_fields(&problem), vec!["rag_reason"]);
-    let unchanged: Value = app.get(&path, &coord).await.json().await.unwrap();
+    let unchanged: Value = app.get_json(&path, &coord).await;
     assert_eq!(unchanged["rag"], "green");
     assert_eq!(unchanged["version"], 1);
 
@@ -261,12 +242,7 @@ async fn a_rag_change_needs_a_reason_and_pulls_the_review_forward_never_back() {
         "never pushed back"
     );
 
-    let history: Value = app
-        .get(&format!("{path}/history"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let history: Value = app.get_json(&format!("{path}/history"), &coord).await;
     let reasons: Vec<&str> = history
         .as_array()
         .unwrap()
@@ -315,12 +291,7 @@ async fn reviews_set_dates_and_refuse_bad_input_without_writing() {
     )
     .await;
     assert_eq!(error_fields(&problem), vec!["reviewed_on"]);
-    let unchanged: Value = app
-        .get(&format!("/register/{id}"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let unchanged: Value = app.get_json(&format!("/register/{id}"), &coord).await;
     assert_eq!(unchanged["version"], 1);
     assert!(unchanged["last_review_on"].is_null());
 
@@ -332,12 +303,7 @@ async fn reviews_set_dates_and_refuse_bad_input_without_writing() {
             .status(),
         201
     );
-    let after: Value = app
-        .get(&format!("/register/{id}"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let after: Value = app.get_json(&format!("/register/{id}"), &coord).await;
     assert_eq!(after["last_review_on"], json!(days_ago(2)));
     assert_eq!(
         after["next_review_due"],
@@ -358,14 +324,9 @@ async fn reviews_set_dates_and_refuse_bad_input_without_writing() {
         .to_str()
         .unwrap()
         .to_string();
-    let review: Value = app.get(&location, &coord).await.json().await.unwrap();
+    let review: Value = app.get_json(&location, &coord).await;
     assert_eq!(review["attendees"], json!(["B"]));
-    let after: Value = app
-        .get(&format!("/register/{id}"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let after: Value = app.get_json(&format!("/register/{id}"), &coord).await;
     assert_eq!(after["next_review_due"], json!(days_ahead(10)));
     assert_eq!(after["rag"], "blue");
 
@@ -379,11 +340,8 @@ async fn reviews_set_dates_and_refuse_bad_input_without_writing() {
     .await;
     assert_eq!(error_fields(&problem), vec!["reviewed_on"]);
     let reviews: Value = app
-        .get(&format!("/register/{id}/reviews"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/register/{id}/reviews"), &coord)
+        .await;
     assert_eq!(reviews.as_array().unwrap().len(), 2);
     assert_eq!(reviews[0]["reviewed_on"], json!(today()), "newest first");
 
@@ -434,15 +392,10 @@ async fn the_second_of_two_concurrent_editors_gets_412_and_changes_nothing() {
         )
         .await;
     assert_problem(res, 412).await;
-    let now: Value = app.get(&path, &coord).await.json().await.unwrap();
+    let now: Value = app.get_json(&path, &coord).await;
     assert_eq!(now["risk_summary"], "First editor");
     assert_eq!(now["rag"], "amber");
-    let history: Value = app
-        .get(&format!("{path}/history"), &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let history: Value = app.get_json(&format!("{path}/history"), &coord).await;
     assert_eq!(
         history.as_array().unwrap().len(),
         1,
@@ -562,12 +515,7 @@ async fn the_triage_list_filters_sorts_and_pages() {
             "query {query:?}"
         );
     }
-    let page: Value = app
-        .get("/register?limit=2", &coord)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page: Value = app.get_json("/register?limit=2", &coord).await;
     assert_eq!(
         (
             page["total"].as_i64(),

@@ -86,12 +86,7 @@ async fn the_summary_matches_hand_counts() {
     );
 
     let (_, manager) = app.user_with_role("manager").await;
-    let s: Value = app
-        .get("/reports/summary", &manager)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let s: Value = app.get_json("/reports/summary", &manager).await;
     assert_eq!(
         s["register"],
         json!({"red": 1, "amber": 1, "green": 1, "blue": 1, "total": 4})
@@ -127,12 +122,7 @@ async fn the_summary_matches_hand_counts() {
         assert_eq!(overdue[kind], n, "{kind}");
     }
 
-    let north: Value = app
-        .get("/reports/summary?area=North", &manager)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let north: Value = app.get_json("/reports/summary?area=North", &manager).await;
     assert_eq!(north["register"]["total"], 2);
     assert_eq!(north["overdue"]["no_keyworker"], 0);
     assert_eq!(north["overdue"]["dsr_review_overdue"], 1);
@@ -149,12 +139,7 @@ async fn the_summary_matches_hand_counts() {
         )
         .await;
     assert_eq!(res.status(), 200);
-    let now: Value = app
-        .get("/reports/summary", &manager)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let now: Value = app.get_json("/reports/summary", &manager).await;
     assert_eq!(
         now["register"],
         json!({"red": 0, "amber": 2, "green": 1, "blue": 1, "total": 4})
@@ -273,12 +258,7 @@ async fn the_export_is_clean_csv_with_formulas_neutralised() {
     assert_eq!(csv::Reader::from_reader(&all[3..]).records().count(), 2);
 
     let admin = app.admin_token().await;
-    let audit: Value = app
-        .get("/audit?action=export", &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let audit: Value = app.get_json("/audit?action=export", &admin).await;
     assert_eq!(audit["total"], 2);
     assert_eq!(audit["items"][0]["entity_type"], "register");
     let (_, manager) = app.user_with_role("manager").await;

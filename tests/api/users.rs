@@ -39,7 +39,7 @@ async fn admin_creates_a_user_with_location_etag_and_no_password_in_sight() {
     assert!(user["manager_id"].is_null());
     assert!(user.get("password").is_none() && user.get("password_hash").is_none());
 
-    let fetched: Value = app.get(&location, &admin).await.json().await.unwrap();
+    let fetched: Value = app.get_json(&location, &admin).await;
     assert_eq!(fetched, user);
     // The new user can log in with the password given.
     app.login("kate.keyworker", PASSWORD).await;
@@ -136,7 +136,7 @@ async fn stale_if_match_gets_412_and_changes_nothing() {
         .await;
     assert_eq!(res.headers().get("etag").unwrap(), "\"2\"");
     assert_problem(res, 412).await;
-    let now: Value = app.get(&path, &admin).await.json().await.unwrap();
+    let now: Value = app.get_json(&path, &admin).await;
     assert_eq!(now["display_name"], "First");
     assert_eq!(now["version"], 2);
 
@@ -188,7 +188,7 @@ async fn line_manager_must_be_an_active_manager_and_can_be_cleared() {
 async fn the_last_active_admin_cannot_be_removed() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let me: Value = app.get("/me", &admin).await.json().await.unwrap();
+    let me: Value = app.get_json("/me", &admin).await;
     let path = format!("/users/{}", me["id"].as_str().unwrap());
     assert_problem(
         app.patch(&path, &admin, &json!({"active": false}), None)
@@ -253,12 +253,7 @@ async fn user_lists_page_filter_and_reject_bad_parameters() {
         app.create_user(&admin, &format!("kw{i}"), "keyworker", None)
             .await;
     }
-    let page: Value = app
-        .get("/users?role=keyworker&limit=2", &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page: Value = app.get_json("/users?role=keyworker&limit=2", &admin).await;
     assert_eq!(page["total"], 3);
     assert_eq!(page["limit"], 2);
     assert_eq!(page["offset"], 0);
@@ -270,11 +265,8 @@ async fn user_lists_page_filter_and_reject_bad_parameters() {
         .collect();
     assert_eq!(names, vec!["kw0", "kw1"]);
     let page: Value = app
-        .get("/users?role=keyworker&limit=2&offset=2", &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/users?role=keyworker&limit=2&offset=2", &admin)
+        .await;
     assert_eq!(page["items"][0]["username"], "kw2");
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
 
