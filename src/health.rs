@@ -158,6 +158,9 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         .metrics
         .db_queries
         .inc_by(queries.saturating_sub(counted));
+    let metrics = &state.metrics;
+    metrics.sync_cache("register_pages", state.register_pages.counts());
+    metrics.sync_cache("signed_in", state.signed_in.counts());
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render())

@@ -15,6 +15,8 @@ pub struct Metrics {
     pub notifications_queued: IntGauge,
     pub last_sweep: Gauge,
     pub db_queries: prometheus::IntCounter,
+    cache_hits: IntCounterVec,
+    cache_builds: IntCounterVec,
 }
 
 impl Metrics {
@@ -65,8 +67,26 @@ impl Metrics {
             "SQL statements run by this process",
         )
         .expect("static metric definition is valid");
+        let cache_hits = IntCounterVec::new(
+            Opts::new(
+                "dsr_cache_hits_total",
+                "Values served from an in-memory cache (register pages, signed-in users)",
+            ),
+            &["cache"],
+        )
+        .expect("static metric definition is valid");
+        let cache_builds = IntCounterVec::new(
+            Opts::new(
+                "dsr_cache_builds_total",
+                "Values read from the database and kept in an in-memory cache",
+            ),
+            &["cache"],
+        )
+        .expect("static metric definition is valid");
         for metric in [
             Box::new(db_queries.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(cache_hits.clone()),
+            Box::new(cache_builds.clone()),
             Box::new(open_alerts.clone()),
             Box::new(notifications_queued.clone()),
             Box::new(last_sweep.clone()),
@@ -81,6 +101,16 @@ impl Metrics {
             notifications_queued,
             last_sweep,
             db_queries,
+            cache_hits,
+            cache_builds,
+        }
+    }
+
+    /// Brings a cache's counters up to the totals it reports (read at scrape time).
+    pub fn sync_cache(&self, cache: &str, (hits, builds): (u64, u64)) {
+        for (counter, total) in [(&self.cache_hits, hits), (&self.cache_builds, builds)] {
+            let counter = counter.with_label_values(&[cache]);
+            counter.inc_by(total.saturating_sub(counter.get()));
         }
     }
 

@@ -46,14 +46,15 @@ impl ReadAudit {
                     // was measured to lower throughput (requests here wait on each other).
                     let mut batch = vec![first];
                     batch.extend(incoming.try_iter().take(MAX_BATCH - 1));
-                    let rows: Vec<NewAuditRow> = batch.iter().map(|p| p.row.clone()).collect();
+                    let (rows, waiters): (Vec<NewAuditRow>, Vec<_>) =
+                        batch.into_iter().map(|p| (p.row, p.done)).unzip();
                     let written = write(&db, &rows);
                     if let Err(error) = &written {
                         tracing::error!(%error, rows = rows.len(), "cannot write read audit rows");
                     }
-                    for pending in batch {
+                    for done in waiters {
                         // A request that gave up waiting has nothing to be told.
-                        let _ = pending.done.send(written.is_ok());
+                        let _ = done.send(written.is_ok());
                     }
                 }
             })

@@ -135,13 +135,25 @@ pub fn record(conn: &mut AnyConnection, ctx: &AuditCtx, event: AuditEvent<'_>) -
     Ok(())
 }
 
-/// Many rows in one statement (the batched read audit): one statement is all or nothing.
+/// Many rows, all or none (the batched read audit).
 pub fn insert_many(conn: &mut AnyConnection, rows: &[NewAuditRow]) -> QueryResult<()> {
     let _writer = crate::db::sqlite_writer(conn);
     match conn {
         AnyConnection::Postgresql(pg) => insert_many_pg(pg, rows),
-        AnyConnection::Sqlite(_) => crate::insert_batch!(conn, audit_log::table, rows).map(drop),
+        // SQLite: the one-row INSERT, kept prepared, once per row inside one transaction. A
+        // multi-row VALUES list is a new statement for every batch size, parsed each time.
+        AnyConnection::Sqlite(c) => match rows {
+            [row] => insert_one(c, row),
+            _ => c.transaction(|c| rows.iter().try_for_each(|row| insert_one(c, row))),
+        },
     }
+}
+
+fn insert_one(conn: &mut diesel::SqliteConnection, row: &NewAuditRow) -> QueryResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
 }
 
 /// PostgreSQL: nine arrays through `unnest`, so the statement text is the same for any number

@@ -90,28 +90,29 @@ impl FromRequest for CurrentUser {
             // deactivation or role change takes effect on the very next request. They are kept
             // in memory only while nothing has changed (see `db::changes`): at once for changes
             // made through this process, within `cache.refresh_ms` for other processes'.
-            let stamp = state.changes.stamp();
-            let user = match state.signed_in.get(&claims.sub, stamp) {
-                Some(user) => user,
-                None => {
-                    let sub = claims.sub.clone();
-                    let row = state
-                        .db
-                        .run(move |conn| Ok(users::find(conn, &sub)?))
-                        .await?;
-                    let user = SignedIn(row.map(|u| {
-                        Arc::new(UserSnapshot {
-                            role: u.role,
-                            id: u.id,
-                            username: u.username,
-                            manager_id: u.manager_id,
-                            active: u.active,
-                        })
-                    }));
-                    state.signed_in.put(claims.sub, stamp, user.clone());
-                    user
-                }
-            };
+            let sub = claims.sub;
+            let user = state
+                .signed_in
+                .get_or_build(
+                    sub.clone(),
+                    || state.changes.stamp(),
+                    || async {
+                        let row = state
+                            .db
+                            .run(move |conn| Ok(users::find(conn, &sub)?))
+                            .await?;
+                        Ok::<_, ApiError>(SignedIn(row.map(|u| {
+                            Arc::new(UserSnapshot {
+                                role: u.role,
+                                id: u.id,
+                                username: u.username,
+                                manager_id: u.manager_id,
+                                active: u.active,
+                            })
+                        })))
+                    },
+                )
+                .await?;
             match user.0.as_deref() {
                 Some(u) if u.active => Ok(CurrentUser {
                     role: Role::parse(&u.role).ok_or(ApiError::Forbidden)?,

@@ -147,22 +147,23 @@ pub async fn list_register(
     let key = format!("{filter:?}|{sort:?}|{page:?}|{today}");
     // Pages of up to 100 entries (the screens ask for 50) are kept; 200 of them at ~1 kB an
     // entry bound the memory to ~20 MB. Larger pages are built every time.
-    let stamp = state.changes.stamp().filter(|_| page.limit <= 100);
-    let body = match state.register_pages.get(&key, stamp) {
-        Some(body) => body,
-        None => {
-            let (items, total) = state
-                .db
-                .run(move |conn| service::list(conn, filter, sort, page, today))
-                .await?;
-            let body = web::Bytes::from(
-                serde_json::to_vec(&ListResponse::new(items, total, page))
-                    .map_err(ApiError::internal)?,
-            );
-            state.register_pages.put(key, stamp, body.clone());
-            body
-        }
-    };
+    let cacheable = page.limit <= 100;
+    let body = state
+        .register_pages
+        .get_or_build(
+            key,
+            || state.changes.stamp().filter(|_| cacheable),
+            || async {
+                let (items, total) = state
+                    .db
+                    .run(move |conn| service::list(conn, filter, sort, page, today))
+                    .await?;
+                let body = serde_json::to_vec(&ListResponse::new(items, total, page))
+                    .map_err(ApiError::internal)?;
+                Ok::<_, ApiError>(web::Bytes::from(body))
+            },
+        )
+        .await?;
     let event = AuditEvent::new(AuditAction::Read, "register_list", None);
     state
         .read_audit

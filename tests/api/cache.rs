@@ -10,7 +10,7 @@ use dsr::db::pool::ConnectionManager;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
-use crate::queries::queries_for;
+use crate::queries::{counter, queries_for};
 
 async fn page(app: &TestApp, path: &str, token: &str) -> Value {
     let res = app.get(path, token).await;
@@ -165,4 +165,26 @@ async fn pages_are_not_shared_across_caseloads() {
     assert_eq!(page(&app, path, &kw1).await["total"], 1);
     assert_eq!(page(&app, path, &kw2).await["total"], 0, "not kw1's page");
     assert_eq!(page(&app, path, &coord).await["total"], 1);
+}
+
+#[tokio::test]
+async fn concurrent_requests_for_a_page_not_in_memory_build_it_once() {
+    let app = spawn_app_with(|s| s.cache.refresh_ms = 60_000).await;
+    let (_, coord) = app.user_with_role("coordinator").await;
+    for name in ["Gus", "Hal"] {
+        app.person_on_register(&coord, name, "amber").await;
+    }
+    let path = "/register?rag=amber&sort=next_review_due";
+    let builds = r#"dsr_cache_builds_total{cache="register_pages"}"#;
+    let hits = r#"dsr_cache_hits_total{cache="register_pages"}"#;
+    let (builds_before, hits_before) = (counter(&app, builds).await, counter(&app, hits).await);
+
+    let pages = futures_util::future::join_all((0..16).map(|_| page(&app, path, &coord))).await;
+    assert!(pages.iter().all(|p| p["total"] == 2 && *p == pages[0]));
+    assert_eq!(
+        counter(&app, builds).await - builds_before,
+        1,
+        "sixteen requests at once, one page build"
+    );
+    assert_eq!(counter(&app, hits).await - hits_before, 15);
 }

@@ -5,12 +5,18 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-pub async fn queries_so_far(app: &TestApp) -> u64 {
+/// A counter from `/metrics`, named with its labels as Prometheus prints them; 0 while the
+/// counter has never moved.
+pub async fn counter(app: &TestApp, name: &str) -> u64 {
     let text = app.get_public("/metrics").await.text().await.unwrap();
     text.lines()
-        .find_map(|l| l.strip_prefix("dsr_db_queries_total "))
-        .and_then(|v| v.trim().parse().ok())
-        .expect("dsr_db_queries_total in /metrics")
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .map(|v| v.trim().parse().expect("a counter's value"))
+        .unwrap_or(0)
+}
+
+pub async fn queries_so_far(app: &TestApp) -> u64 {
+    counter(app, "dsr_db_queries_total").await
 }
 
 pub async fn queries_for(app: &TestApp, path: &str, token: &str) -> (u64, usize) {
