@@ -223,12 +223,14 @@ fn person(
     };
     let cadence = c.settings.register.review_cadence_days;
     let opened_on = ago(days(rng, 60, 900));
-    let last_review = ago(days(rng, 1, i64::from(cadence.days(rag))));
-    let next_review_due = if overdue {
-        ago(days(rng, 1, 30))
+    // Overdue: the review that should have followed the last one has not happened (the last
+    // review stays a cadence before the missed date, as the register itself would have it).
+    let last_review = if overdue {
+        ago(days(rng, 1, 30) + i64::from(cadence.days(rag)))
     } else {
-        cadence.next_review(last_review, rag)
+        ago(days(rng, 0, i64::from(cadence.days(rag))))
     };
+    let next_review_due = cadence.next_review(last_review, rag);
     let diagnoses = match i % 3 {
         0 => r#"["autism"]"#,
         1 => r#"["learning_disability"]"#,
@@ -441,18 +443,20 @@ fn person(
         }
         let plan_id = Uuid::now_v7().to_string();
         let complete = rng.gen_range(0..12);
+        let cycle = i64::from(c.settings.discharge.review_cycle_days);
+        let plan_last_review = if overdue {
+            ago(cycle + 2)
+        } else {
+            ago(days(rng, 0, cycle))
+        };
         b.plans.push(PlanRow {
             id: plan_id.clone(),
             admission_id,
             person_id: person_id.clone(),
             planned_discharge_date: Some(today + Duration::days(days(rng, 30, 200))),
             review_cycle_days: c.settings.discharge.review_cycle_days as i32,
-            last_review_on: Some(ago(days(rng, 1, 20))),
-            next_review_due: if overdue {
-                ago(2)
-            } else {
-                today + Duration::days(days(rng, 1, 28))
-            },
+            last_review_on: Some(plan_last_review),
+            next_review_due: plan_last_review + Duration::days(cycle),
             complete_count: complete as i32,
             closed_count: complete as i32,
             frozen_on: None,

@@ -91,6 +91,33 @@ async fn demo_data_loads_a_realistic_deterministic_register() {
         .json()
         .await
         .unwrap();
+    // Review dates hang together: the next review is one cadence after the last (the
+    // configured defaults: red 7, amber 28, green 90, blue 28 days), so an overdue entry is
+    // one whose review was missed, never one reviewed after its due date.
+    let all: Value = app.get_json("/register?limit=500", &coord).await;
+    let today = chrono::Utc::now().date_naive();
+    let date =
+        |v: &Value| chrono::NaiveDate::parse_from_str(v.as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let mut overdue = 0;
+    for entry in all["items"].as_array().unwrap() {
+        let cadence = match entry["rag"].as_str().unwrap() {
+            "red" => 7,
+            "green" => 90,
+            _ => 28,
+        };
+        let (last, next) = (
+            date(&entry["last_review_on"]),
+            date(&entry["next_review_due"]),
+        );
+        assert_eq!((next - last).num_days(), cadence, "{entry}");
+        assert!(last <= today, "{entry}");
+        assert_eq!(entry["review_overdue"], next < today, "{entry}");
+        overdue += usize::from(next < today);
+    }
+    assert!(
+        (5..=50).contains(&overdue),
+        "about 5% of reviews overdue: {overdue} of 500"
+    );
     let raised = dry["raised"].as_i64().unwrap();
     assert!(
         (5..=75).contains(&raised),
