@@ -12,8 +12,9 @@ use crate::db::changes::Stamp;
 
 pub struct StampedCache<K, V> {
     entries: Mutex<HashMap<K, (Stamp, V)>>,
-    /// One gate per key being built, so concurrent misses wait for a single build.
-    building: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
+    /// One gate per key being built, so concurrent misses wait for a single build; it holds
+    /// whether the last build through it failed.
+    building: Mutex<HashMap<K, Arc<tokio::sync::Mutex<bool>>>>,
     capacity: usize,
     hits: AtomicU64,
     builds: AtomicU64,
@@ -54,14 +55,29 @@ impl<K: Eq + Hash + Clone, V: Clone> StampedCache<K, V> {
             return Ok(value);
         }
         let gate = BuildGate::enter(&self.building, &key);
-        let _turn = gate.gate.lock().await;
+        let mut turn = gate.gate.lock().await;
         let current = stamp();
         if let Some(value) = current.and_then(|s| self.lookup(&key, s)) {
             return Ok(value);
         }
-        let value = build().await?;
-        self.put(key, current, value.clone());
-        Ok(value)
+        if *turn {
+            // The build before ours failed (database down or slow): the waiters try at once,
+            // side by side, rather than each waiting out the one before's timeout.
+            drop(turn);
+            let value = build().await?;
+            self.put(key, current, value.clone());
+            return Ok(value);
+        }
+        match build().await {
+            Ok(value) => {
+                self.put(key, current, value.clone());
+                Ok(value)
+            }
+            Err(error) => {
+                *turn = true;
+                Err(error)
+            }
+        }
     }
 
     fn lookup(&self, key: &K, stamp: Stamp) -> Option<V> {
@@ -117,13 +133,13 @@ impl<K: Eq + Hash + Clone, V: Clone> StampedCache<K, V> {
 /// A caller's hold on the build gate of one key; the last one out removes the gate, also when
 /// its request was cancelled mid-build (so the map does not grow with every key ever asked).
 struct BuildGate<'a, K: Eq + Hash> {
-    map: &'a Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
+    map: &'a Mutex<HashMap<K, Arc<tokio::sync::Mutex<bool>>>>,
     key: K,
-    gate: Arc<tokio::sync::Mutex<()>>,
+    gate: Arc<tokio::sync::Mutex<bool>>,
 }
 
 impl<'a, K: Eq + Hash + Clone> BuildGate<'a, K> {
-    fn enter(map: &'a Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>, key: &K) -> Self {
+    fn enter(map: &'a Mutex<HashMap<K, Arc<tokio::sync::Mutex<bool>>>>, key: &K) -> Self {
         let gate = map
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -203,6 +219,13 @@ mod tests {
         Ok(value)
     }
 
+    /// A polled change stamp, an empty cache and a build counter.
+    fn polled() -> (Changes, StampedCache<&'static str, u64>, AtomicU64) {
+        let changes = Changes::new(60_000);
+        changes.record_poll(1);
+        (changes, StampedCache::new(10), AtomicU64::new(0))
+    }
+
     fn gates(cache: &StampedCache<&'static str, u64>) -> usize {
         cache.building.lock().unwrap().len()
     }
@@ -211,10 +234,7 @@ mod tests {
     #[allow(clippy::await_holding_lock)] // the lock keeps other tests' writes out, not tasks
     async fn concurrent_misses_wait_for_one_build() {
         let _serial = TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let changes = Changes::new(60_000);
-        changes.record_poll(1);
-        let cache = StampedCache::new(10);
-        let runs = AtomicU64::new(0);
+        let (changes, cache, runs) = polled();
         let callers =
             (0..8).map(|_| cache.get_or_build("page", || changes.stamp(), || slow_build(&runs, 7)));
         let values = futures_util::future::join_all(callers).await;
@@ -233,6 +253,32 @@ mod tests {
     }
 
     #[tokio::test]
+    #[allow(clippy::await_holding_lock)] // the lock keeps other tests' writes out, not tasks
+    async fn after_a_failed_build_the_waiters_try_side_by_side() {
+        let _serial = TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let (changes, cache, runs) = polled();
+        let (running, most) = (AtomicU64::new(0), AtomicU64::new(0));
+        let failing = || async {
+            runs.fetch_add(1, Ordering::SeqCst);
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            running.fetch_sub(1, Ordering::SeqCst);
+            Err::<u64, _>("database unavailable")
+        };
+        let callers = (0..4).map(|_| cache.get_or_build("page", || changes.stamp(), failing));
+        let results = futures_util::future::join_all(callers).await;
+        assert!(results.iter().all(Result::is_err));
+        assert_eq!(runs.load(Ordering::SeqCst), 4, "each caller tried");
+        assert_eq!(
+            most.load(Ordering::SeqCst),
+            3,
+            "the first failed alone, then the three waiters tried together"
+        );
+        assert_eq!(gates(&cache), 0);
+    }
+
+    #[tokio::test]
     async fn without_a_stamp_every_caller_builds_and_nothing_is_kept() {
         let cache = StampedCache::new(10);
         let runs = AtomicU64::new(0);
@@ -246,10 +292,7 @@ mod tests {
     #[allow(clippy::await_holding_lock)] // the lock keeps other tests' writes out, not tasks
     async fn a_waiter_does_not_take_a_value_built_before_a_change() {
         let _serial = TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let changes = Changes::new(60_000);
-        changes.record_poll(1);
-        let cache = StampedCache::new(10);
-        let runs = AtomicU64::new(0);
+        let (changes, cache, runs) = polled();
         let first = cache.get_or_build(
             "page",
             || changes.stamp(),
@@ -279,10 +322,7 @@ mod tests {
     #[allow(clippy::await_holding_lock)] // the lock keeps other tests' writes out, not tasks
     async fn a_cancelled_build_lets_the_next_caller_build() {
         let _serial = TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let changes = Changes::new(60_000);
-        changes.record_poll(1);
-        let cache = StampedCache::new(10);
-        let runs = AtomicU64::new(0);
+        let (changes, cache, runs) = polled();
         let never = cache.get_or_build(
             "page",
             || changes.stamp(),
