@@ -55,29 +55,22 @@ impl<K: Eq + Hash + Clone, V: Clone> StampedCache<K, V> {
             return Ok(value);
         }
         let gate = BuildGate::enter(&self.building, &key);
-        let mut turn = gate.gate.lock().await;
+        let turn = gate.gate.lock().await;
         let current = stamp();
         if let Some(value) = current.and_then(|s| self.lookup(&key, s)) {
             return Ok(value);
         }
-        if *turn {
-            // The build before ours failed (database down or slow): the waiters try at once,
-            // side by side, rather than each waiting out the one before's timeout.
-            drop(turn);
-            let value = build().await?;
-            self.put(key, current, value.clone());
-            return Ok(value);
+        // When the build before ours failed (database down or slow), the gate is let go at
+        // once: the waiters try side by side rather than each waiting out the one before's
+        // timeout. Otherwise it is held through the build, and marked if the build fails.
+        let held = (!*turn).then_some(turn);
+        let built = build().await;
+        if let (Err(_), Some(mut turn)) = (&built, held) {
+            *turn = true;
         }
-        match build().await {
-            Ok(value) => {
-                self.put(key, current, value.clone());
-                Ok(value)
-            }
-            Err(error) => {
-                *turn = true;
-                Err(error)
-            }
-        }
+        let value = built?;
+        self.put(key, current, value.clone());
+        Ok(value)
     }
 
     fn lookup(&self, key: &K, stamp: Stamp) -> Option<V> {
@@ -93,6 +86,8 @@ impl<K: Eq + Hash + Clone, V: Clone> StampedCache<K, V> {
     }
 
     /// The value cached for `key` under this very stamp. With no stamp nothing is cached.
+    /// (Callers go through `get_or_build`; the tests look values up directly.)
+    #[cfg(test)]
     pub fn get(&self, key: &K, stamp: Option<Stamp>) -> Option<V> {
         self.lookup(key, stamp?)
     }

@@ -142,6 +142,7 @@ pub fn insert_many(conn: &mut AnyConnection, rows: &[NewAuditRow]) -> QueryResul
         AnyConnection::Postgresql(pg) => insert_many_pg(pg, rows),
         // SQLite: the one-row INSERT, kept prepared, once per row inside one transaction. A
         // multi-row VALUES list is a new statement for every batch size, parsed each time.
+        // A lone row (a quiet server) needs no transaction around it.
         AnyConnection::Sqlite(c) => match rows {
             [row] => insert_one(c, row),
             _ => c.transaction(|c| rows.iter().try_for_each(|row| insert_one(c, row))),
