@@ -5,7 +5,7 @@
 //! message naming its key instead of failing later in the middle of a request.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use config::{Config, Environment, File, FileFormat};
@@ -107,6 +107,39 @@ pub struct EmailSettings {
     pub from: String,
     pub include_identifiers: bool,
     pub allowed_domains: Vec<String>,
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+impl EmailSettings {
+    /// Refuses SMTP URLs that would send mail in clear text off this machine.
+    pub fn check_smtp_url(&self) -> Result<(), String> {
+        let email = self;
+        if email.transport != EmailTransportKind::Smtp {
+            return Ok(());
+        }
+        if email.smtp_url.is_empty() {
+            return Err("is required when email.transport is \"smtp\"".into());
+        }
+        let url = url::Url::parse(&email.smtp_url).map_err(|e| format!("is not a URL: {e}"))?;
+        let host = url.host_str().unwrap_or_default();
+        let tls = url
+            .query_pairs()
+            .find(|(k, _)| k == "tls")
+            .map(|(_, v)| v.into_owned());
+        match (url.scheme(), tls.as_deref()) {
+        ("smtps", _) | ("smtp", Some("required")) => Ok(()),
+        ("smtp", _) if is_loopback(host) => Ok(()),
+        ("smtp", _) => Err(format!(
+            "sends to {host} without TLS: use smtps:// or smtp://…?tls=required (plain SMTP only to a loopback relay)"
+        )),
+        (scheme, _) => Err(format!("scheme {scheme:?} is not smtp or smtps")),
+    }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -366,7 +399,7 @@ impl Settings {
                 format!("{bad:?} is not an email address"),
             ));
         }
-        if let Err(message) = crate::notify::transport::check_smtp_url(&self.email) {
+        if let Err(message) = self.email.check_smtp_url() {
             return Err(invalid("email.smtp_url", message));
         }
         if self.email.from.parse::<lettre::message::Mailbox>().is_err() {
@@ -539,5 +572,34 @@ mod tests {
             DatabaseUrl::parse("var/dsr.sqlite3"),
             DatabaseUrl::Sqlite("var/dsr.sqlite3".into())
         );
+    }
+
+    fn email(url: &str) -> EmailSettings {
+        EmailSettings {
+            transport: EmailTransportKind::Smtp,
+            smtp_url: url.into(),
+            from: "DSR <dsr@localhost>".into(),
+            include_identifiers: false,
+            allowed_domains: vec![],
+        }
+    }
+
+    #[test]
+    fn tls_is_required_except_to_a_loopback_relay() {
+        let cases = [
+            ("smtp://127.0.0.1:2525", true),
+            ("smtp://localhost:25", true),
+            ("smtp://[::1]:2525", true),
+            ("smtps://smtp.nhs.net:465", true),
+            ("smtp://smtp.nhs.net:587?tls=required", true),
+            ("smtp://smtp.nhs.net:587", false),
+            ("smtp://smtp.nhs.net:587?tls=opportunistic", false),
+            ("smtp://10.0.0.5:25", false),
+            ("http://example.org", false),
+            ("not a url", false),
+        ];
+        for (url, ok) in cases {
+            assert_eq!(email(url).check_smtp_url().is_ok(), ok, "{url}");
+        }
     }
 }

@@ -136,7 +136,7 @@ impl ResponseError for ApiError {
                 builder.insert_header((header::RETRY_AFTER, retry_after_secs.max(&1).to_string()));
             }
             ApiError::PreconditionFailed { current } => {
-                builder.insert_header((header::ETAG, crate::http::etag(*current)));
+                builder.insert_header((header::ETAG, crate::http::etag::etag(*current)));
             }
             _ => {}
         }

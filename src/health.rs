@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::db::migrate;
 use crate::escalation::lease;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Liveness {
@@ -182,4 +182,16 @@ mod tests {
         assert!(sweep_stale(900, None, now, Duration::from_secs(1801)));
         assert!(!sweep_stale(0, None, now, up), "background sweeps off");
     }
+}
+
+/// The OpenAPI document as YAML.
+#[utoipa::path(
+    tag = "health",
+    responses((status = 200, content_type = "application/yaml", body = String))
+)]
+#[get("/openapi.yaml")]
+pub async fn openapi_yaml(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/yaml")
+        .body(state.openapi_yaml.clone())
 }

@@ -1,6 +1,5 @@
 //! `dsr`: the Dynamic Support Register service.
 
-pub mod access;
 pub mod admissions;
 pub mod alerts;
 pub mod audit;
@@ -25,6 +24,8 @@ pub mod openapi;
 pub mod people;
 pub mod register;
 pub mod reports;
+pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod users;

@@ -1,9 +1,10 @@
 //! The OpenAPI document, generated from the handlers' `#[utoipa::path]` annotations through
 //! the same route table the server uses, so it cannot drift from what is served.
 
-use actix_web::{get, App, HttpResponse};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use actix_web::App;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::OpenApi;
+use utoipa::openapi::{Content, RefOr, ResponseBuilder};
 use utoipa::OpenApi as _;
 use utoipa_actix_web::AppExt;
 
@@ -37,8 +38,64 @@ pub fn base() -> OpenApi {
     ApiDoc::openapi()
 }
 
-/// Adds what the route table cannot: the bearer security scheme.
+/// Operations anyone may call without a bearer token (besides those outside `/api/v1`).
+const PUBLIC: [&str; 2] = ["/api/v1/auth/login", "/api/v1/auth/refresh"];
+
+/// What every authenticated operation has in common, added here once rather than on each
+/// handler: the bearer requirement and the 401 and 403 answers. Every error is documented as
+/// `application/problem+json`, the type the server sends.
+fn common_responses(api: &mut OpenApi) {
+    let problem = || {
+        Content::new(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+            "Problem",
+        ))))
+    };
+    for (path, item) in api.paths.paths.iter_mut() {
+        let authenticated = path.starts_with("/api/v1") && !PUBLIC.contains(&path.as_str());
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let responses = &mut operation.responses.responses;
+            if authenticated {
+                operation.security = Some(vec![SecurityRequirement::new(
+                    "bearer",
+                    Vec::<String>::new(),
+                )]);
+                for status in ["401", "403"] {
+                    responses.entry(status.to_string()).or_insert_with(|| {
+                        RefOr::T(
+                            ResponseBuilder::new()
+                                .content(PROBLEM_JSON, problem())
+                                .build(),
+                        )
+                    });
+                }
+            }
+            for (status, response) in responses.iter_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                if status.starts_with(['4', '5']) {
+                    if let Some(content) = response.content.shift_remove("application/json") {
+                        response.content.insert(PROBLEM_JSON.to_string(), content);
+                    }
+                }
+            }
+        }
+    }
+}
+
+const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Adds what the route table cannot: the bearer security scheme and the responses every
+/// authenticated operation shares.
 pub fn finish(mut api: OpenApi) -> OpenApi {
+    common_responses(&mut api);
     let components = api.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",
@@ -58,7 +115,7 @@ pub fn document() -> OpenApi {
     let (_, api) = App::new()
         .into_utoipa_app()
         .openapi(base())
-        .configure(crate::startup::register_routes)
+        .configure(crate::routes::configure)
         .split_for_parts();
     finish(api)
 }
@@ -67,16 +124,4 @@ pub fn yaml() -> String {
     document()
         .to_yaml()
         .unwrap_or_else(|e| format!("# could not render the OpenAPI document: {e}\n"))
-}
-
-/// The OpenAPI document as YAML.
-#[utoipa::path(
-    tag = "health",
-    responses((status = 200, content_type = "application/yaml", body = String))
-)]
-#[get("/openapi.yaml")]
-pub async fn openapi_yaml() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/yaml")
-        .body(yaml())
 }

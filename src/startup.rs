@@ -1,5 +1,5 @@
-//! Builds the application: state, database preparation, routes, middleware, OpenAPI; binds
-//! a listener (port 0 in tests) and runs the server.
+//! Builds the application from its state and the route table, prepares the database, binds a
+//! listener (port 0 in tests) and runs the server. Nothing else lives here.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -8,8 +8,7 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
-use utoipa_actix_web::service_config::ServiceConfig;
-use utoipa_actix_web::{scope, AppExt};
+use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::audit::AuditCtx;
@@ -24,99 +23,8 @@ use crate::escalation::run::Escalator;
 use crate::http::BodyLimit;
 use crate::metrics::Metrics;
 use crate::notify::transport::Mailer;
-use crate::{
-    admissions, alerts, audit, auth, cetrs, contacts, discharge, escalation, health, imports,
-    keyworkers, notify, openapi, people, register, reports, telemetry, users,
-};
-
-pub struct AppState {
-    pub settings: Arc<Settings>,
-    pub db: Db,
-    pub jwt: JwtKeys,
-    pub clock: Arc<dyn Clock>,
-    pub metrics: web::Data<Metrics>,
-    pub escalator: Escalator,
-    pub started_at: std::time::Instant,
-    /// Moves when the register may have changed; keys the two caches below.
-    pub changes: Changes,
-    /// Signed-in users as last read, so a request need not re-read its user.
-    pub signed_in: StampedCache<String, auth::current_user::SignedIn>,
-    /// Serialised triage-list pages.
-    pub register_pages: StampedCache<String, web::Bytes>,
-    /// Batched audit rows for list reads.
-    pub read_audit: audit::ReadAudit,
-}
-
-/// Every route of the service, in one table. Fixed paths come before parameterised ones.
-pub fn register_routes(cfg: &mut ServiceConfig) {
-    cfg.service(health::live)
-        .service(health::ready)
-        .service(health::metrics)
-        .service(openapi::openapi_yaml)
-        .service(
-            scope::scope("/api/v1")
-                .service(auth::routes::login)
-                .service(auth::routes::refresh)
-                .service(auth::routes::logout)
-                .service(auth::routes::me)
-                // the busiest route first: actix tries routes in order
-                .service(register::routes::list_register)
-                .service(users::routes::list_users)
-                .service(users::routes::create_user)
-                .service(users::routes::get_user)
-                .service(users::routes::update_user)
-                .service(audit::routes::list_audit)
-                .service(people::routes::create_person)
-                .service(people::routes::list_people)
-                .service(people::routes::get_person)
-                .service(people::routes::update_person)
-                .service(keyworkers::routes::assign_keyworker)
-                .service(keyworkers::routes::unassign_keyworker)
-                .service(keyworkers::routes::keyworker_history)
-                .service(keyworkers::routes::caseload)
-                .service(contacts::routes::create_contact)
-                .service(contacts::routes::list_contacts)
-                .service(contacts::routes::get_contact)
-                .service(admissions::routes::create_admission)
-                .service(admissions::routes::list_admissions)
-                .service(admissions::routes::get_admission)
-                .service(admissions::routes::update_admission)
-                .service(admissions::routes::create_visit)
-                .service(admissions::routes::list_visits)
-                .service(cetrs::routes::create_cetr)
-                .service(cetrs::routes::list_cetrs)
-                .service(cetrs::routes::get_cetr)
-                .service(cetrs::routes::update_cetr)
-                .service(cetrs::routes::create_action)
-                .service(cetrs::routes::list_actions)
-                .service(cetrs::routes::get_action)
-                .service(cetrs::routes::update_action)
-                .service(discharge::routes::create_plan)
-                .service(discharge::routes::get_plan_for_admission)
-                .service(discharge::routes::get_plan)
-                .service(discharge::routes::update_plan)
-                .service(discharge::routes::update_point)
-                .service(discharge::routes::create_review)
-                .service(discharge::routes::list_reviews)
-                .service(alerts::routes::list_alerts)
-                .service(alerts::routes::get_alert)
-                .service(alerts::routes::acknowledge_alert)
-                .service(escalation::routes::run_escalations)
-                .service(notify::routes::list_notifications)
-                .service(reports::routes::summary)
-                .service(imports::routes::import)
-                .service(register::routes::open_entry)
-                // before /register/{id}, which would otherwise take "export.csv" as an id
-                .service(reports::routes::export_register)
-                .service(register::routes::get_entry)
-                .service(register::routes::update_entry)
-                .service(register::routes::entry_history)
-                .service(register::routes::record_review)
-                .service(register::routes::list_reviews)
-                .service(register::routes::get_review)
-                .service(register::routes::close_entry),
-        );
-}
+use crate::state::AppState;
+use crate::{audit, openapi, routes, telemetry, users};
 
 async fn unknown_route() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::NotFound)
@@ -165,6 +73,7 @@ impl Application {
             metrics: web::Data::new(Metrics::new()),
             escalator,
             started_at: std::time::Instant::now(),
+            openapi_yaml: openapi::yaml(),
             settings,
         });
         start_database(state.clone()).await?;
@@ -218,14 +127,9 @@ fn build_app(
         .app_data(state.metrics.clone())
         .app_data(BodyLimit(limit))
         .app_data(web::PayloadConfig::new(limit))
-        .app_data(web::QueryConfig::default().error_handler(|err, _| {
-            ApiError::BadRequest(format!("invalid query parameters: {err}")).into()
-        }))
-        // A path segment that does not parse (e.g. not a UUID) names nothing that exists.
-        .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
         .into_utoipa_app()
         .openapi(openapi::base())
-        .configure(register_routes)
+        .configure(routes::configure)
         .split_for_parts();
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::finish(api)))
         .service(web::redirect("/docs", "/docs/"))

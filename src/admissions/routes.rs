@@ -1,15 +1,15 @@
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::http::header;
+use actix_web::{get, patch, post, HttpResponse};
 
 use super::model::{
     AdmissionView, CreateAdmissionRequest, CreateVisitRequest, UpdateAdmissionRequest, VisitView,
 };
 use super::service;
-use crate::access::Scope;
-use crate::auth::{CurrentUser, Permission};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::{created, ok_versioned, IfMatch, ValidJson};
-use crate::register::routes::rules;
-use crate::startup::AppState;
+use crate::auth::Permission;
+use crate::error::{ApiResult, Problem};
+use crate::http::context::Ctx;
+use crate::http::extract::{Id, ValidJson};
+use crate::http::{created, ok_versioned, IfMatch};
 
 /// Record an admission (coordinators): the entry turns blue, or one is opened as blue.
 #[utoipa::path(
@@ -18,35 +18,22 @@ use crate::startup::AppState;
     request_body = CreateAdmissionRequest,
     responses(
         (status = 201, body = AdmissionView, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem),
+        (status = 400, body = Problem), (status = 404, body = Problem),
         (status = 409, description = "The person already has an open admission", body = Problem),
         (status = 422, body = Problem),
-    ),
-    security(("bearer" = []))
+    )
 )]
 #[post("/people/{id}/admissions")]
 pub async fn create_admission(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-    ValidJson(body): ValidJson<CreateAdmissionRequest>,
+    ctx: Ctx,
+    id: Id,
+    body: ValidJson<CreateAdmissionRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Permission::RegisterWrite)?;
-    let (ctx, rules) = (user.audit_ctx(state.clock.now()), rules(&state));
-    let id = id.into_inner().to_string();
-    let view = state
-        .db
-        .write(move |conn| {
-            let row = service::admit(conn, &ctx, &id, body, rules)?;
-            service::view(conn, row)
-        })
+    let body = ctx.permit(Permission::RegisterWrite, body)?;
+    let view = ctx
+        .write(move |c, a| service::admit_view(c, a, &id.key(), body))
         .await?;
-    Ok(created(
-        &format!("/api/v1/admissions/{}", view.id),
-        &view,
-        view.version,
-    ))
+    Ok(created("/api/v1/admissions", &view.id, &view, view.version))
 }
 
 /// A person's admissions, newest first.
@@ -55,22 +42,14 @@ pub async fn create_admission(
     params(("id" = String, Path, description = "Person id")),
     responses(
         (status = 200, body = Vec<AdmissionView>),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-    ),
-    security(("bearer" = []))
+        (status = 404, body = Problem),
+    )
 )]
 #[get("/people/{id}/admissions")]
-pub async fn list_admissions(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-) -> ApiResult<HttpResponse> {
-    user.require(Permission::RecordsRead)?;
-    let (ctx, scope) = (user.audit_ctx(state.clock.now()), Scope::of(&user));
-    let id = id.into_inner().to_string();
-    let items = state
-        .db
-        .run(move |conn| service::for_person(conn, &ctx, &scope, &id))
+pub async fn list_admissions(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::RecordsRead)?;
+    let items = ctx
+        .read(move |c, a| service::for_person(c, a, &id.key()))
         .await?;
     Ok(HttpResponse::Ok().json(items))
 }
@@ -81,26 +60,13 @@ pub async fn list_admissions(
     params(("id" = String, Path, description = "Admission id")),
     responses(
         (status = 200, body = AdmissionView, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-    ),
-    security(("bearer" = []))
+        (status = 404, body = Problem),
+    )
 )]
 #[get("/admissions/{id}")]
-pub async fn get_admission(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-) -> ApiResult<HttpResponse> {
-    user.require(Permission::RecordsRead)?;
-    let (ctx, scope) = (user.audit_ctx(state.clock.now()), Scope::of(&user));
-    let id = id.into_inner().to_string();
-    let view = state
-        .db
-        .run(move |conn| {
-            let row = service::visible(conn, &ctx, &scope, &id, service::ENTITY)?;
-            service::view(conn, row)
-        })
-        .await?;
+pub async fn get_admission(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::RecordsRead)?;
+    let view = ctx.read(move |c, a| service::read(c, a, &id.key())).await?;
     Ok(ok_versioned(&view, view.version))
 }
 
@@ -115,29 +81,20 @@ pub async fn get_admission(
     request_body = UpdateAdmissionRequest,
     responses(
         (status = 200, body = AdmissionView, headers(("ETag" = String))),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, description = "Already discharged", body = Problem),
+        (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, description = "Already discharged", body = Problem),
         (status = 412, body = Problem), (status = 422, body = Problem),
-    ),
-    security(("bearer" = []))
+    )
 )]
 #[patch("/admissions/{id}")]
 pub async fn update_admission(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
+    ctx: Ctx,
+    id: Id,
     if_match: IfMatch,
-    ValidJson(body): ValidJson<UpdateAdmissionRequest>,
+    body: ValidJson<UpdateAdmissionRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Permission::RegisterWrite)?;
-    let (ctx, rules) = (user.audit_ctx(state.clock.now()), rules(&state));
-    let id = id.into_inner().to_string();
-    let view = state
-        .db
-        .write(move |conn| {
-            let row = service::update(conn, &ctx, &id, &if_match, body, rules)?;
-            service::view(conn, row)
-        })
+    let body = ctx.permit(Permission::RegisterWrite, body)?;
+    let view = ctx
+        .write(move |c, a| service::update_view(c, a, &id.key(), &if_match, body))
         .await?;
     Ok(ok_versioned(&view, view.version))
 }
@@ -149,33 +106,22 @@ pub async fn update_admission(
     request_body = CreateVisitRequest,
     responses(
         (status = 201, body = VisitView),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem),
-    ),
-    security(("bearer" = []))
+        (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem),
+    )
 )]
 #[post("/admissions/{id}/visits")]
 pub async fn create_visit(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-    ValidJson(body): ValidJson<CreateVisitRequest>,
+    ctx: Ctx,
+    id: Id,
+    body: ValidJson<CreateVisitRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Permission::RegisterWrite)?;
-    let (ctx, rules) = (user.audit_ctx(state.clock.now()), rules(&state));
-    let id = id.into_inner().to_string();
-    let view = state
-        .db
-        .write(move |conn| {
-            let row = service::record_visit(conn, &ctx, &id, body, rules)?;
-            service::visit_views(conn, vec![row])?
-                .pop()
-                .ok_or(ApiError::NotFound)
-        })
+    let body = ctx.permit(Permission::RegisterWrite, body)?;
+    let view = ctx
+        .write(move |c, a| service::record_visit_view(c, a, &id.key(), body))
         .await?;
-    let location = format!("/api/v1/admissions/{}/visits", view.admission_id);
+    let location = format!("/api/v1/admissions/{}/visits", id.0);
     Ok(HttpResponse::Created()
-        .insert_header((actix_web::http::header::LOCATION, location))
+        .insert_header((header::LOCATION, location))
         .json(view))
 }
 
@@ -185,26 +131,14 @@ pub async fn create_visit(
     params(("id" = String, Path, description = "Admission id")),
     responses(
         (status = 200, body = Vec<VisitView>),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-    ),
-    security(("bearer" = []))
+        (status = 404, body = Problem),
+    )
 )]
 #[get("/admissions/{id}/visits")]
-pub async fn list_visits(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-) -> ApiResult<HttpResponse> {
-    user.require(Permission::RecordsRead)?;
-    let (ctx, scope) = (user.audit_ctx(state.clock.now()), Scope::of(&user));
-    let id = id.into_inner().to_string();
-    let items = state
-        .db
-        .run(move |conn| {
-            let admission = service::visible(conn, &ctx, &scope, &id, service::VISIT_ENTITY)?;
-            let rows = super::store::visits(conn, &admission.id)?;
-            service::visit_views(conn, rows)
-        })
+pub async fn list_visits(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::RecordsRead)?;
+    let items = ctx
+        .read(move |c, a| service::visits(c, a, &id.key()))
         .await?;
     Ok(HttpResponse::Ok().json(items))
 }

@@ -8,8 +8,9 @@ use super::model::{
     AdmissionView, CreateAdmissionRequest, CreateVisitRequest, UpdateAdmissionRequest, VisitView,
 };
 use super::store::{self, AdmissionChanges, AdmissionRow, VisitRow};
-use crate::access::{self, Scope};
 use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
+use crate::auth::access;
+use crate::auth::actor::Actor;
 use crate::cetrs::store as cetrs;
 use crate::db::AnyConnection;
 use crate::domain::inpatient::{DischargeDestination, Setting, Stay};
@@ -65,11 +66,11 @@ fn move_entry(
 
 pub fn admit(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
+    a: &Actor,
     person_id: &str,
     req: CreateAdmissionRequest,
-    rules: Rules,
 ) -> Result<AdmissionRow, ApiError> {
+    let (ctx, rules) = (&a.audit, Rules::of(a));
     let person = people::find(conn, person_id)?.ok_or(ApiError::NotFound)?;
     if req.admitted_on < person.date_of_birth {
         return Err(ApiError::validation(
@@ -174,12 +175,12 @@ pub fn refresh_cetr_clock(
 
 pub fn update(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
+    a: &Actor,
     id: &str,
     if_match: &IfMatch,
     req: UpdateAdmissionRequest,
-    rules: Rules,
 ) -> Result<AdmissionRow, ApiError> {
+    let (ctx, rules) = (&a.audit, Rules::of(a));
     let admission = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
     if_match.check(admission.version)?;
     if admission.discharged_on.is_some() {
@@ -283,11 +284,11 @@ fn follow_discharge(
 
 pub fn record_visit(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
+    a: &Actor,
     admission_id: &str,
     req: CreateVisitRequest,
-    rules: Rules,
 ) -> Result<VisitRow, ApiError> {
+    let (ctx, rules) = (&a.audit, Rules::of(a));
     let admission = store::find(conn, admission_id)?.ok_or(ApiError::NotFound)?;
     if req.visited_on < admission.admitted_on {
         return Err(ApiError::validation(
@@ -382,11 +383,11 @@ pub fn view(conn: &mut AnyConnection, row: AdmissionRow) -> Result<AdmissionView
 /// The admission if its person is in scope (404 otherwise); the read is audited.
 pub fn visible(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    scope: &Scope,
+    a: &Actor,
     id: &str,
     entity: &str,
 ) -> Result<AdmissionRow, ApiError> {
+    let (ctx, scope) = (&a.audit, &a.scope);
     let admission = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
     access::ensure_person_visible(conn, scope, &admission.person_id)?;
     audit::record(
@@ -399,10 +400,10 @@ pub fn visible(
 
 pub fn for_person(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    scope: &Scope,
+    a: &Actor,
     person_id: &str,
 ) -> Result<Vec<AdmissionView>, ApiError> {
+    let (ctx, scope) = (&a.audit, &a.scope);
     access::ensure_person_visible(conn, scope, person_id)?;
     audit::record(
         conn,
@@ -431,4 +432,53 @@ pub fn visit_views(
             created_at: r.created_at.and_utc(),
         })
         .collect())
+}
+
+/// Records an admission and answers its view.
+pub fn admit_view(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    person_id: &str,
+    req: CreateAdmissionRequest,
+) -> Result<AdmissionView, ApiError> {
+    let row = admit(conn, a, person_id, req)?;
+    view(conn, row)
+}
+
+/// Reads one admission (audited).
+pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<AdmissionView, ApiError> {
+    let row = visible(conn, a, id, ENTITY)?;
+    view(conn, row)
+}
+
+/// Discharges or corrects an admission and answers its view.
+pub fn update_view(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    id: &str,
+    if_match: &IfMatch,
+    req: UpdateAdmissionRequest,
+) -> Result<AdmissionView, ApiError> {
+    let row = update(conn, a, id, if_match, req)?;
+    view(conn, row)
+}
+
+/// Records an oversight visit and answers its view.
+pub fn record_visit_view(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    admission_id: &str,
+    req: CreateVisitRequest,
+) -> Result<VisitView, ApiError> {
+    let row = record_visit(conn, a, admission_id, req)?;
+    visit_views(conn, vec![row])?
+        .pop()
+        .ok_or(ApiError::NotFound)
+}
+
+/// An admission's oversight visits, newest first (the read is audited).
+pub fn visits(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<Vec<VisitView>, ApiError> {
+    let admission = visible(conn, a, id, VISIT_ENTITY)?;
+    let rows = store::visits(conn, &admission.id)?;
+    visit_views(conn, rows)
 }

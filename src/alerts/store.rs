@@ -1,6 +1,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::auth::access::AlertScope;
 use crate::db::schema::{alerts, people};
 use crate::db::AnyConnection;
 use crate::http::Page;
@@ -171,14 +172,6 @@ pub fn open_counts_by_kind(conn: &mut AnyConnection) -> QueryResult<Vec<(String,
 }
 
 /// Who may see which alerts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AlertScope {
-    All,
-    /// Clinicians: alerts assigned to them.
-    AssignedTo(String),
-    /// Keyworkers: alerts assigned to them, and their caseload's.
-    AssignedOrCaseload(String),
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct AlertFilter {
@@ -244,20 +237,14 @@ pub fn visible(
     alert: &AlertRow,
     scope: &AlertScope,
 ) -> QueryResult<bool> {
-    Ok(match scope {
-        AlertScope::All => true,
-        AlertScope::AssignedTo(me) => alert.assignee_id.as_deref() == Some(me.as_str()),
-        AlertScope::AssignedOrCaseload(me) => {
-            if alert.assignee_id.as_deref() == Some(me.as_str()) {
-                true
-            } else {
-                let kw: Option<Option<String>> = people::table
-                    .find(&alert.person_id)
-                    .select(people::keyworker_id)
-                    .first(conn)
-                    .optional()?;
-                kw.flatten().as_deref() == Some(me.as_str())
-            }
-        }
-    })
+    let keyworker = match scope {
+        AlertScope::AssignedOrCaseload(_) => people::table
+            .find(&alert.person_id)
+            .select(people::keyworker_id)
+            .first::<Option<String>>(conn)
+            .optional()?
+            .flatten(),
+        _ => None,
+    };
+    Ok(scope.sees(alert.assignee_id.as_deref(), keyworker.as_deref()))
 }

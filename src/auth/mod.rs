@@ -1,8 +1,11 @@
 //! Authentication (passwords, JWTs, refresh tokens, login throttling) and authorisation
 //! (the role table).
 
+pub mod access;
+pub mod actor;
 pub mod current_user;
 pub mod jwt;
+pub mod login;
 pub mod model;
 pub mod password;
 pub mod permissions;

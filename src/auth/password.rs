@@ -14,6 +14,15 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("password hashing failed: {e}"))
 }
 
+/// Hashing is deliberately slow: this keeps it off the async workers and outside any
+/// transaction.
+pub async fn hash_off_thread(password: String) -> Result<String, crate::error::ApiError> {
+    tokio::task::spawn_blocking(move || hash(&password))
+        .await
+        .map_err(crate::error::ApiError::internal)?
+        .map_err(crate::error::ApiError::internal)
+}
+
 pub fn verify(stored_hash: &str, password: &str) -> bool {
     PasswordHash::new(stored_hash)
         .map(|parsed| {

@@ -1,17 +1,15 @@
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, HttpResponse};
 
 use super::model::{
-    ActionQuery, ActionStatus, ActionView, CetrView, CreateActionRequest, CreateCetrRequest,
-    UpdateActionRequest, UpdateCetrRequest,
+    ActionQuery, ActionView, CetrView, CreateActionRequest, CreateCetrRequest, UpdateActionRequest,
+    UpdateCetrRequest,
 };
 use super::service;
-use super::store::ActionFilter;
-use crate::access::Scope;
-use crate::auth::{CurrentUser, Permission};
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
-use crate::http::{created, ok_versioned, IfMatch, ListResponse, PageParams, ValidJson};
-use crate::register::routes::rules;
-use crate::startup::AppState;
+use crate::auth::Permission;
+use crate::error::{ApiResult, Problem};
+use crate::http::context::Ctx;
+use crate::http::extract::{Id, Paging, Query, ValidJson};
+use crate::http::{created, ok_versioned, IfMatch, ListResponse, PageParams};
 
 /// Record a C(E)TR (coordinators, clinicians).
 #[utoipa::path(
@@ -20,34 +18,21 @@ use crate::startup::AppState;
     request_body = CreateCetrRequest,
     responses(
         (status = 201, body = CetrView, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem),
+        (status = 400, body = Problem), (status = 404, body = Problem),
         (status = 422, description = "Includes an incomplete panel, naming `panel`", body = Problem),
-    ),
-    security(("bearer" = []))
+    )
 )]
 #[post("/people/{id}/cetrs")]
 pub async fn create_cetr(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-    ValidJson(body): ValidJson<CreateCetrRequest>,
+    ctx: Ctx,
+    id: Id,
+    body: ValidJson<CreateCetrRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Permission::CetrWrite)?;
-    let (ctx, rules) = (user.audit_ctx(state.clock.now()), rules(&state));
-    let id = id.into_inner().to_string();
-    let view = state
-        .db
-        .write(move |conn| {
-            let row = service::create(conn, &ctx, &id, body, rules)?;
-            service::view(conn, row, rules.today)
-        })
+    let body = ctx.permit(Permission::CetrWrite, body)?;
+    let view = ctx
+        .write(move |c, a| service::create_view(c, a, &id.key(), body))
         .await?;
-    Ok(created(
-        &format!("/api/v1/cetrs/{}", view.id),
-        &view,
-        view.version,
-    ))
+    Ok(created("/api/v1/cetrs", &view.id, &view, view.version))
 }
 
 /// A person's C(E)TRs with their actions, newest first.
@@ -56,26 +41,14 @@ pub async fn create_cetr(
     params(("id" = String, Path, description = "Person id")),
     responses(
         (status = 200, body = Vec<CetrView>),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-    ),
-    security(("bearer" = []))
+        (status = 404, body = Problem),
+    )
 )]
 #[get("/people/{id}/cetrs")]
-pub async fn list_cetrs(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-) -> ApiResult<HttpResponse> {
-    user.require(Permission::RecordsRead)?;
-    let (ctx, scope, today) = (
-        user.audit_ctx(state.clock.now()),
-        Scope::of(&user),
-        state.clock.today(),
-    );
-    let id = id.into_inner().to_string();
-    let items = state
-        .db
-        .run(move |conn| service::for_person(conn, &ctx, &scope, &id, today))
+pub async fn list_cetrs(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::RecordsRead)?;
+    let items = ctx
+        .read(move |c, a| service::for_person(c, a, &id.key()))
         .await?;
     Ok(HttpResponse::Ok().json(items))
 }
@@ -86,27 +59,13 @@ pub async fn list_cetrs(
     params(("id" = String, Path, description = "C(E)TR id")),
     responses(
         (status = 200, body = CetrView, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-    ),
-    security(("bearer" = []))
+        (status = 404, body = Problem),
+    )
 )]
 #[get("/cetrs/{id}")]
-pub async fn get_cetr(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-) -> ApiResult<HttpResponse> {
-    user.require(Permission::RecordsRead)?;
-    let (ctx, scope, today) = (
-        user.audit_ctx(state.clock.now()),
-        Scope::of(&user),
-        state.clock.today(),
-    );
-    let id = id.into_inner().to_string();
-    let view = state
-        .db
-        .run(move |conn| service::read(conn, &ctx, &scope, &id, today))
-        .await?;
+pub async fn get_cetr(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::RecordsRead)?;
+    let view = ctx.read(move |c, a| service::read(c, a, &id.key())).await?;
     Ok(ok_versioned(&view, view.version))
 }
 
@@ -120,28 +79,19 @@ pub async fn get_cetr(
     request_body = UpdateCetrRequest,
     responses(
         (status = 200, body = CetrView, headers(("ETag" = String))),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
-    ),
-    security(("bearer" = []))
+        (status = 400, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
+    )
 )]
 #[patch("/cetrs/{id}")]
 pub async fn update_cetr(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
+    ctx: Ctx,
+    id: Id,
     if_match: IfMatch,
-    ValidJson(body): ValidJson<UpdateCetrRequest>,
+    body: ValidJson<UpdateCetrRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Permission::CetrWrite)?;
-    let (ctx, rules) = (user.audit_ctx(state.clock.now()), rules(&state));
-    let id = id.into_inner().to_string();
-    let view = state
-        .db
-        .write(move |conn| {
-            let row = service::update(conn, &ctx, &id, &if_match, body, rules)?;
-            service::view(conn, row, rules.today)
-        })
+    let body = ctx.permit(Permission::CetrWrite, body)?;
+    let view = ctx
+        .write(move |c, a| service::update_view(c, a, &id.key(), &if_match, body))
         .await?;
     Ok(ok_versioned(&view, view.version))
 }
@@ -153,70 +103,26 @@ pub async fn update_cetr(
     request_body = CreateActionRequest,
     responses(
         (status = 201, body = ActionView, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem),
+        (status = 400, body = Problem), (status = 404, body = Problem),
         (status = 422, description = "Includes an owner who cannot see the person, naming `owner_id`", body = Problem),
-    ),
-    security(("bearer" = []))
+    )
 )]
 #[post("/cetrs/{id}/actions")]
 pub async fn create_action(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-    ValidJson(body): ValidJson<CreateActionRequest>,
+    ctx: Ctx,
+    id: Id,
+    body: ValidJson<CreateActionRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Permission::CetrWrite)?;
-    let (ctx, today) = (user.audit_ctx(state.clock.now()), state.clock.today());
-    let id = id.into_inner().to_string();
-    let view = state
-        .db
-        .write(move |conn| {
-            let row = service::create_action(conn, &ctx, &id, body)?;
-            service::action_views(conn, vec![row], today)?
-                .pop()
-                .ok_or(ApiError::NotFound)
-        })
+    let body = ctx.permit(Permission::CetrWrite, body)?;
+    let view = ctx
+        .write(move |c, a| service::create_action_view(c, a, &id.key(), body))
         .await?;
     Ok(created(
-        &format!("/api/v1/cetr-actions/{}", view.id),
+        "/api/v1/cetr-actions",
+        &view.id,
         &view,
         view.version,
     ))
-}
-
-fn action_filter(
-    query: &ActionQuery,
-    scope: &Scope,
-    today: chrono::NaiveDate,
-) -> Result<ActionFilter, ApiError> {
-    let mut statuses = Vec::new();
-    let mut errors = Vec::new();
-    for part in query
-        .status
-        .iter()
-        .flat_map(|s| s.split(','))
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        match ActionStatus::parse(part) {
-            Some(s) => statuses.push(s.as_str().to_string()),
-            None => errors.push(FieldError::new(
-                "status",
-                format!("unknown status {part:?}: use open, in_progress, done, cancelled"),
-            )),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::BadQuery(errors));
-    }
-    Ok(ActionFilter {
-        owner_id: query.owner_id.map(|o| o.to_string()),
-        statuses,
-        person_id: query.person_id.map(|p| p.to_string()),
-        overdue_before: (query.overdue == Some(true)).then_some(today),
-        caseload_of: scope.caseload_of().map(String::from),
-    })
 }
 
 /// C(E)TR actions, soonest due first, filtered by owner, status, person and overdue.
@@ -225,27 +131,19 @@ fn action_filter(
     params(ActionQuery, PageParams),
     responses(
         (status = 200, body = ListResponse<ActionView>),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-    ),
-    security(("bearer" = []))
+        (status = 400, body = Problem), )
 )]
 #[get("/cetr-actions")]
 pub async fn list_actions(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    query: web::Query<ActionQuery>,
-    page: web::Query<PageParams>,
+    ctx: Ctx,
+    query: Query<ActionQuery>,
+    page: Paging,
 ) -> ApiResult<HttpResponse> {
-    user.require(Permission::RecordsRead)?;
-    let page = page.resolve()?;
-    let today = state.clock.today();
-    let filter = action_filter(&query, &Scope::of(&user), today)?;
-    let ctx = user.audit_ctx(state.clock.now());
-    let (items, total) = state
-        .db
-        .run(move |conn| service::list_actions(conn, &ctx, filter, page, today))
+    let (query, page) = ctx.permit(Permission::RecordsRead, (query, page))?;
+    let list = ctx
+        .read(move |c, a| service::list_actions(c, a, query, page))
         .await?;
-    Ok(HttpResponse::Ok().json(ListResponse::new(items, total, page)))
+    Ok(HttpResponse::Ok().json(list))
 }
 
 /// One C(E)TR action.
@@ -254,26 +152,14 @@ pub async fn list_actions(
     params(("id" = String, Path, description = "Action id")),
     responses(
         (status = 200, body = ActionView, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-    ),
-    security(("bearer" = []))
+        (status = 404, body = Problem),
+    )
 )]
 #[get("/cetr-actions/{id}")]
-pub async fn get_action(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-) -> ApiResult<HttpResponse> {
-    user.require(Permission::RecordsRead)?;
-    let (ctx, scope, today) = (
-        user.audit_ctx(state.clock.now()),
-        Scope::of(&user),
-        state.clock.today(),
-    );
-    let id = id.into_inner().to_string();
-    let view = state
-        .db
-        .run(move |conn| service::read_action(conn, &ctx, &scope, &id, today))
+pub async fn get_action(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::RecordsRead)?;
+    let view = ctx
+        .read(move |c, a| service::read_action(c, a, &id.key()))
         .await?;
     Ok(ok_versioned(&view, view.version))
 }
@@ -289,30 +175,19 @@ pub async fn get_action(
     request_body = UpdateActionRequest,
     responses(
         (status = 200, body = ActionView, headers(("ETag" = String))),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
-    ),
-    security(("bearer" = []))
+        (status = 400, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
+    )
 )]
 #[patch("/cetr-actions/{id}")]
 pub async fn update_action(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
+    ctx: Ctx,
+    id: Id,
     if_match: IfMatch,
-    ValidJson(body): ValidJson<UpdateActionRequest>,
+    body: ValidJson<UpdateActionRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Permission::ActionUpdate)?;
-    let (ctx, today) = (user.audit_ctx(state.clock.now()), state.clock.today());
-    let id = id.into_inner().to_string();
-    let view = state
-        .db
-        .write(move |conn| {
-            let row = service::update_action(conn, &ctx, &user, &id, &if_match, body, today)?;
-            service::action_views(conn, vec![row], today)?
-                .pop()
-                .ok_or(ApiError::NotFound)
-        })
+    let body = ctx.permit(Permission::ActionUpdate, body)?;
+    let view = ctx
+        .write(move |c, a| service::update_action_view(c, a, &id.key(), &if_match, body))
         .await?;
     Ok(ok_versioned(&view, view.version))
 }

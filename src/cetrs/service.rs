@@ -7,21 +7,20 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::model::{
-    ActionStatus, ActionView, CetrView, CreateActionRequest, CreateCetrRequest, PanelMember,
-    UpdateActionRequest, UpdateCetrRequest,
+    ActionQuery, ActionStatus, ActionView, CetrView, CreateActionRequest, CreateCetrRequest,
+    PanelMember, UpdateActionRequest, UpdateCetrRequest,
 };
 use super::store::{self, ActionChanges, ActionFilter, ActionRow, CetrChanges, CetrRow};
-use crate::access::{self, Scope};
 use crate::admissions::service as admissions_service;
 use crate::admissions::store::{self as admissions, AdmissionRow};
-use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
-use crate::auth::CurrentUser;
+use crate::audit::{self, AuditAction, AuditEvent};
+use crate::auth::access::{self, Scope};
+use crate::auth::actor::Actor;
 use crate::db::AnyConnection;
 use crate::domain::inpatient::CetrKind;
 use crate::domain::register::is_overdue;
-use crate::domain::Role;
-use crate::error::ApiError;
-use crate::http::{IfMatch, Page};
+use crate::error::{ApiError, FieldError};
+use crate::http::{IfMatch, ListResponse, Page};
 use crate::people::store as people;
 use crate::register::service::{self as register, Rules};
 use crate::users::model::UserSummary;
@@ -98,11 +97,11 @@ fn refresh_clocks(conn: &mut AnyConnection, cetr: &CetrRow, rules: Rules) -> Res
 
 pub fn create(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
+    a: &Actor,
     person_id: &str,
     req: CreateCetrRequest,
-    rules: Rules,
 ) -> Result<CetrRow, ApiError> {
+    let (ctx, rules) = (&a.audit, Rules::of(a));
     people::find(conn, person_id)?.ok_or(ApiError::NotFound)?;
     let admission = admission_for(
         conn,
@@ -159,12 +158,12 @@ fn panel_json(panel: &[PanelMember]) -> String {
 
 pub fn update(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
+    a: &Actor,
     id: &str,
     if_match: &IfMatch,
     req: UpdateCetrRequest,
-    rules: Rules,
 ) -> Result<CetrRow, ApiError> {
+    let (ctx, rules) = (&a.audit, Rules::of(a));
     let cetr = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
     if_match.check(cetr.version)?;
     if let Some(e) = req.panel_error(kind_of(&cetr.kind)) {
@@ -303,13 +302,8 @@ pub fn view(
         .ok_or(ApiError::NotFound)
 }
 
-pub fn read(
-    conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    scope: &Scope,
-    id: &str,
-    today: NaiveDate,
-) -> Result<CetrView, ApiError> {
+pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<CetrView, ApiError> {
+    let (ctx, scope, today) = (&a.audit, &a.scope, a.today);
     let cetr = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
     access::ensure_person_visible(conn, scope, &cetr.person_id)?;
     audit::record(
@@ -322,11 +316,10 @@ pub fn read(
 
 pub fn for_person(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    scope: &Scope,
+    a: &Actor,
     person_id: &str,
-    today: NaiveDate,
 ) -> Result<Vec<CetrView>, ApiError> {
+    let (ctx, scope, today) = (&a.audit, &a.scope, a.today);
     access::ensure_person_visible(conn, scope, person_id)?;
     audit::record(
         conn,
@@ -339,10 +332,11 @@ pub fn for_person(
 
 pub fn create_action(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
+    a: &Actor,
     cetr_id: &str,
     req: CreateActionRequest,
 ) -> Result<ActionRow, ApiError> {
+    let ctx = &a.audit;
     let cetr = store::find(conn, cetr_id)?.ok_or(ApiError::NotFound)?;
     let owner_id = req.owner_id.to_string();
     access::check_owner(conn, &owner_id, &cetr.person_id)?;
@@ -391,13 +385,8 @@ fn visible_action(
     Ok(action)
 }
 
-pub fn read_action(
-    conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    scope: &Scope,
-    id: &str,
-    today: NaiveDate,
-) -> Result<ActionView, ApiError> {
+pub fn read_action(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<ActionView, ApiError> {
+    let (ctx, scope, today) = (&a.audit, &a.scope, a.today);
     let action = visible_action(conn, scope, id)?;
     audit::record(
         conn,
@@ -411,20 +400,16 @@ pub fn read_action(
 
 pub fn update_action(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    user: &CurrentUser,
+    a: &Actor,
     id: &str,
     if_match: &IfMatch,
     req: UpdateActionRequest,
-    today: NaiveDate,
 ) -> Result<ActionRow, ApiError> {
+    let (ctx, user, today) = (&a.audit, &a.user, a.today);
     let action = visible_action(conn, &Scope::of(user), id)?;
-    if user.role == Role::Keyworker {
-        // Keyworkers report progress on what they own; re-planning stays with the panel.
-        let replans = req.owner_id.is_some() || req.due_on.is_some() || req.description.is_some();
-        if action.owner_id != user.id || replans {
-            return Err(ApiError::Forbidden);
-        }
+    let replans = req.owner_id.is_some() || req.due_on.is_some() || req.description.is_some();
+    if !access::may_update_owned_work(user, Some(&action.owner_id), replans) {
+        return Err(ApiError::Forbidden);
     }
     if_match.check(action.version)?;
     let mut changes = ActionChanges::default();
@@ -480,16 +465,111 @@ pub fn update_action(
 
 pub fn list_actions(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    filter: ActionFilter,
+    a: &Actor,
+    query: ActionQuery,
     page: Page,
-    today: NaiveDate,
-) -> Result<(Vec<ActionView>, i64), ApiError> {
+) -> Result<ListResponse<ActionView>, ApiError> {
+    let (ctx, today) = (&a.audit, a.today);
+    let filter = action_filter(&query, &a.scope, today)?;
     let (rows, total) = store::list_actions(conn, &filter, page)?;
     audit::record(
         conn,
         ctx,
         AuditEvent::new(AuditAction::Read, "cetr_action_list", None),
     )?;
-    Ok((action_views(conn, rows, today)?, total))
+    Ok(ListResponse::new(
+        action_views(conn, rows, today)?,
+        total,
+        page,
+    ))
+}
+
+fn action_filter(
+    query: &ActionQuery,
+    scope: &Scope,
+    today: NaiveDate,
+) -> Result<ActionFilter, ApiError> {
+    let mut statuses = Vec::new();
+    let mut errors = Vec::new();
+    for part in query
+        .status
+        .iter()
+        .flat_map(|s| s.split(','))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        match ActionStatus::parse(part) {
+            Some(s) => statuses.push(s.as_str().to_string()),
+            None => errors.push(FieldError::new(
+                "status",
+                format!("unknown status {part:?}: use open, in_progress, done, cancelled"),
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::BadQuery(errors));
+    }
+    Ok(ActionFilter {
+        owner_id: query.owner_id.map(|o| o.to_string()),
+        statuses,
+        person_id: query.person_id.map(|p| p.to_string()),
+        overdue_before: (query.overdue == Some(true)).then_some(today),
+        caseload_of: scope.caseload_of().map(String::from),
+    })
+}
+
+/// Records a C(E)TR and answers its view.
+pub fn create_view(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    person_id: &str,
+    req: CreateCetrRequest,
+) -> Result<CetrView, ApiError> {
+    let row = create(conn, a, person_id, req)?;
+    view(conn, row, a.today)
+}
+
+/// Corrects a C(E)TR and answers its view.
+pub fn update_view(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    id: &str,
+    if_match: &IfMatch,
+    req: UpdateCetrRequest,
+) -> Result<CetrView, ApiError> {
+    let row = update(conn, a, id, if_match, req)?;
+    view(conn, row, a.today)
+}
+
+fn action_view(
+    conn: &mut AnyConnection,
+    row: ActionRow,
+    today: NaiveDate,
+) -> Result<ActionView, ApiError> {
+    action_views(conn, vec![row], today)?
+        .pop()
+        .ok_or(ApiError::NotFound)
+}
+
+/// Adds an action and answers its view.
+pub fn create_action_view(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    cetr_id: &str,
+    req: CreateActionRequest,
+) -> Result<ActionView, ApiError> {
+    let row = create_action(conn, a, cetr_id, req)?;
+    action_view(conn, row, a.today)
+}
+
+/// Updates an action and answers its view.
+pub fn update_action_view(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    id: &str,
+    if_match: &IfMatch,
+    req: UpdateActionRequest,
+) -> Result<ActionView, ApiError> {
+    let row = update_action(conn, a, id, if_match, req)?;
+    action_view(conn, row, a.today)
 }

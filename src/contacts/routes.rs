@@ -1,12 +1,13 @@
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::http::header;
+use actix_web::{get, post, HttpResponse};
 
 use super::model::{ContactView, CreateContactRequest};
 use super::service;
-use crate::access::Scope;
-use crate::auth::{CurrentUser, Permission};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::{ListResponse, PageParams, ValidJson};
-use crate::startup::AppState;
+use crate::auth::Permission;
+use crate::error::{ApiResult, Problem};
+use crate::http::context::Ctx;
+use crate::http::extract::{ContactId, Id, Paging, ValidJson};
+use crate::http::{ListResponse, PageParams};
 
 /// Log a contact (keyworkers for their caseload, clinicians, coordinators).
 #[utoipa::path(
@@ -15,33 +16,22 @@ use crate::startup::AppState;
     request_body = CreateContactRequest,
     responses(
         (status = 201, body = ContactView, headers(("Location" = String))),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem),
-    ),
-    security(("bearer" = []))
+        (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem),
+    )
 )]
 #[post("/people/{id}/contacts")]
 pub async fn create_contact(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-    ValidJson(body): ValidJson<CreateContactRequest>,
+    ctx: Ctx,
+    id: Id,
+    body: ValidJson<CreateContactRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Permission::ContactsWrite)?;
-    let (ctx, scope) = (user.audit_ctx(state.clock.now()), Scope::of(&user));
-    let id = id.into_inner().to_string();
-    let view = state
-        .db
-        .write(move |conn| {
-            let row = service::create(conn, &ctx, &scope, &id, body)?;
-            service::views(conn, vec![row])?
-                .pop()
-                .ok_or(ApiError::NotFound)
-        })
+    let body = ctx.permit(Permission::ContactsWrite, body)?;
+    let view = ctx
+        .write(move |c, a| service::create_view(c, a, &id.key(), body))
         .await?;
-    let location = format!("/api/v1/people/{}/contacts/{}", view.person_id, view.id);
+    let location = format!("/api/v1/people/{}/contacts/{}", id.0, view.id);
     Ok(HttpResponse::Created()
-        .insert_header((actix_web::http::header::LOCATION, location))
+        .insert_header((header::LOCATION, location))
         .json(view))
 }
 
@@ -51,27 +41,16 @@ pub async fn create_contact(
     params(("id" = String, Path, description = "Person id"), PageParams),
     responses(
         (status = 200, body = ListResponse<ContactView>),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem),
-    ),
-    security(("bearer" = []))
+        (status = 400, body = Problem), (status = 404, body = Problem),
+    )
 )]
 #[get("/people/{id}/contacts")]
-pub async fn list_contacts(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-    page: web::Query<PageParams>,
-) -> ApiResult<HttpResponse> {
-    user.require(Permission::RecordsRead)?;
-    let page = page.resolve()?;
-    let (ctx, scope) = (user.audit_ctx(state.clock.now()), Scope::of(&user));
-    let id = id.into_inner().to_string();
-    let (items, total) = state
-        .db
-        .run(move |conn| service::list(conn, &ctx, &scope, &id, page))
+pub async fn list_contacts(ctx: Ctx, id: Id, page: Paging) -> ApiResult<HttpResponse> {
+    let page = ctx.permit(Permission::RecordsRead, page)?;
+    let list = ctx
+        .read(move |c, a| service::list(c, a, &id.key(), page))
         .await?;
-    Ok(HttpResponse::Ok().json(ListResponse::new(items, total, page)))
+    Ok(HttpResponse::Ok().json(list))
 }
 
 /// One contact.
@@ -83,23 +62,14 @@ pub async fn list_contacts(
     ),
     responses(
         (status = 200, body = ContactView),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-    ),
-    security(("bearer" = []))
+        (status = 404, body = Problem),
+    )
 )]
 #[get("/people/{id}/contacts/{contact_id}")]
-pub async fn get_contact(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
-) -> ApiResult<HttpResponse> {
-    user.require(Permission::RecordsRead)?;
-    let (ctx, scope) = (user.audit_ctx(state.clock.now()), Scope::of(&user));
-    let (person_id, id) = path.into_inner();
-    let (person_id, id) = (person_id.to_string(), id.to_string());
-    let view = state
-        .db
-        .run(move |conn| service::read(conn, &ctx, &scope, &person_id, &id))
+pub async fn get_contact(ctx: Ctx, id: Id, contact_id: ContactId) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::RecordsRead)?;
+    let view = ctx
+        .read(move |c, a| service::read(c, a, &id.key(), &contact_id.key()))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -2,11 +2,12 @@ use uuid::Uuid;
 
 use super::model::{ContactKind, ContactView, CreateContactRequest};
 use super::store::{self, ContactRow};
-use crate::access::{self, Scope};
-use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
+use crate::audit::{self, AuditAction, AuditEvent};
+use crate::auth::access;
+use crate::auth::actor::Actor;
 use crate::db::AnyConnection;
 use crate::error::ApiError;
-use crate::http::Page;
+use crate::http::{ListResponse, Page};
 use crate::users::model::UserSummary;
 use crate::users::store as users;
 
@@ -14,11 +15,11 @@ pub const ENTITY: &str = "contact";
 
 pub fn create(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    scope: &Scope,
+    a: &Actor,
     person_id: &str,
     req: CreateContactRequest,
 ) -> Result<ContactRow, ApiError> {
+    let (ctx, scope) = (&a.audit, &a.scope);
     access::ensure_person_visible(conn, scope, person_id)?;
     let corrects_id = req.corrects_id.map(|id| id.to_string());
     if let Some(corrected) = &corrects_id {
@@ -86,11 +87,11 @@ pub fn views(
 
 pub fn list(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    scope: &Scope,
+    a: &Actor,
     person_id: &str,
     page: Page,
-) -> Result<(Vec<ContactView>, i64), ApiError> {
+) -> Result<ListResponse<ContactView>, ApiError> {
+    let (ctx, scope) = (&a.audit, &a.scope);
     access::ensure_person_visible(conn, scope, person_id)?;
     audit::record(
         conn,
@@ -98,16 +99,16 @@ pub fn list(
         AuditEvent::new(AuditAction::Read, "contact_list", Some(person_id)),
     )?;
     let (rows, total) = store::list(conn, person_id, page)?;
-    Ok((views(conn, rows)?, total))
+    Ok(ListResponse::new(views(conn, rows)?, total, page))
 }
 
 pub fn read(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    scope: &Scope,
+    a: &Actor,
     person_id: &str,
     id: &str,
 ) -> Result<ContactView, ApiError> {
+    let (ctx, scope) = (&a.audit, &a.scope);
     access::ensure_person_visible(conn, scope, person_id)?;
     let row = store::find(conn, person_id, id)?.ok_or(ApiError::NotFound)?;
     audit::record(
@@ -115,5 +116,16 @@ pub fn read(
         ctx,
         AuditEvent::new(AuditAction::Read, ENTITY, Some(id)),
     )?;
+    views(conn, vec![row])?.pop().ok_or(ApiError::NotFound)
+}
+
+/// Logs a contact and answers its view.
+pub fn create_view(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    person_id: &str,
+    req: CreateContactRequest,
+) -> Result<ContactView, ApiError> {
+    let row = create(conn, a, person_id, req)?;
     views(conn, vec![row])?.pop().ok_or(ApiError::NotFound)
 }

@@ -16,17 +16,10 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 
+use super::conn::local_writes;
+pub use super::conn::note_local_write;
 use super::schema::change_counters;
 use super::{AnyConnection, Db};
-
-/// Write transactions run by this process (all `Db` handles share it: a write through any of
-/// them may change what any cache holds).
-static LOCAL_WRITES: AtomicU64 = AtomicU64::new(0);
-
-/// Called after every write transaction, committed or not.
-pub fn note_local_write() {
-    LOCAL_WRITES.fetch_add(1, Ordering::SeqCst);
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Stamp {
@@ -76,7 +69,7 @@ impl Changes {
         let polled_at = Duration::from_millis(inner.polled_at_ms.load(Ordering::SeqCst));
         let age = inner.started.elapsed().saturating_sub(polled_at);
         (remote >= 0 && age <= inner.refresh * 3).then(|| Stamp {
-            local: LOCAL_WRITES.load(Ordering::SeqCst),
+            local: local_writes(),
             remote,
         })
     }

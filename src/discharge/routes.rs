@@ -1,16 +1,16 @@
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::http::header;
+use actix_web::{get, patch, post, HttpResponse};
 
 use super::model::{
     CreatePlanRequest, CreatePlanReviewRequest, PlanReviewView, PlanView, UpdatePlanRequest,
     UpdatePointRequest,
 };
 use super::service;
-use super::store;
-use crate::access::Scope;
-use crate::auth::{CurrentUser, Permission};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::{created, ok_versioned, IfMatch, ValidJson};
-use crate::startup::AppState;
+use crate::auth::Permission;
+use crate::error::{ApiResult, Problem};
+use crate::http::context::Ctx;
+use crate::http::extract::{Id, PointNumber, ValidJson};
+use crate::http::{created, ok_versioned, IfMatch};
 
 /// Create the 12-point discharge plan for an open admission (coordinators, clinicians).
 #[utoipa::path(
@@ -19,34 +19,24 @@ use crate::startup::AppState;
     request_body = CreatePlanRequest,
     responses(
         (status = 201, body = PlanView, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem),
+        (status = 400, body = Problem), (status = 404, body = Problem),
         (status = 409, description = "The admission already has a plan, or is discharged", body = Problem),
         (status = 422, body = Problem),
-    ),
-    security(("bearer" = []))
+    )
 )]
 #[post("/admissions/{id}/discharge-plan")]
 pub async fn create_plan(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-    ValidJson(body): ValidJson<CreatePlanRequest>,
+    ctx: Ctx,
+    id: Id,
+    body: ValidJson<CreatePlanRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Permission::DischargeWrite)?;
-    let (ctx, today) = (user.audit_ctx(state.clock.now()), state.clock.today());
-    let template = state.settings.discharge.points.clone();
-    let cycle = state.settings.discharge.review_cycle_days;
-    let id = id.into_inner().to_string();
-    let view = state
-        .db
-        .write(move |conn| {
-            let plan = service::create(conn, &ctx, &id, body, &template, cycle, today)?;
-            service::view(conn, plan, today)
-        })
+    let body = ctx.permit(Permission::DischargeWrite, body)?;
+    let view = ctx
+        .write(move |c, a| service::create_view(c, a, &id.key(), body))
         .await?;
     Ok(created(
-        &format!("/api/v1/discharge-plans/{}", view.id),
+        "/api/v1/discharge-plans",
+        &view.id,
         &view,
         view.version,
     ))
@@ -58,29 +48,14 @@ pub async fn create_plan(
     params(("id" = String, Path, description = "Admission id")),
     responses(
         (status = 200, body = PlanView, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-    ),
-    security(("bearer" = []))
+        (status = 404, body = Problem),
+    )
 )]
 #[get("/admissions/{id}/discharge-plan")]
-pub async fn get_plan_for_admission(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-) -> ApiResult<HttpResponse> {
-    user.require(Permission::RecordsRead)?;
-    let (ctx, scope, today) = (
-        user.audit_ctx(state.clock.now()),
-        Scope::of(&user),
-        state.clock.today(),
-    );
-    let id = id.into_inner().to_string();
-    let view = state
-        .db
-        .run(move |conn| {
-            let plan = store::for_admission(conn, &id)?;
-            service::read(conn, &ctx, &scope, plan, today)
-        })
+pub async fn get_plan_for_admission(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::RecordsRead)?;
+    let view = ctx
+        .read(move |c, a| service::read_for_admission(c, a, &id.key()))
         .await?;
     Ok(ok_versioned(&view, view.version))
 }
@@ -91,29 +66,14 @@ pub async fn get_plan_for_admission(
     params(("id" = String, Path, description = "Plan id")),
     responses(
         (status = 200, body = PlanView, headers(("ETag" = String))),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-    ),
-    security(("bearer" = []))
+        (status = 404, body = Problem),
+    )
 )]
 #[get("/discharge-plans/{id}")]
-pub async fn get_plan(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-) -> ApiResult<HttpResponse> {
-    user.require(Permission::RecordsRead)?;
-    let (ctx, scope, today) = (
-        user.audit_ctx(state.clock.now()),
-        Scope::of(&user),
-        state.clock.today(),
-    );
-    let id = id.into_inner().to_string();
-    let view = state
-        .db
-        .run(move |conn| {
-            let plan = store::find(conn, &id)?;
-            service::read(conn, &ctx, &scope, plan, today)
-        })
+pub async fn get_plan(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::RecordsRead)?;
+    let view = ctx
+        .read(move |c, a| service::read_plan(c, a, &id.key()))
         .await?;
     Ok(ok_versioned(&view, view.version))
 }
@@ -128,29 +88,20 @@ pub async fn get_plan(
     request_body = UpdatePlanRequest,
     responses(
         (status = 200, body = PlanView, headers(("ETag" = String))),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, description = "Frozen", body = Problem),
+        (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, description = "Frozen", body = Problem),
         (status = 412, body = Problem), (status = 422, body = Problem),
-    ),
-    security(("bearer" = []))
+    )
 )]
 #[patch("/discharge-plans/{id}")]
 pub async fn update_plan(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
+    ctx: Ctx,
+    id: Id,
     if_match: IfMatch,
-    ValidJson(body): ValidJson<UpdatePlanRequest>,
+    body: ValidJson<UpdatePlanRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Permission::DischargeWrite)?;
-    let (ctx, today) = (user.audit_ctx(state.clock.now()), state.clock.today());
-    let id = id.into_inner().to_string();
-    let view = state
-        .db
-        .write(move |conn| {
-            let plan = service::update(conn, &ctx, &id, &if_match, body)?;
-            service::view(conn, plan, today)
-        })
+    let body = ctx.permit(Permission::DischargeWrite, body)?;
+    let view = ctx
+        .write(move |c, a| service::update_view(c, a, &id.key(), &if_match, body))
         .await?;
     Ok(ok_versioned(&view, view.version))
 }
@@ -167,31 +118,22 @@ pub async fn update_plan(
     request_body = UpdatePointRequest,
     responses(
         (status = 200, body = PlanView, headers(("ETag" = String))),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, description = "Frozen", body = Problem),
+        (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, description = "Frozen", body = Problem),
         (status = 412, body = Problem), (status = 422, body = Problem),
-    ),
-    security(("bearer" = []))
+    )
 )]
 #[patch("/discharge-plans/{id}/points/{number}")]
 pub async fn update_point(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<(uuid::Uuid, i32)>,
+    ctx: Ctx,
+    id: Id,
+    number: PointNumber,
     if_match: IfMatch,
-    ValidJson(body): ValidJson<UpdatePointRequest>,
+    body: ValidJson<UpdatePointRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Permission::PointUpdate)?;
-    let (ctx, today) = (user.audit_ctx(state.clock.now()), state.clock.today());
-    let (id, number) = path.into_inner();
-    let id = id.to_string();
-    let view = state
-        .db
-        .write(move |conn| {
-            let plan =
-                service::update_point(conn, &ctx, &user, &id, number, &if_match, body, today)?;
-            service::view(conn, plan, today)
-        })
+    let body = ctx.permit(Permission::PointUpdate, body)?;
+    let (id, number) = (id.key(), number.0);
+    let view = ctx
+        .write(move |c, a| service::update_point_view(c, a, &id, number, &if_match, body))
         .await?;
     Ok(ok_versioned(&view, view.version))
 }
@@ -203,34 +145,23 @@ pub async fn update_point(
     request_body = CreatePlanReviewRequest,
     responses(
         (status = 201, body = PlanReviewView, headers(("Location" = String))),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, description = "Frozen", body = Problem),
+        (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, description = "Frozen", body = Problem),
         (status = 422, body = Problem),
-    ),
-    security(("bearer" = []))
+    )
 )]
 #[post("/discharge-plans/{id}/reviews")]
 pub async fn create_review(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-    ValidJson(body): ValidJson<CreatePlanReviewRequest>,
+    ctx: Ctx,
+    id: Id,
+    body: ValidJson<CreatePlanReviewRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Permission::DischargeWrite)?;
-    let ctx = user.audit_ctx(state.clock.now());
-    let id = id.into_inner().to_string();
-    let view = state
-        .db
-        .write(move |conn| {
-            let row = service::record_review(conn, &ctx, &id, body)?;
-            service::review_views(conn, vec![row])?
-                .pop()
-                .ok_or(ApiError::NotFound)
-        })
+    let body = ctx.permit(Permission::DischargeWrite, body)?;
+    let view = ctx
+        .write(move |c, a| service::record_review_view(c, a, &id.key(), body))
         .await?;
-    let location = format!("/api/v1/discharge-plans/{}/reviews", view.plan_id);
+    let location = format!("/api/v1/discharge-plans/{}/reviews", id.0);
     Ok(HttpResponse::Created()
-        .insert_header((actix_web::http::header::LOCATION, location))
+        .insert_header((header::LOCATION, location))
         .json(view))
 }
 
@@ -240,31 +171,14 @@ pub async fn create_review(
     params(("id" = String, Path, description = "Plan id")),
     responses(
         (status = 200, body = Vec<PlanReviewView>),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-    ),
-    security(("bearer" = []))
+        (status = 404, body = Problem),
+    )
 )]
 #[get("/discharge-plans/{id}/reviews")]
-pub async fn list_reviews(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-) -> ApiResult<HttpResponse> {
-    user.require(Permission::RecordsRead)?;
-    let (ctx, scope, today) = (
-        user.audit_ctx(state.clock.now()),
-        Scope::of(&user),
-        state.clock.today(),
-    );
-    let id = id.into_inner().to_string();
-    let items = state
-        .db
-        .run(move |conn| {
-            let plan = store::find(conn, &id)?;
-            let plan = service::read(conn, &ctx, &scope, plan, today)?;
-            let rows = store::reviews(conn, &plan.id)?;
-            service::review_views(conn, rows)
-        })
+pub async fn list_reviews(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::RecordsRead)?;
+    let items = ctx
+        .read(move |c, a| service::reviews(c, a, &id.key()))
         .await?;
     Ok(HttpResponse::Ok().json(items))
 }

@@ -10,14 +10,13 @@ use super::model::{
     UpdatePlanRequest, UpdatePointRequest,
 };
 use super::store::{self, PlanChanges, PlanReviewRow, PlanRow, PointChanges, PointRow};
-use crate::access::{self, Scope};
 use crate::admissions::store as admissions;
 use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
-use crate::auth::CurrentUser;
+use crate::auth::access::{self, Scope};
+use crate::auth::actor::Actor;
 use crate::db::AnyConnection;
 use crate::domain::discharge::{point_overdue, progress_percent, PointStatus};
 use crate::domain::register::{add_days, is_overdue};
-use crate::domain::Role;
 use crate::error::ApiError;
 use crate::http::IfMatch;
 use crate::register::store as entries;
@@ -178,23 +177,19 @@ pub fn update(
 #[allow(clippy::too_many_arguments)]
 pub fn update_point(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    user: &CurrentUser,
+    a: &Actor,
     plan_id: &str,
     number: i32,
     if_match: &IfMatch,
     req: UpdatePointRequest,
-    today: NaiveDate,
 ) -> Result<PlanRow, ApiError> {
+    let (ctx, user, today) = (&a.audit, &a.user, a.today);
     let plan = store::find(conn, plan_id)?.ok_or(ApiError::NotFound)?;
     access::ensure_person_visible(conn, &Scope::of(user), &plan.person_id)?;
     let point = store::point(conn, plan_id, number)?.ok_or(ApiError::NotFound)?;
-    if user.role == Role::Keyworker {
-        // Keyworkers report progress on the points they own; planning stays with the team.
-        let replans = req.owner_id.is_some() || req.target_date.is_some();
-        if point.owner_id.as_deref() != Some(user.id.as_str()) || replans {
-            return Err(ApiError::Forbidden);
-        }
+    let replans = req.owner_id.is_some() || req.target_date.is_some();
+    if !access::may_update_owned_work(user, point.owner_id.as_deref(), replans) {
+        return Err(ApiError::Forbidden);
     }
     let plan = open_plan(conn, plan_id, if_match)?;
     let mut changes = PointChanges::default();
@@ -372,11 +367,10 @@ pub fn view(
 /// A plan (by its id or its admission's) if the person is in scope; the read is audited.
 pub fn read(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    scope: &Scope,
+    a: &Actor,
     plan: Option<PlanRow>,
-    today: NaiveDate,
 ) -> Result<PlanView, ApiError> {
+    let (ctx, scope, today) = (&a.audit, &a.scope, a.today);
     let plan = plan.ok_or(ApiError::NotFound)?;
     access::ensure_person_visible(conn, scope, &plan.person_id)?;
     audit::record(
@@ -405,4 +399,82 @@ pub fn review_views(
             created_at: r.created_at.and_utc(),
         })
         .collect())
+}
+
+/// Creates the admission's plan from the configured template and answers its view.
+pub fn create_view(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    admission_id: &str,
+    req: CreatePlanRequest,
+) -> Result<PlanView, ApiError> {
+    let settings = &a.settings.discharge;
+    let (template, cycle) = (&settings.points, settings.review_cycle_days);
+    let plan = create(conn, &a.audit, admission_id, req, template, cycle, a.today)?;
+    view(conn, plan, a.today)
+}
+
+/// The admission's plan (audited).
+pub fn read_for_admission(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    admission_id: &str,
+) -> Result<PlanView, ApiError> {
+    let plan = store::for_admission(conn, admission_id)?;
+    read(conn, a, plan)
+}
+
+/// A plan by its id (audited).
+pub fn read_plan(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<PlanView, ApiError> {
+    let plan = store::find(conn, id)?;
+    read(conn, a, plan)
+}
+
+/// Changes a plan and answers its view.
+pub fn update_view(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    id: &str,
+    if_match: &IfMatch,
+    req: UpdatePlanRequest,
+) -> Result<PlanView, ApiError> {
+    let plan = update(conn, &a.audit, id, if_match, req)?;
+    view(conn, plan, a.today)
+}
+
+/// Changes one point and answers the plan's view.
+pub fn update_point_view(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    plan_id: &str,
+    number: i32,
+    if_match: &IfMatch,
+    req: UpdatePointRequest,
+) -> Result<PlanView, ApiError> {
+    let plan = update_point(conn, a, plan_id, number, if_match, req)?;
+    view(conn, plan, a.today)
+}
+
+/// Records a plan review and answers its view.
+pub fn record_review_view(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    plan_id: &str,
+    req: CreatePlanReviewRequest,
+) -> Result<PlanReviewView, ApiError> {
+    let row = record_review(conn, &a.audit, plan_id, req)?;
+    review_views(conn, vec![row])?
+        .pop()
+        .ok_or(ApiError::NotFound)
+}
+
+/// A plan's reviews, newest first (the plan read is audited).
+pub fn reviews(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    plan_id: &str,
+) -> Result<Vec<PlanReviewView>, ApiError> {
+    let plan = read_plan(conn, a, plan_id)?;
+    let rows = store::reviews(conn, &plan.id)?;
+    review_views(conn, rows)
 }

@@ -1,13 +1,14 @@
-use actix_web::{post, web, HttpResponse};
+use actix_web::{post, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
 use super::run::{RunReport, LEASE_WAIT};
-use crate::auth::{CurrentUser, Permission};
+use crate::auth::Permission;
 use crate::error::{ApiResult, Problem};
-use crate::http::{DateRules, ValidJson};
-use crate::startup::AppState;
+use crate::http::context::Ctx;
+use crate::http::extract::ValidJson;
+use crate::http::DateRules;
 
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -25,19 +26,17 @@ impl DateRules for RunRequest {}
     request_body = RunRequest,
     responses(
         (status = 200, body = RunReport),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 409, description = "Another instance kept the sweep lease too long", body = Problem),
+        (status = 400, body = Problem), (status = 409, description = "Another instance kept the sweep lease too long", body = Problem),
         (status = 422, body = Problem),
-    ),
-    security(("bearer" = []))
+    )
 )]
 #[post("/escalations/run")]
-pub async fn run_escalations(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    ValidJson(body): ValidJson<RunRequest>,
-) -> ApiResult<HttpResponse> {
-    user.require(Permission::EscalationsRun)?;
-    let report = state.escalator.run(body.dry_run, Some(LEASE_WAIT)).await?;
+pub async fn run_escalations(ctx: Ctx, body: ValidJson<RunRequest>) -> ApiResult<HttpResponse> {
+    let body = ctx.permit(Permission::EscalationsRun, body)?;
+    let report = ctx
+        .state()
+        .escalator
+        .run(body.dry_run, Some(LEASE_WAIT))
+        .await?;
     Ok(HttpResponse::Ok().json(report))
 }

@@ -1,4 +1,4 @@
-//! `ValidJson<T>`: the JSON body extractor every write endpoint uses.
+//! Checking a JSON request body (the `ValidJson` extractor in `extract.rs` calls this).
 //!
 //! serde stops at the first error, but a client fixing a form wants every bad field at once.
 //! So the body is checked in three passes, each adding to one list of field errors:
@@ -6,11 +6,7 @@
 //! 2. serde, repeated with each mistyped field removed, so every mistyped field is named;
 //! 3. `validator` rules on the parsed value (lengths, formats, ranges).
 
-use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest};
 use chrono::{DateTime, NaiveDate, Utc};
-use futures_util::future::LocalBoxFuture;
-use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use utoipa::openapi::schema::Schema;
@@ -19,7 +15,6 @@ use utoipa::PartialSchema;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::error::{ApiError, FieldError};
-use crate::startup::AppState;
 
 /// Rules on a request body that need today's date (no future dates for things that
 /// happened, plausible dates of birth). Checked at the edge with the other field rules, so
@@ -51,49 +46,6 @@ pub struct Now {
 /// The configured body limit, stored as app data.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
-
-/// A JSON body that has passed shape, type and value checks.
-pub struct ValidJson<T>(pub T);
-
-impl<T> FromRequest for ValidJson<T>
-where
-    T: DeserializeOwned + Validate + DateRules + PartialSchema + 'static,
-{
-    type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<BodyLimit>()
-            .map(|l| l.0)
-            .unwrap_or(1024 * 1024);
-        let declared = req
-            .headers()
-            .get(actix_web::http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let now = req.app_data::<web::Data<AppState>>().map(|state| Now {
-            today: state.clock.today(),
-            instant: state.clock.now(),
-        });
-        let mut payload = payload.take();
-        Box::pin(async move {
-            if declared.is_some_and(|len| len > limit) {
-                return Err(ApiError::PayloadTooLarge { limit });
-            }
-            let mut body = Vec::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk
-                    .map_err(|e| ApiError::BadRequest(format!("could not read the body: {e}")))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge { limit });
-                }
-                body.extend_from_slice(&chunk);
-            }
-            parse_body::<T>(now, &body).map(ValidJson)
-        })
-    }
-}
 
 /// Parses and validates a request body, naming every bad field. Date rules are checked
 /// when `now` is known.

@@ -1,9 +1,13 @@
 //! HTTP plumbing shared by every resource: JSON bodies, pagination, versions and ETags,
 //! request ids.
 
+pub mod context;
+pub mod etag;
+pub mod extract;
 pub mod json;
 
-pub use json::{BodyLimit, DateRules, Now, ValidJson};
+pub use etag::etag;
+pub use json::{BodyLimit, DateRules, Now};
 
 use std::future::{ready, Ready};
 
@@ -17,11 +21,6 @@ use crate::error::{ApiError, FieldError};
 
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 500;
-
-/// The `ETag` for a resource version: `"<version>"`.
-pub fn etag(version: i32) -> String {
-    format!("\"{version}\"")
-}
 
 /// The `If-Match` request header, parsed. Absent means "no precondition".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,10 +163,10 @@ pub fn ok_versioned<T: Serialize>(body: &T, version: i32) -> HttpResponse {
         .json(body)
 }
 
-/// 201 with `Location`, the body and its `ETag`.
-pub fn created<T: Serialize>(location: &str, body: &T, version: i32) -> HttpResponse {
+/// 201 with `Location` (`{collection}/{id}`), the body and its `ETag`.
+pub fn created<T: Serialize>(collection: &str, id: &str, body: &T, version: i32) -> HttpResponse {
     HttpResponse::build(StatusCode::CREATED)
-        .insert_header((header::LOCATION, location))
+        .insert_header((header::LOCATION, format!("{collection}/{id}")))
         .insert_header((header::ETAG, etag(version)))
         .json(body)
 }

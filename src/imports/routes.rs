@@ -4,11 +4,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::service::{self, ImportOptions, ImportReport};
-use crate::auth::{CurrentUser, Permission};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::Now;
-use crate::register::routes::rules;
-use crate::startup::AppState;
+use crate::auth::Permission;
+use crate::error::{problem_response, ApiError, ApiResult, FieldError, Problem};
+use crate::http::context::Ctx;
+use crate::http::extract::Query;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -21,6 +20,47 @@ pub struct ImportQuery {
     pub skip_invalid: bool,
 }
 
+impl ImportQuery {
+    fn options(&self) -> ImportOptions {
+        ImportOptions {
+            dry_run: self.dry_run,
+            skip_invalid: self.skip_invalid,
+        }
+    }
+}
+
+/// The uploaded file, up to `limit` bytes (413 beyond).
+async fn read_upload(mut payload: web::Payload, limit: usize) -> ApiResult<Vec<u8>> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| ApiError::BadRequest(format!("could not read the body: {e}")))?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+/// 200 with the report, or 422 naming each rejected row and field when nothing was written.
+fn respond(report: ImportReport, options: ImportOptions) -> HttpResponse {
+    if report.rejected_rows == 0 || options.skip_invalid {
+        return HttpResponse::Ok().json(report);
+    }
+    let errors = report
+        .errors
+        .iter()
+        .map(|e| FieldError::new(format!("row {}: {}", e.row, e.field), e.message.clone()))
+        .collect();
+    let detail = format!(
+        "{} of {} rows were rejected; nothing was written",
+        report.rejected_rows, report.rows
+    );
+    let extra = serde_json::json!({"report": report});
+    problem_response(ApiError::Validation(errors), &detail, Some(extra))
+}
+
 /// Import a spreadsheet register: the body is the CSV or XLSX file (coordinators). Every row
 /// is checked with the API's rules; when any is rejected nothing is written (422 with the
 /// report) unless `skip_invalid`. NHS number is the key: re-importing creates no duplicates.
@@ -31,62 +71,20 @@ pub struct ImportQuery {
     responses(
         (status = 200, description = "Imported, or the dry run's counts", body = ImportReport),
         (status = 400, description = "Not a readable CSV or XLSX file", body = Problem),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem),
+        (status = 413, body = Problem),
         (status = 422, description = "Rows rejected; nothing written. `errors` names row and field; `report` has the counts", body = Problem),
-    ),
-    security(("bearer" = []))
+    )
 )]
 #[post("/imports")]
 pub async fn import(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    query: web::Query<ImportQuery>,
-    mut payload: web::Payload,
+    ctx: Ctx,
+    query: Query<ImportQuery>,
+    payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    user.require(Permission::Import)?;
-    let limit = state.settings.server.import_limit_bytes;
-    let mut bytes = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|e| ApiError::BadRequest(format!("could not read the body: {e}")))?;
-        if bytes.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge { limit });
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    let options = ImportOptions {
-        dry_run: query.dry_run,
-        skip_invalid: query.skip_invalid,
-    };
-    let (ctx, rules) = (user.audit_ctx(state.clock.now()), rules(&state));
-    let now = Now {
-        today: state.clock.today(),
-        instant: state.clock.now(),
-    };
-    let report = state
-        .db
-        .run(move |conn| service::run(conn, &ctx, &bytes, options, rules, now))
+    let options = ctx.permit(Permission::Import, query)?.options();
+    let bytes = read_upload(payload, ctx.settings.server.import_limit_bytes).await?;
+    let report = ctx
+        .read(move |c, a| service::run_for(c, a, &bytes, options))
         .await?;
-    if report.rejected_rows > 0 && !options.skip_invalid {
-        let errors = report
-            .errors
-            .iter()
-            .map(|e| {
-                crate::error::FieldError::new(
-                    format!("row {}: {}", e.row, e.field),
-                    e.message.clone(),
-                )
-            })
-            .collect();
-        let detail = format!(
-            "{} of {} rows were rejected; nothing was written",
-            report.rejected_rows, report.rows
-        );
-        return Ok(crate::error::problem_response(
-            ApiError::Validation(errors),
-            &detail,
-            Some(serde_json::json!({"report": report})),
-        ));
-    }
-    Ok(HttpResponse::Ok().json(report))
+    Ok(respond(report, options))
 }

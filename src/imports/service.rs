@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use super::parse::{self, Row, Sheet, DATE_FIELDS};
 use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
+use crate::auth::actor::Actor;
 use crate::db::{write_transaction, AnyConnection};
 use crate::domain::{NhsNumber, Rag, Role};
 use crate::error::{ApiError, FieldError};
@@ -481,4 +482,18 @@ pub fn run(
         }),
         Err(Abort::Failed(e)) => Err(e),
     }
+}
+
+/// Runs an import as the signed-in user, under today's rules.
+pub fn run_for(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    bytes: &[u8],
+    options: ImportOptions,
+) -> Result<ImportReport, ApiError> {
+    let now = Now {
+        today: a.today,
+        instant: a.audit.now.and_utc(),
+    };
+    run(conn, &a.audit, bytes, options, Rules::of(a), now)
 }

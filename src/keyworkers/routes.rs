@@ -1,14 +1,13 @@
-use actix_web::{delete, get, put, web, HttpResponse};
+use actix_web::{delete, get, put, HttpResponse};
 
 use super::model::{AssignKeyworkerRequest, AssignmentView};
 use super::service;
-use crate::access::Scope;
-use crate::auth::{CurrentUser, Permission};
-use crate::domain::Role;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::{ListResponse, PageParams, ValidJson};
+use crate::auth::{access, Permission};
+use crate::error::{ApiResult, Problem};
+use crate::http::context::Ctx;
+use crate::http::extract::{Id, Paging, ValidJson};
+use crate::http::{ListResponse, PageParams};
 use crate::register::model::EntryView;
-use crate::startup::AppState;
 
 /// Name a person's keyworker (coordinators, managers); ends the previous assignment today.
 #[utoipa::path(
@@ -17,30 +16,19 @@ use crate::startup::AppState;
     request_body = AssignKeyworkerRequest,
     responses(
         (status = 200, body = AssignmentView),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem),
+        (status = 400, body = Problem), (status = 404, body = Problem),
         (status = 422, description = "The user is not an active keyworker", body = Problem),
-    ),
-    security(("bearer" = []))
+    )
 )]
 #[put("/people/{id}/keyworker")]
 pub async fn assign_keyworker(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-    ValidJson(body): ValidJson<AssignKeyworkerRequest>,
+    ctx: Ctx,
+    id: Id,
+    body: ValidJson<AssignKeyworkerRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Permission::KeyworkerAssign)?;
-    let (ctx, today) = (user.audit_ctx(state.clock.now()), state.clock.today());
-    let id = id.into_inner().to_string();
-    let view = state
-        .db
-        .write(move |conn| {
-            let row = service::assign(conn, &ctx, &id, body, today)?;
-            service::views(conn, vec![row])?
-                .pop()
-                .ok_or(ApiError::NotFound)
-        })
+    let body = ctx.permit(Permission::KeyworkerAssign, body)?;
+    let view = ctx
+        .write(move |c, a| service::assign_view(c, a, &id.key(), body))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -51,22 +39,13 @@ pub async fn assign_keyworker(
     params(("id" = String, Path, description = "Person id")),
     responses(
         (status = 204, description = "No current keyworker any more"),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-    ),
-    security(("bearer" = []))
+        (status = 404, body = Problem),
+    )
 )]
 #[delete("/people/{id}/keyworker")]
-pub async fn unassign_keyworker(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-) -> ApiResult<HttpResponse> {
-    user.require(Permission::KeyworkerAssign)?;
-    let (ctx, today) = (user.audit_ctx(state.clock.now()), state.clock.today());
-    let id = id.into_inner().to_string();
-    state
-        .db
-        .write(move |conn| service::unassign(conn, &ctx, &id, today))
+pub async fn unassign_keyworker(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::KeyworkerAssign)?;
+    ctx.write(move |c, a| service::unassign(c, a, &id.key()))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -77,22 +56,14 @@ pub async fn unassign_keyworker(
     params(("id" = String, Path, description = "Person id")),
     responses(
         (status = 200, body = Vec<AssignmentView>),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-    ),
-    security(("bearer" = []))
+        (status = 404, body = Problem),
+    )
 )]
 #[get("/people/{id}/keyworker-history")]
-pub async fn keyworker_history(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-) -> ApiResult<HttpResponse> {
-    user.require(Permission::RecordsRead)?;
-    let (ctx, scope) = (user.audit_ctx(state.clock.now()), Scope::of(&user));
-    let id = id.into_inner().to_string();
-    let items = state
-        .db
-        .run(move |conn| service::history(conn, &ctx, &scope, &id))
+pub async fn keyworker_history(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::RecordsRead)?;
+    let items = ctx
+        .read(move |c, a| service::history(c, a, &id.key()))
         .await?;
     Ok(HttpResponse::Ok().json(items))
 }
@@ -104,28 +75,15 @@ pub async fn keyworker_history(
     params(("id" = String, Path, description = "User id of the keyworker"), PageParams),
     responses(
         (status = 200, body = ListResponse<EntryView>),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem),
-    ),
-    security(("bearer" = []))
+        (status = 400, body = Problem), (status = 404, body = Problem),
+    )
 )]
 #[get("/users/{id}/caseload")]
-pub async fn caseload(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<uuid::Uuid>,
-    page: web::Query<PageParams>,
-) -> ApiResult<HttpResponse> {
-    user.require(Permission::CaseloadRead)?;
-    let id = id.into_inner().to_string();
-    if user.role == Role::Keyworker && user.id != id {
-        return Err(ApiError::Forbidden);
-    }
-    let page = page.resolve()?;
-    let (ctx, today) = (user.audit_ctx(state.clock.now()), state.clock.today());
-    let (items, total) = state
-        .db
-        .run(move |conn| service::caseload(conn, &ctx, &id, page, today))
+pub async fn caseload(ctx: Ctx, id: Id, page: Paging) -> ApiResult<HttpResponse> {
+    ctx.ensure(access::may_read_caseload(&ctx.user, &id.key()))?;
+    let page = ctx.permit(Permission::CaseloadRead, page)?;
+    let list = ctx
+        .read(move |c, a| service::caseload(c, a, &id.key(), page))
         .await?;
-    Ok(HttpResponse::Ok().json(ListResponse::new(items, total, page)))
+    Ok(HttpResponse::Ok().json(list))
 }

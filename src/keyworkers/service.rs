@@ -5,12 +5,13 @@ use uuid::Uuid;
 
 use super::model::{AssignKeyworkerRequest, AssignmentView};
 use super::store::{self, AssignmentRow};
-use crate::access::{self, Scope};
 use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
+use crate::auth::access;
+use crate::auth::actor::Actor;
 use crate::db::AnyConnection;
 use crate::domain::Role;
 use crate::error::ApiError;
-use crate::http::Page;
+use crate::http::{ListResponse, Page};
 use crate::people::store as people;
 use crate::register::model::EntryView;
 use crate::register::service as register;
@@ -85,12 +86,8 @@ pub fn assign(
 }
 
 /// Ends the current assignment today; the keyworker loses access at once.
-pub fn unassign(
-    conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    person_id: &str,
-    today: NaiveDate,
-) -> Result<(), ApiError> {
+pub fn unassign(conn: &mut AnyConnection, a: &Actor, person_id: &str) -> Result<(), ApiError> {
+    let (ctx, today) = (&a.audit, a.today);
     people::find(conn, person_id)?.ok_or(ApiError::NotFound)?;
     let Some(current) = store::current(conn, person_id)? else {
         return Ok(());
@@ -141,10 +138,10 @@ pub fn views(
 
 pub fn history(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    scope: &Scope,
+    a: &Actor,
     person_id: &str,
 ) -> Result<Vec<AssignmentView>, ApiError> {
+    let (ctx, scope) = (&a.audit, &a.scope);
     access::ensure_person_visible(conn, scope, person_id)?;
     audit::record(
         conn,
@@ -158,11 +155,11 @@ pub fn history(
 /// The keyworker's active register entries, soonest review first (so overdue ones lead).
 pub fn caseload(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
+    a: &Actor,
     keyworker_id: &str,
     page: Page,
-    today: NaiveDate,
-) -> Result<(Vec<EntryView>, i64), ApiError> {
+) -> Result<ListResponse<EntryView>, ApiError> {
+    let (ctx, today) = (&a.audit, a.today);
     users::find(conn, keyworker_id)?.ok_or(ApiError::NotFound)?;
     let filter = RegisterFilter {
         status: Some("active".into()),
@@ -179,5 +176,20 @@ pub fn caseload(
         ctx,
         AuditEvent::new(AuditAction::Read, "caseload", Some(keyworker_id)),
     )?;
-    Ok((register::views(conn, rows, today)?, total))
+    Ok(ListResponse::new(
+        register::views(conn, rows, today)?,
+        total,
+        page,
+    ))
+}
+
+/// Names a person's keyworker and answers the new assignment.
+pub fn assign_view(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    person_id: &str,
+    req: AssignKeyworkerRequest,
+) -> Result<AssignmentView, ApiError> {
+    let row = assign(conn, &a.audit, person_id, req, a.today)?;
+    views(conn, vec![row])?.pop().ok_or(ApiError::NotFound)
 }

@@ -5,4 +5,5 @@ pub mod digest;
 pub mod outbox;
 pub mod routes;
 pub mod sender;
+pub mod service;
 pub mod transport;

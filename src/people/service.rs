@@ -3,15 +3,16 @@
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::model::{CreatePersonRequest, PersonView, UpdatePersonRequest};
-use super::store::{self, NewPersonRow, PersonChanges, PersonFilter, PersonRow};
-use crate::access::{self, Scope};
+use super::model::{CreatePersonRequest, PersonQuery, PersonView, UpdatePersonRequest};
+use super::store::{self, NewPersonRow, PersonChanges, PersonFilter, PersonRow, SearchTerm};
 use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
+use crate::auth::access;
+use crate::auth::actor::Actor;
 use crate::db::AnyConnection;
 use crate::domain::person::Diagnosis;
 use crate::domain::NhsNumber;
 use crate::error::ApiError;
-use crate::http::{Diff, IfMatch, Page};
+use crate::http::{Diff, IfMatch, ListResponse, Page};
 use crate::users::model::UserSummary;
 use crate::users::store as users;
 
@@ -247,37 +248,56 @@ pub fn view(
         .ok_or(ApiError::NotFound)
 }
 
-/// Reads one person (404 outside the caller's scope) and audits the read.
-pub fn read(
+/// Adds a person and answers their view.
+pub fn create_view(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    scope: &Scope,
-    id: &str,
-    today: NaiveDate,
+    a: &Actor,
+    req: CreatePersonRequest,
 ) -> Result<PersonView, ApiError> {
-    access::ensure_person_visible(conn, scope, id)?;
+    let row = create(conn, &a.audit, req)?;
+    view(conn, row, a.today)
+}
+
+/// Updates a person and answers their view.
+pub fn update_view(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    id: &str,
+    if_match: &IfMatch,
+    req: UpdatePersonRequest,
+) -> Result<PersonView, ApiError> {
+    let row = update(conn, &a.audit, id, if_match, req)?;
+    view(conn, row, a.today)
+}
+
+/// Reads one person (404 outside the caller's scope) and audits the read.
+pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<PersonView, ApiError> {
+    access::ensure_person_visible(conn, &a.scope, id)?;
     let row = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
     audit::record(
         conn,
-        ctx,
+        &a.audit,
         AuditEvent::new(AuditAction::Read, ENTITY, Some(id)),
     )?;
-    view(conn, row, today)
+    view(conn, row, a.today)
 }
 
 /// Searches people in the caller's scope; the search itself is audited as one read.
 pub fn search(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    filter: PersonFilter,
+    a: &Actor,
+    query: PersonQuery,
     page: Page,
-    today: NaiveDate,
-) -> Result<(Vec<PersonView>, i64), ApiError> {
+) -> Result<ListResponse<PersonView>, ApiError> {
+    let filter = PersonFilter {
+        search: query.search.as_deref().and_then(SearchTerm::parse),
+        keyworker_id: a.scope.caseload_of().map(String::from),
+    };
     let (rows, total) = store::list(conn, &filter, page)?;
     audit::record(
         conn,
-        ctx,
+        &a.audit,
         AuditEvent::new(AuditAction::Read, "person_list", None),
     )?;
-    Ok((views(conn, rows, today)?, total))
+    Ok(ListResponse::new(views(conn, rows, a.today)?, total, page))
 }

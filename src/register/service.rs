@@ -5,22 +5,26 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::model::{
-    CloseEntryRequest, EntryView, OpenEntryRequest, RagChange, RecordReviewRequest, ReviewView,
-    UpdateEntryRequest,
+    CloseEntryRequest, EntryView, OpenEntryRequest, RagChange, RecordReviewRequest, RegisterQuery,
+    ReviewView, UpdateEntryRequest,
 };
 use super::store::{self, EntryChanges, EntryRow, RagHistoryRow, RegisterFilter, ReviewRow, Sort};
-use crate::access::{self, Scope};
 use crate::admissions::store as admissions;
 use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
+use crate::auth::access::{self, Scope};
+use crate::auth::actor::Actor;
 use crate::cetrs::store as cetrs;
+use crate::config::Settings;
 use crate::db::AnyConnection;
 use crate::domain::inpatient::Timescales;
 use crate::domain::person::ConsentStatus;
 use crate::domain::register::{format_reference, is_overdue, ClosureReason, EntryStatus};
 use crate::domain::{Rag, ReviewCadence};
 use crate::error::ApiError;
+use crate::error::FieldError;
 use crate::http::{IfMatch, Page};
 use crate::people::model::PersonBrief;
+use crate::people::store::SearchTerm;
 use crate::people::store::{self as people, PersonRow};
 use crate::users::model::UserSummary;
 use crate::users::store as users;
@@ -35,6 +39,84 @@ pub struct Rules {
     pub today: NaiveDate,
     pub cadence: ReviewCadence,
     pub timescales: Timescales,
+}
+
+impl Rules {
+    pub fn new(settings: &Settings, today: NaiveDate) -> Rules {
+        Rules {
+            today,
+            cadence: settings.register.review_cadence_days,
+            timescales: settings.timescales,
+        }
+    }
+
+    /// The rules as they stand for this request.
+    pub fn of(a: &Actor) -> Rules {
+        Rules::new(&a.settings, a.today)
+    }
+}
+
+/// Turns the query into a filter and sort, naming every parameter that does not parse.
+pub fn filter_from(
+    query: &RegisterQuery,
+    scope: &Scope,
+    today: NaiveDate,
+) -> Result<(RegisterFilter, Sort), ApiError> {
+    let mut errors = Vec::new();
+    let mut rags = Vec::new();
+    for part in query
+        .rag
+        .iter()
+        .flat_map(|r| r.split(','))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        match Rag::parse(part) {
+            Some(rag) => rags.push(rag.as_str().to_string()),
+            None => errors.push(FieldError::new(
+                "rag",
+                format!("unknown rating {part:?}: use red, amber, green, blue"),
+            )),
+        }
+    }
+    let status = match query.status.as_deref().unwrap_or("active") {
+        "active" => Some("active".to_string()),
+        "closed" => Some("closed".to_string()),
+        "all" => None,
+        _ => {
+            errors.push(FieldError::new("status", "must be active, closed or all"));
+            None
+        }
+    };
+    let sort = Sort::parse(query.sort.as_deref());
+    if sort.is_none() {
+        errors.push(FieldError::new(
+            "sort",
+            "must be next_review_due, rag, opened_on or reference, optionally prefixed with -",
+        ));
+    }
+    match sort {
+        Some(sort) if errors.is_empty() => Ok((
+            RegisterFilter {
+                rags,
+                status,
+                area: query
+                    .area
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(String::from),
+                age_group: query.age_group,
+                keyworker_id: query.keyworker_id.map(|id| id.to_string()),
+                review_due_before: (query.review_overdue == Some(true)).then_some(today),
+                with_open_alerts: query.overdue == Some(true),
+                search: query.search.as_deref().and_then(SearchTerm::parse),
+                caseload_of: scope.caseload_of().map(String::from),
+            },
+            sort,
+        )),
+        _ => Err(ApiError::BadQuery(errors)),
+    }
 }
 
 /// Recomputes the entry's next C(E)TR date from the facts: the inpatient clock while the
@@ -351,11 +433,11 @@ pub fn update(
 
 pub fn record_review(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
+    a: &Actor,
     entry_id: &str,
     req: RecordReviewRequest,
-    rules: Rules,
 ) -> Result<ReviewRow, ApiError> {
+    let (ctx, rules) = (&a.audit, Rules::of(a));
     let entry = active_entry(conn, entry_id, &IfMatch::Absent)?;
     if req.reviewed_on < entry.opened_on {
         return Err(ApiError::validation(
@@ -423,12 +505,12 @@ pub fn record_review(
 
 pub fn close(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
+    a: &Actor,
     id: &str,
     if_match: &IfMatch,
     req: CloseEntryRequest,
-    today: NaiveDate,
 ) -> Result<EntryRow, ApiError> {
+    let (ctx, today) = (&a.audit, a.today);
     let entry = active_entry(conn, id, if_match)?;
     close_entry(conn, ctx, &entry, req.reason, non_blank(req.note), today)
 }
@@ -553,13 +635,8 @@ fn visible_entry(
     Ok(entry)
 }
 
-pub fn read(
-    conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    scope: &Scope,
-    id: &str,
-    today: NaiveDate,
-) -> Result<EntryView, ApiError> {
+pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<EntryView, ApiError> {
+    let (ctx, scope, today) = (&a.audit, &a.scope, a.today);
     let entry = visible_entry(conn, ctx, scope, id, ENTITY)?;
     view(conn, entry, today)
 }
@@ -576,12 +653,8 @@ pub fn list(
     Ok((views(conn, rows, today)?, total))
 }
 
-pub fn history(
-    conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    scope: &Scope,
-    id: &str,
-) -> Result<Vec<RagChange>, ApiError> {
+pub fn history(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<Vec<RagChange>, ApiError> {
+    let (ctx, scope) = (&a.audit, &a.scope);
     visible_entry(conn, ctx, scope, id, "rag_history")?;
     let rows = store::history(conn, id)?;
     let by: Vec<String> = rows.iter().filter_map(|r| r.changed_by.clone()).collect();
@@ -624,12 +697,8 @@ pub fn review_views(
         .collect())
 }
 
-pub fn reviews(
-    conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    scope: &Scope,
-    id: &str,
-) -> Result<Vec<ReviewView>, ApiError> {
+pub fn reviews(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<Vec<ReviewView>, ApiError> {
+    let (ctx, scope) = (&a.audit, &a.scope);
     visible_entry(conn, ctx, scope, id, REVIEW_ENTITY)?;
     let rows = store::reviews(conn, id)?;
     review_views(conn, rows)
@@ -637,14 +706,61 @@ pub fn reviews(
 
 pub fn review(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    scope: &Scope,
+    a: &Actor,
     entry_id: &str,
     review_id: &str,
 ) -> Result<ReviewView, ApiError> {
+    let (ctx, scope) = (&a.audit, &a.scope);
     visible_entry(conn, ctx, scope, entry_id, REVIEW_ENTITY)?;
     let row = store::find_review(conn, entry_id, review_id)?.ok_or(ApiError::NotFound)?;
     review_views(conn, vec![row])?
         .pop()
         .ok_or(ApiError::NotFound)
+}
+
+/// Puts a person on the register and answers the entry's view.
+pub fn open_view(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    req: OpenEntryRequest,
+) -> Result<EntryView, ApiError> {
+    let row = open(conn, &a.audit, req, Rules::of(a))?;
+    view(conn, row, a.today)
+}
+
+/// Changes an entry and answers its view.
+pub fn update_view(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    id: &str,
+    if_match: &IfMatch,
+    req: UpdateEntryRequest,
+) -> Result<EntryView, ApiError> {
+    let row = update(conn, &a.audit, id, if_match, req, Rules::of(a))?;
+    view(conn, row, a.today)
+}
+
+/// Records a DSR review and answers its view.
+pub fn record_review_view(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    entry_id: &str,
+    req: RecordReviewRequest,
+) -> Result<ReviewView, ApiError> {
+    let row = record_review(conn, a, entry_id, req)?;
+    review_views(conn, vec![row])?
+        .pop()
+        .ok_or(ApiError::NotFound)
+}
+
+/// Closes an entry and answers its view.
+pub fn close_view(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    id: &str,
+    if_match: &IfMatch,
+    req: CloseEntryRequest,
+) -> Result<EntryView, ApiError> {
+    let row = close(conn, a, id, if_match, req)?;
+    view(conn, row, a.today)
 }

@@ -5,9 +5,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Days, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
+use crate::audit::{self, AuditAction, AuditEvent};
+use crate::auth::actor::Actor;
 use crate::db::schema::{admissions, alerts, cetrs, people, rag_history, register_entries};
 use crate::db::AnyConnection;
 use crate::domain::alerts::AlertKind;
@@ -17,7 +19,7 @@ use crate::domain::reports::{
     cetrs_on_time, percent, readmissions, AdmissionFacts, READMISSION_DAYS,
 };
 use crate::domain::Rag;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
 
 #[derive(Debug, Default, Serialize, ToSchema)]
 pub struct RagCounts {
@@ -293,4 +295,35 @@ pub fn summary(
         cetrs_held_12_months: total,
         cetrs_on_time_12_months: on_time,
     })
+}
+
+/// The summary report as the signed-in user asked for it (the read is audited).
+pub fn summary_for(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    query: SummaryQuery,
+) -> Result<Summary, ApiError> {
+    let as_of = match query.as_of.as_deref() {
+        None => a.today,
+        Some(raw) => NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+            ApiError::BadQuery(vec![FieldError::new("as_of", "must be a date, YYYY-MM-DD")])
+        })?,
+    };
+    let area = query.area.filter(|a| !a.trim().is_empty());
+    let report = summary(conn, as_of, area.as_deref(), &a.settings.timescales)?;
+    audit::record(
+        conn,
+        &a.audit,
+        AuditEvent::new(AuditAction::Read, "report_summary", None),
+    )?;
+    Ok(report)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SummaryQuery {
+    /// Only people in this area.
+    pub area: Option<String>,
+    /// The date the report describes (default today).
+    pub as_of: Option<String>,
 }

@@ -3,14 +3,15 @@
 
 use uuid::Uuid;
 
-use super::model::{CreateUserRequest, UpdateUserRequest};
-use super::store::{self, NewUserRow, UserChanges, UserRow};
+use super::model::{CreateUserRequest, UpdateUserRequest, UserQuery, UserView};
+use super::store::{self, NewUserRow, UserChanges, UserFilter, UserRow};
 use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
+use crate::auth::password;
 use crate::auth::store as sessions;
 use crate::db::AnyConnection;
 use crate::domain::{Role, Username};
 use crate::error::ApiError;
-use crate::http::{Diff, IfMatch};
+use crate::http::{Diff, IfMatch, ListResponse, Page};
 
 pub const ENTITY: &str = "user";
 
@@ -27,6 +28,12 @@ pub struct NewUser {
 }
 
 impl NewUser {
+    /// The new user with their password hashed.
+    pub async fn hashed(req: CreateUserRequest) -> Result<NewUser, ApiError> {
+        let hash = password::hash_off_thread(req.password.clone()).await?;
+        NewUser::from_request(req, hash)
+    }
+
     pub fn from_request(
         req: CreateUserRequest,
         password_hash: String,
@@ -121,6 +128,15 @@ pub struct UserPatch {
 }
 
 impl UserPatch {
+    /// The changes, with a new password hashed.
+    pub async fn hashed(req: UpdateUserRequest) -> Result<UserPatch, ApiError> {
+        let hash = match req.password.clone() {
+            Some(pw) => Some(password::hash_off_thread(pw).await?),
+            None => None,
+        };
+        Ok(UserPatch::from_request(req, hash))
+    }
+
     pub fn from_request(req: UpdateUserRequest, password_hash: Option<String>) -> UserPatch {
         UserPatch {
             email: req.email.map(|e| e.trim().to_string()),
@@ -247,4 +263,23 @@ pub fn bootstrap_admin(
 fn random_password() -> String {
     use rand::distributions::{Alphanumeric, DistString};
     Alphanumeric.sample_string(&mut rand::thread_rng(), 24)
+}
+
+/// Users, filtered by role and active flag.
+pub fn list(
+    conn: &mut AnyConnection,
+    query: UserQuery,
+    page: Page,
+) -> Result<ListResponse<UserView>, ApiError> {
+    let filter = UserFilter {
+        role: query.role.map(|r| r.as_str().to_string()),
+        active: query.active,
+    };
+    let (rows, total) = store::list(conn, &filter, page)?;
+    let items = rows.into_iter().map(UserView::from).collect();
+    Ok(ListResponse::new(items, total, page))
+}
+
+pub fn read(conn: &mut AnyConnection, id: &str) -> Result<UserView, ApiError> {
+    Ok(UserView::from(store::get(conn, id)?))
 }

@@ -57,6 +57,14 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<UserRow>> 
         .optional()
 }
 
+/// The user, or diesel's `NotFound` (which answers 404 through `?`).
+pub fn get(conn: &mut AnyConnection, id: &str) -> QueryResult<UserRow> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+}
+
 pub fn find_by_username(conn: &mut AnyConnection, username: &str) -> QueryResult<Option<UserRow>> {
     users::table
         .filter(users::username.eq(username))

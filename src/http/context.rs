@@ -1,0 +1,164 @@
+//! `Ctx`: the request context every authenticated handler takes. It authenticates the bearer
+//! token, and carries what the service call needs (the [`Actor`]) with the way to run it on
+//! the database. A handler reads: require the permission, one service call, the response.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+
+use super::extract::Deferred;
+use super::RequestId;
+use crate::auth::access::Scope;
+use crate::auth::actor::Actor;
+use crate::auth::current_user::{CurrentUser, SignedIn, UserSnapshot};
+use crate::auth::Permission;
+use crate::db::AnyConnection;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::users::store as users;
+
+pub struct Ctx {
+    actor: Arc<Actor>,
+    state: web::Data<AppState>,
+}
+
+impl Deref for Ctx {
+    type Target = Actor;
+    fn deref(&self) -> &Actor {
+        &self.actor
+    }
+}
+
+impl Ctx {
+    /// 403 unless the role table allows this.
+    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        self.user.require(permission)
+    }
+
+    /// 403 unless a rule about the rows (see `auth::access`) allows this.
+    pub fn ensure(&self, allowed: bool) -> Result<(), ApiError> {
+        allowed.then_some(()).ok_or(ApiError::Forbidden)
+    }
+
+    /// The permission first, then the inputs' own checks: a role that may not do this learns
+    /// nothing about what it sent.
+    pub fn permit<D: Deferred>(
+        &self,
+        permission: Permission,
+        input: D,
+    ) -> Result<D::Output, ApiError> {
+        self.require(permission)?;
+        input.resolve()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub fn actor(&self) -> Arc<Actor> {
+        self.actor.clone()
+    }
+
+    /// Runs `f` on a pooled connection, outside any transaction (plain reads).
+    pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut AnyConnection, &Actor) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let actor = self.actor.clone();
+        self.state.db.run(move |conn| f(conn, &actor)).await
+    }
+
+    /// Runs `f` in one write transaction.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut AnyConnection, &Actor) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let actor = self.actor.clone();
+        self.state.db.write(move |conn| f(conn, &actor)).await
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_string())
+}
+
+/// The user a bearer token names, if it is valid and the user active; else 401.
+async fn authenticate(
+    state: &AppState,
+    token: Option<String>,
+    request_id: String,
+) -> Result<CurrentUser, ApiError> {
+    let token = token.ok_or_else(|| ApiError::Unauthorized("a bearer token is required".into()))?;
+    let claims = state
+        .jwt
+        .verify(&token)
+        .ok_or_else(|| ApiError::Unauthorized("the token is invalid or expired".into()))?;
+    // The role and the active flag come from the database, not the token, so a
+    // deactivation or role change takes effect on the very next request. They are kept
+    // in memory only while nothing has changed (see `db::changes`): at once for changes
+    // made through this process, within `cache.refresh_ms` for other processes'.
+    let sub = claims.sub;
+    let user = state
+        .signed_in
+        .get_or_build(
+            sub.clone(),
+            || state.changes.stamp(),
+            || async {
+                let row = state
+                    .db
+                    .run(move |conn| Ok(users::find(conn, &sub)?))
+                    .await?;
+                Ok::<_, ApiError>(SignedIn(row.map(|u| {
+                    Arc::new(UserSnapshot {
+                        role: u.role,
+                        id: u.id,
+                        username: u.username,
+                        manager_id: u.manager_id,
+                        active: u.active,
+                    })
+                })))
+            },
+        )
+        .await?;
+    user.current(request_id)
+}
+
+impl FromRequest for Ctx {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Ctx, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req);
+        let request_id = req
+            .extensions()
+            .get::<RequestId>()
+            .map(|r| r.0.clone())
+            .unwrap_or_default();
+        Box::pin(async move {
+            let state =
+                state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("app state missing")))?;
+            let user = authenticate(&state, token, request_id).await?;
+            let actor = Actor {
+                audit: user.audit_ctx(state.clock.now()),
+                scope: Scope::of(&user),
+                today: state.clock.today(),
+                settings: state.settings.clone(),
+                user,
+            };
+            Ok(Ctx {
+                actor: Arc::new(actor),
+                state,
+            })
+        })
+    }
+}

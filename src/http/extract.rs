@@ -1,0 +1,184 @@
+//! Request extractors whose checks wait for authorisation.
+//!
+//! A role that may not use a route must learn nothing about its inputs: a keyworker posting
+//! `{"zz":1}` to `/people` gets 403, not a 422 that lists the schema. So the body and query
+//! extractors here never fail on their own; they hold their outcome, and only
+//! [`Ctx::permit`](super::context::Ctx::permit) hands it over, after the permission check.
+//! Their contents are private, so a handler cannot read a body without authorising first.
+
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use utoipa::PartialSchema;
+use validator::Validate;
+
+use super::json::{parse_body, BodyLimit, DateRules, Now};
+use super::{Page, PageParams};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// An input whose checks have run but whose outcome is handed over only after authorisation.
+pub trait Deferred {
+    type Output;
+    fn resolve(self) -> Result<Self::Output, ApiError>;
+}
+
+impl<A: Deferred, B: Deferred> Deferred for (A, B) {
+    type Output = (A::Output, B::Output);
+    fn resolve(self) -> Result<Self::Output, ApiError> {
+        Ok((self.0.resolve()?, self.1.resolve()?))
+    }
+}
+
+/// A JSON body that has passed shape, type and value checks (or the problem it has).
+pub struct ValidJson<T>(Result<T, ApiError>);
+
+impl<T> Deferred for ValidJson<T> {
+    type Output = T;
+    fn resolve(self) -> Result<T, ApiError> {
+        self.0
+    }
+}
+
+impl<T> FromRequest for ValidJson<T>
+where
+    T: DeserializeOwned + Validate + DateRules + PartialSchema + 'static,
+{
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<BodyLimit>()
+            .map(|l| l.0)
+            .unwrap_or(1024 * 1024);
+        let declared = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let now = req.app_data::<web::Data<AppState>>().map(|state| Now {
+            today: state.clock.today(),
+            instant: state.clock.now(),
+        });
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let body = async {
+                if declared.is_some_and(|len| len > limit) {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                let mut body = Vec::new();
+                while let Some(chunk) = payload.next().await {
+                    let chunk = chunk.map_err(|e| {
+                        ApiError::BadRequest(format!("could not read the body: {e}"))
+                    })?;
+                    if body.len() + chunk.len() > limit {
+                        return Err(ApiError::PayloadTooLarge { limit });
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                parse_body::<T>(now, &body)
+            };
+            Ok(ValidJson(body.await))
+        })
+    }
+}
+
+/// Query parameters parsed into `T` (or the problem they have).
+pub struct Query<T>(Result<T, ApiError>);
+
+impl<T> Deferred for Query<T> {
+    type Output = T;
+    fn resolve(self) -> Result<T, ApiError> {
+        self.0
+    }
+}
+
+fn parse_query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
+    web::Query::<T>::from_query(req.query_string())
+        .map(web::Query::into_inner)
+        .map_err(|err| ApiError::BadRequest(format!("invalid query parameters: {err}")))
+}
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Query(parse_query(req))))
+    }
+}
+
+/// `limit` and `offset`, checked (or the problem they have).
+pub struct Paging(Result<Page, ApiError>);
+
+impl Deferred for Paging {
+    type Output = Page;
+    fn resolve(self) -> Result<Page, ApiError> {
+        self.0
+    }
+}
+
+impl FromRequest for Paging {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let page = parse_query::<PageParams>(req).and_then(|p| p.resolve());
+        ready(Ok(Paging(page)))
+    }
+}
+
+/// Typed path ids: each reads one named segment of the route. A segment that does not parse
+/// names nothing that exists, so it answers 404.
+macro_rules! path_ids {
+    ($($(#[$doc:meta])* $name:ident($segment:literal): $ty:ty;)+) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $name(pub $ty);
+
+        impl FromRequest for $name {
+            type Error = ApiError;
+            type Future = Ready<Result<Self, ApiError>>;
+
+            fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                let parsed = req.match_info().get($segment).and_then(|s| s.parse::<$ty>().ok());
+                ready(parsed.map($name).ok_or(ApiError::NotFound))
+            }
+        }
+    )+};
+}
+
+path_ids! {
+    /// The `{id}` of a route: the resource it names.
+    Id("id"): uuid::Uuid;
+    /// The `{contact_id}` of a contact under a person.
+    ContactId("contact_id"): uuid::Uuid;
+    /// The `{review_id}` of a review under a register entry.
+    ReviewId("review_id"): uuid::Uuid;
+    /// The `{number}` (1 to 12) of a discharge plan point.
+    PointNumber("number"): i32;
+}
+
+impl Id {
+    /// The id as the text column stores it.
+    pub fn key(self) -> String {
+        self.0.to_string()
+    }
+}
+
+impl ContactId {
+    pub fn key(self) -> String {
+        self.0.to_string()
+    }
+}
+
+impl ReviewId {
+    pub fn key(self) -> String {
+        self.0.to_string()
+    }
+}

@@ -1,0 +1,37 @@
+//! What every request and background task shares: settings, the database, the clock, keys,
+//! caches. Imported by handlers and extractors; it imports none of them.
+
+use std::sync::Arc;
+
+use actix_web::web;
+
+use crate::audit::ReadAudit;
+use crate::auth::current_user::SignedIn;
+use crate::auth::jwt::JwtKeys;
+use crate::cache::StampedCache;
+use crate::config::Settings;
+use crate::db::changes::Changes;
+use crate::db::Db;
+use crate::domain::Clock;
+use crate::escalation::run::Escalator;
+use crate::metrics::Metrics;
+
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: Db,
+    pub jwt: JwtKeys,
+    pub clock: Arc<dyn Clock>,
+    pub metrics: web::Data<Metrics>,
+    pub escalator: Escalator,
+    pub started_at: std::time::Instant,
+    /// Moves when the register may have changed; keys the two caches below.
+    pub changes: Changes,
+    /// Signed-in users as last read, so a request need not re-read its user.
+    pub signed_in: StampedCache<String, SignedIn>,
+    /// Serialised triage-list pages.
+    pub register_pages: StampedCache<String, web::Bytes>,
+    /// Batched audit rows for list reads.
+    pub read_audit: ReadAudit,
+    /// The OpenAPI document as served at `/openapi.yaml`, rendered once at start-up.
+    pub openapi_yaml: String,
+}
