@@ -6,6 +6,7 @@ mod helpers;
 mod admissions;
 mod audit;
 mod auth;
+mod authorise_first;
 mod cache;
 mod cetrs;
 mod cli;
