@@ -187,7 +187,7 @@ mod tests {
 /// The OpenAPI document as YAML.
 #[utoipa::path(
     tag = "health",
-    responses((status = 200, content_type = "application/yaml", body = String))
+    responses((status = 200, content_type = "application/yaml", description = "This document, as YAML"))
 )]
 #[get("/openapi.yaml")]
 pub async fn openapi_yaml(state: web::Data<AppState>) -> HttpResponse {

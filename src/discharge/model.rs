@@ -15,6 +15,7 @@ pub struct CreatePlanRequest {
     pub planned_discharge_date: Option<NaiveDate>,
     /// Days between plan reviews (1 to 365; default from configuration, 28).
     #[validate(range(min = 1, max = 365, message = "must be 1 to 365 days"))]
+    #[schema(minimum = 1, maximum = 365)]
     pub review_cycle_days: Option<i32>,
 }
 
@@ -28,6 +29,7 @@ pub struct UpdatePlanRequest {
     pub planned_discharge_date: Option<Option<NaiveDate>>,
     /// Changing the cycle moves the next review: last review (or creation) + the new cycle.
     #[validate(range(min = 1, max = 365, message = "must be 1 to 365 days"))]
+    #[schema(minimum = 1, maximum = 365)]
     pub review_cycle_days: Option<i32>,
 }
 

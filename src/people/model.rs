@@ -64,6 +64,7 @@ pub struct CreatePersonRequest {
     #[validate(length(max = 50, message = "must be at most 50 characters"))]
     pub gender: Option<String>,
     #[validate(custom(function = "at_least_one_diagnosis"))]
+    #[schema(min_items = 1)]
     pub diagnoses: Vec<Diagnosis>,
     /// The locality or place within the ICS.
     #[validate(

@@ -103,6 +103,7 @@ pub struct RecordReviewRequest {
     pub rag: Rag,
     /// Who attended (names or roles).
     #[validate(custom(function = "valid_attendees"))]
+    #[schema(min_items = 1, max_items = 50)]
     pub attendees: Vec<String>,
     #[validate(
         custom(function = "not_blank"),

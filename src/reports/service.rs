@@ -325,5 +325,6 @@ pub struct SummaryQuery {
     /// Only people in this area.
     pub area: Option<String>,
     /// The date the report describes (default today).
+    #[param(format = Date)]
     pub as_of: Option<String>,
 }
