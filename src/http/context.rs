@@ -59,10 +59,6 @@ impl Ctx {
         &self.state
     }
 
-    pub fn actor(&self) -> Arc<Actor> {
-        self.actor.clone()
-    }
-
     /// Runs `f` on a pooled connection, outside any transaction (plain reads).
     pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
     where

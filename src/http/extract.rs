@@ -150,6 +150,13 @@ macro_rules! path_ids {
                 ready(parsed.map($name).ok_or(ApiError::NotFound))
             }
         }
+
+        impl $name {
+            /// The id as the text column stores it.
+            pub fn key(self) -> String {
+                self.0.to_string()
+            }
+        }
     )+};
 }
 
@@ -162,23 +169,4 @@ path_ids! {
     ReviewId("review_id"): uuid::Uuid;
     /// The `{number}` (1 to 12) of a discharge plan point.
     PointNumber("number"): i32;
-}
-
-impl Id {
-    /// The id as the text column stores it.
-    pub fn key(self) -> String {
-        self.0.to_string()
-    }
-}
-
-impl ContactId {
-    pub fn key(self) -> String {
-        self.0.to_string()
-    }
-}
-
-impl ReviewId {
-    pub fn key(self) -> String {
-        self.0.to_string()
-    }
 }

@@ -57,6 +57,8 @@ pub struct TestApp {
     pub clock: Arc<TestClock>,
     /// The database the app serves, for tests that write to it from another process.
     pub database_url: String,
+    /// The running app's state, for tests that look at its caches' change stamp.
+    pub state: actix_web::web::Data<dsr::state::AppState>,
     pub _dir: tempfile::TempDir,
 }
 
@@ -97,12 +99,14 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         .await
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         client: client_from(None),
         clock,
         database_url: settings.database.url,
+        state,
         _dir: dir,
     }
 }
