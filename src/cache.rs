@@ -63,13 +63,20 @@ impl<K: Eq + Hash + Clone, V: Clone> StampedCache<K, V> {
         // When the build before ours failed (database down or slow), the gate is let go at
         // once: the waiters try side by side rather than each waiting out the one before's
         // timeout. Otherwise it is held through the build, and marked if the build fails.
-        let held = (!*turn).then_some(turn);
-        let built = build().await;
-        if let (Err(_), Some(mut turn)) = (&built, held) {
-            *turn = true;
-        }
-        let value = built?;
+        let mut held = (!*turn).then_some(turn);
+        let value = match build().await {
+            Ok(value) => value,
+            Err(err) => {
+                if let Some(turn) = held.as_mut() {
+                    **turn = true;
+                }
+                return Err(err);
+            }
+        };
+        // Kept before the gate is let go, so the next waiter finds it instead of building it
+        // again.
         self.put(key, current, value.clone());
+        drop(held);
         Ok(value)
     }
 
