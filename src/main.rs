@@ -171,11 +171,7 @@ fn import(
     let mut conn = db.connect_now()?;
     migrate::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
     let clock = dsr::domain::SystemClock;
-    let rules = dsr::register::service::Rules {
-        today: clock.today(),
-        cadence: settings.register.review_cadence_days,
-        timescales: settings.timescales,
-    };
+    let rules = dsr::register::service::Rules::new(settings, clock.today());
     let now = dsr::http::Now {
         today: clock.today(),
         instant: clock.now(),

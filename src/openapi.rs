@@ -121,7 +121,11 @@ pub fn document() -> OpenApi {
 }
 
 pub fn yaml() -> String {
-    document()
+    to_yaml(&document())
+}
+
+pub fn to_yaml(document: &OpenApi) -> String {
+    document
         .to_yaml()
         .unwrap_or_else(|e| format!("# could not render the OpenAPI document: {e}\n"))
 }

@@ -62,6 +62,7 @@ impl Application {
             instance_id: uuid::Uuid::new_v4().to_string(),
         };
         let changes = Changes::new(settings.cache.refresh_ms);
+        let document = openapi::document();
         let state = web::Data::new(AppState {
             read_audit: audit::ReadAudit::start(db.clone()),
             changes: changes.clone(),
@@ -73,7 +74,8 @@ impl Application {
             metrics: web::Data::new(Metrics::new()),
             escalator,
             started_at: std::time::Instant::now(),
-            openapi_yaml: openapi::yaml(),
+            openapi_yaml: openapi::to_yaml(&document),
+            openapi: document,
             settings,
         });
         start_database(state.clone()).await?;
@@ -122,7 +124,8 @@ fn build_app(
     >,
 > {
     let limit = state.settings.server.body_limit_bytes;
-    let (app, api) = App::new()
+    // The routes come from the utoipa-aware table; the document they describe was built once.
+    let (app, _) = App::new()
         .app_data(state.clone())
         .app_data(state.metrics.clone())
         .app_data(BodyLimit(limit))
@@ -131,7 +134,7 @@ fn build_app(
         .openapi(openapi::base())
         .configure(routes::configure)
         .split_for_parts();
-    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::finish(api)))
+    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", state.openapi.clone()))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(unknown_route))
         .wrap(from_fn(telemetry::request_context))

@@ -32,6 +32,8 @@ pub struct AppState {
     pub register_pages: StampedCache<String, web::Bytes>,
     /// Batched audit rows for list reads.
     pub read_audit: ReadAudit,
-    /// The OpenAPI document as served at `/openapi.yaml`, rendered once at start-up.
+    /// The OpenAPI document, built once at start-up from the route table, and its YAML as
+    /// served at `/openapi.yaml`.
+    pub openapi: utoipa::openapi::OpenApi,
     pub openapi_yaml: String,
 }

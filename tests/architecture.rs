@@ -167,7 +167,6 @@ fn paths_named(code: &str) -> Vec<String> {
 /// The file a path leads to: the longest module prefix of it that is a file.
 fn resolve(
     module: &[String],
-    is_mod_file: bool,
     path: &str,
     files: &BTreeMap<Vec<String>, PathBuf>,
 ) -> Option<PathBuf> {
@@ -191,7 +190,6 @@ fn resolve(
         }
         _ => {
             // `use x::y` inside a module means a child module `x` when one exists.
-            let _ = is_mod_file;
             segments = module.to_vec();
             let first = parts.peek().copied()?;
             let mut child = segments.clone();
@@ -221,9 +219,7 @@ fn resolve(
             .iter()
             .find(|p| p.rsplit("::").next() == Some(name.as_str()))
         {
-            let module = &segments[..n];
-            let is_mod = file.ends_with("mod.rs") || file.ends_with("lib.rs");
-            if let Some(found) = resolve(module, is_mod, target, files) {
+            if let Some(found) = resolve(&segments[..n], target, files) {
                 return Some(found);
             }
         }
@@ -238,10 +234,9 @@ fn import_graph() -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
         let code = code_only(&std::fs::read_to_string(file).unwrap());
         // Unit tests sit at the end of a file, in a module of their own: not the structure.
         let code = code.split("#[cfg(test)]").next().unwrap_or("");
-        let is_mod = file.ends_with("mod.rs") || file.ends_with("lib.rs");
         let edges: BTreeSet<PathBuf> = paths_named(code)
             .iter()
-            .filter_map(|p| resolve(module, is_mod, p, &files))
+            .filter_map(|p| resolve(module, p, &files))
             .filter(|target| target != file)
             .collect();
         graph.insert(file.clone(), edges);

@@ -8,7 +8,7 @@ use crate::auth::actor::Actor;
 use crate::db::AnyConnection;
 use crate::domain::alerts::AlertKind;
 use crate::error::{ApiError, FieldError};
-use crate::http::{ListResponse, Page};
+use crate::http::{comma_list, ListResponse, Page};
 use crate::users::model::UserSummary;
 use crate::users::store as users;
 
@@ -32,27 +32,20 @@ fn views(conn: &mut AnyConnection, rows: Vec<AlertRow>) -> Result<Vec<AlertView>
 
 fn filter_from(query: &AlertQuery) -> Result<AlertFilter, ApiError> {
     let mut errors = Vec::new();
-    let split = |raw: &Option<String>| -> Vec<String> {
-        raw.iter()
-            .flat_map(|s| s.split(','))
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect()
-    };
-    let statuses = match split(&query.status) {
+    let statuses = comma_list(query.status.as_deref(), "status", &mut errors, |s| {
+        AlertStatus::parse(s)
+            .map(|_| s.to_string())
+            .ok_or_else(|| format!("unknown status {s:?}: use open, acknowledged, resolved"))
+    });
+    let statuses = match statuses {
         list if list.is_empty() => vec!["open".to_string(), "acknowledged".to_string()],
         list => list,
     };
-    for s in statuses.iter().filter(|s| AlertStatus::parse(s).is_none()) {
-        errors.push(FieldError::new(
-            "status",
-            format!("unknown status {s:?}: use open, acknowledged, resolved"),
-        ));
-    }
-    let kinds = split(&query.kind);
-    for k in kinds.iter().filter(|k| AlertKind::parse(k).is_none()) {
-        errors.push(FieldError::new("kind", format!("unknown alert kind {k:?}")));
-    }
+    let kinds = comma_list(query.kind.as_deref(), "kind", &mut errors, |k| {
+        AlertKind::parse(k)
+            .map(|_| k.to_string())
+            .ok_or_else(|| format!("unknown alert kind {k:?}"))
+    });
     if query.level.is_some_and(|l| !(1..=3).contains(&l)) {
         errors.push(FieldError::new("level", "must be 1, 2 or 3"));
     }

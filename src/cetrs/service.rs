@@ -19,8 +19,8 @@ use crate::auth::actor::Actor;
 use crate::db::AnyConnection;
 use crate::domain::inpatient::CetrKind;
 use crate::domain::register::is_overdue;
-use crate::error::{ApiError, FieldError};
-use crate::http::{IfMatch, ListResponse, Page};
+use crate::error::ApiError;
+use crate::http::{comma_list, IfMatch, ListResponse, Page};
 use crate::people::store as people;
 use crate::register::service::{self as register, Rules};
 use crate::users::model::UserSummary;
@@ -489,23 +489,14 @@ fn action_filter(
     scope: &Scope,
     today: NaiveDate,
 ) -> Result<ActionFilter, ApiError> {
-    let mut statuses = Vec::new();
     let mut errors = Vec::new();
-    for part in query
-        .status
-        .iter()
-        .flat_map(|s| s.split(','))
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        match ActionStatus::parse(part) {
-            Some(s) => statuses.push(s.as_str().to_string()),
-            None => errors.push(FieldError::new(
-                "status",
-                format!("unknown status {part:?}: use open, in_progress, done, cancelled"),
-            )),
-        }
-    }
+    let statuses = comma_list(query.status.as_deref(), "status", &mut errors, |part| {
+        ActionStatus::parse(part)
+            .map(|s| s.as_str().to_string())
+            .ok_or_else(|| {
+                format!("unknown status {part:?}: use open, in_progress, done, cancelled")
+            })
+    });
     if !errors.is_empty() {
         return Err(ApiError::BadQuery(errors));
     }

@@ -174,7 +174,6 @@ pub fn update(
     store::find(conn, id)?.ok_or(ApiError::NotFound)
 }
 
-#[allow(clippy::too_many_arguments)]
 pub fn update_point(
     conn: &mut AnyConnection,
     a: &Actor,

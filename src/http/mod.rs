@@ -138,6 +138,26 @@ impl PageParams {
     }
 }
 
+/// A comma-separated query parameter (`rag=red,amber`): each part trimmed, empty parts
+/// skipped, each turned into the text that is stored by `parse`; a part `parse` refuses adds
+/// its message under `field` to `errors`.
+pub fn comma_list(
+    raw: Option<&str>,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+    parse: impl Fn(&str) -> Result<String, String>,
+) -> Vec<String> {
+    let mut values = Vec::new();
+    let parts = raw.into_iter().flat_map(|r| r.split(',')).map(str::trim);
+    for part in parts.filter(|p| !p.is_empty()) {
+        match parse(part) {
+            Ok(value) => values.push(value),
+            Err(message) => errors.push(FieldError::new(field, message)),
+        }
+    }
+    values
+}
+
 /// Every list answers `{items, total, limit, offset}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListResponse<T: ToSchema> {
@@ -239,6 +259,27 @@ mod tests {
             "unquoted tags are not ours"
         );
         assert!(IfMatch::parse(Some("\"abc\"")).check(3).is_err());
+    }
+
+    #[test]
+    fn comma_lists_trim_skip_empty_parts_and_name_each_bad_one() {
+        let parse = |p: &str| match p {
+            "a" | "b" => Ok(p.to_uppercase()),
+            _ => Err(format!("bad {p}")),
+        };
+        let cases: [(Option<&str>, &[&str], &[&str]); 4] = [
+            (None, &[], &[]),
+            (Some(" a, ,b,"), &["A", "B"], &[]),
+            (Some("a,x,y"), &["A"], &["bad x", "bad y"]),
+            (Some(""), &[], &[]),
+        ];
+        for (raw, values, messages) in cases {
+            let mut errors = Vec::new();
+            assert_eq!(comma_list(raw, "f", &mut errors, parse), values, "{raw:?}");
+            let got: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+            assert_eq!(got, messages, "{raw:?}");
+            assert!(errors.iter().all(|e| e.field == "f"));
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::domain::register::{format_reference, is_overdue, ClosureReason, Entry
 use crate::domain::{Rag, ReviewCadence};
 use crate::error::ApiError;
 use crate::error::FieldError;
-use crate::http::{IfMatch, Page};
+use crate::http::{comma_list, IfMatch, Page};
 use crate::people::model::PersonBrief;
 use crate::people::store::SearchTerm;
 use crate::people::store::{self as people, PersonRow};
@@ -63,22 +63,11 @@ pub fn filter_from(
     today: NaiveDate,
 ) -> Result<(RegisterFilter, Sort), ApiError> {
     let mut errors = Vec::new();
-    let mut rags = Vec::new();
-    for part in query
-        .rag
-        .iter()
-        .flat_map(|r| r.split(','))
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        match Rag::parse(part) {
-            Some(rag) => rags.push(rag.as_str().to_string()),
-            None => errors.push(FieldError::new(
-                "rag",
-                format!("unknown rating {part:?}: use red, amber, green, blue"),
-            )),
-        }
-    }
+    let rags = comma_list(query.rag.as_deref(), "rag", &mut errors, |part| {
+        Rag::parse(part)
+            .map(|rag| rag.as_str().to_string())
+            .ok_or_else(|| format!("unknown rating {part:?}: use red, amber, green, blue"))
+    });
     let status = match query.status.as_deref().unwrap_or("active") {
         "active" => Some("active".to_string()),
         "closed" => Some("closed".to_string()),

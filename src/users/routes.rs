@@ -40,8 +40,8 @@ pub async fn list_users(
 #[post("/users")]
 pub async fn create_user(ctx: Ctx, body: ValidJson<CreateUserRequest>) -> ApiResult<HttpResponse> {
     let new = NewUser::hashed(ctx.permit(Permission::UsersWrite, body)?).await?;
-    let view = ctx.write(|c, a| service::create(c, &a.audit, new)).await?;
-    let view = UserView::from(view);
+    let row = ctx.write(|c, a| service::create(c, &a.audit, new)).await?;
+    let view = UserView::from(row);
     Ok(created("/api/v1/users", &view.id, &view, view.version))
 }
 
