@@ -24,9 +24,11 @@ use crate::db::schema::{
 };
 use crate::db::{write_transaction, AnyConnection};
 use crate::discharge::store::{PlanRow, PointRow};
-use crate::domain::inpatient::{Setting, Stay};
-use crate::domain::register::{add_days, format_reference};
-use crate::domain::{NhsNumber, Rag};
+use crate::domain::discharge::PointStatus;
+use crate::domain::inpatient::{ActionStatus, CetrKind, Setting, Stay};
+use crate::domain::person::{ConsentStatus, ContactKind};
+use crate::domain::register::{add_days, format_reference, EntryStatus};
+use crate::domain::{NhsNumber, Rag, Role};
 use crate::error::ApiError;
 use crate::keyworkers::store::AssignmentRow;
 use crate::people::store::{search_name, NewPersonRow};
@@ -46,13 +48,13 @@ const FAMILY: [&str; 16] = [
     "Clarke", "Hughes", "Ali", "Wright", "Green", "Hall",
 ];
 const AREAS: [&str; 6] = ["North", "South", "East", "West", "Central", "Coast"];
-const CONTACT_KINDS: [&str; 6] = [
-    "face_to_face",
-    "phone",
-    "video",
-    "meeting",
-    "message",
-    "other",
+const CONTACT_KINDS: [ContactKind; 6] = [
+    ContactKind::FaceToFace,
+    ContactKind::Phone,
+    ContactKind::Video,
+    ContactKind::Meeting,
+    ContactKind::Message,
+    ContactKind::Other,
 ];
 
 #[derive(Debug, Default, serde::Serialize)]
@@ -95,7 +97,7 @@ fn staff(conn: &mut AnyConnection, people: usize, now: NaiveDateTime) -> Result<
     let mut rows = Vec::new();
     let mut make = |prefix: &str,
                     n: usize,
-                    role: &str,
+                    role: Role,
                     manager: &dyn Fn(usize) -> Option<String>|
      -> Vec<String> {
         (0..n)
@@ -107,7 +109,7 @@ fn staff(conn: &mut AnyConnection, people: usize, now: NaiveDateTime) -> Result<
                     email: format!("{username}@nhs.net"),
                     display_name: format!("Demo {role} {}", i + 1),
                     username,
-                    role: role.into(),
+                    role,
                     manager_id: manager(i),
                     password_hash: hash.clone(),
                     active: true,
@@ -119,19 +121,19 @@ fn staff(conn: &mut AnyConnection, people: usize, now: NaiveDateTime) -> Result<
             })
             .collect()
     };
-    let managers = make("manager", n_mgr, "manager", &|_| None);
+    let managers = make("manager", n_mgr, Role::Manager, &|_| None);
     let by_manager = |i: usize| Some(managers[i % managers.len()].clone());
-    let keyworkers = make("kw", n_kw, "keyworker", &by_manager);
+    let keyworkers = make("kw", n_kw, Role::Keyworker, &by_manager);
     let clinicians = make(
         "clinician",
         (people / 1000).max(2),
-        "clinician",
+        Role::Clinician,
         &by_manager,
     );
     let coordinators = make(
         "coordinator",
         (people / 2000).max(2),
-        "coordinator",
+        Role::Coordinator,
         &by_manager,
     );
     for chunk in rows.chunks(BATCH) {
@@ -249,11 +251,10 @@ fn person(
         local_authority: Some(format!("{} Council", AREAS[i % AREAS.len()])),
         gp_practice: None,
         consent_status: if i.is_multiple_of(7) {
-            "best_interests"
+            ConsentStatus::BestInterests
         } else {
-            "given"
-        }
-        .into(),
+            ConsentStatus::Given
+        },
         consent_note: None,
         keyworker_id: Some(keyworker.clone()),
         version: 1,
@@ -279,8 +280,8 @@ fn person(
         reference: format_reference(number),
         reference_number: number,
         person_id: person_id.clone(),
-        status: "active".into(),
-        rag: rag.as_str().into(),
+        status: EntryStatus::Active,
+        rag,
         rag_rank: rag.triage_rank(),
         rag_changed_on,
         opened_on,
@@ -303,7 +304,7 @@ fn person(
         id: Uuid::now_v7().to_string(),
         register_entry_id: entry_id.clone(),
         from_rag: None,
-        to_rag: rag.as_str().into(),
+        to_rag: rag,
         reason: "opened".into(),
         changed_by: Some(c.staff.coordinator.clone()),
         changed_at: now,
@@ -315,7 +316,7 @@ fn person(
             id: Uuid::now_v7().to_string(),
             register_entry_id: entry_id.clone(),
             reviewed_on,
-            rag: rag.as_str().into(),
+            rag,
             attendees: r#"["Coordinator","Keyworker"]"#.into(),
             summary: "Synthetic review".into(),
             next_review_due: cadence.next_review(reviewed_on, rag),
@@ -328,7 +329,7 @@ fn person(
             id: Uuid::now_v7().to_string(),
             person_id: person_id.clone(),
             occurred_at: now - Duration::hours(rng.gen_range(1..24 * 365)),
-            kind: CONTACT_KINDS[(i + k) % CONTACT_KINDS.len()].into(),
+            kind: CONTACT_KINDS[(i + k) % CONTACT_KINDS.len()],
             summary: "Synthetic contact".into(),
             with_whom: None,
             corrects_id: None,
@@ -345,7 +346,7 @@ fn person(
             b.cetrs.push(cetr_row(
                 &person_id,
                 None,
-                "community",
+                CetrKind::Community,
                 held,
                 &clinician,
                 now,
@@ -378,7 +379,7 @@ fn person(
         let mut cetr = cetr_row(
             &person_id,
             Some(admission_id.clone()),
-            "post_admission",
+            CetrKind::PostAdmission,
             held_on,
             &clinician,
             now,
@@ -393,7 +394,7 @@ fn person(
             register_entry_id: Some(entry_id.clone()),
             admitted_on,
             hospital: "Demo Hospital".into(),
-            setting: setting.as_str().into(),
+            setting,
             legal_status: Some("Section 3".into()),
             discharged_on: None,
             discharge_destination: None,
@@ -432,7 +433,7 @@ fn person(
                     clinician.clone()
                 },
                 due_on: due_on.max(held_on),
-                status: "open".into(),
+                status: ActionStatus::Open,
                 completed_on: None,
                 completion_note: None,
                 version: 1,
@@ -472,7 +473,11 @@ fn person(
                 plan_id: plan_id.clone(),
                 number: n as i32 + 1,
                 title: title.clone(),
-                status: if done { "complete" } else { "in_progress" }.into(),
+                status: if done {
+                    PointStatus::Complete
+                } else {
+                    PointStatus::InProgress
+                },
                 owner_id: Some(if n % 2 == 0 {
                     keyworker.clone()
                 } else {
@@ -493,7 +498,7 @@ fn person(
 fn cetr_row(
     person_id: &str,
     admission_id: Option<String>,
-    kind: &str,
+    kind: CetrKind,
     held_on: NaiveDate,
     by: &str,
     now: NaiveDateTime,
@@ -502,7 +507,7 @@ fn cetr_row(
         id: Uuid::now_v7().to_string(),
         person_id: person_id.into(),
         admission_id,
-        kind: kind.into(),
+        kind,
         held_on,
         panel: r#"[{"name":"Chair","role":"chair"},{"name":"Clinical expert","role":"clinical_expert"},{"name":"Expert by experience","role":"expert_by_experience"}]"#.into(),
         summary: "Synthetic C(E)TR".into(),

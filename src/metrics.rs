@@ -90,6 +90,8 @@ impl Metrics {
             Box::new(open_alerts.clone()),
             Box::new(notifications_queued.clone()),
             Box::new(last_sweep.clone()),
+            // Process-wide (the sweep has no handle on this struct); each registry reads it.
+            Box::new(crate::db::types::UNREADABLE_ROWS.clone()),
         ] {
             registry.register(metric).expect("metric registered once");
         }

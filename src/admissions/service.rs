@@ -13,7 +13,7 @@ use crate::auth::access;
 use crate::auth::actor::Actor;
 use crate::cetrs::store as cetrs;
 use crate::db::AnyConnection;
-use crate::domain::inpatient::{DischargeDestination, Setting, Stay};
+use crate::domain::inpatient::{DischargeDestination, Stay};
 use crate::domain::register::ClosureReason;
 use crate::domain::Rag;
 use crate::error::ApiError;
@@ -33,7 +33,7 @@ fn stay(admission: &AdmissionRow, person: &PersonRow) -> Stay {
     Stay {
         admitted_on: admission.admitted_on,
         date_of_birth: person.date_of_birth,
-        setting: Setting::parse(&admission.setting).unwrap_or(Setting::NonSecure),
+        setting: admission.setting,
     }
 }
 
@@ -71,7 +71,7 @@ pub fn admit(
     req: CreateAdmissionRequest,
 ) -> Result<AdmissionRow, ApiError> {
     let (ctx, rules) = (&a.audit, Rules::of(a));
-    let person = people::find(conn, person_id)?.ok_or(ApiError::NotFound)?;
+    let person = people::get(conn, person_id)?;
     if req.admitted_on < person.date_of_birth {
         return Err(ApiError::validation(
             "admitted_on",
@@ -120,7 +120,7 @@ pub fn admit(
         register_entry_id: Some(entry_id.clone()),
         admitted_on: req.admitted_on,
         hospital: req.hospital.trim().to_string(),
-        setting: req.setting.as_str().into(),
+        setting: req.setting,
         legal_status: req
             .legal_status
             .map(|l| l.trim().to_string())
@@ -163,7 +163,7 @@ pub fn refresh_cetr_clock(
     if admission.discharged_on.is_some() {
         return Ok(None);
     }
-    let person = people::find(conn, &admission.person_id)?.ok_or(ApiError::NotFound)?;
+    let person = people::get(conn, &admission.person_id)?;
     let last = cetrs::last_inpatient_held_on(conn, &admission.id)?;
     let due = rules
         .timescales
@@ -181,7 +181,7 @@ pub fn update(
     req: UpdateAdmissionRequest,
 ) -> Result<AdmissionRow, ApiError> {
     let (ctx, rules) = (&a.audit, Rules::of(a));
-    let admission = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    let admission = store::get(conn, id)?;
     if_match.check(admission.version)?;
     if admission.discharged_on.is_some() {
         return Err(ApiError::Conflict(
@@ -198,9 +198,9 @@ pub fn update(
         changes.hospital = Some(v);
         fields.push("hospital");
     }
-    let setting_changed = req.setting.filter(|s| s.as_str() != admission.setting);
+    let setting_changed = req.setting.filter(|s| *s != admission.setting);
     if let Some(v) = setting_changed {
-        changes.setting = Some(v.as_str().into());
+        changes.setting = Some(v);
         fields.push("setting");
     }
     if let Some(v) = req
@@ -223,7 +223,7 @@ pub fn update(
                 .discharge_destination
                 .unwrap_or(DischargeDestination::Community);
             changes.discharged_on = Some(Some(on));
-            changes.discharge_destination = Some(Some(destination.as_str().into()));
+            changes.discharge_destination = Some(Some(destination));
             changes.next_cetr_due = Some(None);
             changes.next_visit_due = Some(None);
             fields.extend(["discharged_on", "discharge_destination"]);
@@ -234,17 +234,13 @@ pub fn update(
     if fields.is_empty() {
         return Ok(admission);
     }
-    if !store::update_if_version(conn, id, admission.version, &changes, ctx.now)? {
-        return Err(ApiError::PreconditionFailed {
-            current: admission.version + 1,
-        });
-    }
+    store::update_if_version(conn, id, admission.version, &changes, ctx.now)?;
     audit::record(
         conn,
         ctx,
         AuditEvent::new(AuditAction::Update, ENTITY, Some(id)).fields(fields),
     )?;
-    let updated = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    let updated = store::get(conn, id)?;
     match discharge {
         Some((on, destination)) => follow_discharge(conn, ctx, &updated, on, destination, rules)?,
         None if setting_changed.is_some() => {
@@ -252,7 +248,7 @@ pub fn update(
         }
         None => {}
     }
-    store::find(conn, id)?.ok_or(ApiError::NotFound)
+    Ok(store::get(conn, id)?)
 }
 
 /// The register entry follows the discharge destination.
@@ -289,7 +285,7 @@ pub fn record_visit(
     req: CreateVisitRequest,
 ) -> Result<VisitRow, ApiError> {
     let (ctx, rules) = (&a.audit, Rules::of(a));
-    let admission = store::find(conn, admission_id)?.ok_or(ApiError::NotFound)?;
+    let admission = store::get(conn, admission_id)?;
     if req.visited_on < admission.admitted_on {
         return Err(ApiError::validation(
             "visited_on",
@@ -316,7 +312,7 @@ pub fn record_visit(
     };
     store::insert_visit(conn, &row)?;
     if admission.discharged_on.is_none() {
-        let person = people::find(conn, &admission.person_id)?.ok_or(ApiError::NotFound)?;
+        let person = people::get(conn, &admission.person_id)?;
         let last = store::last_visit_on(conn, admission_id)?;
         let due = rules
             .timescales
@@ -352,11 +348,8 @@ pub fn views(
                 .map(|p| stay(&r, p).under_18())
                 .unwrap_or(false);
             AdmissionView {
-                setting: Setting::parse(&r.setting).unwrap_or(Setting::NonSecure),
-                discharge_destination: r
-                    .discharge_destination
-                    .as_deref()
-                    .and_then(DischargeDestination::parse),
+                setting: r.setting,
+                discharge_destination: r.discharge_destination,
                 recorded_by: recorders.get(&r.recorded_by).map(UserSummary::from),
                 under_18_on_admission: under_18,
                 id: r.id,
@@ -388,7 +381,7 @@ pub fn visible(
     entity: &str,
 ) -> Result<AdmissionRow, ApiError> {
     let (ctx, scope) = (&a.audit, &a.scope);
-    let admission = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    let admission = store::get(conn, id)?;
     access::ensure_person_visible(conn, scope, &admission.person_id)?;
     audit::record(
         conn,

@@ -3,6 +3,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{admissions, oversight_visits};
 use crate::db::AnyConnection;
+use crate::domain::inpatient::{DischargeDestination, Setting};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = admissions)]
@@ -12,10 +13,10 @@ pub struct AdmissionRow {
     pub register_entry_id: Option<String>,
     pub admitted_on: NaiveDate,
     pub hospital: String,
-    pub setting: String,
+    pub setting: Setting,
     pub legal_status: Option<String>,
     pub discharged_on: Option<NaiveDate>,
-    pub discharge_destination: Option<String>,
+    pub discharge_destination: Option<DischargeDestination>,
     pub next_cetr_due: Option<NaiveDate>,
     pub next_visit_due: Option<NaiveDate>,
     pub recorded_by: String,
@@ -28,10 +29,10 @@ pub struct AdmissionRow {
 #[diesel(table_name = admissions)]
 pub struct AdmissionChanges {
     pub hospital: Option<String>,
-    pub setting: Option<String>,
+    pub setting: Option<Setting>,
     pub legal_status: Option<Option<String>>,
     pub discharged_on: Option<Option<NaiveDate>>,
-    pub discharge_destination: Option<Option<String>>,
+    pub discharge_destination: Option<Option<DischargeDestination>>,
     pub next_cetr_due: Option<Option<NaiveDate>>,
     pub next_visit_due: Option<Option<NaiveDate>>,
 }
@@ -55,12 +56,11 @@ pub fn insert(conn: &mut AnyConnection, row: &AdmissionRow) -> QueryResult<()> {
     Ok(())
 }
 
-pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<AdmissionRow>> {
+pub fn get(conn: &mut AnyConnection, id: &str) -> QueryResult<AdmissionRow> {
     admissions::table
         .find(id)
         .select(AdmissionRow::as_select())
         .first(conn)
-        .optional()
 }
 
 pub fn open_for_person(
@@ -84,26 +84,7 @@ pub fn for_person(conn: &mut AnyConnection, person_id: &str) -> QueryResult<Vec<
         .load(conn)
 }
 
-pub fn update_if_version(
-    conn: &mut AnyConnection,
-    id: &str,
-    expected_version: i32,
-    changes: &AdmissionChanges,
-    now: NaiveDateTime,
-) -> QueryResult<bool> {
-    let affected = diesel::update(
-        admissions::table
-            .filter(admissions::id.eq(id))
-            .filter(admissions::version.eq(expected_version)),
-    )
-    .set((
-        changes,
-        admissions::version.eq(expected_version + 1),
-        admissions::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(affected == 1)
-}
+crate::db::versioned::versioned_update!(update_if_version, admissions, AdmissionChanges);
 
 /// Sets a derived due date (not a change by a person: no version bump).
 pub fn set_next_cetr_due(

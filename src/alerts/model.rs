@@ -6,27 +6,9 @@ use validator::Validate;
 
 use super::store::AlertRow;
 use crate::domain::alerts::AlertKind;
+pub use crate::domain::alerts::AlertStatus;
 use crate::http::{not_blank, DateRules};
 use crate::users::model::UserSummary;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AlertStatus {
-    Open,
-    Acknowledged,
-    Resolved,
-}
-
-impl AlertStatus {
-    pub fn parse(s: &str) -> Option<AlertStatus> {
-        match s {
-            "open" => Some(AlertStatus::Open),
-            "acknowledged" => Some(AlertStatus::Acknowledged),
-            "resolved" => Some(AlertStatus::Resolved),
-            _ => None,
-        }
-    }
-}
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AlertView {
@@ -54,8 +36,8 @@ pub struct AlertView {
 impl AlertView {
     pub fn new(row: AlertRow, assignee: Option<UserSummary>) -> AlertView {
         AlertView {
-            kind: AlertKind::parse(&row.kind).unwrap_or(AlertKind::DsrReviewOverdue),
-            status: AlertStatus::parse(&row.status).unwrap_or(AlertStatus::Open),
+            kind: row.kind,
+            status: row.status,
             assignee,
             id: row.id,
             person_id: row.person_id,
@@ -78,9 +60,12 @@ impl AlertView {
 #[into_params(parameter_in = Query)]
 pub struct AlertQuery {
     /// Comma-separated; default `open,acknowledged`.
+    #[param(value_type = Option<Vec<AlertStatus>>, style = Form, explode = false)]
     pub status: Option<String>,
     /// Comma-separated alert kinds.
+    #[param(value_type = Option<Vec<AlertKind>>, style = Form, explode = false)]
     pub kind: Option<String>,
+    #[param(minimum = 1, maximum = 3)]
     pub level: Option<i32>,
     pub assignee_id: Option<Uuid>,
     pub person_id: Option<Uuid>,

@@ -34,17 +34,14 @@ fn filter_from(query: &AlertQuery) -> Result<AlertFilter, ApiError> {
     let mut errors = Vec::new();
     let statuses = comma_list(query.status.as_deref(), "status", &mut errors, |s| {
         AlertStatus::parse(s)
-            .map(|_| s.to_string())
             .ok_or_else(|| format!("unknown status {s:?}: use open, acknowledged, resolved"))
     });
     let statuses = match statuses {
-        list if list.is_empty() => vec!["open".to_string(), "acknowledged".to_string()],
+        list if list.is_empty() => AlertStatus::OPEN.to_vec(),
         list => list,
     };
     let kinds = comma_list(query.kind.as_deref(), "kind", &mut errors, |k| {
-        AlertKind::parse(k)
-            .map(|_| k.to_string())
-            .ok_or_else(|| format!("unknown alert kind {k:?}"))
+        AlertKind::parse(k).ok_or_else(|| format!("unknown alert kind {k:?}"))
     });
     if query.level.is_some_and(|l| !(1..=3).contains(&l)) {
         errors.push(FieldError::new("level", "must be 1, 2 or 3"));
@@ -66,7 +63,7 @@ fn visible_alert(
     scope: &AlertScope,
     id: &str,
 ) -> Result<AlertRow, ApiError> {
-    let alert = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    let alert = store::get(conn, id)?;
     if !store::visible(conn, &alert, scope)? {
         return Err(ApiError::NotFound);
     }
@@ -121,6 +118,6 @@ pub fn acknowledge(
         AuditEvent::new(AuditAction::Update, ENTITY, Some(id))
             .fields(vec!["status", "acknowledge_note"]),
     )?;
-    let alert = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    let alert = store::get(conn, id)?;
     views(conn, vec![alert])?.pop().ok_or(ApiError::NotFound)
 }

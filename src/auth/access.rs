@@ -122,7 +122,7 @@ pub fn can_own_work_for(
     user: &crate::users::store::UserRow,
     person_keyworker: Option<&str>,
 ) -> bool {
-    user.active && may_own_work(Role::parse(&user.role), &user.id, person_keyworker)
+    user.active && may_own_work(Some(user.role), &user.id, person_keyworker)
 }
 
 fn may_own_work(role: Option<Role>, user_id: &str, person_keyworker: Option<&str>) -> bool {
@@ -139,7 +139,7 @@ pub fn check_owner(
     owner_id: &str,
     person_id: &str,
 ) -> Result<(), ApiError> {
-    let owner = crate::users::store::find(conn, owner_id)?;
+    let owner = crate::users::store::get(conn, owner_id).optional()?;
     let keyworker: Option<String> = people::table
         .find(person_id)
         .select(people::keyworker_id)

@@ -47,7 +47,7 @@ pub struct SignedIn(pub Option<Arc<UserSnapshot>>);
 pub struct UserSnapshot {
     pub id: String,
     pub username: String,
-    pub role: String,
+    pub role: Role,
     pub manager_id: Option<String>,
     pub active: bool,
 }
@@ -57,7 +57,7 @@ impl SignedIn {
     pub fn current(&self, request_id: String) -> Result<CurrentUser, ApiError> {
         match self.0.as_deref() {
             Some(u) if u.active => Ok(CurrentUser {
-                role: Role::parse(&u.role).ok_or(ApiError::Forbidden)?,
+                role: u.role,
                 id: u.id.clone(),
                 username: u.username.clone(),
                 manager_id: u.manager_id.clone(),

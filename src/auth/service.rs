@@ -1,6 +1,7 @@
 //! Login throttling, refresh-token rotation with reuse detection, logout.
 
 use chrono::{Duration, NaiveDateTime};
+use diesel::OptionalExtension;
 
 use super::store;
 use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
@@ -134,7 +135,7 @@ pub fn refresh(
     if row.rotated_at.is_some() {
         return reuse(conn);
     }
-    let user = match users::find(conn, &row.user_id)? {
+    let user = match users::get(conn, &row.user_id).optional()? {
         Some(u) if u.active => u,
         _ => {
             store::revoke_family(conn, &row.family_id, ctx.now)?;

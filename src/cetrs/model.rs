@@ -4,6 +4,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
+pub use crate::domain::inpatient::ActionStatus;
 use crate::domain::inpatient::{missing_panel_roles, CetrKind, PanelRole};
 use crate::error::FieldError;
 use crate::http::{double_option, not_blank, DateRules};
@@ -141,42 +142,6 @@ pub struct CetrView {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ActionStatus {
-    Open,
-    InProgress,
-    Done,
-    Cancelled,
-}
-
-impl ActionStatus {
-    pub const ALL: [ActionStatus; 4] = [
-        ActionStatus::Open,
-        ActionStatus::InProgress,
-        ActionStatus::Done,
-        ActionStatus::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActionStatus::Open => "open",
-            ActionStatus::InProgress => "in_progress",
-            ActionStatus::Done => "done",
-            ActionStatus::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ActionStatus> {
-        ActionStatus::ALL.into_iter().find(|a| a.as_str() == s)
-    }
-
-    /// Done and cancelled actions are never overdue.
-    pub fn is_closed(self) -> bool {
-        matches!(self, ActionStatus::Done | ActionStatus::Cancelled)
-    }
-}
-
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateActionRequest {
@@ -235,6 +200,7 @@ pub struct ActionView {
 pub struct ActionQuery {
     pub owner_id: Option<Uuid>,
     /// Comma-separated statuses.
+    #[param(value_type = Option<Vec<ActionStatus>>, style = Form, explode = false)]
     pub status: Option<String>,
     /// `true`: only actions past due and not done or cancelled.
     pub overdue: Option<bool>,

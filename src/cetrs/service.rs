@@ -1,6 +1,7 @@
 //! C(E)TRs (panel rules, the inpatient and community clocks) and their actions (owners who
 //! can see the person; keyworkers update only what they own).
 
+use diesel::OptionalExtension;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -29,10 +30,6 @@ use crate::users::store as users;
 pub const ENTITY: &str = "cetr";
 pub const ACTION_ENTITY: &str = "cetr_action";
 
-fn kind_of(s: &str) -> CetrKind {
-    CetrKind::parse(s).unwrap_or(CetrKind::Inpatient)
-}
-
 /// The admission a C(E)TR belongs to: the one named (it must be the person's), else for
 /// post-admission and inpatient C(E)TRs the open one.
 fn admission_for(
@@ -42,7 +39,7 @@ fn admission_for(
     named: Option<String>,
 ) -> Result<Option<AdmissionRow>, ApiError> {
     if let Some(id) = named {
-        return match admissions::find(conn, &id)? {
+        return match admissions::get(conn, &id).optional()? {
             Some(a) if a.person_id == person_id => Ok(Some(a)),
             _ => Err(ApiError::validation(
                 "admission_id",
@@ -83,9 +80,9 @@ fn check_held_within(held_on: NaiveDate, admission: Option<&AdmissionRow>) -> Re
 /// After a C(E)TR is recorded or moved: restart the admission's clock (inpatient kinds) and
 /// the entry's community clock (community kinds).
 fn refresh_clocks(conn: &mut AnyConnection, cetr: &CetrRow, rules: Rules) -> Result<(), ApiError> {
-    let kind = kind_of(&cetr.kind);
+    let kind = cetr.kind;
     if let (true, Some(admission_id)) = (kind.is_inpatient(), &cetr.admission_id) {
-        if let Some(admission) = admissions::find(conn, admission_id)? {
+        if let Some(admission) = admissions::get(conn, admission_id).optional()? {
             let due = admissions_service::refresh_cetr_clock(conn, &admission, rules)?;
             if let Some(latest) = store::latest_for_admission(conn, admission_id)? {
                 store::set_next_due(conn, &latest.id, due)?;
@@ -102,7 +99,7 @@ pub fn create(
     req: CreateCetrRequest,
 ) -> Result<CetrRow, ApiError> {
     let (ctx, rules) = (&a.audit, Rules::of(a));
-    people::find(conn, person_id)?.ok_or(ApiError::NotFound)?;
+    people::get(conn, person_id)?;
     let admission = admission_for(
         conn,
         person_id,
@@ -114,7 +111,7 @@ pub fn create(
         id: Uuid::now_v7().to_string(),
         person_id: person_id.to_string(),
         admission_id: admission.map(|a| a.id),
-        kind: req.kind.as_str().into(),
+        kind: req.kind,
         held_on: req.held_on,
         panel: panel_json(&req.panel),
         summary: req.summary.trim().to_string(),
@@ -142,7 +139,7 @@ pub fn create(
         ]),
     )?;
     refresh_clocks(conn, &row, rules)?;
-    store::find(conn, &row.id)?.ok_or(ApiError::NotFound)
+    Ok(store::get(conn, &row.id)?)
 }
 
 fn panel_json(panel: &[PanelMember]) -> String {
@@ -164,16 +161,16 @@ pub fn update(
     req: UpdateCetrRequest,
 ) -> Result<CetrRow, ApiError> {
     let (ctx, rules) = (&a.audit, Rules::of(a));
-    let cetr = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    let cetr = store::get(conn, id)?;
     if_match.check(cetr.version)?;
-    if let Some(e) = req.panel_error(kind_of(&cetr.kind)) {
+    if let Some(e) = req.panel_error(cetr.kind) {
         return Err(ApiError::Validation(vec![e]));
     }
     let mut changes = CetrChanges::default();
     let mut fields = Vec::new();
     if let Some(held_on) = req.held_on.filter(|h| *h != cetr.held_on) {
         let admission = match &cetr.admission_id {
-            Some(a) => admissions::find(conn, a)?,
+            Some(a) => admissions::get(conn, a).optional()?,
             None => None,
         };
         check_held_within(held_on, admission.as_ref())?;
@@ -207,21 +204,17 @@ pub fn update(
     if fields.is_empty() {
         return Ok(cetr);
     }
-    if !store::update_if_version(conn, id, cetr.version, &changes, ctx.now)? {
-        return Err(ApiError::PreconditionFailed {
-            current: cetr.version + 1,
-        });
-    }
+    store::update_if_version(conn, id, cetr.version, &changes, ctx.now)?;
     audit::record(
         conn,
         ctx,
         AuditEvent::new(AuditAction::Update, ENTITY, Some(id)).fields(fields),
     )?;
-    let updated = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    let updated = store::get(conn, id)?;
     if changes.held_on.is_some() {
         refresh_clocks(conn, &updated, rules)?;
     }
-    store::find(conn, id)?.ok_or(ApiError::NotFound)
+    Ok(store::get(conn, id)?)
 }
 
 pub fn action_views(
@@ -234,7 +227,7 @@ pub fn action_views(
     Ok(rows
         .into_iter()
         .map(|r| {
-            let status = ActionStatus::parse(&r.status).unwrap_or(ActionStatus::Open);
+            let status = r.status;
             ActionView {
                 owner: owners.get(&r.owner_id).map(UserSummary::from),
                 overdue: !status.is_closed() && is_overdue(r.due_on, today),
@@ -274,7 +267,7 @@ pub fn views(
     Ok(rows
         .into_iter()
         .map(|r| CetrView {
-            kind: kind_of(&r.kind),
+            kind: r.kind,
             panel: serde_json::from_str(&r.panel).unwrap_or_default(),
             recorded_by: recorders.get(&r.recorded_by).map(UserSummary::from),
             actions: actions.remove(&r.id).unwrap_or_default(),
@@ -304,7 +297,7 @@ pub fn view(
 
 pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<CetrView, ApiError> {
     let (ctx, scope, today) = (&a.audit, &a.scope, a.today);
-    let cetr = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    let cetr = store::get(conn, id)?;
     access::ensure_person_visible(conn, scope, &cetr.person_id)?;
     audit::record(
         conn,
@@ -337,7 +330,7 @@ pub fn create_action(
     req: CreateActionRequest,
 ) -> Result<ActionRow, ApiError> {
     let ctx = &a.audit;
-    let cetr = store::find(conn, cetr_id)?.ok_or(ApiError::NotFound)?;
+    let cetr = store::get(conn, cetr_id)?;
     let owner_id = req.owner_id.to_string();
     access::check_owner(conn, &owner_id, &cetr.person_id)?;
     if req.due_on < cetr.held_on {
@@ -353,7 +346,7 @@ pub fn create_action(
         description: req.description.trim().to_string(),
         owner_id,
         due_on: req.due_on,
-        status: ActionStatus::Open.as_str().into(),
+        status: ActionStatus::Open,
         completed_on: None,
         completion_note: None,
         version: 1,
@@ -380,7 +373,7 @@ fn visible_action(
     scope: &Scope,
     id: &str,
 ) -> Result<ActionRow, ApiError> {
-    let action = store::find_action(conn, id)?.ok_or(ApiError::NotFound)?;
+    let action = store::get_action(conn, id)?;
     access::ensure_person_visible(conn, scope, &action.person_id)?;
     Ok(action)
 }
@@ -414,8 +407,8 @@ pub fn update_action(
     if_match.check(action.version)?;
     let mut changes = ActionChanges::default();
     let mut fields = Vec::new();
-    if let Some(status) = req.status.filter(|s| s.as_str() != action.status) {
-        changes.status = Some(status.as_str().into());
+    if let Some(status) = req.status.filter(|s| *s != action.status) {
+        changes.status = Some(status);
         changes.completed_on = Some((status == ActionStatus::Done).then_some(today));
         fields.extend(["status", "completed_on"]);
     }
@@ -450,17 +443,13 @@ pub fn update_action(
     if fields.is_empty() {
         return Ok(action);
     }
-    if !store::update_action_if_version(conn, id, action.version, &changes, ctx.now)? {
-        return Err(ApiError::PreconditionFailed {
-            current: action.version + 1,
-        });
-    }
+    store::update_action_if_version(conn, id, action.version, &changes, ctx.now)?;
     audit::record(
         conn,
         ctx,
         AuditEvent::new(AuditAction::Update, ACTION_ENTITY, Some(id)).fields(fields),
     )?;
-    store::find_action(conn, id)?.ok_or(ApiError::NotFound)
+    Ok(store::get_action(conn, id)?)
 }
 
 pub fn list_actions(
@@ -491,11 +480,9 @@ fn action_filter(
 ) -> Result<ActionFilter, ApiError> {
     let mut errors = Vec::new();
     let statuses = comma_list(query.status.as_deref(), "status", &mut errors, |part| {
-        ActionStatus::parse(part)
-            .map(|s| s.as_str().to_string())
-            .ok_or_else(|| {
-                format!("unknown status {part:?}: use open, in_progress, done, cancelled")
-            })
+        ActionStatus::parse(part).ok_or_else(|| {
+            format!("unknown status {part:?}: use open, in_progress, done, cancelled")
+        })
     });
     if !errors.is_empty() {
         return Err(ApiError::BadQuery(errors));

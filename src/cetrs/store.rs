@@ -1,8 +1,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::cetrs::model::ActionStatus;
 use crate::db::schema::{cetr_actions, cetrs, people};
 use crate::db::AnyConnection;
+use crate::domain::inpatient::CetrKind;
 use crate::http::Page;
 
 type Backend = <AnyConnection as diesel::Connection>::Backend;
@@ -13,7 +15,7 @@ pub struct CetrRow {
     pub id: String,
     pub person_id: String,
     pub admission_id: Option<String>,
-    pub kind: String,
+    pub kind: CetrKind,
     pub held_on: NaiveDate,
     pub panel: String,
     pub summary: String,
@@ -43,7 +45,7 @@ pub struct ActionRow {
     pub description: String,
     pub owner_id: String,
     pub due_on: NaiveDate,
-    pub status: String,
+    pub status: ActionStatus,
     pub completed_on: Option<NaiveDate>,
     pub completion_note: Option<String>,
     pub version: i32,
@@ -57,7 +59,7 @@ pub struct ActionChanges {
     pub description: Option<String>,
     pub owner_id: Option<String>,
     pub due_on: Option<NaiveDate>,
-    pub status: Option<String>,
+    pub status: Option<ActionStatus>,
     pub completed_on: Option<Option<NaiveDate>>,
     pub completion_note: Option<Option<String>>,
 }
@@ -69,12 +71,11 @@ pub fn insert(conn: &mut AnyConnection, row: &CetrRow) -> QueryResult<()> {
     Ok(())
 }
 
-pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<CetrRow>> {
+pub fn get(conn: &mut AnyConnection, id: &str) -> QueryResult<CetrRow> {
     cetrs::table
         .find(id)
         .select(CetrRow::as_select())
         .first(conn)
-        .optional()
 }
 
 /// The person's C(E)TRs, newest first.
@@ -86,26 +87,7 @@ pub fn for_person(conn: &mut AnyConnection, person_id: &str) -> QueryResult<Vec<
         .load(conn)
 }
 
-pub fn update_if_version(
-    conn: &mut AnyConnection,
-    id: &str,
-    expected_version: i32,
-    changes: &CetrChanges,
-    now: NaiveDateTime,
-) -> QueryResult<bool> {
-    let affected = diesel::update(
-        cetrs::table
-            .filter(cetrs::id.eq(id))
-            .filter(cetrs::version.eq(expected_version)),
-    )
-    .set((
-        changes,
-        cetrs::version.eq(expected_version + 1),
-        cetrs::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(affected == 1)
-}
+crate::db::versioned::versioned_update!(update_if_version, cetrs, CetrChanges);
 
 pub fn set_next_due(conn: &mut AnyConnection, id: &str, due: Option<NaiveDate>) -> QueryResult<()> {
     diesel::update(cetrs::table.find(id))
@@ -121,7 +103,7 @@ pub fn last_inpatient_held_on(
 ) -> QueryResult<Option<NaiveDate>> {
     cetrs::table
         .filter(cetrs::admission_id.eq(admission_id))
-        .filter(cetrs::kind.eq_any(["post_admission", "inpatient", "independent"]))
+        .filter(cetrs::kind.eq_any(CetrKind::inpatient_kinds()))
         .select(diesel::dsl::max(cetrs::held_on))
         .first(conn)
 }
@@ -133,7 +115,7 @@ pub fn latest_for_admission(
 ) -> QueryResult<Option<CetrRow>> {
     cetrs::table
         .filter(cetrs::admission_id.eq(admission_id))
-        .filter(cetrs::kind.eq_any(["post_admission", "inpatient", "independent"]))
+        .filter(cetrs::kind.eq_any(CetrKind::inpatient_kinds()))
         .order((cetrs::held_on.desc(), cetrs::id.desc()))
         .select(CetrRow::as_select())
         .first(conn)
@@ -147,7 +129,7 @@ pub fn last_community_held_on(
 ) -> QueryResult<Option<NaiveDate>> {
     cetrs::table
         .filter(cetrs::person_id.eq(person_id))
-        .filter(cetrs::kind.eq_any(["community", "laep"]))
+        .filter(cetrs::kind.eq_any(CetrKind::community_kinds()))
         .select(diesel::dsl::max(cetrs::held_on))
         .first(conn)
 }
@@ -159,12 +141,11 @@ pub fn insert_action(conn: &mut AnyConnection, row: &ActionRow) -> QueryResult<(
     Ok(())
 }
 
-pub fn find_action(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<ActionRow>> {
+pub fn get_action(conn: &mut AnyConnection, id: &str) -> QueryResult<ActionRow> {
     cetr_actions::table
         .find(id)
         .select(ActionRow::as_select())
         .first(conn)
-        .optional()
 }
 
 /// Actions of these C(E)TRs, in one query.
@@ -179,31 +160,12 @@ pub fn actions_of(conn: &mut AnyConnection, cetr_ids: &[String]) -> QueryResult<
         .load(conn)
 }
 
-pub fn update_action_if_version(
-    conn: &mut AnyConnection,
-    id: &str,
-    expected_version: i32,
-    changes: &ActionChanges,
-    now: NaiveDateTime,
-) -> QueryResult<bool> {
-    let affected = diesel::update(
-        cetr_actions::table
-            .filter(cetr_actions::id.eq(id))
-            .filter(cetr_actions::version.eq(expected_version)),
-    )
-    .set((
-        changes,
-        cetr_actions::version.eq(expected_version + 1),
-        cetr_actions::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(affected == 1)
-}
+crate::db::versioned::versioned_update!(update_action_if_version, cetr_actions, ActionChanges);
 
 #[derive(Debug, Clone, Default)]
 pub struct ActionFilter {
     pub owner_id: Option<String>,
-    pub statuses: Vec<String>,
+    pub statuses: Vec<ActionStatus>,
     pub person_id: Option<String>,
     /// Past due (before this date) and not done or cancelled.
     pub overdue_before: Option<NaiveDate>,

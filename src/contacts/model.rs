@@ -1,3 +1,4 @@
+pub use crate::domain::person::ContactKind;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -10,43 +11,6 @@ use crate::users::model::UserSummary;
 
 /// A minute of leeway for clocks a little ahead of ours.
 pub const FUTURE_LEEWAY_SECS: i64 = 60;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ContactKind {
-    FaceToFace,
-    Phone,
-    Video,
-    Meeting,
-    Message,
-    Other,
-}
-
-impl ContactKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContactKind::FaceToFace => "face_to_face",
-            ContactKind::Phone => "phone",
-            ContactKind::Video => "video",
-            ContactKind::Meeting => "meeting",
-            ContactKind::Message => "message",
-            ContactKind::Other => "other",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ContactKind> {
-        [
-            ContactKind::FaceToFace,
-            ContactKind::Phone,
-            ContactKind::Video,
-            ContactKind::Meeting,
-            ContactKind::Message,
-            ContactKind::Other,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-}
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -1,6 +1,6 @@
 use uuid::Uuid;
 
-use super::model::{ContactKind, ContactView, CreateContactRequest};
+use super::model::{ContactView, CreateContactRequest};
 use super::store::{self, ContactRow};
 use crate::audit::{self, AuditAction, AuditEvent};
 use crate::auth::access;
@@ -34,7 +34,7 @@ pub fn create(
         id: Uuid::now_v7().to_string(),
         person_id: person_id.to_string(),
         occurred_at: req.occurred_at.naive_utc(),
-        kind: req.kind.as_str().into(),
+        kind: req.kind,
         summary: req.summary.trim().to_string(),
         with_whom: req
             .with_whom
@@ -73,7 +73,7 @@ pub fn views(
         .map(|r| ContactView {
             corrected_by_id: corrections.remove(&r.id),
             recorded_by: recorders.get(&r.recorded_by).map(UserSummary::from),
-            kind: ContactKind::parse(&r.kind).unwrap_or(ContactKind::Other),
+            kind: r.kind,
             occurred_at: r.occurred_at.and_utc(),
             created_at: r.created_at.and_utc(),
             id: r.id,
@@ -110,7 +110,7 @@ pub fn read(
 ) -> Result<ContactView, ApiError> {
     let (ctx, scope) = (&a.audit, &a.scope);
     access::ensure_person_visible(conn, scope, person_id)?;
-    let row = store::find(conn, person_id, id)?.ok_or(ApiError::NotFound)?;
+    let row = store::get(conn, person_id, id)?;
     audit::record(
         conn,
         ctx,

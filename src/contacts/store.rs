@@ -3,6 +3,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::contacts::model::ContactKind;
 use crate::db::schema::contacts;
 use crate::db::AnyConnection;
 use crate::http::Page;
@@ -13,7 +14,7 @@ pub struct ContactRow {
     pub id: String,
     pub person_id: String,
     pub occurred_at: NaiveDateTime,
-    pub kind: String,
+    pub kind: ContactKind,
     pub summary: String,
     pub with_whom: Option<String>,
     pub corrects_id: Option<String>,
@@ -75,15 +76,10 @@ pub fn corrections_of(
         .collect())
 }
 
-pub fn find(
-    conn: &mut AnyConnection,
-    person_id: &str,
-    id: &str,
-) -> QueryResult<Option<ContactRow>> {
+pub fn get(conn: &mut AnyConnection, person_id: &str, id: &str) -> QueryResult<ContactRow> {
     contacts::table
         .filter(contacts::person_id.eq(person_id))
         .filter(contacts::id.eq(id))
         .select(ContactRow::as_select())
         .first(conn)
-        .optional()
 }

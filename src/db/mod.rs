@@ -6,6 +6,8 @@ pub mod conn;
 pub mod migrate;
 pub mod pool;
 pub mod schema;
+pub mod types;
+pub mod versioned;
 
 pub use conn::{column, sqlite_writer, write_transaction, AnyConnection};
 pub use pool::{Db, DbPool};

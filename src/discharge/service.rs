@@ -3,6 +3,7 @@
 //! discharge.
 
 use chrono::NaiveDate;
+use diesel::OptionalExtension;
 use uuid::Uuid;
 
 use super::model::{
@@ -54,7 +55,7 @@ pub fn create(
     default_cycle: u32,
     today: NaiveDate,
 ) -> Result<PlanRow, ApiError> {
-    let admission = admissions::find(conn, admission_id)?.ok_or(ApiError::NotFound)?;
+    let admission = admissions::get(conn, admission_id)?;
     if admission.discharged_on.is_some() {
         return Err(ApiError::Conflict(
             "the admission has been discharged: a plan can no longer be made".into(),
@@ -90,7 +91,7 @@ pub fn create(
             plan_id: plan.id.clone(),
             number: i as i32 + 1,
             title: title.clone(),
-            status: PointStatus::NotStarted.as_str().into(),
+            status: PointStatus::NotStarted,
             owner_id: None,
             target_date: None,
             notes: None,
@@ -114,7 +115,7 @@ pub fn create(
 }
 
 fn open_plan(conn: &mut AnyConnection, id: &str, if_match: &IfMatch) -> Result<PlanRow, ApiError> {
-    let plan = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    let plan = store::get(conn, id)?;
     if_match.check(plan.version)?;
     if plan.frozen_on.is_some() {
         return Err(frozen_conflict());
@@ -128,11 +129,7 @@ fn save(
     changes: &PlanChanges,
     now: chrono::NaiveDateTime,
 ) -> Result<(), ApiError> {
-    if !store::update_if_version(conn, &plan.id, plan.version, changes, now)? {
-        return Err(ApiError::PreconditionFailed {
-            current: plan.version + 1,
-        });
-    }
+    store::update_if_version(conn, &plan.id, plan.version, changes, now)?;
     Ok(())
 }
 
@@ -171,7 +168,7 @@ pub fn update(
         ctx,
         AuditEvent::new(AuditAction::Update, ENTITY, Some(id)).fields(fields),
     )?;
-    store::find(conn, id)?.ok_or(ApiError::NotFound)
+    Ok(store::get(conn, id)?)
 }
 
 pub fn update_point(
@@ -183,9 +180,9 @@ pub fn update_point(
     req: UpdatePointRequest,
 ) -> Result<PlanRow, ApiError> {
     let (ctx, user, today) = (&a.audit, &a.user, a.today);
-    let plan = store::find(conn, plan_id)?.ok_or(ApiError::NotFound)?;
+    let plan = store::get(conn, plan_id)?;
     access::ensure_person_visible(conn, &Scope::of(user), &plan.person_id)?;
-    let point = store::point(conn, plan_id, number)?.ok_or(ApiError::NotFound)?;
+    let point = store::get_point(conn, plan_id, number)?;
     let replans = req.owner_id.is_some() || req.target_date.is_some();
     if !access::may_update_owned_work(user, point.owner_id.as_deref(), replans) {
         return Err(ApiError::Forbidden);
@@ -193,8 +190,8 @@ pub fn update_point(
     let plan = open_plan(conn, plan_id, if_match)?;
     let mut changes = PointChanges::default();
     let mut fields = Vec::new();
-    if let Some(status) = req.status.filter(|s| s.as_str() != point.status) {
-        changes.status = Some(status.as_str().into());
+    if let Some(status) = req.status.filter(|s| *s != point.status) {
+        changes.status = Some(status);
         changes.completed_on = Some((status == PointStatus::Complete).then_some(today));
         fields.extend(["status", "completed_on"]);
     }
@@ -227,7 +224,7 @@ pub fn update_point(
     store::update_point(conn, &point.id, &changes, ctx.now)?;
     let statuses: Vec<PointStatus> = store::points(conn, plan_id)?
         .iter()
-        .map(|p| PointStatus::parse(&p.status).unwrap_or(PointStatus::NotStarted))
+        .map(|p| p.status)
         .collect();
     let complete = statuses
         .iter()
@@ -247,7 +244,7 @@ pub fn update_point(
         ctx,
         AuditEvent::new(AuditAction::Update, POINT_ENTITY, Some(&point.id)).fields(fields),
     )?;
-    store::find(conn, plan_id)?.ok_or(ApiError::NotFound)
+    Ok(store::get(conn, plan_id)?)
 }
 
 pub fn record_review(
@@ -323,7 +320,7 @@ pub fn view(
     let points = points
         .into_iter()
         .map(|p| {
-            let status = PointStatus::parse(&p.status).unwrap_or(PointStatus::NotStarted);
+            let status = p.status;
             PointView {
                 owner: p
                     .owner_id
@@ -425,7 +422,7 @@ pub fn read_for_admission(
 
 /// A plan by its id (audited).
 pub fn read_plan(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<PlanView, ApiError> {
-    let plan = store::find(conn, id)?;
+    let plan = store::get(conn, id).optional()?;
     read(conn, a, plan)
 }
 

@@ -3,6 +3,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{discharge_plan_reviews, discharge_plans, discharge_points};
 use crate::db::AnyConnection;
+use crate::domain::discharge::PointStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = discharge_plans)]
@@ -41,7 +42,7 @@ pub struct PointRow {
     pub plan_id: String,
     pub number: i32,
     pub title: String,
-    pub status: String,
+    pub status: PointStatus,
     pub owner_id: Option<String>,
     pub target_date: Option<NaiveDate>,
     pub notes: Option<String>,
@@ -52,7 +53,7 @@ pub struct PointRow {
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = discharge_points)]
 pub struct PointChanges {
-    pub status: Option<String>,
+    pub status: Option<PointStatus>,
     pub owner_id: Option<Option<String>>,
     pub target_date: Option<Option<NaiveDate>>,
     pub notes: Option<Option<String>>,
@@ -79,12 +80,11 @@ pub fn insert(conn: &mut AnyConnection, plan: &PlanRow, points: &[PointRow]) -> 
     Ok(())
 }
 
-pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<PlanRow>> {
+pub fn get(conn: &mut AnyConnection, id: &str) -> QueryResult<PlanRow> {
     discharge_plans::table
         .find(id)
         .select(PlanRow::as_select())
         .first(conn)
-        .optional()
 }
 
 pub fn for_admission(conn: &mut AnyConnection, admission_id: &str) -> QueryResult<Option<PlanRow>> {
@@ -103,17 +103,12 @@ pub fn points(conn: &mut AnyConnection, plan_id: &str) -> QueryResult<Vec<PointR
         .load(conn)
 }
 
-pub fn point(
-    conn: &mut AnyConnection,
-    plan_id: &str,
-    number: i32,
-) -> QueryResult<Option<PointRow>> {
+pub fn get_point(conn: &mut AnyConnection, plan_id: &str, number: i32) -> QueryResult<PointRow> {
     discharge_points::table
         .filter(discharge_points::plan_id.eq(plan_id))
         .filter(discharge_points::number.eq(number))
         .select(PointRow::as_select())
         .first(conn)
-        .optional()
 }
 
 pub fn update_point(
@@ -128,26 +123,7 @@ pub fn update_point(
     Ok(())
 }
 
-pub fn update_if_version(
-    conn: &mut AnyConnection,
-    id: &str,
-    expected_version: i32,
-    changes: &PlanChanges,
-    now: NaiveDateTime,
-) -> QueryResult<bool> {
-    let affected = diesel::update(
-        discharge_plans::table
-            .filter(discharge_plans::id.eq(id))
-            .filter(discharge_plans::version.eq(expected_version)),
-    )
-    .set((
-        changes,
-        discharge_plans::version.eq(expected_version + 1),
-        discharge_plans::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(affected == 1)
-}
+crate::db::versioned::versioned_update!(update_if_version, discharge_plans, PlanChanges);
 
 pub fn freeze(
     conn: &mut AnyConnection,

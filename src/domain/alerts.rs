@@ -478,3 +478,67 @@ mod tests {
         }
     }
 }
+
+/// Where an alert stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertStatus {
+    Open,
+    Acknowledged,
+    Resolved,
+}
+
+impl AlertStatus {
+    pub const ALL: [AlertStatus; 3] = [
+        AlertStatus::Open,
+        AlertStatus::Acknowledged,
+        AlertStatus::Resolved,
+    ];
+    /// Open and acknowledged alerts both still need someone to act.
+    pub const OPEN: [AlertStatus; 2] = [AlertStatus::Open, AlertStatus::Acknowledged];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertStatus::Open => "open",
+            AlertStatus::Acknowledged => "acknowledged",
+            AlertStatus::Resolved => "resolved",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AlertStatus> {
+        AlertStatus::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+/// Where an email in the outbox stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationStatus {
+    /// Waiting for its first or next attempt.
+    Queued,
+    Sent,
+    /// Given up after the last attempt.
+    Failed,
+}
+
+impl NotificationStatus {
+    pub const ALL: [NotificationStatus; 3] = [
+        NotificationStatus::Queued,
+        NotificationStatus::Sent,
+        NotificationStatus::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationStatus::Queued => "queued",
+            NotificationStatus::Sent => "sent",
+            NotificationStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<NotificationStatus> {
+        NotificationStatus::ALL
+            .into_iter()
+            .find(|n| n.as_str() == s)
+    }
+}

@@ -60,6 +60,14 @@ impl PointStatus {
     pub fn is_closed(self) -> bool {
         matches!(self, PointStatus::Complete | PointStatus::NotApplicable)
     }
+
+    /// The statuses of points still owed, for a query.
+    pub fn open() -> Vec<PointStatus> {
+        PointStatus::ALL
+            .into_iter()
+            .filter(|s| !s.is_closed())
+            .collect()
+    }
 }
 
 /// A point is overdue when its target date has passed and it is still open.

@@ -131,6 +131,22 @@ impl CetrKind {
     pub fn is_community(self) -> bool {
         matches!(self, CetrKind::Community | CetrKind::Laep)
     }
+
+    /// The kinds that set the inpatient clock, for a query.
+    pub fn inpatient_kinds() -> Vec<CetrKind> {
+        CetrKind::ALL
+            .into_iter()
+            .filter(|k| k.is_inpatient())
+            .collect()
+    }
+
+    /// The kinds that answer a red rating in the community, for a query.
+    pub fn community_kinds() -> Vec<CetrKind> {
+        CetrKind::ALL
+            .into_iter()
+            .filter(|k| k.is_community())
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -426,5 +442,50 @@ mod tests {
         assert!(Setting::LowSecure.is_secure());
         assert!(Setting::MediumSecure.is_secure());
         assert!(Setting::HighSecure.is_secure());
+    }
+}
+
+/// Where a C(E)TR action stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionStatus {
+    Open,
+    InProgress,
+    Done,
+    Cancelled,
+}
+
+impl ActionStatus {
+    pub const ALL: [ActionStatus; 4] = [
+        ActionStatus::Open,
+        ActionStatus::InProgress,
+        ActionStatus::Done,
+        ActionStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionStatus::Open => "open",
+            ActionStatus::InProgress => "in_progress",
+            ActionStatus::Done => "done",
+            ActionStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ActionStatus> {
+        ActionStatus::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// Done and cancelled actions are never overdue.
+    pub fn is_closed(self) -> bool {
+        matches!(self, ActionStatus::Done | ActionStatus::Cancelled)
+    }
+
+    /// The statuses of actions still owed, for a query.
+    pub fn open() -> Vec<ActionStatus> {
+        ActionStatus::ALL
+            .into_iter()
+            .filter(|s| !s.is_closed())
+            .collect()
     }
 }

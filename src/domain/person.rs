@@ -183,3 +183,41 @@ mod tests {
         }
     }
 }
+
+/// How a keyworker was in touch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactKind {
+    FaceToFace,
+    Phone,
+    Video,
+    Meeting,
+    Message,
+    Other,
+}
+
+impl ContactKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactKind::FaceToFace => "face_to_face",
+            ContactKind::Phone => "phone",
+            ContactKind::Video => "video",
+            ContactKind::Meeting => "meeting",
+            ContactKind::Message => "message",
+            ContactKind::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ContactKind> {
+        [
+            ContactKind::FaceToFace,
+            ContactKind::Phone,
+            ContactKind::Video,
+            ContactKind::Meeting,
+            ContactKind::Message,
+            ContactKind::Other,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}

@@ -110,11 +110,17 @@ pub enum EntryStatus {
 }
 
 impl EntryStatus {
+    pub const ALL: [EntryStatus; 2] = [EntryStatus::Active, EntryStatus::Closed];
+
     pub fn as_str(self) -> &'static str {
         match self {
             EntryStatus::Active => "active",
             EntryStatus::Closed => "closed",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<EntryStatus> {
+        EntryStatus::ALL.into_iter().find(|e| e.as_str() == s)
     }
 }
 

@@ -10,9 +10,14 @@ use super::plan::Candidate;
 use crate::db::schema::{
     admissions, cetr_actions, cetrs, discharge_plans, discharge_points, people, register_entries,
 };
+use crate::db::types::skip_unreadable;
 use crate::db::AnyConnection;
 use crate::domain::alerts::{Levels, Obligation};
+use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::Timescales;
+use crate::domain::inpatient::{ActionStatus, CetrKind};
+use crate::domain::register::EntryStatus;
+use crate::domain::Rag;
 
 /// An obligation and what it is about.
 #[derive(Debug, Clone)]
@@ -54,7 +59,7 @@ pub fn gather(
     let mut out = Vec::new();
 
     let reviews: Vec<(String, String, NaiveDate)> = register_entries::table
-        .filter(register_entries::status.eq("active"))
+        .filter(register_entries::status.eq(EntryStatus::Active))
         .filter(register_entries::next_review_due.lt(today))
         .select((
             register_entries::id,
@@ -103,8 +108,8 @@ pub fn gather(
     ));
 
     let red: Vec<(String, String, NaiveDate)> = register_entries::table
-        .filter(register_entries::status.eq("active"))
-        .filter(register_entries::rag.eq("red"))
+        .filter(register_entries::status.eq(EntryStatus::Active))
+        .filter(register_entries::rag.eq(Rag::Red))
         .filter(register_entries::next_cetr_due.lt(today))
         .select((
             register_entries::id,
@@ -119,7 +124,7 @@ pub fn gather(
         for chunk in persons.chunks(500) {
             let held: Vec<(String, Option<NaiveDate>)> = cetrs::table
                 .filter(cetrs::person_id.eq_any(chunk))
-                .filter(cetrs::kind.eq_any(["community", "laep"]))
+                .filter(cetrs::kind.eq_any(CetrKind::community_kinds()))
                 .group_by(cetrs::person_id)
                 .select((cetrs::person_id, diesel::dsl::max(cetrs::held_on)))
                 .load(conn)?;
@@ -222,7 +227,7 @@ pub fn gather(
     }
 
     let actions: Vec<(String, String, NaiveDate, String)> = cetr_actions::table
-        .filter(cetr_actions::status.eq_any(["open", "in_progress"]))
+        .filter(cetr_actions::status.eq_any(ActionStatus::open()))
         .filter(cetr_actions::due_on.lt(today))
         .select((
             cetr_actions::id,
@@ -250,7 +255,7 @@ pub fn gather(
 
     let points: Vec<(String, String, Option<NaiveDate>, Option<String>)> = discharge_points::table
         .inner_join(discharge_plans::table)
-        .filter(discharge_points::status.eq_any(["not_started", "in_progress"]))
+        .filter(discharge_points::status.eq_any(PointStatus::open()))
         .filter(discharge_points::target_date.lt(today))
         .filter(discharge_plans::frozen_on.is_null())
         .select((
@@ -327,11 +332,19 @@ fn active_entries_of(
             .load(conn)?;
         out.extend(
             rows.into_iter()
-                .filter(|(_, _, status, _)| status == "active")
-                .map(|(id, person_id, _, opened_on)| ActiveEntry {
-                    id,
-                    person_id,
-                    opened_on,
+                .filter_map(|(id, person_id, status, opened_on)| {
+                    match EntryStatus::parse(&status) {
+                        Some(EntryStatus::Active) => Some(ActiveEntry {
+                            id,
+                            person_id,
+                            opened_on,
+                        }),
+                        Some(EntryStatus::Closed) => None,
+                        None => {
+                            skip_unreadable("register_entries.status", &id, &status);
+                            None
+                        }
+                    }
                 }),
         );
     }

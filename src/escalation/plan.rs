@@ -8,7 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use uuid::Uuid;
 
 use crate::alerts::store::{AlertProgress, AlertRow};
-use crate::domain::alerts::{AlertKind, Overdue};
+use crate::domain::alerts::{AlertKind, AlertStatus, NotificationStatus, Overdue};
 use crate::domain::Role;
 use crate::notify::outbox::NotificationRow;
 
@@ -132,15 +132,15 @@ pub fn plan(
 ) -> SweepPlan {
     let mut out = SweepPlan::default();
     let before = count_by_entry(open.iter().map(|a| &a.register_entry_id));
-    let mut open_by_key: HashMap<(String, String), AlertRow> = open
+    let mut open_by_key: HashMap<(AlertKind, String), AlertRow> = open
         .into_iter()
-        .map(|a| ((a.kind.clone(), a.subject_id.clone()), a))
+        .map(|a| ((a.kind, a.subject_id.clone()), a))
         .collect();
     let mut still_open: Vec<Option<String>> = Vec::new();
     let mut queued: HashSet<(String, i32, String)> = HashSet::new();
 
     for c in candidates {
-        let key = (c.kind.as_str().to_string(), c.subject_id.clone());
+        let key = (c.kind, c.subject_id.clone());
         let (alert_id, old_level) = match open_by_key.remove(&key) {
             Some(existing) => {
                 let progress = AlertProgress {
@@ -165,7 +165,7 @@ pub fn plan(
                 let id = Uuid::now_v7().to_string();
                 out.raise.push(AlertRow {
                     id: id.clone(),
-                    kind: key.0.clone(),
+                    kind: key.0,
                     subject_type: c.subject_type.to_string(),
                     subject_id: c.subject_id.clone(),
                     person_id: c.person_id.clone(),
@@ -173,7 +173,7 @@ pub fn plan(
                     due_on: c.due_on,
                     days_overdue: c.overdue.days as i32,
                     level: c.overdue.level,
-                    status: "open".into(),
+                    status: AlertStatus::Open,
                     assignee_id: c.assignee.clone(),
                     raised_at: now,
                     acknowledged_at: None,
@@ -202,7 +202,7 @@ pub fn plan(
                     level,
                     recipient_email: r.email,
                     recipient_user_id: r.user_id,
-                    status: "queued".into(),
+                    status: NotificationStatus::Queued,
                     attempts: 0,
                     next_attempt_at: now,
                     last_error: None,

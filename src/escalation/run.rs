@@ -15,6 +15,7 @@ use super::plan::{self, Directory, Staff, SweepPlan};
 use crate::alerts::store as alerts;
 use crate::config::Settings;
 use crate::db::schema::{register_entries, users};
+use crate::db::types::skip_unreadable;
 use crate::db::{AnyConnection, Db};
 use crate::domain::{Clock, Role};
 use crate::error::ApiError;
@@ -62,18 +63,18 @@ fn directory(conn: &mut AnyConnection, settings: &Settings) -> QueryResult<Direc
         staff: rows
             .into_iter()
             .filter_map(|(id, email, role, manager_id, active)| {
-                Role::parse(&role).map(|role| {
-                    (
-                        id.clone(),
-                        Staff {
-                            id,
-                            email,
-                            role,
-                            manager_id,
-                            active,
-                        },
-                    )
-                })
+                let Some(role) = Role::parse(&role) else {
+                    skip_unreadable("users.role", &id, &role);
+                    return None;
+                };
+                let staff = Staff {
+                    id: id.clone(),
+                    email,
+                    role,
+                    manager_id,
+                    active,
+                };
+                Some((id, staff))
             })
             .collect(),
         senior_addresses: settings.escalation.senior_addresses.clone(),

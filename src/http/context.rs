@@ -2,6 +2,7 @@
 //! token, and carries what the service call needs (the [`Actor`]) with the way to run it on
 //! the database. A handler reads: require the permission, one service call, the response.
 
+use diesel::OptionalExtension;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -111,7 +112,7 @@ async fn authenticate(
             || async {
                 let row = state
                     .db
-                    .run(move |conn| Ok(users::find(conn, &sub)?))
+                    .run(move |conn| Ok(users::get(conn, &sub).optional()?))
                     .await?;
                 Ok::<_, ApiError>(SignedIn(row.map(|u| {
                     Arc::new(UserSnapshot {

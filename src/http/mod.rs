@@ -141,12 +141,12 @@ impl PageParams {
 /// A comma-separated query parameter (`rag=red,amber`): each part trimmed, empty parts
 /// skipped, each turned into the text that is stored by `parse`; a part `parse` refuses adds
 /// its message under `field` to `errors`.
-pub fn comma_list(
+pub fn comma_list<T>(
     raw: Option<&str>,
     field: &str,
     errors: &mut Vec<FieldError>,
-    parse: impl Fn(&str) -> Result<String, String>,
-) -> Vec<String> {
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Vec<T> {
     let mut values = Vec::new();
     let parts = raw.into_iter().flat_map(|r| r.split(',')).map(str::trim);
     for part in parts.filter(|p| !p.is_empty()) {

@@ -13,7 +13,7 @@ use super::parse::{self, Row, Sheet, DATE_FIELDS};
 use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
 use crate::auth::actor::Actor;
 use crate::db::{write_transaction, AnyConnection};
-use crate::domain::{NhsNumber, Rag, Role};
+use crate::domain::{NhsNumber, Role};
 use crate::error::{ApiError, FieldError};
 use crate::http::json::parse_body;
 use crate::http::Now;
@@ -252,7 +252,7 @@ fn active_keyworkers(conn: &mut AnyConnection) -> Result<HashMap<String, String>
     let (list, _) = users::list(
         conn,
         &users::UserFilter {
-            role: Some(Role::Keyworker.as_str().into()),
+            role: Some(Role::Keyworker),
             active: Some(true),
         },
         crate::http::Page {
@@ -381,7 +381,7 @@ fn write_row(
             report.entries_opened += 1;
             changed = true;
         }
-        Some(entry) if Rag::parse(&entry.rag) != Some(rag) && columns.contains(&"rag") => {
+        Some(entry) if Some(entry.rag) != Some(rag) && columns.contains(&"rag") => {
             let request = UpdateEntryRequest {
                 rag: Some(rag),
                 rag_reason: Some(IMPORT_REASON.into()),

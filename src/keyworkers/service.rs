@@ -1,6 +1,7 @@
 //! Assigning and ending keyworkers, their history, and caseloads.
 
 use chrono::NaiveDate;
+use diesel::OptionalExtension;
 use uuid::Uuid;
 
 use super::model::{AssignKeyworkerRequest, AssignmentView};
@@ -9,6 +10,7 @@ use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
 use crate::auth::access;
 use crate::auth::actor::Actor;
 use crate::db::AnyConnection;
+use crate::domain::register::EntryStatus;
 use crate::domain::Role;
 use crate::error::ApiError;
 use crate::http::{ListResponse, Page};
@@ -30,10 +32,10 @@ pub fn assign(
     req: AssignKeyworkerRequest,
     today: NaiveDate,
 ) -> Result<AssignmentRow, ApiError> {
-    people::find(conn, person_id)?.ok_or(ApiError::NotFound)?;
+    people::get(conn, person_id)?;
     let user_id = req.user_id.to_string();
-    match users::find(conn, &user_id)? {
-        Some(u) if u.active && u.role == Role::Keyworker.as_str() => {}
+    match users::get(conn, &user_id).optional()? {
+        Some(u) if u.active && u.role == Role::Keyworker => {}
         Some(_) => {
             return Err(ApiError::validation(
                 "user_id",
@@ -88,7 +90,7 @@ pub fn assign(
 /// Ends the current assignment today; the keyworker loses access at once.
 pub fn unassign(conn: &mut AnyConnection, a: &Actor, person_id: &str) -> Result<(), ApiError> {
     let (ctx, today) = (&a.audit, a.today);
-    people::find(conn, person_id)?.ok_or(ApiError::NotFound)?;
+    people::get(conn, person_id)?;
     let Some(current) = store::current(conn, person_id)? else {
         return Ok(());
     };
@@ -160,9 +162,9 @@ pub fn caseload(
     page: Page,
 ) -> Result<ListResponse<EntryView>, ApiError> {
     let (ctx, today) = (&a.audit, a.today);
-    users::find(conn, keyworker_id)?.ok_or(ApiError::NotFound)?;
+    users::get(conn, keyworker_id)?;
     let filter = RegisterFilter {
-        status: Some("active".into()),
+        status: Some(EntryStatus::Active),
         caseload_of: Some(keyworker_id.to_string()),
         ..RegisterFilter::default()
     };

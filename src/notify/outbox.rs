@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::notifications;
 use crate::db::AnyConnection;
+use crate::domain::alerts::NotificationStatus;
 use crate::http::Page;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -17,7 +18,7 @@ pub struct NotificationRow {
     pub level: i32,
     pub recipient_email: String,
     pub recipient_user_id: Option<String>,
-    pub status: String,
+    pub status: NotificationStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub last_error: Option<String>,
@@ -56,7 +57,7 @@ fn insert_pg(conn: &mut diesel::PgConnection, rows: &[NotificationRow]) -> Query
     .bind::<Array<Integer>, _>(crate::db::column(rows, |r| r.level))
     .bind::<Array<Text>, _>(crate::db::column(rows, |r| r.recipient_email.clone()))
     .bind::<Array<Nullable<Text>>, _>(crate::db::column(rows, |r| r.recipient_user_id.clone()))
-    .bind::<Array<Text>, _>(crate::db::column(rows, |r| r.status.clone()))
+    .bind::<Array<Text>, _>(crate::db::column(rows, |r| r.status))
     .bind::<Array<Integer>, _>(crate::db::column(rows, |r| r.attempts))
     .bind::<Array<Timestamp>, _>(crate::db::column(rows, |r| r.next_attempt_at))
     .bind::<Array<Nullable<Text>>, _>(crate::db::column(rows, |r| r.last_error.clone()))
@@ -94,7 +95,7 @@ pub fn existing_keys(
 /// sender.
 pub fn due_recipients(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<Vec<String>> {
     notifications::table
-        .filter(notifications::status.eq("queued"))
+        .filter(notifications::status.eq(NotificationStatus::Queued))
         .filter(notifications::next_attempt_at.le(now))
         .filter(
             notifications::claimed_until
@@ -119,7 +120,7 @@ pub fn claim(
     diesel::update(
         notifications::table
             .filter(notifications::recipient_email.eq(recipient))
-            .filter(notifications::status.eq("queued"))
+            .filter(notifications::status.eq(NotificationStatus::Queued))
             .filter(notifications::next_attempt_at.le(now))
             .filter(
                 notifications::claimed_until
@@ -134,7 +135,7 @@ pub fn claim(
     .execute(conn)?;
     notifications::table
         .filter(notifications::claim_token.eq(token))
-        .filter(notifications::status.eq("queued"))
+        .filter(notifications::status.eq(NotificationStatus::Queued))
         .order(notifications::created_at.asc())
         .select(NotificationRow::as_select())
         .load(conn)
@@ -164,7 +165,7 @@ pub fn mark_sent(
             .filter(notifications::claim_token.eq(token)),
     )
     .set((
-        notifications::status.eq("sent"),
+        notifications::status.eq(NotificationStatus::Sent),
         notifications::sent_at.eq(now),
         notifications::attempts.eq(notifications::attempts + 1),
         notifications::last_error.eq(None::<String>),
@@ -189,7 +190,11 @@ pub fn mark_attempt_failed(
             .filter(notifications::claim_token.eq(token)),
     )
     .set((
-        notifications::status.eq(if give_up { "failed" } else { "queued" }),
+        notifications::status.eq(if give_up {
+            NotificationStatus::Failed
+        } else {
+            NotificationStatus::Queued
+        }),
         notifications::attempts.eq(notifications::attempts + 1),
         notifications::last_error.eq(error),
         notifications::next_attempt_at.eq(next_attempt_at),
@@ -202,7 +207,7 @@ pub fn mark_attempt_failed(
 pub struct NotificationFilter {
     /// Non-admins see notifications addressed to them (by user or by their email address).
     pub recipient: Option<(String, String)>,
-    pub status: Option<String>,
+    pub status: Option<NotificationStatus>,
     pub alert_id: Option<String>,
 }
 
@@ -217,7 +222,7 @@ fn filtered(filter: &NotificationFilter) -> notifications::BoxedQuery<'_, Backen
                 .or(notifications::recipient_email.eq(email)),
         );
     }
-    if let Some(status) = &filter.status {
+    if let Some(status) = filter.status {
         query = query.filter(notifications::status.eq(status));
     }
     if let Some(alert) = &filter.alert_id {
@@ -244,7 +249,7 @@ pub fn list(
 
 pub fn count_queued(conn: &mut AnyConnection) -> QueryResult<i64> {
     notifications::table
-        .filter(notifications::status.eq("queued"))
+        .filter(notifications::status.eq(NotificationStatus::Queued))
         .count()
         .get_result(conn)
 }

@@ -21,7 +21,6 @@ use crate::alerts::store::{self as alerts, AlertRow};
 use crate::config::Settings;
 use crate::db::schema::{people, register_entries};
 use crate::db::{AnyConnection, Db};
-use crate::domain::alerts::AlertKind;
 use crate::domain::{Clock, NhsNumber};
 use crate::error::ApiError;
 
@@ -126,7 +125,7 @@ fn items(
                 .as_ref()
                 .and_then(|e| references.get(e).cloned())
                 .unwrap_or_else(|| "(no active entry)".into()),
-            kind: AlertKind::parse(&a.kind).unwrap_or(AlertKind::DsrReviewOverdue),
+            kind: a.kind,
             due_on: a.due_on,
             days_overdue: i64::from(a.days_overdue),
             level: level_by_alert.get(&a.id).copied().unwrap_or(a.level),

@@ -9,6 +9,7 @@ use super::outbox::{self, NotificationFilter, NotificationRow};
 use crate::auth::access::NotificationScope;
 use crate::auth::actor::Actor;
 use crate::db::AnyConnection;
+use crate::domain::alerts::NotificationStatus;
 use crate::error::{ApiError, FieldError};
 use crate::http::{ListResponse, Page};
 use crate::users::store as users;
@@ -19,8 +20,7 @@ pub struct NotificationView {
     pub alert_id: String,
     pub level: i32,
     pub recipient_email: String,
-    /// `queued`, `sent` or `failed`.
-    pub status: String,
+    pub status: NotificationStatus,
     pub attempts: i32,
     /// The digest email this notification went out in.
     pub message_id: Option<String>,
@@ -33,7 +33,8 @@ pub struct NotificationView {
 impl From<NotificationRow> for NotificationView {
     fn from(r: NotificationRow) -> NotificationView {
         NotificationView {
-            next_attempt_at: (r.status == "queued").then(|| r.next_attempt_at.and_utc()),
+            next_attempt_at: (r.status == NotificationStatus::Queued)
+                .then(|| r.next_attempt_at.and_utc()),
             id: r.id,
             alert_id: r.alert_id,
             level: r.level,
@@ -51,7 +52,7 @@ impl From<NotificationRow> for NotificationView {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct NotificationQuery {
-    /// `queued`, `sent` or `failed`.
+    #[param(value_type = Option<NotificationStatus>)]
     pub status: Option<String>,
     pub alert_id: Option<Uuid>,
 }
@@ -63,16 +64,15 @@ pub fn list(
     query: NotificationQuery,
     page: Page,
 ) -> Result<ListResponse<NotificationView>, ApiError> {
-    if let Some(status) = query
-        .status
-        .as_deref()
-        .filter(|s| !["queued", "sent", "failed"].contains(s))
-    {
-        return Err(ApiError::BadQuery(vec![FieldError::new(
-            "status",
-            format!("unknown status {status:?}: use queued, sent or failed"),
-        )]));
-    }
+    let status = match query.status.as_deref() {
+        None => None,
+        Some(s) => Some(NotificationStatus::parse(s).ok_or_else(|| {
+            ApiError::BadQuery(vec![FieldError::new(
+                "status",
+                format!("unknown status {s:?}: use queued, sent or failed"),
+            )])
+        })?),
+    };
     let recipient = match NotificationScope::of(&a.user) {
         NotificationScope::All => None,
         NotificationScope::Recipient(id) => {
@@ -82,7 +82,7 @@ pub fn list(
     };
     let filter = NotificationFilter {
         recipient,
-        status: query.status,
+        status,
         alert_id: query.alert_id.map(|a| a.to_string()),
     };
     let (rows, total) = outbox::list(conn, &filter, page)?;

@@ -47,8 +47,9 @@ pub fn check_date_of_birth(dob: NaiveDate, today: NaiveDate) -> Option<FieldErro
 #[serde(deny_unknown_fields)]
 pub struct CreatePersonRequest {
     /// 10 digits with a valid check digit; spaces are ignored.
+    /// Ten digits; spaces between them are ignored.
     #[validate(custom(function = "valid_nhs_number"))]
-    #[schema(example = "943 476 5919")]
+    #[schema(example = "943 476 5919", pattern = r"^\s*([0-9]\s*){10}$")]
     pub nhs_number: String,
     #[validate(
         custom(function = "not_blank"),
@@ -94,6 +95,7 @@ impl DateRules for CreatePersonRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdatePersonRequest {
     #[validate(custom(function = "valid_nhs_number"))]
+    #[schema(pattern = r"^\s*([0-9]\s*){10}$")]
     pub nhs_number: Option<String>,
     #[validate(
         custom(function = "not_blank"),
@@ -197,8 +199,7 @@ impl PersonView {
         let age = age_on(row.date_of_birth, today);
         PersonView {
             diagnoses: serde_json::from_str(&row.diagnoses).unwrap_or_default(),
-            consent_status: ConsentStatus::parse(&row.consent_status)
-                .unwrap_or(ConsentStatus::NotRecorded),
+            consent_status: row.consent_status,
             age,
             age_group: AgeGroup::of_age(age),
             keyworker_eligible: keyworker_eligible(age),

@@ -78,7 +78,7 @@ pub fn create(
             area: req.area.trim().to_string(),
             local_authority: trimmed(req.local_authority),
             gp_practice: trimmed(req.gp_practice),
-            consent_status: req.consent_status.as_str().to_string(),
+            consent_status: req.consent_status,
             consent_note: trimmed(req.consent_note),
             keyworker_id: None,
             version: 1,
@@ -103,7 +103,7 @@ pub fn create(
             "consent_note",
         ]),
     )?;
-    store::find(conn, &id)?.ok_or(ApiError::NotFound)
+    Ok(store::get(conn, &id)?)
 }
 
 /// Keeps what differs from `current`, naming each changed field.
@@ -170,7 +170,7 @@ fn diff(
     );
     d.set(
         "consent_status",
-        req.consent_status.map(|s| s.as_str().to_string()),
+        req.consent_status,
         &current.consent_status,
         &mut c.consent_status,
     );
@@ -190,7 +190,7 @@ pub fn update(
     if_match: &IfMatch,
     req: UpdatePersonRequest,
 ) -> Result<PersonRow, ApiError> {
-    let current = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    let current = store::get(conn, id)?;
     if_match.check(current.version)?;
     let (changes, fields) = diff(&current, req)?;
     if fields.is_empty() {
@@ -201,17 +201,13 @@ pub fn update(
             return Err(duplicate_nhs_number());
         }
     }
-    if !store::update_if_version(conn, id, current.version, &changes, ctx.now)? {
-        return Err(ApiError::PreconditionFailed {
-            current: current.version + 1,
-        });
-    }
+    store::update_if_version(conn, id, current.version, &changes, ctx.now)?;
     audit::record(
         conn,
         ctx,
         AuditEvent::new(AuditAction::Update, ENTITY, Some(id)).fields(fields),
     )?;
-    store::find(conn, id)?.ok_or(ApiError::NotFound)
+    Ok(store::get(conn, id)?)
 }
 
 /// Views for rows, with keyworkers and active entries loaded in two queries, not per row.
@@ -273,7 +269,7 @@ pub fn update_view(
 /// Reads one person (404 outside the caller's scope) and audits the read.
 pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<PersonView, ApiError> {
     access::ensure_person_visible(conn, &a.scope, id)?;
-    let row = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    let row = store::get(conn, id)?;
     audit::record(
         conn,
         &a.audit,

@@ -5,6 +5,8 @@ use diesel::prelude::*;
 
 use crate::db::schema::{people, register_entries};
 use crate::db::AnyConnection;
+use crate::domain::person::ConsentStatus;
+use crate::domain::register::EntryStatus;
 use crate::http::Page;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -21,7 +23,7 @@ pub struct PersonRow {
     pub area: String,
     pub local_authority: Option<String>,
     pub gp_practice: Option<String>,
-    pub consent_status: String,
+    pub consent_status: ConsentStatus,
     pub consent_note: Option<String>,
     pub keyworker_id: Option<String>,
     pub version: i32,
@@ -43,7 +45,7 @@ pub struct NewPersonRow {
     pub area: String,
     pub local_authority: Option<String>,
     pub gp_practice: Option<String>,
-    pub consent_status: String,
+    pub consent_status: ConsentStatus,
     pub consent_note: Option<String>,
     pub keyworker_id: Option<String>,
     pub version: i32,
@@ -64,7 +66,7 @@ pub struct PersonChanges {
     pub area: Option<String>,
     pub local_authority: Option<Option<String>>,
     pub gp_practice: Option<Option<String>>,
-    pub consent_status: Option<String>,
+    pub consent_status: Option<ConsentStatus>,
     pub consent_note: Option<Option<String>>,
 }
 
@@ -119,12 +121,11 @@ where
     }
 }
 
-pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<PersonRow>> {
+pub fn get(conn: &mut AnyConnection, id: &str) -> QueryResult<PersonRow> {
     people::table
         .find(id)
         .select(PersonRow::as_select())
         .first(conn)
-        .optional()
 }
 
 pub fn find_many(
@@ -169,26 +170,7 @@ pub fn insert(conn: &mut AnyConnection, row: &NewPersonRow) -> QueryResult<()> {
     Ok(())
 }
 
-pub fn update_if_version(
-    conn: &mut AnyConnection,
-    id: &str,
-    expected_version: i32,
-    changes: &PersonChanges,
-    now: NaiveDateTime,
-) -> QueryResult<bool> {
-    let affected = diesel::update(
-        people::table
-            .filter(people::id.eq(id))
-            .filter(people::version.eq(expected_version)),
-    )
-    .set((
-        changes,
-        people::version.eq(expected_version + 1),
-        people::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(affected == 1)
-}
+crate::db::versioned::versioned_update!(update_if_version, people, PersonChanges);
 
 #[derive(Debug, Clone, Default)]
 pub struct PersonFilter {
@@ -237,7 +219,7 @@ pub fn active_entries(
     }
     Ok(register_entries::table
         .filter(register_entries::person_id.eq_any(person_ids))
-        .filter(register_entries::status.eq("active"))
+        .filter(register_entries::status.eq(EntryStatus::Active))
         .select((
             register_entries::person_id,
             register_entries::id,

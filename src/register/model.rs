@@ -218,8 +218,10 @@ pub struct ReviewView {
 #[into_params(parameter_in = Query)]
 pub struct RegisterQuery {
     /// Comma-separated ratings, e.g. `red,amber`.
+    #[param(value_type = Option<Vec<Rag>>, style = Form, explode = false)]
     pub rag: Option<String>,
     /// `active` (default), `closed` or `all`.
+    #[param(pattern = "^(active|closed|all)$")]
     pub status: Option<String>,
     pub area: Option<String>,
     pub age_group: Option<AgeGroup>,
@@ -232,5 +234,6 @@ pub struct RegisterQuery {
     pub search: Option<String>,
     /// `next_review_due` (default), `rag` (red, blue, amber, green), `opened_on` or
     /// `reference`; prefix `-` for descending. Ties are broken by id.
+    #[param(pattern = "^-?(next_review_due|rag|opened_on|reference)$")]
     pub sort: Option<String>,
 }

@@ -2,6 +2,7 @@
 //! and review dates, DSR reviews, closing; audited reads.
 
 use chrono::NaiveDate;
+use diesel::OptionalExtension;
 use uuid::Uuid;
 
 use super::model::{
@@ -17,7 +18,6 @@ use crate::cetrs::store as cetrs;
 use crate::config::Settings;
 use crate::db::AnyConnection;
 use crate::domain::inpatient::Timescales;
-use crate::domain::person::ConsentStatus;
 use crate::domain::register::{format_reference, is_overdue, ClosureReason, EntryStatus};
 use crate::domain::{Rag, ReviewCadence};
 use crate::error::ApiError;
@@ -65,12 +65,11 @@ pub fn filter_from(
     let mut errors = Vec::new();
     let rags = comma_list(query.rag.as_deref(), "rag", &mut errors, |part| {
         Rag::parse(part)
-            .map(|rag| rag.as_str().to_string())
             .ok_or_else(|| format!("unknown rating {part:?}: use red, amber, green, blue"))
     });
     let status = match query.status.as_deref().unwrap_or("active") {
-        "active" => Some("active".to_string()),
-        "closed" => Some("closed".to_string()),
+        "active" => Some(EntryStatus::Active),
+        "closed" => Some(EntryStatus::Closed),
         "all" => None,
         _ => {
             errors.push(FieldError::new("status", "must be active, closed or all"));
@@ -116,14 +115,14 @@ pub fn refresh_cetr_due(
     entry_id: &str,
     timescales: &Timescales,
 ) -> Result<(), ApiError> {
-    let Some(entry) = store::find(conn, entry_id)? else {
+    let Some(entry) = store::get(conn, entry_id).optional()? else {
         return Ok(());
     };
-    let due = if entry.status != EntryStatus::Active.as_str() {
+    let due = if entry.status != EntryStatus::Active {
         None
     } else if let Some(admission) = admissions::open_for_person(conn, &entry.person_id)? {
         admission.next_cetr_due
-    } else if rag_of(&entry.rag) == Rag::Red {
+    } else if entry.rag == Rag::Red {
         let last = cetrs::last_community_held_on(conn, &entry.person_id)?;
         timescales.community_cetr_due(entry.rag_changed_on, last)
     } else {
@@ -153,10 +152,6 @@ fn non_blank(value: Option<String>) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-fn rag_of(s: &str) -> Rag {
-    Rag::parse(s).unwrap_or(Rag::Red)
-}
-
 pub fn open(
     conn: &mut AnyConnection,
     ctx: &AuditCtx,
@@ -164,7 +159,8 @@ pub fn open(
     rules: Rules,
 ) -> Result<EntryRow, ApiError> {
     let person_id = req.person_id.to_string();
-    let person = people::find(conn, &person_id)?
+    let person = people::get(conn, &person_id)
+        .optional()?
         .ok_or_else(|| ApiError::validation("person_id", "no such person"))?;
     if let Some(existing) = store::active_for_person(conn, &person_id)? {
         return Err(ApiError::Conflict(format!(
@@ -173,8 +169,7 @@ pub fn open(
         )));
     }
     let consent_note = non_blank(req.consent_note);
-    let consent =
-        ConsentStatus::parse(&person.consent_status).unwrap_or(ConsentStatus::NotRecorded);
+    let consent = person.consent_status;
     if !consent.permits_register() && consent_note.is_none() && person.consent_note.is_none() {
         return Err(ApiError::validation(
             "consent_note",
@@ -197,7 +192,7 @@ pub fn open(
     };
     insert_with_history(conn, ctx, &row, "opened")?;
     refresh_cetr_due(conn, &row.id, &rules.timescales)?;
-    store::find(conn, &row.id)?.ok_or(ApiError::NotFound)
+    Ok(store::get(conn, &row.id)?)
 }
 
 /// A new active entry, with a fresh reference, first review due one cadence after opening.
@@ -215,8 +210,8 @@ pub fn new_entry(
         reference: format_reference(number),
         reference_number: number,
         person_id: person_id.to_string(),
-        status: EntryStatus::Active.as_str().into(),
-        rag: rag.as_str().into(),
+        status: EntryStatus::Active,
+        rag,
         rag_rank: rag.triage_rank(),
         rag_changed_on: opened_on,
         opened_on,
@@ -251,7 +246,7 @@ pub fn insert_with_history(
             id: Uuid::now_v7().to_string(),
             register_entry_id: row.id.clone(),
             from_rag: None,
-            to_rag: row.rag.clone(),
+            to_rag: row.rag,
             reason: reason.to_string(),
             changed_by: ctx.actor_id.clone(),
             changed_at: ctx.now,
@@ -284,11 +279,11 @@ pub fn change_rag(
     on: NaiveDate,
     changes: &mut EntryChanges,
 ) -> Result<bool, ApiError> {
-    let current = rag_of(&entry.rag);
+    let current = entry.rag;
     if current == new {
         return Ok(false);
     }
-    changes.rag = Some(new.as_str().into());
+    changes.rag = Some(new);
     changes.rag_rank = Some(new.triage_rank());
     changes.rag_changed_on = Some(on);
     store::insert_history(
@@ -296,8 +291,8 @@ pub fn change_rag(
         &RagHistoryRow {
             id: Uuid::now_v7().to_string(),
             register_entry_id: entry.id.clone(),
-            from_rag: Some(current.as_str().into()),
-            to_rag: new.as_str().into(),
+            from_rag: Some(current),
+            to_rag: new,
             reason: reason.to_string(),
             changed_by: ctx.actor_id.clone(),
             changed_at: ctx.now,
@@ -341,17 +336,13 @@ pub fn save(
     changes: &EntryChanges,
     fields: Vec<&str>,
 ) -> Result<EntryRow, ApiError> {
-    if !store::update_if_version(conn, &entry.id, entry.version, changes, ctx.now)? {
-        return Err(ApiError::PreconditionFailed {
-            current: entry.version + 1,
-        });
-    }
+    store::update_if_version(conn, &entry.id, entry.version, changes, ctx.now)?;
     audit::record(
         conn,
         ctx,
         AuditEvent::new(AuditAction::Update, ENTITY, Some(&entry.id)).fields(fields),
     )?;
-    store::find(conn, &entry.id)?.ok_or(ApiError::NotFound)
+    Ok(store::get(conn, &entry.id)?)
 }
 
 /// The entry, if it exists, matches `If-Match` and is still active (closed ones are 409).
@@ -360,9 +351,9 @@ fn active_entry(
     id: &str,
     if_match: &IfMatch,
 ) -> Result<EntryRow, ApiError> {
-    let entry = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    let entry = store::get(conn, id)?;
     if_match.check(entry.version)?;
-    if entry.status != EntryStatus::Active.as_str() {
+    if entry.status != EntryStatus::Active {
         return Err(ApiError::Conflict(format!(
             "register entry {} is closed",
             entry.reference
@@ -382,7 +373,7 @@ pub fn update(
     let entry = active_entry(conn, id, if_match)?;
     let mut changes = EntryChanges::default();
     let mut fields = Vec::new();
-    if let Some(new) = req.rag.filter(|r| *r != rag_of(&entry.rag)) {
+    if let Some(new) = req.rag.filter(|r| *r != entry.rag) {
         let reason = non_blank(req.rag_reason)
             .ok_or_else(|| ApiError::validation("rag_reason", "is required when rag changes"))?;
         fields.extend(change_rag_outside_review(
@@ -417,7 +408,7 @@ pub fn update(
     }
     // Only the rating moves the community C(E)TR clock.
     refresh_cetr_due(conn, &saved.id, &rules.timescales)?;
-    store::find(conn, &saved.id)?.ok_or(ApiError::NotFound)
+    Ok(store::get(conn, &saved.id)?)
 }
 
 pub fn record_review(
@@ -466,7 +457,7 @@ pub fn record_review(
         id: Uuid::now_v7().to_string(),
         register_entry_id: entry.id.clone(),
         reviewed_on: req.reviewed_on,
-        rag: req.rag.as_str().into(),
+        rag: req.rag,
         attendees: serde_json::to_string(
             &req.attendees.iter().map(|a| a.trim()).collect::<Vec<_>>(),
         )
@@ -514,9 +505,9 @@ pub fn close_entry(
     on: NaiveDate,
 ) -> Result<EntryRow, ApiError> {
     let changes = EntryChanges {
-        status: Some(EntryStatus::Closed.as_str().into()),
+        status: Some(EntryStatus::Closed),
         closed_on: Some(Some(on)),
-        closure_reason: Some(Some(reason.as_str().into())),
+        closure_reason: Some(Some(reason)),
         closure_note: Some(note),
         next_cetr_due: Some(None),
         ..EntryChanges::default()
@@ -562,17 +553,11 @@ fn entry_view(
 ) -> EntryView {
     EntryView {
         person: PersonBrief::new(person, today),
-        rag: rag_of(&entry.rag),
-        status: if entry.status == "active" {
-            EntryStatus::Active
-        } else {
-            EntryStatus::Closed
-        },
-        closure_reason: entry
-            .closure_reason
-            .as_deref()
-            .and_then(ClosureReason::parse),
-        review_overdue: entry.status == "active" && is_overdue(entry.next_review_due, today),
+        rag: entry.rag,
+        status: entry.status,
+        closure_reason: entry.closure_reason,
+        review_overdue: entry.status == EntryStatus::Active
+            && is_overdue(entry.next_review_due, today),
         keyworker,
         next_cetr_due: entry.next_cetr_due,
         discharge_points_complete: entry.discharge_points_complete,
@@ -600,7 +585,7 @@ pub fn view(
     entry: EntryRow,
     today: NaiveDate,
 ) -> Result<EntryView, ApiError> {
-    let person = people::find(conn, &entry.person_id)?.ok_or(ApiError::NotFound)?;
+    let person = people::get(conn, &entry.person_id)?;
     views(conn, vec![(entry, person)], today)?
         .pop()
         .ok_or(ApiError::NotFound)
@@ -614,7 +599,7 @@ fn visible_entry(
     id: &str,
     entity: &str,
 ) -> Result<EntryRow, ApiError> {
-    let entry = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    let entry = store::get(conn, id)?;
     access::ensure_person_visible(conn, scope, &entry.person_id)?;
     audit::record(
         conn,
@@ -651,8 +636,8 @@ pub fn history(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<Vec<RagC
     Ok(rows
         .into_iter()
         .map(|r| RagChange {
-            from: r.from_rag.as_deref().and_then(Rag::parse),
-            to: rag_of(&r.to_rag),
+            from: r.from_rag,
+            to: r.to_rag,
             reason: r.reason,
             changed_by: r
                 .changed_by
@@ -677,7 +662,7 @@ pub fn review_views(
             id: r.id,
             register_entry_id: r.register_entry_id,
             reviewed_on: r.reviewed_on,
-            rag: rag_of(&r.rag),
+            rag: r.rag,
             attendees: serde_json::from_str(&r.attendees).unwrap_or_default(),
             summary: r.summary,
             next_review_due: r.next_review_due,
@@ -701,7 +686,7 @@ pub fn review(
 ) -> Result<ReviewView, ApiError> {
     let (ctx, scope) = (&a.audit, &a.scope);
     visible_entry(conn, ctx, scope, entry_id, REVIEW_ENTITY)?;
-    let row = store::find_review(conn, entry_id, review_id)?.ok_or(ApiError::NotFound)?;
+    let row = store::get_review(conn, entry_id, review_id)?;
     review_views(conn, vec![row])?
         .pop()
         .ok_or(ApiError::NotFound)

@@ -4,6 +4,8 @@ use diesel::prelude::*;
 use crate::db::schema::{dsr_reviews, people, rag_history, register_entries, sequences};
 use crate::db::AnyConnection;
 use crate::domain::person::{latest_birth_date_for_age, AgeGroup};
+use crate::domain::register::{ClosureReason, EntryStatus};
+use crate::domain::Rag;
 use crate::http::Page;
 use crate::people::store::{search_condition, SearchTerm};
 
@@ -16,13 +18,13 @@ pub struct EntryRow {
     pub reference: String,
     pub reference_number: i64,
     pub person_id: String,
-    pub status: String,
-    pub rag: String,
+    pub status: EntryStatus,
+    pub rag: Rag,
     pub rag_rank: i32,
     pub rag_changed_on: NaiveDate,
     pub opened_on: NaiveDate,
     pub closed_on: Option<NaiveDate>,
-    pub closure_reason: Option<String>,
+    pub closure_reason: Option<ClosureReason>,
     pub closure_note: Option<String>,
     pub risk_summary: String,
     pub referral_source: Option<String>,
@@ -40,12 +42,12 @@ pub struct EntryRow {
 #[derive(Debug, Default, Clone, AsChangeset)]
 #[diesel(table_name = register_entries)]
 pub struct EntryChanges {
-    pub status: Option<String>,
-    pub rag: Option<String>,
+    pub status: Option<EntryStatus>,
+    pub rag: Option<Rag>,
     pub rag_rank: Option<i32>,
     pub rag_changed_on: Option<NaiveDate>,
     pub closed_on: Option<Option<NaiveDate>>,
-    pub closure_reason: Option<Option<String>>,
+    pub closure_reason: Option<Option<ClosureReason>>,
     pub closure_note: Option<Option<String>>,
     pub risk_summary: Option<String>,
     pub referral_source: Option<Option<String>>,
@@ -59,8 +61,8 @@ pub struct EntryChanges {
 pub struct RagHistoryRow {
     pub id: String,
     pub register_entry_id: String,
-    pub from_rag: Option<String>,
-    pub to_rag: String,
+    pub from_rag: Option<Rag>,
+    pub to_rag: Rag,
     pub reason: String,
     pub changed_by: Option<String>,
     pub changed_at: NaiveDateTime,
@@ -73,7 +75,7 @@ pub struct ReviewRow {
     pub id: String,
     pub register_entry_id: String,
     pub reviewed_on: NaiveDate,
-    pub rag: String,
+    pub rag: Rag,
     pub attendees: String,
     pub summary: String,
     pub next_review_due: NaiveDate,
@@ -101,12 +103,11 @@ pub fn insert(conn: &mut AnyConnection, row: &EntryRow) -> QueryResult<()> {
     Ok(())
 }
 
-pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<EntryRow>> {
+pub fn get(conn: &mut AnyConnection, id: &str) -> QueryResult<EntryRow> {
     register_entries::table
         .find(id)
         .select(EntryRow::as_select())
         .first(conn)
-        .optional()
 }
 
 pub fn active_for_person(
@@ -115,32 +116,13 @@ pub fn active_for_person(
 ) -> QueryResult<Option<EntryRow>> {
     register_entries::table
         .filter(register_entries::person_id.eq(person_id))
-        .filter(register_entries::status.eq("active"))
+        .filter(register_entries::status.eq(EntryStatus::Active))
         .select(EntryRow::as_select())
         .first(conn)
         .optional()
 }
 
-pub fn update_if_version(
-    conn: &mut AnyConnection,
-    id: &str,
-    expected_version: i32,
-    changes: &EntryChanges,
-    now: NaiveDateTime,
-) -> QueryResult<bool> {
-    let affected = diesel::update(
-        register_entries::table
-            .filter(register_entries::id.eq(id))
-            .filter(register_entries::version.eq(expected_version)),
-    )
-    .set((
-        changes,
-        register_entries::version.eq(expected_version + 1),
-        register_entries::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(affected == 1)
-}
+crate::db::versioned::versioned_update!(update_if_version, register_entries, EntryChanges);
 
 pub fn insert_history(conn: &mut AnyConnection, row: &RagHistoryRow) -> QueryResult<()> {
     diesel::insert_into(rag_history::table)
@@ -172,17 +154,16 @@ pub fn reviews(conn: &mut AnyConnection, entry_id: &str) -> QueryResult<Vec<Revi
         .load(conn)
 }
 
-pub fn find_review(
+pub fn get_review(
     conn: &mut AnyConnection,
     entry_id: &str,
     review_id: &str,
-) -> QueryResult<Option<ReviewRow>> {
+) -> QueryResult<ReviewRow> {
     dsr_reviews::table
         .filter(dsr_reviews::register_entry_id.eq(entry_id))
         .filter(dsr_reviews::id.eq(review_id))
         .select(ReviewRow::as_select())
         .first(conn)
-        .optional()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,9 +200,9 @@ impl Sort {
 
 #[derive(Debug, Clone, Default)]
 pub struct RegisterFilter {
-    pub rags: Vec<String>,
+    pub rags: Vec<Rag>,
     /// `None` means every status.
-    pub status: Option<String>,
+    pub status: Option<EntryStatus>,
     pub area: Option<String>,
     pub age_group: Option<AgeGroup>,
     pub keyworker_id: Option<String>,

@@ -13,6 +13,7 @@ use crate::auth::actor::Actor;
 use crate::db::schema::{admissions, alerts, cetrs, people, rag_history, register_entries};
 use crate::db::AnyConnection;
 use crate::domain::alerts::AlertKind;
+use crate::domain::inpatient::CetrKind;
 use crate::domain::inpatient::{DischargeDestination, Setting, Stay, Timescales};
 use crate::domain::person::{age_on, AgeGroup};
 use crate::domain::reports::{
@@ -83,7 +84,7 @@ fn register_on(
     if let Some(area) = area {
         query = query.filter(people::area.eq(area.to_string()));
     }
-    let rows: Vec<(String, String, NaiveDate, NaiveDate, String)> = query
+    let rows: Vec<(String, Rag, NaiveDate, NaiveDate, String)> = query
         .select((
             register_entries::id,
             register_entries::rag,
@@ -98,9 +99,9 @@ fn register_on(
         .filter(|r| r.2 > as_of)
         .map(|r| r.0.clone())
         .collect();
-    let mut earlier: HashMap<String, (NaiveDateTime, String)> = HashMap::new();
+    let mut earlier: HashMap<String, (NaiveDateTime, Rag)> = HashMap::new();
     for chunk in changed_since.chunks(500) {
-        let history: Vec<(String, String, NaiveDateTime)> = rag_history::table
+        let history: Vec<(String, Rag, NaiveDateTime)> = rag_history::table
             .filter(rag_history::register_entry_id.eq_any(chunk))
             .filter(rag_history::changed_on.le(as_of))
             .select((
@@ -120,11 +121,11 @@ fn register_on(
         .into_iter()
         .map(|(id, rag, changed_on, dob, area)| {
             let rag = if changed_on > as_of {
-                earlier.get(&id).map(|(_, r)| r.clone()).unwrap_or(rag)
+                earlier.get(&id).map(|(_, r)| *r).unwrap_or(rag)
             } else {
                 rag
             };
-            (Rag::parse(&rag).unwrap_or(Rag::Green), dob, area)
+            (rag, dob, area)
         })
         .collect())
 }
@@ -151,13 +152,13 @@ fn overdue_on(
     if let Some(area) = area {
         query = query.filter(people::area.eq(area.to_string()));
     }
-    let kinds: Vec<String> = query.select(alerts::kind).load(conn)?;
+    let kinds: Vec<AlertKind> = query.select(alerts::kind).load(conn)?;
     let mut counts: BTreeMap<String, i64> = AlertKind::ALL
         .iter()
         .map(|k| (k.as_str().to_string(), 0))
         .collect();
     for kind in kinds {
-        *counts.entry(kind).or_insert(0) += 1;
+        *counts.entry(kind.as_str().to_string()).or_insert(0) += 1;
     }
     Ok(counts)
 }
@@ -167,8 +168,8 @@ type AdmissionTuple = (
     String,
     NaiveDate,
     Option<NaiveDate>,
-    Option<String>,
-    String,
+    Option<DischargeDestination>,
+    Setting,
     NaiveDate,
 );
 
@@ -244,7 +245,7 @@ pub fn summary(
             person_id: a.1.clone(),
             admitted_on: a.2,
             discharged_on: a.3.filter(|d| *d <= as_of),
-            destination: a.4.as_deref().and_then(DischargeDestination::parse),
+            destination: a.4,
         })
         .collect();
     let readmissions_90_days = readmissions(&facts, year_before(as_of), as_of);
@@ -254,7 +255,7 @@ pub fn summary(
     for chunk in admission_ids.chunks(500) {
         let rows: Vec<(Option<String>, NaiveDate)> = cetrs::table
             .filter(cetrs::admission_id.eq_any(chunk))
-            .filter(cetrs::kind.eq_any(["post_admission", "inpatient", "independent"]))
+            .filter(cetrs::kind.eq_any(CetrKind::inpatient_kinds()))
             .filter(cetrs::held_on.le(as_of))
             .order(cetrs::held_on.asc())
             .select((cetrs::admission_id, cetrs::held_on))
@@ -273,7 +274,7 @@ pub fn summary(
         let stay = Stay {
             admitted_on: a.2,
             date_of_birth: a.6,
-            setting: Setting::parse(&a.5).unwrap_or(Setting::NonSecure),
+            setting: a.5,
         };
         for (date, ok) in dates.iter().zip(cetrs_on_time(stay, dates, timescales)) {
             if *date > year_before(as_of) {

@@ -27,7 +27,7 @@ pub struct UserView {
 impl From<UserRow> for UserView {
     fn from(row: UserRow) -> UserView {
         UserView {
-            role: Role::parse(&row.role).unwrap_or(Role::Keyworker),
+            role: row.role,
             id: row.id,
             username: row.username,
             email: row.email,
@@ -56,7 +56,7 @@ impl From<&UserRow> for UserSummary {
             id: row.id.clone(),
             username: row.username.clone(),
             display_name: row.display_name.clone(),
-            role: Role::parse(&row.role).unwrap_or(Role::Keyworker),
+            role: row.role,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! User rules: unique usernames, a line manager who is an active manager, never losing the
 //! last active admin, and sessions revoked when an account is deactivated or its password reset.
 
+use diesel::OptionalExtension;
 use uuid::Uuid;
 
 use super::model::{CreateUserRequest, UpdateUserRequest, UserQuery, UserView};
@@ -64,8 +65,8 @@ fn check_manager(
             "a user cannot be their own manager",
         ));
     }
-    match store::find(conn, manager_id)? {
-        Some(m) if m.active && m.role == Role::Manager.as_str() => Ok(()),
+    match store::get(conn, manager_id).optional()? {
+        Some(m) if m.active && m.role == Role::Manager => Ok(()),
         Some(_) => Err(ApiError::validation(
             "manager_id",
             "must be an active user with role manager",
@@ -92,7 +93,7 @@ pub fn create(conn: &mut AnyConnection, ctx: &AuditCtx, new: NewUser) -> Result<
             username: new.username.into_inner(),
             email: new.email,
             display_name: new.display_name,
-            role: new.role.as_str().to_string(),
+            role: new.role,
             manager_id: new.manager_id,
             password_hash: new.password_hash,
             active: new.active,
@@ -114,7 +115,7 @@ pub fn create(conn: &mut AnyConnection, ctx: &AuditCtx, new: NewUser) -> Result<
             "active",
         ]),
     )?;
-    store::find(conn, &id)?.ok_or(ApiError::NotFound)
+    Ok(store::get(conn, &id)?)
 }
 
 /// A validated PATCH; the new password, if any, is already hashed.
@@ -160,12 +161,7 @@ fn diff(current: &UserRow, patch: UserPatch) -> (UserChanges, Vec<&'static str>)
         &current.display_name,
         &mut c.display_name,
     );
-    d.set(
-        "role",
-        patch.role.map(|r| r.as_str().to_string()),
-        &current.role,
-        &mut c.role,
-    );
+    d.set("role", patch.role, &current.role, &mut c.role);
     d.set(
         "manager_id",
         patch.manager_id,
@@ -190,7 +186,7 @@ pub fn update(
     if_match: &IfMatch,
     patch: UserPatch,
 ) -> Result<UserRow, ApiError> {
-    let current = store::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    let current = store::get(conn, id)?;
     if_match.check(current.version)?;
     let (changes, fields) = diff(&current, patch);
     if fields.is_empty() {
@@ -199,9 +195,9 @@ pub fn update(
     if let Some(Some(manager_id)) = &changes.manager_id {
         check_manager(conn, manager_id, Some(id))?;
     }
-    let stays_admin = changes.role.as_deref().unwrap_or(&current.role) == Role::Admin.as_str()
+    let stays_admin = changes.role.unwrap_or(current.role) == Role::Admin
         && changes.active.unwrap_or(current.active);
-    if current.role == Role::Admin.as_str()
+    if current.role == Role::Admin
         && current.active
         && !stays_admin
         && store::count_active_admins(conn)? <= 1
@@ -210,12 +206,7 @@ pub fn update(
             "this is the last active admin; make another admin first".into(),
         ));
     }
-    if !store::update_if_version(conn, id, current.version, &changes, ctx.now)? {
-        // Someone else changed the row between our read and our write.
-        return Err(ApiError::PreconditionFailed {
-            current: current.version + 1,
-        });
-    }
+    store::update_if_version(conn, id, current.version, &changes, ctx.now)?;
     if changes.active == Some(false) || changes.password_hash.is_some() {
         sessions::revoke_all_for_user(conn, id, ctx.now)?;
     }
@@ -224,7 +215,7 @@ pub fn update(
         ctx,
         AuditEvent::new(AuditAction::Update, ENTITY, Some(id)).fields(fields),
     )?;
-    store::find(conn, id)?.ok_or(ApiError::NotFound)
+    Ok(store::get(conn, id)?)
 }
 
 /// On first start with no users, creates `admin`. Returns the password when it was generated
@@ -272,7 +263,7 @@ pub fn list(
     page: Page,
 ) -> Result<ListResponse<UserView>, ApiError> {
     let filter = UserFilter {
-        role: query.role.map(|r| r.as_str().to_string()),
+        role: query.role,
         active: query.active,
     };
     let (rows, total) = store::list(conn, &filter, page)?;

@@ -3,6 +3,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::users;
 use crate::db::AnyConnection;
+use crate::domain::Role;
 use crate::http::Page;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -12,7 +13,7 @@ pub struct UserRow {
     pub username: String,
     pub email: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub manager_id: Option<String>,
     pub password_hash: String,
     pub active: bool,
@@ -28,7 +29,7 @@ pub struct NewUserRow {
     pub username: String,
     pub email: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub manager_id: Option<String>,
     pub password_hash: String,
     pub active: bool,
@@ -43,21 +44,12 @@ pub struct NewUserRow {
 pub struct UserChanges {
     pub email: Option<String>,
     pub display_name: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub manager_id: Option<Option<String>>,
     pub password_hash: Option<String>,
     pub active: Option<bool>,
 }
 
-pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<UserRow>> {
-    users::table
-        .find(id)
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()
-}
-
-/// The user, or diesel's `NotFound` (which answers 404 through `?`).
 pub fn get(conn: &mut AnyConnection, id: &str) -> QueryResult<UserRow> {
     users::table
         .find(id)
@@ -80,27 +72,7 @@ pub fn insert(conn: &mut AnyConnection, row: &NewUserRow) -> QueryResult<()> {
     Ok(())
 }
 
-/// Applies `changes` only if the row is still at `expected_version`; returns whether it was.
-pub fn update_if_version(
-    conn: &mut AnyConnection,
-    id: &str,
-    expected_version: i32,
-    changes: &UserChanges,
-    now: NaiveDateTime,
-) -> QueryResult<bool> {
-    let affected = diesel::update(
-        users::table
-            .filter(users::id.eq(id))
-            .filter(users::version.eq(expected_version)),
-    )
-    .set((
-        changes,
-        users::version.eq(expected_version + 1),
-        users::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(affected == 1)
-}
+crate::db::versioned::versioned_update!(update_if_version, users, UserChanges);
 
 pub fn count(conn: &mut AnyConnection) -> QueryResult<i64> {
     users::table.count().get_result(conn)
@@ -108,7 +80,7 @@ pub fn count(conn: &mut AnyConnection) -> QueryResult<i64> {
 
 pub fn count_active_admins(conn: &mut AnyConnection) -> QueryResult<i64> {
     users::table
-        .filter(users::role.eq("admin"))
+        .filter(users::role.eq(Role::Admin))
         .filter(users::active.eq(true))
         .count()
         .get_result(conn)
@@ -116,7 +88,7 @@ pub fn count_active_admins(conn: &mut AnyConnection) -> QueryResult<i64> {
 
 #[derive(Debug, Clone, Default)]
 pub struct UserFilter {
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub active: Option<bool>,
 }
 

@@ -11,7 +11,7 @@ fn years_ago(years: u32) -> chrono::NaiveDate {
 #[tokio::test]
 async fn admission_turns_the_entry_blue_and_sets_the_inpatient_clocks() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let entry = app.person_on_register(&coord, "Adm", "amber").await;
     let person_id = entry["person_id"].as_str().unwrap();
     let admitted = days_ago(3);
@@ -96,7 +96,7 @@ async fn admission_turns_the_entry_blue_and_sets_the_inpatient_clocks() {
 #[tokio::test]
 async fn someone_not_on_the_register_is_put_on_it_as_blue_whatever_their_consent() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let mut body = person_body("Not", "Registered");
     body["consent_status"] = json!("declined");
     body["date_of_birth"] = json!(date_plus(years_ago(16), -10));
@@ -140,7 +140,7 @@ async fn someone_not_on_the_register_is_put_on_it_as_blue_whatever_their_consent
 #[tokio::test]
 async fn bad_admissions_are_refused() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let person = app
         .create_person(&coord, &person_body("Bad", "Admission"))
         .await;
@@ -166,7 +166,7 @@ async fn bad_admissions_are_refused() {
 #[tokio::test]
 async fn discharge_follows_the_destination() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     // (destination, expected rag, expected status)
     let cases = [
         (None, "red", "active"),
@@ -248,7 +248,7 @@ async fn discharge_follows_the_destination() {
 #[tokio::test]
 async fn a_stale_if_match_on_an_admission_changes_nothing() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let entry = app.person_on_register(&coord, "Stale", "red").await;
     let admission = app
         .admit(
@@ -294,7 +294,7 @@ async fn a_stale_if_match_on_an_admission_changes_nothing() {
 #[tokio::test]
 async fn oversight_visits_move_the_next_visit_date() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let entry = app.person_on_register(&coord, "Vis", "amber").await;
     let admission = app
         .admit(

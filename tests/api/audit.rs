@@ -9,7 +9,9 @@ async fn writes_and_logins_are_audited_with_field_names_only() {
     let admin = token_of(&admin_login);
     let admin_id = admin_login["user"]["id"].as_str().unwrap().to_string();
     let _ = app.login_response("admin", "wrong-password-x").await;
-    let user = app.create_user(&admin, "audited", "clinician", None).await;
+    let user = app
+        .create_user(&admin, "audited", Role::Clinician, None)
+        .await;
     let id = user["id"].as_str().unwrap();
     let res = app
         .request(
@@ -57,7 +59,12 @@ async fn writes_and_logins_are_audited_with_field_names_only() {
 #[tokio::test]
 async fn only_admins_read_the_audit_log_and_bad_bounds_are_400() {
     let app = spawn_app().await;
-    for role in ["coordinator", "manager", "clinician", "keyworker"] {
+    for role in [
+        Role::Coordinator,
+        Role::Manager,
+        Role::Clinician,
+        Role::Keyworker,
+    ] {
         let (_, token) = app.user_with_role(role).await;
         assert_problem(app.get("/audit", &token).await, 403).await;
     }

@@ -267,7 +267,9 @@ async fn logout_revokes_the_refresh_token() {
 async fn deactivated_users_cannot_log_in_and_their_tokens_stop_working() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let user = app.create_user(&admin, "carol", "coordinator", None).await;
+    let user = app
+        .create_user(&admin, "carol", Role::Coordinator, None)
+        .await;
     let login = app.login("carol", PASSWORD).await;
     let carol = token_of(&login);
     assert_eq!(app.get("/me", &carol).await.status(), 200);

@@ -98,7 +98,7 @@ async fn a_forbidden_role_gets_403_whatever_the_body_or_query_holds() {
     let mut tokens = std::collections::HashMap::new();
     tokens.insert("admin", app.admin_token().await);
     for role in ["coordinator", "manager", "clinician", "keyworker"] {
-        tokens.insert(role, app.user_with_role(role).await.1);
+        tokens.insert(role, app.user_with_role(Role::parse(role).unwrap()).await.1);
     }
     let mut checked = 0;
     for (method, template, role) in WRITES.iter().filter(|(_, _, r)| !r.is_empty()) {

@@ -4,9 +4,6 @@
 
 use std::time::{Duration, Instant};
 
-use diesel::RunQueryDsl;
-use dsr::config::{DatabaseUrl, SqliteSynchronous};
-use dsr::db::pool::ConnectionManager;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
@@ -16,16 +13,6 @@ async fn page(app: &TestApp, path: &str, token: &str) -> Value {
     let res = app.get(path, token).await;
     assert_eq!(res.status(), 200, "{path}");
     res.json().await.unwrap()
-}
-
-/// Runs SQL from outside the server, as another process sharing the database would.
-fn write_elsewhere(app: &TestApp, sql: &str) {
-    let manager = ConnectionManager::new(
-        DatabaseUrl::parse(&app.database_url),
-        SqliteSynchronous::Normal,
-    );
-    let mut conn = manager.connect_now().expect("a second connection");
-    diesel::sql_query(sql).execute(&mut conn).expect(sql);
 }
 
 /// Polls `path` (every 20 ms, 10 s at most) until `done` holds; returns how long it took.
@@ -49,7 +36,7 @@ async fn wait_for(
 async fn this_servers_writes_show_in_the_next_triage_page() {
     // A long refresh interval: only the server's own writes can move the cache here.
     let app = spawn_app_with(|s| s.cache.refresh_ms = 60_000).await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let entry = app.person_on_register(&coord, "Ada", "amber").await;
     let amber = "/register?rag=amber&limit=10";
     let first = page(&app, amber, &coord).await;
@@ -86,14 +73,14 @@ async fn this_servers_writes_show_in_the_next_triage_page() {
 #[tokio::test]
 async fn other_processes_writes_show_within_the_refresh_interval() {
     let app = spawn_app_with(|s| s.cache.refresh_ms = 50).await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let entry = app.person_on_register(&coord, "Bea", "green").await;
     let green = "/register?rag=green";
     assert_eq!(page(&app, green, &coord).await["total"], 1);
     assert_eq!(page(&app, green, &coord).await["total"], 1);
 
     let id = entry["id"].as_str().unwrap();
-    write_elsewhere(
+    sql_elsewhere(
         &app,
         &format!("UPDATE register_entries SET rag = 'amber', rag_rank = 1 WHERE id = '{id}'"),
     );
@@ -104,9 +91,9 @@ async fn other_processes_writes_show_within_the_refresh_interval() {
     );
 
     // Users too: a deactivation elsewhere ends the user's requests.
-    let (kw_id, kw) = app.user_with_role("keyworker").await;
+    let (kw_id, kw) = app.user_with_role(Role::Keyworker).await;
     assert_eq!(app.get("/me", &kw).await.status(), 200);
-    write_elsewhere(
+    sql_elsewhere(
         &app,
         &format!("UPDATE users SET active = false WHERE id = '{kw_id}'"),
     );
@@ -125,7 +112,7 @@ async fn other_processes_writes_show_within_the_refresh_interval() {
 async fn a_page_from_memory_is_audited_and_runs_only_the_audit_insert() {
     let app = spawn_app_with(|s| s.cache.refresh_ms = 60_000).await;
     let admin = app.admin_token().await;
-    let (coord_id, coord) = app.user_with_role("coordinator").await;
+    let (coord_id, coord) = app.user_with_role(Role::Coordinator).await;
     for name in ["Cy", "Di", "Ed"] {
         app.person_on_register(&coord, name, "red").await;
     }
@@ -155,9 +142,9 @@ async fn a_page_from_memory_is_audited_and_runs_only_the_audit_insert() {
 #[tokio::test]
 async fn pages_are_not_shared_across_caseloads() {
     let app = spawn_app_with(|s| s.cache.refresh_ms = 60_000).await;
-    let (_, coord) = app.user_with_role("coordinator").await;
-    let (kw1_id, kw1) = app.user_with_role("keyworker").await;
-    let (_, kw2) = app.user_with_role("keyworker").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let (kw1_id, kw1) = app.user_with_role(Role::Keyworker).await;
+    let (_, kw2) = app.user_with_role(Role::Keyworker).await;
     let entry = app.person_on_register(&coord, "Fay", "amber").await;
     app.assign_keyworker(&coord, entry["person_id"].as_str().unwrap(), &kw1_id)
         .await;
@@ -170,7 +157,7 @@ async fn pages_are_not_shared_across_caseloads() {
 #[tokio::test]
 async fn concurrent_requests_for_a_page_not_in_memory_build_it_once() {
     let app = spawn_app_with(|s| s.cache.refresh_ms = 60_000).await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     for name in ["Gus", "Hal"] {
         app.person_on_register(&coord, name, "amber").await;
     }

@@ -9,9 +9,9 @@ fn cetr_body(kind: &str, held_on: chrono::NaiveDate) -> Value {
 #[tokio::test]
 async fn the_done_when_walkthrough() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
-    let (_, clinician) = app.user_with_role("clinician").await;
-    let (kw_id, kw) = app.user_with_role("keyworker").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let (_, clinician) = app.user_with_role(Role::Clinician).await;
+    let (kw_id, kw) = app.user_with_role(Role::Keyworker).await;
     let entry = app.person_on_register(&coord, "Cetr", "red").await;
     let person_id = entry["person_id"].as_str().unwrap();
     app.assign_keyworker(&coord, person_id, &kw_id).await;
@@ -87,7 +87,7 @@ async fn the_done_when_walkthrough() {
 #[tokio::test]
 async fn panels_must_include_the_three_roles_except_for_a_laep() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let entry = app.person_on_register(&coord, "Panel", "red").await;
     let path = format!("/people/{}/cetrs", entry["person_id"].as_str().unwrap());
     let mut body = cetr_body("community", today());
@@ -114,7 +114,7 @@ async fn panels_must_include_the_three_roles_except_for_a_laep() {
 #[tokio::test]
 async fn inpatient_cetrs_restart_the_clock_by_setting_and_age() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let sixteen = today()
         .checked_sub_months(chrono::Months::new(12 * 16))
         .unwrap();
@@ -210,7 +210,7 @@ async fn inpatient_cetrs_restart_the_clock_by_setting_and_age() {
 #[tokio::test]
 async fn inpatient_kinds_need_an_admission_and_community_cetrs_stop_the_red_clock() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let entry = app.person_on_register(&coord, "Red", "red").await;
     let person_id = entry["person_id"].as_str().unwrap();
     assert_eq!(
@@ -281,10 +281,10 @@ async fn inpatient_kinds_need_an_admission_and_community_cetrs_stop_the_red_cloc
 #[tokio::test]
 async fn action_owners_must_see_the_person_and_keyworkers_update_only_their_own() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
-    let (clin_id, clinician) = app.user_with_role("clinician").await;
-    let (kw_id, kw) = app.user_with_role("keyworker").await;
-    let (stranger_kw_id, _) = app.user_with_role("keyworker").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let (clin_id, clinician) = app.user_with_role(Role::Clinician).await;
+    let (kw_id, kw) = app.user_with_role(Role::Keyworker).await;
+    let (stranger_kw_id, _) = app.user_with_role(Role::Keyworker).await;
     let me: Value = app
         .get("/me", &app.admin_token().await)
         .await
@@ -413,7 +413,7 @@ async fn action_owners_must_see_the_person_and_keyworkers_update_only_their_own(
         error_fields(&assert_problem(moved, 422).await),
         vec!["owner_id"]
     );
-    let (_, manager) = app.user_with_role("manager").await;
+    let (_, manager) = app.user_with_role(Role::Manager).await;
     assert_problem(
         app.patch(&clin_path, &manager, &json!({"status": "done"}), None)
             .await,

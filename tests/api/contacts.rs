@@ -6,8 +6,8 @@ use crate::helpers::*;
 #[tokio::test]
 async fn contacts_are_logged_listed_newest_first_and_paged() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
-    let (_, clinician) = app.user_with_role("clinician").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let (_, clinician) = app.user_with_role(Role::Clinician).await;
     let person = app.create_person(&coord, &person_body("Con", "Tact")).await;
     let path = format!("/people/{}/contacts", person["id"].as_str().unwrap());
     let now = Utc::now();
@@ -50,7 +50,7 @@ async fn contacts_are_logged_listed_newest_first_and_paged() {
 #[tokio::test]
 async fn bad_contacts_are_refused_naming_each_field() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let person = app
         .create_person(&coord, &person_body("Bad", "Contact"))
         .await;
@@ -77,7 +77,7 @@ async fn bad_contacts_are_refused_naming_each_field() {
 #[tokio::test]
 async fn contacts_are_corrected_by_new_contacts_never_edited() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let person = app.create_person(&coord, &person_body("Cor", "Rect")).await;
     let other = app.create_person(&coord, &person_body("Oth", "Er")).await;
     let path = format!("/people/{}/contacts", person["id"].as_str().unwrap());

@@ -13,9 +13,9 @@ struct Setup {
 }
 
 async fn setup(app: &TestApp) -> Setup {
-    let (_, coord) = app.user_with_role("coordinator").await;
-    let (kw_id, kw) = app.user_with_role("keyworker").await;
-    let (clin_id, clinician) = app.user_with_role("clinician").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let (kw_id, kw) = app.user_with_role(Role::Keyworker).await;
+    let (clin_id, clinician) = app.user_with_role(Role::Clinician).await;
     let entry = app.person_on_register(&coord, "Plan", "amber").await;
     let person_id = entry["person_id"].as_str().unwrap();
     app.assign_keyworker(&coord, person_id, &kw_id).await;
@@ -300,7 +300,7 @@ async fn one_plan_per_open_admission() {
 async fn points_need_owners_who_can_see_the_person_and_the_plan_etag() {
     let app = spawn_app().await;
     let s = setup(&app).await;
-    let (stranger_id, _) = app.user_with_role("keyworker").await;
+    let (stranger_id, _) = app.user_with_role(Role::Keyworker).await;
     let plan: Value = app
         .post(
             &format!("/admissions/{}/discharge-plan", s.admission_id),

@@ -124,7 +124,7 @@ async fn every_response_carries_a_request_id_and_a_sane_one_is_echoed() {
 async fn every_status_in_the_error_table_is_produced() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let (_, keyworker) = app.user_with_role("keyworker").await;
+    let (_, keyworker) = app.user_with_role(Role::Keyworker).await;
     let mut seen = Vec::new();
 
     let res = app
@@ -148,7 +148,9 @@ async fn every_status_in_the_error_table_is_produced() {
         .get(&format!("/users/{}", uuid::Uuid::new_v4()), &admin)
         .await;
     seen.push(assert_problem(res, 404).await["status"].as_u64().unwrap());
-    let user = app.create_user(&admin, "twice", "clinician", None).await;
+    let user = app
+        .create_user(&admin, "twice", Role::Clinician, None)
+        .await;
     let dup = json!({"username": "twice", "email": "t@nhs.net", "display_name": "T", "role": "clinician", "password": PASSWORD});
     seen.push(
         assert_problem(app.post("/users", Some(&admin), &dup).await, 409).await["status"]

@@ -53,13 +53,13 @@ struct Team {
 async fn team(app: &TestApp) -> Team {
     let admin = app.admin_token().await;
     let manager = app
-        .create_user(&admin, "mandy.manager", "manager", None)
+        .create_user(&admin, "mandy.manager", Role::Manager, None)
         .await;
     let manager_id = manager["id"].as_str().unwrap().to_string();
-    app.create_user(&admin, "kim.keyworker", "keyworker", Some(&manager_id))
+    app.create_user(&admin, "kim.keyworker", Role::Keyworker, Some(&manager_id))
         .await;
     let kw_login = app.login("kim.keyworker", PASSWORD).await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     Team {
         admin,
         coord,
@@ -253,7 +253,7 @@ async fn the_recipient_allow_list_refuses_other_domains() {
     let t = team(&app).await;
     let admin = t.admin.clone();
     let outsider = app
-        .create_user(&admin, "outside.kw", "keyworker", Some(&t.manager_id))
+        .create_user(&admin, "outside.kw", Role::Keyworker, Some(&t.manager_id))
         .await;
     app.request(
         reqwest::Method::PATCH,
@@ -307,7 +307,7 @@ async fn level_three_reaches_all_managers_and_the_senior_addresses() {
         app_with_sink(|s| s.escalation.senior_addresses = vec!["director@nhs.net".into()]).await;
     let t = team(&app).await;
     let other_manager = app
-        .create_user(&t.admin, "other.manager", "manager", None)
+        .create_user(&t.admin, "other.manager", Role::Manager, None)
         .await;
     overdue_entry(&app, &t, "amber", 43).await; // 15 days overdue
     let report = run(&app, &t.coord, false).await;
@@ -330,7 +330,7 @@ async fn level_three_reaches_all_managers_and_the_senior_addresses() {
 async fn every_alert_kind_is_raised_from_the_records() {
     let (app, _sink) = app_with_sink(|_| {}).await;
     let t = team(&app).await;
-    let (clin_id, _) = app.user_with_role("clinician").await;
+    let (clin_id, _) = app.user_with_role(Role::Clinician).await;
     // no keyworker: amber entry opened 6 days ago, nobody assigned (grace 5 days)
     let lonely = app
         .create_person(&t.coord, &person_body("No", "Keyworker"))
@@ -468,8 +468,8 @@ async fn every_alert_kind_is_raised_from_the_records() {
 async fn alert_visibility_and_acknowledging() {
     let (app, _sink) = app_with_sink(|_| {}).await;
     let t = team(&app).await;
-    let (clin_id, clinician) = app.user_with_role("clinician").await;
-    let (_, other_kw) = app.user_with_role("keyworker").await;
+    let (clin_id, clinician) = app.user_with_role(Role::Clinician).await;
+    let (_, other_kw) = app.user_with_role(Role::Keyworker).await;
     let entry = overdue_entry(&app, &t, "amber", 30).await; // assigned to kim: 2 days overdue
     let person_id = entry["person_id"].as_str().unwrap();
     let cetr: Value = app
@@ -508,7 +508,7 @@ async fn alert_visibility_and_acknowledging() {
         seen(t.coord.clone()).await,
         vec!["cetr_action_overdue", "dsr_review_overdue"]
     );
-    let (_, manager) = app.user_with_role("manager").await;
+    let (_, manager) = app.user_with_role(Role::Manager).await;
     assert_eq!(
         seen(manager).await,
         vec!["cetr_action_overdue", "dsr_review_overdue"]

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use dsr::config::Settings;
+pub use dsr::domain::Role;
 use dsr::startup::Application;
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{json, Value};
@@ -204,7 +205,7 @@ impl TestApp {
     }
 
     /// Creates a user with `role` (as admin) and returns (id, access token).
-    pub async fn user_with_role(&self, role: &str) -> (String, String) {
+    pub async fn user_with_role(&self, role: Role) -> (String, String) {
         let admin = self.admin_token().await;
         let username = format!("{role}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
         let user = self.create_user(&admin, &username, role, None).await;
@@ -217,7 +218,7 @@ impl TestApp {
         &self,
         admin: &str,
         username: &str,
-        role: &str,
+        role: Role,
         manager_id: Option<&str>,
     ) -> Value {
         let res = self
@@ -228,7 +229,7 @@ impl TestApp {
                     "username": username,
                     "email": format!("{username}@nhs.net"),
                     "display_name": format!("Test {role}"),
-                    "role": role,
+                    "role": role.as_str(),
                     "manager_id": manager_id,
                     "password": PASSWORD,
                 }),
@@ -237,6 +238,35 @@ impl TestApp {
         assert_eq!(res.status(), 201, "create user {username}");
         res.json().await.expect("user json")
     }
+}
+
+/// Runs SQL from outside the server, as another process sharing the database would (or as
+/// someone with database access, bypassing the service).
+pub fn sql_elsewhere(app: &TestApp, sql: &str) {
+    sql_statements_elsewhere(app, &[sql]);
+}
+
+/// Several statements on one outside connection (for per-connection pragmas).
+fn sql_statements_elsewhere(app: &TestApp, statements: &[&str]) {
+    let manager = dsr::db::pool::ConnectionManager::new(
+        dsr::config::DatabaseUrl::parse(&app.database_url),
+        dsr::config::SqliteSynchronous::Normal,
+    );
+    let mut conn = manager.connect_now().expect("a second connection");
+    for sql in statements {
+        diesel::sql_query(*sql).execute(&mut conn).expect(sql);
+    }
+}
+
+/// Writes a value the schema's CHECK on `table.column` would refuse, as a newer version of
+/// the service (with more variants) or someone at the database prompt might have.
+pub fn sql_past_the_check(app: &TestApp, table: &str, column: &str, sql: &str) {
+    let relax = if is_postgres() {
+        format!("ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {table}_{column}_check")
+    } else {
+        "PRAGMA ignore_check_constraints = ON".to_string()
+    };
+    sql_statements_elsewhere(app, &[&relax, sql]);
 }
 
 fn is_root_path(path: &str) -> bool {

@@ -107,9 +107,9 @@ async fn import(app: &TestApp, token: &str, body: Vec<u8>, query: &str) -> reqwe
 #[tokio::test]
 async fn a_2000_row_spreadsheet_with_20_bad_rows() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let admin = app.admin_token().await;
-    app.create_user(&admin, "kate.keyworker", "keyworker", None)
+    app.create_user(&admin, "kate.keyworker", Role::Keyworker, None)
         .await;
     let (csv, bad) = spreadsheet("Kate.Keyworker");
     assert_eq!(bad.len(), 20);
@@ -224,7 +224,7 @@ async fn a_2000_row_spreadsheet_with_20_bad_rows() {
 #[tokio::test]
 async fn a_changed_row_updates_the_person_and_rating_with_history() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let nhs = &nhs_numbers(1)[0];
     let first = format!("NHS Number,First name,Surname,DOB,Diagnosis,Area,Consent,RAG,Risk summary\r\n{nhs},Sam,Taylor,14/03/2009,Autism,North,Parental,Amber,Risk\r\n");
     let res: Value = import(&app, &coord, first.into_bytes(), "")
@@ -271,7 +271,7 @@ async fn a_changed_row_updates_the_person_and_rating_with_history() {
 async fn xlsx_files_with_number_and_date_cells_import() {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let nhs = nhs_numbers(2);
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
@@ -361,14 +361,14 @@ async fn xlsx_files_with_number_and_date_cells_import() {
 #[tokio::test]
 async fn unreadable_files_and_roles() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     assert_problem(
         import(&app, &coord, b"PK\x03\x04 not really a zip".to_vec(), "").await,
         400,
     )
     .await;
     assert_problem(import(&app, &coord, Vec::new(), "").await, 400).await;
-    for role in ["manager", "clinician", "keyworker"] {
+    for role in [Role::Manager, Role::Clinician, Role::Keyworker] {
         let (_, token) = app.user_with_role(role).await;
         assert_problem(
             import(&app, &token, b"NHS Number\n".to_vec(), "").await,

@@ -17,8 +17,8 @@ async fn assign(app: &TestApp, token: &str, person_id: &str, user_id: &str) -> r
 #[tokio::test]
 async fn the_done_when_walkthrough_for_a_keyworker() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
-    let (kw_id, kw) = app.user_with_role("keyworker").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let (kw_id, kw) = app.user_with_role(Role::Keyworker).await;
     let mine = app.person_on_register(&coord, "Mine", "red").await;
     let also_mine = app.person_on_register(&coord, "AlsoMine", "green").await;
     let theirs = app.person_on_register(&coord, "Theirs", "amber").await;
@@ -83,10 +83,10 @@ async fn the_done_when_walkthrough_for_a_keyworker() {
 #[tokio::test]
 async fn assignment_rules_history_and_the_current_keyworker_on_views() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
-    let (kw1_id, _) = app.user_with_role("keyworker").await;
-    let (kw2_id, _) = app.user_with_role("keyworker").await;
-    let (clin_id, _) = app.user_with_role("clinician").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let (kw1_id, _) = app.user_with_role(Role::Keyworker).await;
+    let (kw2_id, _) = app.user_with_role(Role::Keyworker).await;
+    let (clin_id, _) = app.user_with_role(Role::Clinician).await;
     let entry = app.person_on_register(&coord, "Assign", "amber").await;
     let person_id = entry["person_id"].as_str().unwrap();
 
@@ -137,7 +137,7 @@ async fn assignment_rules_history_and_the_current_keyworker_on_views() {
     assert_eq!(filtered["total"], 1);
 
     // A manager may reassign; the previous assignment ends the same day.
-    let (_, manager) = app.user_with_role("manager").await;
+    let (_, manager) = app.user_with_role(Role::Manager).await;
     assert_eq!(
         assign(&app, &manager, person_id, &kw2_id).await.status(),
         200
@@ -176,16 +176,16 @@ async fn assignment_rules_history_and_the_current_keyworker_on_views() {
         .await;
     assert_eq!(history[1]["to"], json!(today()));
 
-    let (_, clinician) = app.user_with_role("clinician").await;
+    let (_, clinician) = app.user_with_role(Role::Clinician).await;
     assert_problem(assign(&app, &clinician, person_id, &kw1_id).await, 403).await;
 }
 
 #[tokio::test]
 async fn access_ends_the_moment_the_assignment_ends() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
-    let (kw1_id, kw1) = app.user_with_role("keyworker").await;
-    let (kw2_id, _) = app.user_with_role("keyworker").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let (kw1_id, kw1) = app.user_with_role(Role::Keyworker).await;
+    let (kw2_id, _) = app.user_with_role(Role::Keyworker).await;
     let entry = app.person_on_register(&coord, "Moving", "red").await;
     let person_id = entry["person_id"].as_str().unwrap();
     let entry_id = entry["id"].as_str().unwrap();
@@ -218,9 +218,9 @@ async fn access_ends_the_moment_the_assignment_ends() {
 #[tokio::test]
 async fn caseloads_hold_active_entries_overdue_first_and_are_guarded() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
-    let (kw_id, kw) = app.user_with_role("keyworker").await;
-    let (other_kw_id, other_kw) = app.user_with_role("keyworker").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let (kw_id, kw) = app.user_with_role(Role::Keyworker).await;
+    let (other_kw_id, other_kw) = app.user_with_role(Role::Keyworker).await;
     let fresh = app.person_on_register(&coord, "Fresh", "red").await;
     let late_person = app
         .create_person(&coord, &person_body("Late", "Tester"))
@@ -263,7 +263,7 @@ async fn caseloads_hold_active_entries_overdue_first_and_are_guarded() {
         .collect();
     assert_eq!(rows, vec![("Late", true), ("Fresh", false)]);
 
-    let (_, manager) = app.user_with_role("manager").await;
+    let (_, manager) = app.user_with_role(Role::Manager).await;
     assert_eq!(
         app.get(&format!("/users/{kw_id}/caseload"), &manager)
             .await
@@ -286,7 +286,7 @@ async fn caseloads_hold_active_entries_overdue_first_and_are_guarded() {
         .get_json(&format!("/users/{other_kw_id}/caseload"), &other_kw)
         .await;
     assert_eq!(own["total"], 0);
-    let (_, clinician) = app.user_with_role("clinician").await;
+    let (_, clinician) = app.user_with_role(Role::Clinician).await;
     assert_problem(
         app.get(&format!("/users/{kw_id}/caseload"), &clinician)
             .await,

@@ -26,4 +26,5 @@ mod queries;
 mod register;
 mod reports;
 mod smtp_sink;
+mod typed_rows;
 mod users;

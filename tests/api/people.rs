@@ -5,7 +5,7 @@ use crate::helpers::*;
 #[tokio::test]
 async fn a_coordinator_adds_a_person_with_computed_age_facts() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let mut body = person_body("Jane", "Smith");
     let nhs = body["nhs_number"].as_str().unwrap().to_string();
     body["nhs_number"] = json!(format!("{} {} {}", &nhs[..3], &nhs[3..6], &nhs[6..]));
@@ -61,7 +61,7 @@ impl YearOffset for chrono::NaiveDate {
 #[tokio::test]
 async fn age_groups_turn_on_the_exact_birthday() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let today = today();
     let cases = [
         (
@@ -92,7 +92,7 @@ async fn age_groups_turn_on_the_exact_birthday() {
 #[tokio::test]
 async fn bad_people_are_refused_naming_every_field_and_nothing_is_written() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let body = json!({
         "nhs_number": "943 476 5918",
         "given_name": "",
@@ -140,7 +140,7 @@ async fn bad_people_are_refused_naming_every_field_and_nothing_is_written() {
 #[tokio::test]
 async fn nhs_numbers_are_unique() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let body = person_body("First", "Person");
     app.create_person(&coord, &body).await;
     let mut again = person_body("Second", "Person");
@@ -165,7 +165,7 @@ async fn nhs_numbers_are_unique() {
 #[tokio::test]
 async fn people_are_found_by_nhs_number_or_name() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let jane = app
         .create_person(&coord, &person_body("Jane", "Smith"))
         .await;
@@ -204,7 +204,7 @@ async fn people_are_found_by_nhs_number_or_name() {
 #[tokio::test]
 async fn person_updates_honour_if_match_and_are_audited() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let person = app
         .create_person(&coord, &person_body("Pat", "Jones"))
         .await;
@@ -258,7 +258,7 @@ async fn person_updates_honour_if_match_and_are_audited() {
 #[tokio::test]
 async fn who_may_read_and_write_people() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let person = app
         .create_person(&coord, &person_body("Perm", "Test"))
         .await;
@@ -276,7 +276,7 @@ async fn who_may_read_and_write_people() {
         let token = if role == "admin" {
             admin.clone()
         } else {
-            app.user_with_role(role).await.1
+            app.user_with_role(Role::parse(role).unwrap()).await.1
         };
         let res = app.get("/people", &token).await;
         assert_eq!(res.status(), list, "{role} lists");

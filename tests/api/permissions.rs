@@ -435,11 +435,11 @@ fn rows() -> Vec<Row> {
 
 async fn fixtures(app: &TestApp) -> Fixtures {
     let admin = app.admin_token().await;
-    let (_, coordinator) = app.user_with_role("coordinator").await;
-    let (_, manager) = app.user_with_role("manager").await;
-    let (clinician_id, clinician) = app.user_with_role("clinician").await;
-    let (kw_own, kw_own_token) = app.user_with_role("keyworker").await;
-    let (kw_other, kw_other_token) = app.user_with_role("keyworker").await;
+    let (_, coordinator) = app.user_with_role(Role::Coordinator).await;
+    let (_, manager) = app.user_with_role(Role::Manager).await;
+    let (clinician_id, clinician) = app.user_with_role(Role::Clinician).await;
+    let (kw_own, kw_own_token) = app.user_with_role(Role::Keyworker).await;
+    let (kw_other, kw_other_token) = app.user_with_role(Role::Keyworker).await;
     let entry = app
         .person_on_register(&coordinator, "Fixture", "amber")
         .await;

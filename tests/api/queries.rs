@@ -39,8 +39,8 @@ async fn lists_issue_no_more_queries_for_50_items_than_for_1() {
     // cached path).
     let app = spawn_app_with(|s| s.cache.refresh_ms = 0).await;
     let admin = app.admin_token().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
-    let (kw_id, kw) = app.user_with_role("keyworker").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let (kw_id, kw) = app.user_with_role(Role::Keyworker).await;
     let mut first_person = String::new();
     for i in 0..55 {
         let person = app

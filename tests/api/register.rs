@@ -5,7 +5,7 @@ use crate::helpers::*;
 #[tokio::test]
 async fn the_done_when_walkthrough() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let person = app
         .create_person(&coord, &person_body("Walk", "Through"))
         .await;
@@ -94,7 +94,7 @@ async fn the_done_when_walkthrough() {
 #[tokio::test]
 async fn one_active_entry_per_person_and_consent_rules() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let person = app
         .create_person(&coord, &person_body("One", "Entry"))
         .await;
@@ -143,7 +143,7 @@ async fn one_active_entry_per_person_and_consent_rules() {
 #[tokio::test]
 async fn references_are_allocated_without_gaps_or_duplicates_under_concurrency() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let mut people = Vec::new();
     for i in 0..12 {
         people.push(
@@ -194,7 +194,7 @@ async fn references_are_allocated_without_gaps_or_duplicates_under_concurrency()
 #[tokio::test]
 async fn a_rag_change_needs_a_reason_and_pulls_the_review_forward_never_back() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let entry = app.person_on_register(&coord, "Rag", "green").await;
     let path = format!("/register/{}", entry["id"].as_str().unwrap());
     assert_eq!(entry["next_review_due"], json!(days_ahead(90)));
@@ -258,7 +258,7 @@ async fn a_rag_change_needs_a_reason_and_pulls_the_review_forward_never_back() {
 #[tokio::test]
 async fn reviews_set_dates_and_refuse_bad_input_without_writing() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let person = app.create_person(&coord, &person_body("Rev", "Iew")).await;
     let entry = app
         .open_entry(&coord, &person, "amber", Some(days_ago(40)))
@@ -369,8 +369,8 @@ async fn reviews_set_dates_and_refuse_bad_input_without_writing() {
 #[tokio::test]
 async fn the_second_of_two_concurrent_editors_gets_412_and_changes_nothing() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
-    let (_, coord2) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let (_, coord2) = app.user_with_role(Role::Coordinator).await;
     let entry = app.person_on_register(&coord, "Two", "amber").await;
     let path = format!("/register/{}", entry["id"].as_str().unwrap());
     let res = app
@@ -414,7 +414,7 @@ async fn the_second_of_two_concurrent_editors_gets_412_and_changes_nothing() {
 #[tokio::test]
 async fn closing_needs_a_known_reason_and_a_note_for_other() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let entry = app.person_on_register(&coord, "Close", "green").await;
     let path = format!("/register/{}/close", entry["id"].as_str().unwrap());
     let problem = assert_problem(
@@ -459,7 +459,7 @@ async fn names(app: &TestApp, token: &str, query: &str) -> Vec<String> {
 #[tokio::test]
 async fn the_triage_list_filters_sorts_and_pages() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let t = today();
     let years_ago = |y: u32| t.checked_sub_months(chrono::Months::new(12 * y)).unwrap();
     // (name, rag, area, date of birth, opened days ago)
@@ -544,7 +544,7 @@ async fn the_triage_list_filters_sorts_and_pages() {
 #[tokio::test]
 async fn who_may_read_and_write_the_register() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let entry = app.person_on_register(&coord, "Perm", "amber").await;
     let id = entry["id"].as_str().unwrap();
     let admin = app.admin_token().await;
@@ -560,7 +560,7 @@ async fn who_may_read_and_write_the_register() {
         let token = if role == "admin" {
             admin.clone()
         } else {
-            app.user_with_role(role).await.1
+            app.user_with_role(Role::parse(role).unwrap()).await.1
         };
         let res = app.get("/register", &token).await;
         assert_eq!(res.status(), list, "{role} lists");
@@ -613,8 +613,8 @@ async fn who_may_read_and_write_the_register() {
 #[tokio::test]
 async fn entry_reads_are_audited() {
     let app = spawn_app().await;
-    let (manager_id, manager) = app.user_with_role("manager").await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (manager_id, manager) = app.user_with_role(Role::Manager).await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let entry = app.person_on_register(&coord, "Audit", "red").await;
     let id = entry["id"].as_str().unwrap();
     app.get(&format!("/register/{id}"), &manager).await;

@@ -23,8 +23,8 @@ async fn person(app: &TestApp, token: &str, name: &str, area: &str, age: u32) ->
 #[tokio::test]
 async fn the_summary_matches_hand_counts() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
-    let (kw_id, _) = app.user_with_role("keyworker").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let (kw_id, _) = app.user_with_role(Role::Keyworker).await;
     let a = person(&app, &coord, "A", "North", 16).await;
     let a_entry = app.open_entry(&coord, &a, "red", Some(days_ago(20))).await;
     app.assign_keyworker(&coord, a["id"].as_str().unwrap(), &kw_id)
@@ -85,7 +85,7 @@ async fn the_summary_matches_hand_counts() {
         200
     );
 
-    let (_, manager) = app.user_with_role("manager").await;
+    let (_, manager) = app.user_with_role(Role::Manager).await;
     let s: Value = app.get_json("/reports/summary", &manager).await;
     assert_eq!(
         s["register"],
@@ -182,7 +182,7 @@ async fn the_summary_matches_hand_counts() {
         400,
     )
     .await;
-    for role in ["clinician", "keyworker"] {
+    for role in [Role::Clinician, Role::Keyworker] {
         let (_, token) = app.user_with_role(role).await;
         assert_problem(app.get("/reports/summary", &token).await, 403).await;
     }
@@ -196,7 +196,7 @@ async fn the_summary_matches_hand_counts() {
 #[tokio::test]
 async fn the_export_is_clean_csv_with_formulas_neutralised() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role("coordinator").await;
+    let (_, coord) = app.user_with_role(Role::Coordinator).await;
     let mut body = person_body("Ann, \"Annie\"", "O'Neil");
     body["area"] = json!("North");
     let ann = app.create_person(&coord, &body).await;
@@ -261,12 +261,12 @@ async fn the_export_is_clean_csv_with_formulas_neutralised() {
     let audit: Value = app.get_json("/audit?action=export", &admin).await;
     assert_eq!(audit["total"], 2);
     assert_eq!(audit["items"][0]["entity_type"], "register");
-    let (_, manager) = app.user_with_role("manager").await;
+    let (_, manager) = app.user_with_role(Role::Manager).await;
     assert_eq!(
         app.get("/register/export.csv", &manager).await.status(),
         200
     );
-    for role in ["clinician", "keyworker"] {
+    for role in [Role::Clinician, Role::Keyworker] {
         let (_, token) = app.user_with_role(role).await;
         assert_problem(app.get("/register/export.csv", &token).await, 403).await;
     }

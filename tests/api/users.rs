@@ -49,7 +49,7 @@ async fn admin_creates_a_user_with_location_etag_and_no_password_in_sight() {
 async fn duplicate_usernames_conflict_whatever_their_case() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    app.create_user(&admin, "dup", "clinician", None).await;
+    app.create_user(&admin, "dup", Role::Clinician, None).await;
     let res = app
         .post(
             "/users",
@@ -64,7 +64,9 @@ async fn duplicate_usernames_conflict_whatever_their_case() {
 async fn only_admins_write_users_and_only_admin_coordinator_manager_read_them() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let target = app.create_user(&admin, "target", "clinician", None).await;
+    let target = app
+        .create_user(&admin, "target", Role::Clinician, None)
+        .await;
     let target_path = format!("/users/{}", target["id"].as_str().unwrap());
     let expectations = [
         ("admin", 200, 201, 200),
@@ -77,7 +79,7 @@ async fn only_admins_write_users_and_only_admin_coordinator_manager_read_them() 
         let token = if role == "admin" {
             admin.clone()
         } else {
-            app.user_with_role(role).await.1
+            app.user_with_role(Role::parse(role).unwrap()).await.1
         };
         assert_eq!(
             app.get("/users", &token).await.status(),
@@ -108,7 +110,7 @@ async fn stale_if_match_gets_412_and_changes_nothing() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let user = app
-        .create_user(&admin, "versioned", "clinician", None)
+        .create_user(&admin, "versioned", Role::Clinician, None)
         .await;
     let path = format!("/users/{}", user["id"].as_str().unwrap());
 
@@ -160,10 +162,12 @@ async fn stale_if_match_gets_412_and_changes_nothing() {
 async fn line_manager_must_be_an_active_manager_and_can_be_cleared() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let manager = app.create_user(&admin, "mandy", "manager", None).await;
-    let clinician = app.create_user(&admin, "clive", "clinician", None).await;
+    let manager = app.create_user(&admin, "mandy", Role::Manager, None).await;
+    let clinician = app
+        .create_user(&admin, "clive", Role::Clinician, None)
+        .await;
     let kw = app
-        .create_user(&admin, "kim", "keyworker", manager["id"].as_str())
+        .create_user(&admin, "kim", Role::Keyworker, manager["id"].as_str())
         .await;
     assert_eq!(kw["manager_id"], manager["id"]);
 
@@ -203,7 +207,7 @@ async fn the_last_active_admin_cannot_be_removed() {
     )
     .await;
     // With a second admin, the first may step down.
-    app.create_user(&admin, "admin2", "admin", None).await;
+    app.create_user(&admin, "admin2", Role::Admin, None).await;
     let res = app
         .patch(&path, &admin, &json!({"role": "manager"}), None)
         .await;
@@ -214,7 +218,9 @@ async fn the_last_active_admin_cannot_be_removed() {
 async fn a_password_reset_works_and_ends_existing_sessions() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let user = app.create_user(&admin, "resetme", "clinician", None).await;
+    let user = app
+        .create_user(&admin, "resetme", Role::Clinician, None)
+        .await;
     let login = app.login("resetme", PASSWORD).await;
     let path = format!("/users/{}", user["id"].as_str().unwrap());
     let problem = assert_problem(
@@ -250,7 +256,7 @@ async fn user_lists_page_filter_and_reject_bad_parameters() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     for i in 0..3 {
-        app.create_user(&admin, &format!("kw{i}"), "keyworker", None)
+        app.create_user(&admin, &format!("kw{i}"), Role::Keyworker, None)
             .await;
     }
     let page: Value = app.get_json("/users?role=keyworker&limit=2", &admin).await;
