@@ -11,14 +11,13 @@ fn years_ago(years: u32) -> chrono::NaiveDate {
 #[tokio::test]
 async fn admission_turns_the_entry_blue_and_sets_the_inpatient_clocks() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let entry = app.person_on_register(&coord, "Adm", "amber").await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Adm", Rag::Amber).await;
     let person_id = entry["person_id"].as_str().unwrap();
     let admitted = days_ago(3);
-    let res = app
+    let res = coord
         .post(
             &format!("/people/{person_id}/admissions"),
-            Some(&coord),
             &json!({"admitted_on": admitted, "hospital": "Riverside", "setting": "non_secure"}),
         )
         .await;
@@ -44,22 +43,19 @@ async fn admission_turns_the_entry_blue_and_sets_the_inpatient_clocks() {
     assert_eq!(admission["under_18_on_admission"], false);
     assert_eq!(admission["register_entry_id"], entry["id"]);
 
-    let after: Value = app
-        .get(
-            &format!("/register/{}", entry["id"].as_str().unwrap()),
-            &coord,
-        )
+    let after: Value = coord
+        .get(&format!("/register/{}", entry["id"].as_str().unwrap()))
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(after["rag"], "blue");
     assert_eq!(after["next_cetr_due"], json!(date_plus(admitted, 28)));
-    let history: Value = app
-        .get(
-            &format!("/register/{}/history", entry["id"].as_str().unwrap()),
-            &coord,
-        )
+    let history: Value = coord
+        .get(&format!(
+            "/register/{}/history",
+            entry["id"].as_str().unwrap()
+        ))
         .await
         .json()
         .await
@@ -73,22 +69,20 @@ async fn admission_turns_the_entry_blue_and_sets_the_inpatient_clocks() {
         ),
         (Some("amber"), Some("blue"), Some("admitted"))
     );
-    let person: Value = app.get_json(&format!("/people/{person_id}"), &coord).await;
+    let person: Value = coord.get(&format!("/people/{person_id}")).json().await;
     assert_eq!(person["next_cetr_due"], json!(date_plus(admitted, 28)));
 
     let again = json!({"admitted_on": today(), "hospital": "Other", "setting": "low_secure"});
     assert_problem(
-        app.post(
-            &format!("/people/{person_id}/admissions"),
-            Some(&coord),
-            &again,
-        )
-        .await,
+        coord
+            .post(&format!("/people/{person_id}/admissions"), &again)
+            .await,
         409,
     )
     .await;
-    let list: Value = app
-        .get_json(&format!("/people/{person_id}/admissions"), &coord)
+    let list: Value = coord
+        .get(&format!("/people/{person_id}/admissions"))
+        .json()
         .await;
     assert_eq!(list.as_array().unwrap().len(), 1);
 }
@@ -96,7 +90,7 @@ async fn admission_turns_the_entry_blue_and_sets_the_inpatient_clocks() {
 #[tokio::test]
 async fn someone_not_on_the_register_is_put_on_it_as_blue_whatever_their_consent() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let mut body = person_body("Not", "Registered");
     body["consent_status"] = json!("declined");
     body["date_of_birth"] = json!(date_plus(years_ago(16), -10));
@@ -120,14 +114,11 @@ async fn someone_not_on_the_register_is_put_on_it_as_blue_whatever_their_consent
         json!(date_plus(days_ago(1), 42)),
         "under-18s: every 42 days"
     );
-    let entry: Value = app
-        .get(
-            &format!(
-                "/register/{}",
-                admission["register_entry_id"].as_str().unwrap()
-            ),
-            &coord,
-        )
+    let entry: Value = coord
+        .get(&format!(
+            "/register/{}",
+            admission["register_entry_id"].as_str().unwrap()
+        ))
         .await
         .json()
         .await
@@ -140,19 +131,19 @@ async fn someone_not_on_the_register_is_put_on_it_as_blue_whatever_their_consent
 #[tokio::test]
 async fn bad_admissions_are_refused() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let person = app
         .create_person(&coord, &person_body("Bad", "Admission"))
         .await;
     let path = format!("/people/{}/admissions", person["id"].as_str().unwrap());
     let body = json!({"admitted_on": days_ahead(1), "hospital": "", "setting": "prison"});
-    let problem = assert_problem(app.post(&path, Some(&coord), &body).await, 422).await;
+    let problem = assert_problem(coord.post(&path, &body).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["setting"]);
     let body = json!({"admitted_on": days_ahead(1), "hospital": " ", "setting": "low_secure"});
-    let problem = assert_problem(app.post(&path, Some(&coord), &body).await, 422).await;
+    let problem = assert_problem(coord.post(&path, &body).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["admitted_on", "hospital"]);
     let body = json!({"admitted_on": "1980-01-01", "hospital": "H", "setting": "low_secure"});
-    let problem = assert_problem(app.post(&path, Some(&coord), &body).await, 422).await;
+    let problem = assert_problem(coord.post(&path, &body).await, 422).await;
     assert_eq!(
         error_fields(&problem),
         vec!["admitted_on"],
@@ -160,13 +151,13 @@ async fn bad_admissions_are_refused() {
     );
     let missing = format!("/people/{}/admissions", uuid::Uuid::new_v4());
     let body = json!({"admitted_on": today(), "hospital": "H", "setting": "low_secure"});
-    assert_problem(app.post(&missing, Some(&coord), &body).await, 404).await;
+    assert_problem(coord.post(&missing, &body).await, 404).await;
 }
 
 #[tokio::test]
 async fn discharge_follows_the_destination() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     // (destination, expected rag, expected status)
     let cases = [
         (None, "red", "active"),
@@ -176,7 +167,7 @@ async fn discharge_follows_the_destination() {
         (Some("died"), "blue", "closed"),
     ];
     for (destination, rag, status) in cases {
-        let entry = app.person_on_register(&coord, "Dis", "green").await;
+        let entry = coord.person_on_register("Dis", Rag::Green).await;
         let admission = app
             .admit(
                 &coord,
@@ -187,13 +178,13 @@ async fn discharge_follows_the_destination() {
             .await;
         let path = format!("/admissions/{}", admission["id"].as_str().unwrap());
         let early = json!({"discharged_on": days_ago(21)});
-        let problem = assert_problem(app.patch(&path, &coord, &early, None).await, 422).await;
+        let problem = assert_problem(coord.patch(&path, &early).await, 422).await;
         assert_eq!(error_fields(&problem), vec!["discharged_on"]);
         let mut body = json!({"discharged_on": days_ago(2)});
         if let Some(d) = destination {
             body["discharge_destination"] = json!(d);
         }
-        let res = app.patch(&path, &coord, &body, Some("\"1\"")).await;
+        let res = coord.patch(&path, &body).if_match(1).await;
         assert_eq!(res.status(), 200, "{destination:?}");
         let discharged: Value = res.json().await.unwrap();
         assert_eq!(discharged["discharged_on"], json!(days_ago(2)));
@@ -203,11 +194,8 @@ async fn discharge_follows_the_destination() {
         );
         assert!(discharged["next_cetr_due"].is_null() && discharged["next_visit_due"].is_null());
 
-        let after: Value = app
-            .get(
-                &format!("/register/{}", entry["id"].as_str().unwrap()),
-                &coord,
-            )
+        let after: Value = coord
+            .get(&format!("/register/{}", entry["id"].as_str().unwrap()))
             .await
             .json()
             .await
@@ -215,11 +203,11 @@ async fn discharge_follows_the_destination() {
         assert_eq!(after["rag"], rag, "{destination:?}");
         assert_eq!(after["status"], status, "{destination:?}");
         if rag == "red" {
-            let history: Value = app
-                .get(
-                    &format!("/register/{}/history", entry["id"].as_str().unwrap()),
-                    &coord,
-                )
+            let history: Value = coord
+                .get(&format!(
+                    "/register/{}/history",
+                    entry["id"].as_str().unwrap()
+                ))
                 .await
                 .json()
                 .await
@@ -238,9 +226,7 @@ async fn discharge_follows_the_destination() {
         if status == "closed" {
             assert_eq!(after["closure_reason"], "died");
         }
-        let again = app
-            .patch(&path, &coord, &json!({"hospital": "Elsewhere"}), None)
-            .await;
+        let again = coord.patch(&path, &json!({"hospital": "Elsewhere"})).await;
         assert_problem(again, 409).await;
     }
 }
@@ -248,8 +234,8 @@ async fn discharge_follows_the_destination() {
 #[tokio::test]
 async fn a_stale_if_match_on_an_admission_changes_nothing() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let entry = app.person_on_register(&coord, "Stale", "red").await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Stale", Rag::Red).await;
     let admission = app
         .admit(
             &coord,
@@ -260,32 +246,23 @@ async fn a_stale_if_match_on_an_admission_changes_nothing() {
         .await;
     let path = format!("/admissions/{}", admission["id"].as_str().unwrap());
     assert_eq!(
-        app.patch(
-            &path,
-            &coord,
-            &json!({"legal_status": "Section 2"}),
-            Some("\"1\"")
-        )
-        .await
-        .status(),
+        coord
+            .patch(&path, &json!({"legal_status": "Section 2"}))
+            .if_match(1)
+            .await
+            .status(),
         200
     );
-    let res = app
-        .patch(
-            &path,
-            &coord,
-            &json!({"discharged_on": today()}),
-            Some("\"1\""),
-        )
+    let res = coord
+        .patch(&path, &json!({"discharged_on": today()}))
+        .if_match(1)
         .await;
     assert_problem(res, 412).await;
-    let now: Value = app.get_json(&path, &coord).await;
+    let now: Value = coord.get(&path).json().await;
     assert!(now["discharged_on"].is_null());
     assert_eq!(now["legal_status"], "Section 2");
     // Moving to a secure setting keeps the post-admission clock (no C(E)TR held yet).
-    let res = app
-        .patch(&path, &coord, &json!({"setting": "high_secure"}), None)
-        .await;
+    let res = coord.patch(&path, &json!({"setting": "high_secure"})).await;
     let moved: Value = res.json().await.unwrap();
     assert_eq!(moved["setting"], "high_secure");
     assert_eq!(moved["next_cetr_due"], json!(date_plus(days_ago(5), 28)));
@@ -294,8 +271,8 @@ async fn a_stale_if_match_on_an_admission_changes_nothing() {
 #[tokio::test]
 async fn oversight_visits_move_the_next_visit_date() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let entry = app.person_on_register(&coord, "Vis", "amber").await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Vis", Rag::Amber).await;
     let admission = app
         .admit(
             &coord,
@@ -306,20 +283,20 @@ async fn oversight_visits_move_the_next_visit_date() {
         .await;
     let path = format!("/admissions/{}/visits", admission["id"].as_str().unwrap());
     let bad = json!({"visited_on": days_ahead(1), "visitor": ""});
-    let problem = assert_problem(app.post(&path, Some(&coord), &bad).await, 422).await;
+    let problem = assert_problem(coord.post(&path, &bad).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["visited_on", "visitor"]);
     let before = json!({"visited_on": days_ago(31), "visitor": "Commissioner"});
-    let problem = assert_problem(app.post(&path, Some(&coord), &before).await, 422).await;
+    let problem = assert_problem(coord.post(&path, &before).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["visited_on"]);
     for ago in [20, 10] {
-        let res = app.post(&path, Some(&coord), &json!({"visited_on": days_ago(ago), "visitor": "Case manager", "notes": "Seen on ward"})).await;
+        let res = coord.post(&path, &json!({"visited_on": days_ago(ago), "visitor": "Case manager", "notes": "Seen on ward"})).await;
         assert_eq!(res.status(), 201);
     }
-    let admission: Value = app
-        .get(
-            &format!("/admissions/{}", admission["id"].as_str().unwrap()),
-            &coord,
-        )
+    let admission: Value = coord
+        .get(&format!(
+            "/admissions/{}",
+            admission["id"].as_str().unwrap()
+        ))
         .await
         .json()
         .await
@@ -328,7 +305,7 @@ async fn oversight_visits_move_the_next_visit_date() {
         admission["next_visit_due"],
         json!(date_plus(days_ago(10), 56))
     );
-    let visits: Value = app.get_json(&path, &coord).await;
+    let visits: Value = coord.get(&path).json().await;
     let dates: Vec<&str> = visits
         .as_array()
         .unwrap()

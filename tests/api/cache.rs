@@ -36,8 +36,8 @@ async fn wait_for(
 async fn this_servers_writes_show_in_the_next_triage_page() {
     // A long refresh interval: only the server's own writes can move the cache here.
     let app = spawn_app_with(|s| s.cache.refresh_ms = 60_000).await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let entry = app.person_on_register(&coord, "Ada", "amber").await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Ada", Rag::Amber).await;
     let amber = "/register?rag=amber&limit=10";
     let first = page(&app, amber, &coord).await;
     assert_eq!(first["total"], 1);
@@ -48,13 +48,8 @@ async fn this_servers_writes_show_in_the_next_triage_page() {
     );
 
     let path = format!("/register/{}", entry["id"].as_str().unwrap());
-    let res = app
-        .patch(
-            &path,
-            &coord,
-            &json!({"rag": "red", "rag_reason": "Crisis"}),
-            None,
-        )
+    let res = coord
+        .patch(&path, &json!({"rag": "red", "rag_reason": "Crisis"}))
         .await;
     assert_eq!(res.status(), 200);
     assert_eq!(page(&app, amber, &coord).await["total"], 0);
@@ -62,8 +57,8 @@ async fn this_servers_writes_show_in_the_next_triage_page() {
     assert_eq!(red["items"][0]["rag"], "red");
 
     let person = format!("/people/{}", entry["person_id"].as_str().unwrap());
-    let res = app
-        .patch(&person, &coord, &json!({"given_name": "Adaline"}), None)
+    let res = coord
+        .patch(&person, &json!({"given_name": "Adaline"}))
         .await;
     assert_eq!(res.status(), 200);
     let red = page(&app, "/register?rag=red", &coord).await;
@@ -73,8 +68,8 @@ async fn this_servers_writes_show_in_the_next_triage_page() {
 #[tokio::test]
 async fn other_processes_writes_show_within_the_refresh_interval() {
     let app = spawn_app_with(|s| s.cache.refresh_ms = 50).await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let entry = app.person_on_register(&coord, "Bea", "green").await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Bea", Rag::Green).await;
     let green = "/register?rag=green";
     assert_eq!(page(&app, green, &coord).await["total"], 1);
     assert_eq!(page(&app, green, &coord).await["total"], 1);
@@ -91,15 +86,16 @@ async fn other_processes_writes_show_within_the_refresh_interval() {
     );
 
     // Users too: a deactivation elsewhere ends the user's requests.
-    let (kw_id, kw) = app.user_with_role(Role::Keyworker).await;
-    assert_eq!(app.get("/me", &kw).await.status(), 200);
+    let kw = app.sign_in(Role::Keyworker).await;
+    let kw_id = kw.id.clone();
+    assert_eq!(kw.get("/me").await.status(), 200);
     sql_elsewhere(
         &app,
         &format!("UPDATE users SET active = false WHERE id = '{kw_id}'"),
     );
     let mut refused = false;
     for _ in 0..500 {
-        if app.get("/me", &kw).await.status() == 401 {
+        if kw.get("/me").await.status() == 401 {
             refused = true;
             break;
         }
@@ -112,9 +108,10 @@ async fn other_processes_writes_show_within_the_refresh_interval() {
 async fn a_page_from_memory_is_audited_and_runs_only_the_audit_insert() {
     let app = spawn_app_with(|s| s.cache.refresh_ms = 60_000).await;
     let admin = app.admin_token().await;
-    let (coord_id, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let coord_id = coord.id.clone();
     for name in ["Cy", "Di", "Ed"] {
-        app.person_on_register(&coord, name, "red").await;
+        coord.person_on_register(name, Rag::Red).await;
     }
     let path = "/register?rag=red&limit=2";
     let (built, _) = queries_for(&app, path, &coord).await;
@@ -142,11 +139,13 @@ async fn a_page_from_memory_is_audited_and_runs_only_the_audit_insert() {
 #[tokio::test]
 async fn pages_are_not_shared_across_caseloads() {
     let app = spawn_app_with(|s| s.cache.refresh_ms = 60_000).await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let (kw1_id, kw1) = app.user_with_role(Role::Keyworker).await;
-    let (_, kw2) = app.user_with_role(Role::Keyworker).await;
-    let entry = app.person_on_register(&coord, "Fay", "amber").await;
-    app.assign_keyworker(&coord, entry["person_id"].as_str().unwrap(), &kw1_id)
+    let coord = app.sign_in(Role::Coordinator).await;
+    let kw1 = app.sign_in(Role::Keyworker).await;
+    let kw1_id = kw1.id.clone();
+    let kw2 = app.sign_in(Role::Keyworker).await;
+    let entry = coord.person_on_register("Fay", Rag::Amber).await;
+    coord
+        .assign_keyworker(entry["person_id"].as_str().unwrap(), &kw1_id)
         .await;
     let path = "/register?rag=amber";
     assert_eq!(page(&app, path, &kw1).await["total"], 1);
@@ -157,9 +156,9 @@ async fn pages_are_not_shared_across_caseloads() {
 #[tokio::test]
 async fn concurrent_requests_for_a_page_not_in_memory_build_it_once() {
     let app = spawn_app_with(|s| s.cache.refresh_ms = 60_000).await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     for name in ["Gus", "Hal"] {
-        app.person_on_register(&coord, name, "amber").await;
+        coord.person_on_register(name, Rag::Amber).await;
     }
     let builds = r#"dsr_cache_builds_total{cache="register_pages"}"#;
     let hits = r#"dsr_cache_hits_total{cache="register_pages"}"#;

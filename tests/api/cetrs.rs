@@ -9,29 +9,26 @@ fn cetr_body(kind: &str, held_on: chrono::NaiveDate) -> Value {
 #[tokio::test]
 async fn the_done_when_walkthrough() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let (_, clinician) = app.user_with_role(Role::Clinician).await;
-    let (kw_id, kw) = app.user_with_role(Role::Keyworker).await;
-    let entry = app.person_on_register(&coord, "Cetr", "red").await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let clinician = app.sign_in(Role::Clinician).await;
+    let kw = app.sign_in(Role::Keyworker).await;
+    let kw_id = kw.id.clone();
+    let entry = coord.person_on_register("Cetr", Rag::Red).await;
     let person_id = entry["person_id"].as_str().unwrap();
-    app.assign_keyworker(&coord, person_id, &kw_id).await;
+    coord.assign_keyworker(person_id, &kw_id).await;
     app.admit(&coord, person_id, days_ago(25), "non_secure")
         .await;
-    let blue: Value = app
-        .get(
-            &format!("/register/{}", entry["id"].as_str().unwrap()),
-            &coord,
-        )
+    let blue: Value = coord
+        .get(&format!("/register/{}", entry["id"].as_str().unwrap()))
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(blue["rag"], "blue");
 
-    let res = app
+    let res = clinician
         .post(
             &format!("/people/{person_id}/cetrs"),
-            Some(&clinician),
             &cetr_body("post_admission", days_ago(20)),
         )
         .await;
@@ -44,10 +41,9 @@ async fn the_done_when_walkthrough() {
         ("Housing referral", days_ago(5)),
         ("Family meeting", days_ahead(10)),
     ] {
-        let res = app
+        let res = clinician
             .post(
                 &format!("/cetrs/{cetr_id}/actions"),
-                Some(&clinician),
                 &json!({"description": what, "owner_id": kw_id, "due_on": due}),
             )
             .await;
@@ -57,12 +53,10 @@ async fn the_done_when_walkthrough() {
     assert_eq!(actions[0]["overdue"], true);
     assert_eq!(actions[2]["overdue"], false);
 
-    let done = app
+    let done = kw
         .patch(
             &format!("/cetr-actions/{}", actions[1]["id"].as_str().unwrap()),
-            &kw,
             &json!({"status": "done", "completion_note": "Referral sent"}),
-            None,
         )
         .await;
     assert_eq!(done.status(), 200);
@@ -80,19 +74,19 @@ async fn the_done_when_walkthrough() {
             .collect();
         assert_eq!(ids, vec![actions[0]["id"].as_str().unwrap()]);
     }
-    let full: Value = app.get_json(&format!("/cetrs/{cetr_id}"), &coord).await;
+    let full: Value = coord.get(&format!("/cetrs/{cetr_id}")).json().await;
     assert_eq!(full["actions"].as_array().unwrap().len(), 3);
 }
 
 #[tokio::test]
 async fn panels_must_include_the_three_roles_except_for_a_laep() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let entry = app.person_on_register(&coord, "Panel", "red").await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Panel", Rag::Red).await;
     let path = format!("/people/{}/cetrs", entry["person_id"].as_str().unwrap());
     let mut body = cetr_body("community", today());
     body["panel"] = json!([{"name": "Chair", "role": "chair"}, {"name": "Commissioner", "role": "commissioner"}]);
-    let problem = assert_problem(app.post(&path, Some(&coord), &body).await, 422).await;
+    let problem = assert_problem(coord.post(&path, &body).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["panel"]);
     let message = problem["errors"][0]["message"].as_str().unwrap();
     assert!(
@@ -100,21 +94,21 @@ async fn panels_must_include_the_three_roles_except_for_a_laep() {
         "{message}"
     );
     body["panel"] = json!([{"name": "", "role": "wizard"}]);
-    let problem = assert_problem(app.post(&path, Some(&coord), &body).await, 422).await;
+    let problem = assert_problem(coord.post(&path, &body).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["panel[0].role"]);
     let mut laep = cetr_body("laep", today());
     laep["panel"] = json!([]);
-    assert_eq!(app.post(&path, Some(&coord), &laep).await.status(), 201);
+    assert_eq!(coord.post(&path, &laep).await.status(), 201);
     let mut future = cetr_body("community", days_ahead(2));
     future["summary"] = json!("");
-    let problem = assert_problem(app.post(&path, Some(&coord), &future).await, 422).await;
+    let problem = assert_problem(coord.post(&path, &future).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["held_on", "summary"]);
 }
 
 #[tokio::test]
 async fn inpatient_cetrs_restart_the_clock_by_setting_and_age() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let sixteen = today()
         .checked_sub_months(chrono::Months::new(12 * 16))
         .unwrap();
@@ -131,10 +125,9 @@ async fn inpatient_cetrs_restart_the_clock_by_setting_and_age() {
         let person = app.create_person(&coord, &body).await;
         let person_id = person["id"].as_str().unwrap();
         let admission = app.admit(&coord, person_id, days_ago(40), setting).await;
-        let res = app
+        let res = coord
             .post(
                 &format!("/people/{person_id}/cetrs"),
-                Some(&coord),
                 &cetr_body("post_admission", days_ago(30)),
             )
             .await;
@@ -142,24 +135,21 @@ async fn inpatient_cetrs_restart_the_clock_by_setting_and_age() {
         let expected = json!(date_plus(days_ago(30), repeat));
         assert_eq!(cetr["next_due"], expected, "{setting}");
         assert_eq!(cetr["admission_id"], admission["id"]);
-        let adm: Value = app
-            .get(
-                &format!("/admissions/{}", admission["id"].as_str().unwrap()),
-                &coord,
-            )
+        let adm: Value = coord
+            .get(&format!(
+                "/admissions/{}",
+                admission["id"].as_str().unwrap()
+            ))
             .await
             .json()
             .await
             .unwrap();
         assert_eq!(adm["next_cetr_due"], expected, "{setting}");
-        let entry: Value = app
-            .get(
-                &format!(
-                    "/register/{}",
-                    admission["register_entry_id"].as_str().unwrap()
-                ),
-                &coord,
-            )
+        let entry: Value = coord
+            .get(&format!(
+                "/register/{}",
+                admission["register_entry_id"].as_str().unwrap()
+            ))
             .await
             .json()
             .await
@@ -167,20 +157,19 @@ async fn inpatient_cetrs_restart_the_clock_by_setting_and_age() {
         assert_eq!(entry["next_cetr_due"], expected, "{setting}");
 
         // Correcting the date moves the clock with it.
-        let res = app
+        let res = coord
             .patch(
                 &format!("/cetrs/{}", cetr["id"].as_str().unwrap()),
-                &coord,
                 &json!({"held_on": days_ago(25)}),
-                Some("\"1\""),
             )
+            .if_match(1)
             .await;
         assert_eq!(res.status(), 200);
-        let adm: Value = app
-            .get(
-                &format!("/admissions/{}", admission["id"].as_str().unwrap()),
-                &coord,
-            )
+        let adm: Value = coord
+            .get(&format!(
+                "/admissions/{}",
+                admission["id"].as_str().unwrap()
+            ))
             .await
             .json()
             .await
@@ -190,12 +179,10 @@ async fn inpatient_cetrs_restart_the_clock_by_setting_and_age() {
             json!(date_plus(days_ago(25), repeat)),
             "{setting}"
         );
-        let early = app
+        let early = coord
             .patch(
                 &format!("/cetrs/{}", cetr["id"].as_str().unwrap()),
-                &coord,
                 &json!({"held_on": days_ago(41)}),
-                None,
             )
             .await;
         let problem = assert_problem(early, 422).await;
@@ -210,8 +197,8 @@ async fn inpatient_cetrs_restart_the_clock_by_setting_and_age() {
 #[tokio::test]
 async fn inpatient_kinds_need_an_admission_and_community_cetrs_stop_the_red_clock() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let entry = app.person_on_register(&coord, "Red", "red").await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Red", Rag::Red).await;
     let person_id = entry["person_id"].as_str().unwrap();
     assert_eq!(
         entry["next_cetr_due"],
@@ -219,17 +206,17 @@ async fn inpatient_kinds_need_an_admission_and_community_cetrs_stop_the_red_cloc
         "red: community C(E)TR within 14 days"
     );
     let problem = assert_problem(
-        app.post(
-            &format!("/people/{person_id}/cetrs"),
-            Some(&coord),
-            &cetr_body("inpatient", today()),
-        )
-        .await,
+        coord
+            .post(
+                &format!("/people/{person_id}/cetrs"),
+                &cetr_body("inpatient", today()),
+            )
+            .await,
         422,
     )
     .await;
     assert_eq!(error_fields(&problem), vec!["admission_id"]);
-    let other = app.person_on_register(&coord, "Other", "amber").await;
+    let other = coord.person_on_register("Other", Rag::Amber).await;
     let other_adm = app
         .admit(
             &coord,
@@ -241,39 +228,34 @@ async fn inpatient_kinds_need_an_admission_and_community_cetrs_stop_the_red_cloc
     let mut foreign = cetr_body("independent", today());
     foreign["admission_id"] = other_adm["id"].clone();
     let problem = assert_problem(
-        app.post(
-            &format!("/people/{person_id}/cetrs"),
-            Some(&coord),
-            &foreign,
-        )
-        .await,
+        coord
+            .post(&format!("/people/{person_id}/cetrs"), &foreign)
+            .await,
         422,
     )
     .await;
     assert_eq!(error_fields(&problem), vec!["admission_id"]);
 
     assert_eq!(
-        app.post(
-            &format!("/people/{person_id}/cetrs"),
-            Some(&coord),
-            &cetr_body("community", today())
-        )
-        .await
-        .status(),
+        coord
+            .post(
+                &format!("/people/{person_id}/cetrs"),
+                &cetr_body("community", today())
+            )
+            .await
+            .status(),
         201
     );
-    let after: Value = app
-        .get(
-            &format!("/register/{}", entry["id"].as_str().unwrap()),
-            &coord,
-        )
+    let after: Value = coord
+        .get(&format!("/register/{}", entry["id"].as_str().unwrap()))
         .await
         .json()
         .await
         .unwrap();
     assert!(after["next_cetr_due"].is_null(), "held since turning red");
-    let list: Value = app
-        .get_json(&format!("/people/{person_id}/cetrs"), &coord)
+    let list: Value = coord
+        .get(&format!("/people/{person_id}/cetrs"))
+        .json()
         .await;
     assert_eq!(list.as_array().unwrap().len(), 1);
 }
@@ -281,23 +263,24 @@ async fn inpatient_kinds_need_an_admission_and_community_cetrs_stop_the_red_cloc
 #[tokio::test]
 async fn action_owners_must_see_the_person_and_keyworkers_update_only_their_own() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let (clin_id, clinician) = app.user_with_role(Role::Clinician).await;
-    let (kw_id, kw) = app.user_with_role(Role::Keyworker).await;
-    let (stranger_kw_id, _) = app.user_with_role(Role::Keyworker).await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let clinician = app.sign_in(Role::Clinician).await;
+    let clin_id = clinician.id.clone();
+    let kw = app.sign_in(Role::Keyworker).await;
+    let kw_id = kw.id.clone();
+    let stranger_kw_id = app.sign_in(Role::Keyworker).await.id;
     let me: Value = app
         .get("/me", &app.admin_token().await)
         .await
         .json()
         .await
         .unwrap();
-    let entry = app.person_on_register(&coord, "Own", "red").await;
+    let entry = coord.person_on_register("Own", Rag::Red).await;
     let person_id = entry["person_id"].as_str().unwrap();
-    app.assign_keyworker(&coord, person_id, &kw_id).await;
-    let cetr: Value = app
+    coord.assign_keyworker(person_id, &kw_id).await;
+    let cetr: Value = coord
         .post(
             &format!("/people/{person_id}/cetrs"),
-            Some(&coord),
             &cetr_body("community", days_ago(3)),
         )
         .await
@@ -310,20 +293,18 @@ async fn action_owners_must_see_the_person_and_keyworkers_update_only_their_own(
         me["id"].as_str().unwrap().to_string(),
         uuid::Uuid::new_v4().to_string(),
     ] {
-        let res = app
+        let res = coord
             .post(
                 &actions_path,
-                Some(&coord),
                 &json!({"description": "x", "owner_id": owner, "due_on": today()}),
             )
             .await;
         let problem = assert_problem(res, 422).await;
         assert_eq!(error_fields(&problem), vec!["owner_id"]);
     }
-    let early = app
+    let early = coord
         .post(
             &actions_path,
-            Some(&coord),
             &json!({"description": "x", "owner_id": clin_id, "due_on": days_ago(4)}),
         )
         .await;
@@ -331,20 +312,18 @@ async fn action_owners_must_see_the_person_and_keyworkers_update_only_their_own(
         error_fields(&assert_problem(early, 422).await),
         vec!["due_on"]
     );
-    let clin_action: Value = app
+    let clin_action: Value = coord
         .post(
             &actions_path,
-            Some(&coord),
             &json!({"description": "Clinician's", "owner_id": clin_id, "due_on": days_ahead(3)}),
         )
         .await
         .json()
         .await
         .unwrap();
-    let kw_action: Value = app
+    let kw_action: Value = clinician
         .post(
             &actions_path,
-            Some(&clinician),
             &json!({"description": "Keyworker's", "owner_id": kw_id, "due_on": days_ahead(3)}),
         )
         .await
@@ -354,44 +333,36 @@ async fn action_owners_must_see_the_person_and_keyworkers_update_only_their_own(
 
     let clin_path = format!("/cetr-actions/{}", clin_action["id"].as_str().unwrap());
     let kw_path = format!("/cetr-actions/{}", kw_action["id"].as_str().unwrap());
+    assert_problem(kw.patch(&clin_path, &json!({"status": "done"})).await, 403).await;
     assert_problem(
-        app.patch(&clin_path, &kw, &json!({"status": "done"}), None)
-            .await,
-        403,
-    )
-    .await;
-    assert_problem(
-        app.patch(&kw_path, &kw, &json!({"due_on": days_ahead(30)}), None)
-            .await,
+        kw.patch(&kw_path, &json!({"due_on": days_ahead(30)})).await,
         403,
     )
     .await;
     assert_eq!(
-        app.patch(
-            &kw_path,
-            &kw,
-            &json!({"status": "in_progress"}),
-            Some("\"1\"")
-        )
-        .await
-        .status(),
+        kw.patch(&kw_path, &json!({"status": "in_progress"}))
+            .if_match(1)
+            .await
+            .status(),
         200
     );
     assert_problem(
-        app.patch(&kw_path, &kw, &json!({"status": "done"}), Some("\"1\""))
+        kw.patch(&kw_path, &json!({"status": "done"}))
+            .if_match(1)
             .await,
         412,
     )
     .await;
-    let done: Value = app
-        .patch(&kw_path, &kw, &json!({"status": "done"}), Some("\"2\""))
+    let done: Value = kw
+        .patch(&kw_path, &json!({"status": "done"}))
+        .if_match(2)
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(done["completed_on"], json!(today()));
-    let reopened: Value = app
-        .patch(&kw_path, &clinician, &json!({"status": "open"}), None)
+    let reopened: Value = clinician
+        .patch(&kw_path, &json!({"status": "open"}))
         .await
         .json()
         .await
@@ -401,39 +372,33 @@ async fn action_owners_must_see_the_person_and_keyworkers_update_only_their_own(
         "reopening clears completed_on"
     );
 
-    let moved = app
-        .patch(
-            &clin_path,
-            &coord,
-            &json!({"owner_id": stranger_kw_id}),
-            None,
-        )
+    let moved = coord
+        .patch(&clin_path, &json!({"owner_id": stranger_kw_id}))
         .await;
     assert_eq!(
         error_fields(&assert_problem(moved, 422).await),
         vec!["owner_id"]
     );
-    let (_, manager) = app.user_with_role(Role::Manager).await;
+    let manager = app.sign_in(Role::Manager).await;
     assert_problem(
-        app.patch(&clin_path, &manager, &json!({"status": "done"}), None)
-            .await,
+        manager.patch(&clin_path, &json!({"status": "done"})).await,
         403,
     )
     .await;
 
-    let mine: Value = app
-        .get_json(&format!("/cetr-actions?owner_id={kw_id}"), &coord)
+    let mine: Value = coord
+        .get(&format!("/cetr-actions?owner_id={kw_id}"))
+        .json()
         .await;
     assert_eq!(mine["total"], 1);
-    let open: Value = app
-        .get(
-            &format!("/cetr-actions?status=open,in_progress&person_id={person_id}"),
-            &coord,
-        )
+    let open: Value = coord
+        .get(&format!(
+            "/cetr-actions?status=open,in_progress&person_id={person_id}"
+        ))
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(open["total"], 2);
-    assert_problem(app.get("/cetr-actions?status=finished", &coord).await, 400).await;
+    assert_problem(coord.get("/cetr-actions?status=finished").await, 400).await;
 }

@@ -6,8 +6,8 @@ use crate::helpers::*;
 #[tokio::test]
 async fn contacts_are_logged_listed_newest_first_and_paged() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let (_, clinician) = app.user_with_role(Role::Clinician).await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let clinician = app.sign_in(Role::Clinician).await;
     let person = app.create_person(&coord, &person_body("Con", "Tact")).await;
     let path = format!("/people/{}/contacts", person["id"].as_str().unwrap());
     let now = Utc::now();
@@ -27,11 +27,11 @@ async fn contacts_are_logged_listed_newest_first_and_paged() {
             .unwrap()
             .to_string();
         let created: Value = res.json().await.unwrap();
-        let fetched: Value = app.get_json(&location, &coord).await;
+        let fetched: Value = coord.get(&location).json().await;
         assert_eq!(fetched["id"], created["id"]);
         assert_eq!(fetched["kind"], kind);
     }
-    let page: Value = app.get_json(&path, &coord).await;
+    let page: Value = coord.get(&path).json().await;
     let kinds: Vec<&str> = page["items"]
         .as_array()
         .unwrap()
@@ -40,9 +40,7 @@ async fn contacts_are_logged_listed_newest_first_and_paged() {
         .collect();
     assert_eq!(kinds, vec!["phone", "meeting", "face_to_face"]);
     assert_eq!(page["items"][0]["recorded_by"]["role"], "clinician");
-    let page: Value = app
-        .get_json(&format!("{path}?limit=1&offset=1"), &coord)
-        .await;
+    let page: Value = coord.get(&format!("{path}?limit=1&offset=1")).json().await;
     assert_eq!(page["total"], 3);
     assert_eq!(page["items"][0]["kind"], "meeting");
 }
@@ -50,56 +48,54 @@ async fn contacts_are_logged_listed_newest_first_and_paged() {
 #[tokio::test]
 async fn bad_contacts_are_refused_naming_each_field() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let person = app
         .create_person(&coord, &person_body("Bad", "Contact"))
         .await;
     let path = format!("/people/{}/contacts", person["id"].as_str().unwrap());
     let body = json!({"occurred_at": Utc::now() + Duration::hours(2), "kind": "carrier_pigeon", "summary": "", "with_whom": "x".repeat(201)});
-    let problem = assert_problem(app.post(&path, Some(&coord), &body).await, 422).await;
+    let problem = assert_problem(coord.post(&path, &body).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["kind"]);
     let body = json!({"occurred_at": Utc::now() + Duration::hours(2), "kind": "phone", "summary": " ", "with_whom": "x".repeat(201)});
-    let problem = assert_problem(app.post(&path, Some(&coord), &body).await, 422).await;
+    let problem = assert_problem(coord.post(&path, &body).await, 422).await;
     assert_eq!(
         error_fields(&problem),
         vec!["occurred_at", "summary", "with_whom"]
     );
     let body = json!({"occurred_at": "yesterday", "kind": "phone", "summary": "x".repeat(5001)});
-    let problem = assert_problem(app.post(&path, Some(&coord), &body).await, 422).await;
+    let problem = assert_problem(coord.post(&path, &body).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["occurred_at"]);
     let body = json!({"kind": "phone"});
-    let problem = assert_problem(app.post(&path, Some(&coord), &body).await, 422).await;
+    let problem = assert_problem(coord.post(&path, &body).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["occurred_at", "summary"]);
-    let page: Value = app.get_json(&path, &coord).await;
+    let page: Value = coord.get(&path).json().await;
     assert_eq!(page["total"], 0);
 }
 
 #[tokio::test]
 async fn contacts_are_corrected_by_new_contacts_never_edited() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let person = app.create_person(&coord, &person_body("Cor", "Rect")).await;
     let other = app.create_person(&coord, &person_body("Oth", "Er")).await;
     let path = format!("/people/{}/contacts", person["id"].as_str().unwrap());
     let when = Utc::now() - Duration::hours(3);
-    let original: Value = app
+    let original: Value = coord
         .post(
             &path,
-            Some(&coord),
             &json!({"occurred_at": when, "kind": "phone", "summary": "Spoke to dad"}),
         )
         .await
         .json()
         .await
         .unwrap();
-    let correction: Value = app
-        .post(&path, Some(&coord), &json!({"occurred_at": when, "kind": "phone", "summary": "Spoke to mum (correction)", "corrects_id": original["id"]}))
+    let correction: Value = coord.post(&path, &json!({"occurred_at": when, "kind": "phone", "summary": "Spoke to mum (correction)", "corrects_id": original["id"]}))
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(correction["corrects_id"], original["id"]);
-    let page: Value = app.get_json(&path, &coord).await;
+    let page: Value = coord.get(&path).json().await;
     let stored_original = page["items"]
         .as_array()
         .unwrap()
@@ -114,7 +110,7 @@ async fn contacts_are_corrected_by_new_contacts_never_edited() {
 
     let other_path = format!("/people/{}/contacts", other["id"].as_str().unwrap());
     let body = json!({"occurred_at": when, "kind": "phone", "summary": "x", "corrects_id": original["id"]});
-    let problem = assert_problem(app.post(&other_path, Some(&coord), &body).await, 422).await;
+    let problem = assert_problem(coord.post(&other_path, &body).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["corrects_id"]);
 
     let contact_path = format!("{path}/{}", original["id"].as_str().unwrap());
@@ -131,6 +127,6 @@ async fn contacts_are_corrected_by_new_contacts_never_edited() {
             .unwrap();
         assert_problem(res, 404).await;
     }
-    let again: Value = app.get_json(&contact_path, &coord).await;
+    let again: Value = coord.get(&contact_path).json().await;
     assert_eq!(again["summary"], "Spoke to dad");
 }

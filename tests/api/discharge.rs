@@ -13,23 +13,21 @@ struct Setup {
 }
 
 async fn setup(app: &TestApp) -> Setup {
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let (kw_id, kw) = app.user_with_role(Role::Keyworker).await;
-    let (clin_id, clinician) = app.user_with_role(Role::Clinician).await;
-    let entry = app.person_on_register(&coord, "Plan", "amber").await;
-    let person_id = entry["person_id"].as_str().unwrap();
-    app.assign_keyworker(&coord, person_id, &kw_id).await;
-    let admission = app
-        .admit(&coord, person_id, days_ago(3), "non_secure")
-        .await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let kw = app.sign_in(Role::Keyworker).await;
+    let kw_id = kw.id.clone();
+    let clinician = app.sign_in(Role::Clinician).await;
+    let clin_id = clinician.id.clone();
+    let admitted = coord.admitted("Plan", 3).await;
+    coord.assign_keyworker(&admitted.person_id, &kw_id).await;
     Setup {
-        coord,
+        coord: coord.token.clone(),
         kw_id,
-        kw,
+        kw: kw.token.clone(),
         clin_id,
-        clinician,
-        entry_id: entry["id"].as_str().unwrap().to_string(),
-        admission_id: admission["id"].as_str().unwrap().to_string(),
+        clinician: clinician.token.clone(),
+        entry_id: admitted.entry["id"].as_str().unwrap().to_string(),
+        admission_id: admitted.admission_id,
     }
 }
 
@@ -300,7 +298,7 @@ async fn one_plan_per_open_admission() {
 async fn points_need_owners_who_can_see_the_person_and_the_plan_etag() {
     let app = spawn_app().await;
     let s = setup(&app).await;
-    let (stranger_id, _) = app.user_with_role(Role::Keyworker).await;
+    let stranger_id = app.sign_in(Role::Keyworker).await.id;
     let plan: Value = app
         .post(
             &format!("/admissions/{}/discharge-plan", s.admission_id),
@@ -423,17 +421,8 @@ async fn points_need_owners_who_can_see_the_person_and_the_plan_etag() {
 async fn point_titles_come_from_configuration() {
     let titles: Vec<String> = (1..=12).map(|i| format!("Local point {i}")).collect();
     let app = spawn_app_with(|s| s.discharge.points = titles.clone()).await;
-    let s = setup(&app).await;
-    let plan: Value = app
-        .post(
-            &format!("/admissions/{}/discharge-plan", s.admission_id),
-            Some(&s.coord),
-            &json!({}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let coord = app.sign_in(Role::Coordinator).await;
+    let (_, plan) = coord.with_plan("Titles").await;
     let got: Vec<&str> = plan["points"]
         .as_array()
         .unwrap()

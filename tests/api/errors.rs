@@ -124,7 +124,7 @@ async fn every_response_carries_a_request_id_and_a_sane_one_is_echoed() {
 async fn every_status_in_the_error_table_is_produced() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let (_, keyworker) = app.user_with_role(Role::Keyworker).await;
+    let keyworker = app.sign_in(Role::Keyworker).await;
     let mut seen = Vec::new();
 
     let res = app
@@ -140,7 +140,7 @@ async fn every_status_in_the_error_table_is_produced() {
         .unwrap();
     seen.push(assert_problem(res, 401).await["status"].as_u64().unwrap());
     seen.push(
-        assert_problem(app.get("/users", &keyworker).await, 403).await["status"]
+        assert_problem(keyworker.get("/users").await, 403).await["status"]
             .as_u64()
             .unwrap(),
     );

@@ -59,10 +59,10 @@ async fn team(app: &TestApp) -> Team {
     app.create_user(&admin, "kim.keyworker", Role::Keyworker, Some(&manager_id))
         .await;
     let kw_login = app.login("kim.keyworker", PASSWORD).await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     Team {
         admin,
-        coord,
+        coord: coord.token.clone(),
         manager_email: manager["email"].as_str().unwrap().to_string(),
         manager_id,
         kw_id: kw_login["user"]["id"].as_str().unwrap().to_string(),
@@ -330,7 +330,7 @@ async fn level_three_reaches_all_managers_and_the_senior_addresses() {
 async fn every_alert_kind_is_raised_from_the_records() {
     let (app, _sink) = app_with_sink(|_| {}).await;
     let t = team(&app).await;
-    let (clin_id, _) = app.user_with_role(Role::Clinician).await;
+    let clin_id = app.sign_in(Role::Clinician).await.id;
     // no keyworker: amber entry opened 6 days ago, nobody assigned (grace 5 days)
     let lonely = app
         .create_person(&t.coord, &person_body("No", "Keyworker"))
@@ -468,8 +468,9 @@ async fn every_alert_kind_is_raised_from_the_records() {
 async fn alert_visibility_and_acknowledging() {
     let (app, _sink) = app_with_sink(|_| {}).await;
     let t = team(&app).await;
-    let (clin_id, clinician) = app.user_with_role(Role::Clinician).await;
-    let (_, other_kw) = app.user_with_role(Role::Keyworker).await;
+    let clinician = app.sign_in(Role::Clinician).await;
+    let clin_id = clinician.id.clone();
+    let other_kw = app.sign_in(Role::Keyworker).await;
     let entry = overdue_entry(&app, &t, "amber", 30).await; // assigned to kim: 2 days overdue
     let person_id = entry["person_id"].as_str().unwrap();
     let cetr: Value = app
@@ -508,13 +509,13 @@ async fn alert_visibility_and_acknowledging() {
         seen(t.coord.clone()).await,
         vec!["cetr_action_overdue", "dsr_review_overdue"]
     );
-    let (_, manager) = app.user_with_role(Role::Manager).await;
+    let manager = app.sign_in(Role::Manager).await;
     assert_eq!(
-        seen(manager).await,
+        seen(manager.token.clone()).await,
         vec!["cetr_action_overdue", "dsr_review_overdue"]
     );
     assert_eq!(
-        seen(clinician.clone()).await,
+        seen(clinician.token.clone()).await,
         vec!["cetr_action_overdue"],
         "assigned to them"
     );
@@ -523,25 +524,21 @@ async fn alert_visibility_and_acknowledging() {
         vec!["cetr_action_overdue", "dsr_review_overdue"],
         "assigned and caseload"
     );
-    assert!(seen(other_kw.clone()).await.is_empty());
+    assert!(seen(other_kw.token.clone()).await.is_empty());
     assert_problem(app.get("/alerts", &t.admin).await, 403).await;
 
     let alerts: Value = app
         .get_json("/alerts?kind=dsr_review_overdue", &t.coord)
         .await;
     let alert_id = alerts["items"][0]["id"].as_str().unwrap().to_string();
+    assert_problem(clinician.get(&format!("/alerts/{alert_id}")).await, 404).await;
     assert_problem(
-        app.get(&format!("/alerts/{alert_id}"), &clinician).await,
-        404,
-    )
-    .await;
-    assert_problem(
-        app.post(
-            &format!("/alerts/{alert_id}/acknowledge"),
-            Some(&other_kw),
-            &json!({"note": "x"}),
-        )
-        .await,
+        other_kw
+            .post(
+                &format!("/alerts/{alert_id}/acknowledge"),
+                &json!({"note": "x"}),
+            )
+            .await,
         404,
     )
     .await;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use dsr::config::Settings;
-pub use dsr::domain::Role;
+pub use dsr::domain::{Rag, Role};
 use dsr::startup::Application;
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{json, Value};
@@ -317,27 +317,22 @@ pub fn error_fields(problem: &Value) -> Vec<String> {
     fields
 }
 
-/// A random valid NHS number in the synthetic 999 range.
+/// A random valid NHS number in the synthetic 999 range (never issued to a patient).
 pub fn nhs_number() -> String {
     use rand::Rng;
     let mut rng = rand::thread_rng();
-    loop {
-        let digits: Vec<u32> = std::iter::once([9, 9, 9])
-            .flatten()
-            .chain((0..6).map(|_| rng.gen_range(0..10)))
-            .collect();
-        let sum: u32 = digits.iter().zip((2..=10).rev()).map(|(d, w)| d * w).sum();
-        let check = match 11 - sum % 11 {
-            11 => 0,
-            10 => continue,
-            c => c,
-        };
-        return digits
-            .iter()
-            .chain(std::iter::once(&check))
-            .map(|d| d.to_string())
-            .collect();
-    }
+    std::iter::repeat_with(|| with_check_digit(rng.gen_range(0..1_000_000)))
+        .flatten()
+        .next()
+        .expect("a valid number within a few tries")
+}
+
+/// `999` then six digits then the check digit the service itself computes (`NhsNumber`);
+/// `None` for the one in eleven stems that no check digit makes valid.
+fn with_check_digit(stem: u32) -> Option<String> {
+    (0..10)
+        .map(|check| format!("999{stem:06}{check}"))
+        .find(|n| dsr::domain::NhsNumber::parse(n).is_ok())
 }
 
 pub fn today() -> chrono::NaiveDate {
@@ -495,20 +490,217 @@ pub async fn wait_until_listening(child: &mut tokio::process::Child) -> (u16, Ve
 
 /// `n` distinct valid NHS numbers in the synthetic 999 range, in order.
 pub fn nhs_numbers(n: usize) -> Vec<String> {
-    (0..)
-        .filter_map(|i: u32| {
-            let digits: Vec<u32> = format!("999{i:06}")
-                .chars()
-                .map(|c| c.to_digit(10).unwrap())
-                .collect();
-            let sum: u32 = digits.iter().zip((2..=10).rev()).map(|(d, w)| d * w).sum();
-            let check = match 11 - sum % 11 {
-                11 => 0,
-                10 => return None,
-                c => c,
-            };
-            Some(format!("999{i:06}{check}"))
+    (0..).filter_map(with_check_digit).take(n).collect()
+}
+
+/// A signed-in user who carries their token, so a test reads as what people do:
+/// `let coord = app.sign_in(Role::Coordinator).await; coord.post("/people", &body).await`,
+/// `coord.patch(&path, &change).if_match(2).await`, `coord.get(&path).json().await`.
+#[derive(Clone)]
+pub struct Actor<'a> {
+    app: &'a TestApp,
+    pub id: String,
+    pub username: String,
+    pub token: String,
+}
+
+/// Where a helper still takes a raw bearer token, an actor stands for it.
+impl std::ops::Deref for Actor<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.token
+    }
+}
+
+/// One request an actor is about to send: await it for the response, or take its JSON.
+pub struct Call {
+    req: RequestBuilder,
+    what: String,
+}
+
+impl Call {
+    /// Sends `If-Match: "version"`.
+    pub fn if_match(self, version: i64) -> Call {
+        Call {
+            req: self.req.header("If-Match", format!("\"{version}\"")),
+            what: self.what,
+        }
+    }
+
+    /// The body of a successful (2xx) answer; a failure names the call and its body.
+    pub async fn json(self) -> Value {
+        let what = self.what.clone();
+        let res = self.await;
+        let status = res.status();
+        let body = res.text().await.expect("a body");
+        assert!(status.is_success(), "{what}: {status} {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {body}"))
+    }
+}
+
+impl std::future::IntoFuture for Call {
+    type Output = Response;
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            self.req
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e}", self.what))
         })
-        .take(n)
-        .collect()
+    }
+}
+
+impl TestApp {
+    /// Signs in a new user with `role` (the bootstrap admin for `Role::Admin`).
+    pub async fn sign_in(&self, role: Role) -> Actor<'_> {
+        if role == Role::Admin {
+            return self.sign_in_as("admin", ADMIN_PASSWORD).await;
+        }
+        let admin = self.admin_token().await;
+        let username = format!("{role}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        self.create_user(&admin, &username, role, None).await;
+        self.sign_in_as(&username, PASSWORD).await
+    }
+
+    pub async fn sign_in_as(&self, username: &str, password: &str) -> Actor<'_> {
+        let login = self.login(username, password).await;
+        Actor {
+            app: self,
+            id: login["user"]["id"].as_str().expect("user id").to_string(),
+            username: username.to_string(),
+            token: token_of(&login),
+        }
+    }
+}
+
+impl Actor<'_> {
+    fn call(&self, method: Method, path: &str) -> Call {
+        Call {
+            what: format!("{method} {path} as {}", self.username),
+            req: self.app.request(method, path, Some(&self.token)),
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Call {
+        self.call(Method::GET, path)
+    }
+
+    pub fn delete(&self, path: &str) -> Call {
+        self.call(Method::DELETE, path)
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> Call {
+        let call = self.call(Method::POST, path);
+        Call {
+            req: call.req.json(body),
+            ..call
+        }
+    }
+
+    pub fn put(&self, path: &str, body: &Value) -> Call {
+        let call = self.call(Method::PUT, path);
+        Call {
+            req: call.req.json(body),
+            ..call
+        }
+    }
+
+    pub fn patch(&self, path: &str, body: &Value) -> Call {
+        let call = self.call(Method::PATCH, path);
+        Call {
+            req: call.req.json(body),
+            ..call
+        }
+    }
+}
+
+/// Fixture builders for the set-ups most tests begin with, each through the real API as
+/// this actor (a coordinator, for most of them).
+impl Actor<'_> {
+    /// A new person (not on the register).
+    pub async fn person(&self, given: &str) -> Value {
+        let res = self.post("/people", &person_body(given, "Tester")).await;
+        assert_eq!(res.status(), 201, "create person");
+        res.json().await.expect("person json")
+    }
+
+    /// A new person on the register at `rag`, opened today; returns the entry.
+    pub async fn person_on_register(&self, given: &str, rag: Rag) -> Value {
+        let person = self.person(given).await;
+        self.open_entry(&person, rag, None).await
+    }
+
+    /// Puts `person` on the register; returns the entry.
+    pub async fn open_entry(
+        &self,
+        person: &Value,
+        rag: Rag,
+        opened_on: Option<chrono::NaiveDate>,
+    ) -> Value {
+        let mut body = json!({
+            "person_id": person["id"],
+            "rag": rag.as_str(),
+            "risk_summary": "Placement at risk",
+        });
+        if let Some(date) = opened_on {
+            body["opened_on"] = json!(date);
+        }
+        self.post("/register", &body).json().await
+    }
+
+    /// A person on the register (blue) admitted `days` ago to a non-secure ward.
+    pub async fn admitted(&self, given: &str, days: u64) -> Admitted {
+        let entry = self.person_on_register(given, Rag::Blue).await;
+        let person_id = entry["person_id"].as_str().expect("person id").to_string();
+        let admission = self
+            .post(
+                &format!("/people/{person_id}/admissions"),
+                &json!({
+                    "admitted_on": days_ago(days),
+                    "hospital": "Riverside Hospital",
+                    "setting": "non_secure",
+                    "legal_status": "Section 3",
+                }),
+            )
+            .json()
+            .await;
+        Admitted {
+            admission_id: admission["id"].as_str().expect("admission id").to_string(),
+            person_id,
+            entry,
+        }
+    }
+
+    /// An admitted person with a 12-point discharge plan (planned discharge in 60 days).
+    pub async fn with_plan(&self, given: &str) -> (Admitted, Value) {
+        let admitted = self.admitted(given, 3).await;
+        let plan = self
+            .post(
+                &format!("/admissions/{}/discharge-plan", admitted.admission_id),
+                &json!({"planned_discharge_date": days_ahead(60)}),
+            )
+            .json()
+            .await;
+        (admitted, plan)
+    }
+
+    /// Names the user `keyworker_id` as the person's keyworker.
+    pub async fn assign_keyworker(&self, person_id: &str, keyworker_id: &str) {
+        self.put(
+            &format!("/people/{person_id}/keyworker"),
+            &json!({"user_id": keyworker_id}),
+        )
+        .json()
+        .await;
+    }
+}
+
+/// What `Actor::admitted` set up.
+pub struct Admitted {
+    pub person_id: String,
+    pub admission_id: String,
+    pub entry: Value,
 }

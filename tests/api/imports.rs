@@ -107,7 +107,7 @@ async fn import(app: &TestApp, token: &str, body: Vec<u8>, query: &str) -> reqwe
 #[tokio::test]
 async fn a_2000_row_spreadsheet_with_20_bad_rows() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let admin = app.admin_token().await;
     app.create_user(&admin, "kate.keyworker", Role::Keyworker, None)
         .await;
@@ -153,7 +153,7 @@ async fn a_2000_row_spreadsheet_with_20_bad_rows() {
         .unwrap()
         .iter()
         .any(|e| e["field"] == "row 1912: keyworker"));
-    let people: Value = app.get_json("/people?limit=1", &coord).await;
+    let people: Value = coord.get("/people?limit=1").json().await;
     assert_eq!(people["total"], 0, "nothing was written");
 
     // A dry run with skip_invalid counts without writing.
@@ -175,7 +175,7 @@ async fn a_2000_row_spreadsheet_with_20_bad_rows() {
         ),
         (Some(1980), Some(1980), Some(false))
     );
-    let people: Value = app.get_json("/people?limit=1", &coord).await;
+    let people: Value = coord.get("/people?limit=1").json().await;
     assert_eq!(people["total"], 0);
 
     // skip_invalid writes the 1,980 good rows.
@@ -189,14 +189,14 @@ async fn a_2000_row_spreadsheet_with_20_bad_rows() {
         done["keyworkers_assigned"], 199,
         "every tenth row names the keyworker; row 1912 names nobody"
     );
-    let people: Value = app.get_json("/people?limit=1", &coord).await;
+    let people: Value = coord.get("/people?limit=1").json().await;
     assert_eq!(people["total"], 1980);
-    let red: Value = app.get_json("/register?rag=red&limit=1", &coord).await;
+    let red: Value = coord.get("/register?rag=red&limit=1").json().await;
     let expected_red = (0..2000)
         .filter(|i| i % 4 == 0 && !bad.iter().any(|(r, _)| *r == i + 2))
         .count();
     assert_eq!(red["total"], expected_red as i64);
-    let north: Value = app.get_json("/register?area=North&limit=1", &coord).await;
+    let north: Value = coord.get("/register?area=North&limit=1").json().await;
     let expected_north = (0..2000)
         .filter(|i| i % 3 == 0 && !bad.iter().any(|(r, _)| *r == i + 2))
         .count();
@@ -217,14 +217,14 @@ async fn a_2000_row_spreadsheet_with_20_bad_rows() {
         ),
         (Some(0), Some(0), Some(0), Some(1980))
     );
-    let people: Value = app.get_json("/people?limit=1", &coord).await;
+    let people: Value = coord.get("/people?limit=1").json().await;
     assert_eq!(people["total"], 1980);
 }
 
 #[tokio::test]
 async fn a_changed_row_updates_the_person_and_rating_with_history() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let nhs = &nhs_numbers(1)[0];
     let first = format!("NHS Number,First name,Surname,DOB,Diagnosis,Area,Consent,RAG,Risk summary\r\n{nhs},Sam,Taylor,14/03/2009,Autism,North,Parental,Amber,Risk\r\n");
     let res: Value = import(&app, &coord, first.into_bytes(), "")
@@ -246,17 +246,15 @@ async fn a_changed_row_updates_the_person_and_rating_with_history() {
         ),
         (Some(1), Some(1))
     );
-    let page: Value = app
-        .get_json(&format!("/register?search={nhs}"), &coord)
-        .await;
+    let page: Value = coord.get(&format!("/register?search={nhs}")).json().await;
     let entry = &page["items"][0];
     assert_eq!(entry["rag"], "red");
     assert_eq!(entry["person"]["area"], "South");
-    let history: Value = app
-        .get(
-            &format!("/register/{}/history", entry["id"].as_str().unwrap()),
-            &coord,
-        )
+    let history: Value = coord
+        .get(&format!(
+            "/register/{}/history",
+            entry["id"].as_str().unwrap()
+        ))
         .await
         .json()
         .await
@@ -271,7 +269,7 @@ async fn a_changed_row_updates_the_person_and_rating_with_history() {
 async fn xlsx_files_with_number_and_date_cells_import() {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let nhs = nhs_numbers(2);
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
@@ -339,13 +337,15 @@ async fn xlsx_files_with_number_and_date_cells_import() {
     let report: Value = res.json().await.unwrap();
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["people_created"], 2);
-    let person: Value = app
-        .get_json(&format!("/people?search={}", nhs[0]), &coord)
+    let person: Value = coord
+        .get(&format!("/people?search={}", nhs[0]))
+        .json()
         .await;
     assert_eq!(person["items"][0]["date_of_birth"], "1990-05-17");
     assert_eq!(person["items"][0]["consent_status"], "best_interests");
-    let entry: Value = app
-        .get_json(&format!("/register?search={}", nhs[0]), &coord)
+    let entry: Value = coord
+        .get(&format!("/register?search={}", nhs[0]))
+        .json()
         .await;
     assert_eq!(entry["items"][0]["rag"], "green");
     assert_eq!(
@@ -361,7 +361,7 @@ async fn xlsx_files_with_number_and_date_cells_import() {
 #[tokio::test]
 async fn unreadable_files_and_roles() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     assert_problem(
         import(&app, &coord, b"PK\x03\x04 not really a zip".to_vec(), "").await,
         400,

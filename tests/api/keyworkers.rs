@@ -17,17 +17,18 @@ async fn assign(app: &TestApp, token: &str, person_id: &str, user_id: &str) -> r
 #[tokio::test]
 async fn the_done_when_walkthrough_for_a_keyworker() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let (kw_id, kw) = app.user_with_role(Role::Keyworker).await;
-    let mine = app.person_on_register(&coord, "Mine", "red").await;
-    let also_mine = app.person_on_register(&coord, "AlsoMine", "green").await;
-    let theirs = app.person_on_register(&coord, "Theirs", "amber").await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let kw = app.sign_in(Role::Keyworker).await;
+    let kw_id = kw.id.clone();
+    let mine = coord.person_on_register("Mine", Rag::Red).await;
+    let also_mine = coord.person_on_register("AlsoMine", Rag::Green).await;
+    let theirs = coord.person_on_register("Theirs", Rag::Amber).await;
     for entry in [&mine, &also_mine] {
         let res = assign(&app, &coord, entry["person_id"].as_str().unwrap(), &kw_id).await;
         assert_eq!(res.status(), 200);
     }
 
-    let caseload: Value = app.get_json(&format!("/users/{kw_id}/caseload"), &kw).await;
+    let caseload: Value = kw.get(&format!("/users/{kw_id}/caseload")).json().await;
     let names: Vec<&str> = caseload["items"]
         .as_array()
         .unwrap()
@@ -42,38 +43,31 @@ async fn the_done_when_walkthrough_for_a_keyworker() {
     assert_eq!(caseload["total"], 2);
     assert_eq!(caseload["items"][0]["rag"], "red");
     assert!(caseload["items"][0]["next_review_due"].is_string());
-    let register: Value = app.get_json("/register", &kw).await;
+    let register: Value = kw.get("/register").json().await;
     assert_eq!(
         register["total"], 2,
         "the triage list shows a keyworker only their caseload"
     );
-    let people: Value = app.get_json("/people", &kw).await;
+    let people: Value = kw.get("/people").json().await;
     assert_eq!(people["total"], 2);
 
     let person_id = mine["person_id"].as_str().unwrap();
     let contact = json!({"occurred_at": chrono::Utc::now(), "kind": "phone", "summary": "Checked in with mum", "with_whom": "Mother"});
-    let res = app
-        .post(
-            &format!("/people/{person_id}/contacts"),
-            Some(&kw),
-            &contact,
-        )
+    let res = kw
+        .post(&format!("/people/{person_id}/contacts"), &contact)
         .await;
     assert_eq!(res.status(), 201);
 
     let other = theirs["person_id"].as_str().unwrap();
-    assert_problem(app.get(&format!("/people/{other}"), &kw).await, 404).await;
+    assert_problem(kw.get(&format!("/people/{other}")).await, 404).await;
     assert_problem(
-        app.get(
-            &format!("/register/{}", theirs["id"].as_str().unwrap()),
-            &kw,
-        )
-        .await,
+        kw.get(&format!("/register/{}", theirs["id"].as_str().unwrap()))
+            .await,
         404,
     )
     .await;
     assert_problem(
-        app.post(&format!("/people/{other}/contacts"), Some(&kw), &contact)
+        kw.post(&format!("/people/{other}/contacts"), &contact)
             .await,
         404,
     )
@@ -83,11 +77,11 @@ async fn the_done_when_walkthrough_for_a_keyworker() {
 #[tokio::test]
 async fn assignment_rules_history_and_the_current_keyworker_on_views() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let (kw1_id, _) = app.user_with_role(Role::Keyworker).await;
-    let (kw2_id, _) = app.user_with_role(Role::Keyworker).await;
-    let (clin_id, _) = app.user_with_role(Role::Clinician).await;
-    let entry = app.person_on_register(&coord, "Assign", "amber").await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let kw1_id = app.sign_in(Role::Keyworker).await.id;
+    let kw2_id = app.sign_in(Role::Keyworker).await.id;
+    let clin_id = app.sign_in(Role::Clinician).await.id;
+    let entry = coord.person_on_register("Assign", Rag::Amber).await;
     let person_id = entry["person_id"].as_str().unwrap();
 
     let problem = assert_problem(assign(&app, &coord, person_id, &clin_id).await, 422).await;
@@ -119,31 +113,30 @@ async fn assignment_rules_history_and_the_current_keyworker_on_views() {
         "naming the same keyworker again changes nothing"
     );
 
-    let person: Value = app.get_json(&format!("/people/{person_id}"), &coord).await;
+    let person: Value = coord.get(&format!("/people/{person_id}")).json().await;
     assert_eq!(person["keyworker"]["id"], kw1_id.as_str());
-    let view: Value = app
-        .get(
-            &format!("/register/{}", entry["id"].as_str().unwrap()),
-            &coord,
-        )
+    let view: Value = coord
+        .get(&format!("/register/{}", entry["id"].as_str().unwrap()))
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(view["keyworker"]["id"], kw1_id.as_str());
-    let filtered: Value = app
-        .get_json(&format!("/register?keyworker_id={kw1_id}"), &coord)
+    let filtered: Value = coord
+        .get(&format!("/register?keyworker_id={kw1_id}"))
+        .json()
         .await;
     assert_eq!(filtered["total"], 1);
 
     // A manager may reassign; the previous assignment ends the same day.
-    let (_, manager) = app.user_with_role(Role::Manager).await;
+    let manager = app.sign_in(Role::Manager).await;
     assert_eq!(
         assign(&app, &manager, person_id, &kw2_id).await.status(),
         200
     );
-    let history: Value = app
-        .get_json(&format!("/people/{person_id}/keyworker-history"), &coord)
+    let history: Value = coord
+        .get(&format!("/people/{person_id}/keyworker-history"))
+        .json()
         .await;
     let rows: Vec<(Value, Value, Value)> = history
         .as_array()
@@ -159,34 +152,30 @@ async fn assignment_rules_history_and_the_current_keyworker_on_views() {
         ]
     );
 
-    let res = app
-        .request(
-            reqwest::Method::DELETE,
-            &format!("/people/{person_id}/keyworker"),
-            Some(&coord),
-        )
-        .send()
-        .await
-        .unwrap();
+    let res = coord
+        .delete(&format!("/people/{person_id}/keyworker"))
+        .await;
     assert_eq!(res.status(), 204);
-    let person: Value = app.get_json(&format!("/people/{person_id}"), &coord).await;
+    let person: Value = coord.get(&format!("/people/{person_id}")).json().await;
     assert!(person["keyworker"].is_null());
-    let history: Value = app
-        .get_json(&format!("/people/{person_id}/keyworker-history"), &coord)
+    let history: Value = coord
+        .get(&format!("/people/{person_id}/keyworker-history"))
+        .json()
         .await;
     assert_eq!(history[1]["to"], json!(today()));
 
-    let (_, clinician) = app.user_with_role(Role::Clinician).await;
+    let clinician = app.sign_in(Role::Clinician).await;
     assert_problem(assign(&app, &clinician, person_id, &kw1_id).await, 403).await;
 }
 
 #[tokio::test]
 async fn access_ends_the_moment_the_assignment_ends() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let (kw1_id, kw1) = app.user_with_role(Role::Keyworker).await;
-    let (kw2_id, _) = app.user_with_role(Role::Keyworker).await;
-    let entry = app.person_on_register(&coord, "Moving", "red").await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let kw1 = app.sign_in(Role::Keyworker).await;
+    let kw1_id = kw1.id.clone();
+    let kw2_id = app.sign_in(Role::Keyworker).await.id;
+    let entry = coord.person_on_register("Moving", Rag::Red).await;
     let person_id = entry["person_id"].as_str().unwrap();
     let entry_id = entry["id"].as_str().unwrap();
     assign(&app, &coord, person_id, &kw1_id).await;
@@ -199,36 +188,32 @@ async fn access_ends_the_moment_the_assignment_ends() {
         format!("/people/{person_id}/keyworker-history"),
     ];
     for path in &paths {
-        assert_eq!(
-            app.get(path, &kw1).await.status(),
-            200,
-            "{path} while assigned"
-        );
+        assert_eq!(kw1.get(path).await.status(), 200, "{path} while assigned");
     }
     assign(&app, &coord, person_id, &kw2_id).await;
     for path in &paths {
-        assert_problem(app.get(path, &kw1).await, 404).await;
+        assert_problem(kw1.get(path).await, 404).await;
     }
-    let caseload: Value = app
-        .get_json(&format!("/users/{kw1_id}/caseload"), &kw1)
-        .await;
+    let caseload: Value = kw1.get(&format!("/users/{kw1_id}/caseload")).json().await;
     assert_eq!(caseload["total"], 0);
 }
 
 #[tokio::test]
 async fn caseloads_hold_active_entries_overdue_first_and_are_guarded() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let (kw_id, kw) = app.user_with_role(Role::Keyworker).await;
-    let (other_kw_id, other_kw) = app.user_with_role(Role::Keyworker).await;
-    let fresh = app.person_on_register(&coord, "Fresh", "red").await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let kw = app.sign_in(Role::Keyworker).await;
+    let kw_id = kw.id.clone();
+    let other_kw = app.sign_in(Role::Keyworker).await;
+    let other_kw_id = other_kw.id.clone();
+    let fresh = coord.person_on_register("Fresh", Rag::Red).await;
     let late_person = app
         .create_person(&coord, &person_body("Late", "Tester"))
         .await;
     let late = app
         .open_entry(&coord, &late_person, "amber", Some(days_ago(60)))
         .await;
-    let closed = app.person_on_register(&coord, "Closed", "green").await;
+    let closed = coord.person_on_register("Closed", Rag::Green).await;
     let off_register = app
         .create_person(&coord, &person_body("Off", "Register"))
         .await;
@@ -240,16 +225,14 @@ async fn caseloads_hold_active_entries_overdue_first_and_are_guarded() {
     ] {
         assign(&app, &coord, person_id.as_str().unwrap(), &kw_id).await;
     }
-    app.post(
-        &format!("/register/{}/close", closed["id"].as_str().unwrap()),
-        Some(&coord),
-        &json!({"reason": "no_longer_at_risk"}),
-    )
-    .await;
-
-    let caseload: Value = app
-        .get_json(&format!("/users/{kw_id}/caseload"), &coord)
+    coord
+        .post(
+            &format!("/register/{}/close", closed["id"].as_str().unwrap()),
+            &json!({"reason": "no_longer_at_risk"}),
+        )
         .await;
+
+    let caseload: Value = coord.get(&format!("/users/{kw_id}/caseload")).json().await;
     let rows: Vec<(&str, bool)> = caseload["items"]
         .as_array()
         .unwrap()
@@ -263,38 +246,33 @@ async fn caseloads_hold_active_entries_overdue_first_and_are_guarded() {
         .collect();
     assert_eq!(rows, vec![("Late", true), ("Fresh", false)]);
 
-    let (_, manager) = app.user_with_role(Role::Manager).await;
+    let manager = app.sign_in(Role::Manager).await;
     assert_eq!(
-        app.get(&format!("/users/{kw_id}/caseload"), &manager)
+        manager
+            .get(&format!("/users/{kw_id}/caseload"))
             .await
             .status(),
         200
     );
     assert_eq!(
-        app.get(&format!("/users/{kw_id}/caseload"), &kw)
-            .await
-            .status(),
+        kw.get(&format!("/users/{kw_id}/caseload")).await.status(),
         200
     );
-    assert_problem(
-        app.get(&format!("/users/{kw_id}/caseload"), &other_kw)
-            .await,
-        403,
-    )
-    .await;
-    let own: Value = app
-        .get_json(&format!("/users/{other_kw_id}/caseload"), &other_kw)
+    assert_problem(other_kw.get(&format!("/users/{kw_id}/caseload")).await, 403).await;
+    let own: Value = other_kw
+        .get(&format!("/users/{other_kw_id}/caseload"))
+        .json()
         .await;
     assert_eq!(own["total"], 0);
-    let (_, clinician) = app.user_with_role(Role::Clinician).await;
+    let clinician = app.sign_in(Role::Clinician).await;
     assert_problem(
-        app.get(&format!("/users/{kw_id}/caseload"), &clinician)
-            .await,
+        clinician.get(&format!("/users/{kw_id}/caseload")).await,
         403,
     )
     .await;
     assert_problem(
-        app.get(&format!("/users/{}/caseload", uuid::Uuid::new_v4()), &coord)
+        coord
+            .get(&format!("/users/{}/caseload", uuid::Uuid::new_v4()))
             .await,
         404,
     )

@@ -5,13 +5,13 @@ use crate::helpers::*;
 #[tokio::test]
 async fn a_coordinator_adds_a_person_with_computed_age_facts() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let mut body = person_body("Jane", "Smith");
     let nhs = body["nhs_number"].as_str().unwrap().to_string();
     body["nhs_number"] = json!(format!("{} {} {}", &nhs[..3], &nhs[3..6], &nhs[6..]));
     body["date_of_birth"] = json!(days_ago(0).with_year_offset(-18));
     body["diagnoses"] = json!(["learning_disability", "autism", "autism"]);
-    let res = app.post("/people", Some(&coord), &body).await;
+    let res = coord.post("/people", &body).await;
     assert_eq!(res.status(), 201);
     assert_eq!(res.headers().get("etag").unwrap(), "\"1\"");
     let location = res
@@ -61,7 +61,7 @@ impl YearOffset for chrono::NaiveDate {
 #[tokio::test]
 async fn age_groups_turn_on_the_exact_birthday() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let today = today();
     let cases = [
         (
@@ -92,7 +92,7 @@ async fn age_groups_turn_on_the_exact_birthday() {
 #[tokio::test]
 async fn bad_people_are_refused_naming_every_field_and_nothing_is_written() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let body = json!({
         "nhs_number": "943 476 5918",
         "given_name": "",
@@ -102,7 +102,7 @@ async fn bad_people_are_refused_naming_every_field_and_nothing_is_written() {
         "area": "North",
         "consent_status": "given",
     });
-    let problem = assert_problem(app.post("/people", Some(&coord), &body).await, 422).await;
+    let problem = assert_problem(coord.post("/people", &body).await, 422).await;
     assert_eq!(
         error_fields(&problem),
         vec![
@@ -116,13 +116,13 @@ async fn bad_people_are_refused_naming_every_field_and_nothing_is_written() {
 
     let mut old = person_body("Old", "Person");
     old["date_of_birth"] = json!(today().with_year_offset(-121));
-    let problem = assert_problem(app.post("/people", Some(&coord), &old).await, 422).await;
+    let problem = assert_problem(coord.post("/people", &old).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["date_of_birth"]);
 
     let mut bad_enum = person_body("Enum", "Person");
     bad_enum["diagnoses"] = json!(["adhd"]);
     bad_enum["consent_status"] = json!("maybe");
-    let problem = assert_problem(app.post("/people", Some(&coord), &bad_enum).await, 422).await;
+    let problem = assert_problem(coord.post("/people", &bad_enum).await, 422).await;
     assert_eq!(
         error_fields(&problem),
         vec!["consent_status", "diagnoses[0]"]
@@ -130,34 +130,29 @@ async fn bad_people_are_refused_naming_every_field_and_nothing_is_written() {
 
     let mut bad_date = person_body("Date", "Person");
     bad_date["date_of_birth"] = json!("17/05/1990");
-    let problem = assert_problem(app.post("/people", Some(&coord), &bad_date).await, 422).await;
+    let problem = assert_problem(coord.post("/people", &bad_date).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["date_of_birth"]);
 
-    let list: Value = app.get_json("/people", &coord).await;
+    let list: Value = coord.get("/people").json().await;
     assert_eq!(list["total"], 0);
 }
 
 #[tokio::test]
 async fn nhs_numbers_are_unique() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let body = person_body("First", "Person");
     app.create_person(&coord, &body).await;
     let mut again = person_body("Second", "Person");
     again["nhs_number"] = body["nhs_number"].clone();
-    assert_problem(app.post("/people", Some(&coord), &again).await, 409).await;
+    assert_problem(coord.post("/people", &again).await, 409).await;
     // Changing someone else's number to it is refused too.
     let other = app
         .create_person(&coord, &person_body("Third", "Person"))
         .await;
     let path = format!("/people/{}", other["id"].as_str().unwrap());
-    let res = app
-        .patch(
-            &path,
-            &coord,
-            &json!({"nhs_number": body["nhs_number"]}),
-            None,
-        )
+    let res = coord
+        .patch(&path, &json!({"nhs_number": body["nhs_number"]}))
         .await;
     assert_problem(res, 409).await;
 }
@@ -165,7 +160,7 @@ async fn nhs_numbers_are_unique() {
 #[tokio::test]
 async fn people_are_found_by_nhs_number_or_name() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let jane = app
         .create_person(&coord, &person_body("Jane", "Smith"))
         .await;
@@ -186,9 +181,7 @@ async fn people_are_found_by_nhs_number_or_name() {
         ("%25".into(), vec![]),
     ];
     for (search, expected) in cases {
-        let page: Value = app
-            .get_json(&format!("/people?search={search}"), &coord)
-            .await;
+        let page: Value = coord.get(&format!("/people?search={search}")).json().await;
         let mut names: Vec<&str> = page["items"]
             .as_array()
             .unwrap()
@@ -204,35 +197,33 @@ async fn people_are_found_by_nhs_number_or_name() {
 #[tokio::test]
 async fn person_updates_honour_if_match_and_are_audited() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let person = app
         .create_person(&coord, &person_body("Pat", "Jones"))
         .await;
     let path = format!("/people/{}", person["id"].as_str().unwrap());
-    let res = app
-        .patch(
-            &path,
-            &coord,
-            &json!({"area": "South", "gp_practice": "Y01234"}),
-            Some("\"1\""),
-        )
+    let res = coord
+        .patch(&path, &json!({"area": "South", "gp_practice": "Y01234"}))
+        .if_match(1)
         .await;
     assert_eq!(res.status(), 200);
     let updated: Value = res.json().await.unwrap();
     assert_eq!(updated["area"], "South");
     assert_eq!(updated["version"], 2);
-    let res = app
-        .patch(&path, &coord, &json!({"area": "East"}), Some("\"1\""))
+    let res = coord
+        .patch(&path, &json!({"area": "East"}))
+        .if_match(1)
         .await;
     assert_problem(res, 412).await;
-    let res = app
-        .patch(&path, &coord, &json!({"gp_practice": null}), Some("\"2\""))
+    let res = coord
+        .patch(&path, &json!({"gp_practice": null}))
+        .if_match(2)
         .await;
     let cleared: Value = res.json().await.unwrap();
     assert!(cleared["gp_practice"].is_null());
     assert_eq!(cleared["area"], "South");
 
-    app.get(&path, &coord).await;
+    coord.get(&path).await;
     let admin = app.admin_token().await;
     let audit: Value = app
         .get(
@@ -258,7 +249,7 @@ async fn person_updates_honour_if_match_and_are_audited() {
 #[tokio::test]
 async fn who_may_read_and_write_people() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let person = app
         .create_person(&coord, &person_body("Perm", "Test"))
         .await;

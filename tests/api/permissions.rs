@@ -435,14 +435,15 @@ fn rows() -> Vec<Row> {
 
 async fn fixtures(app: &TestApp) -> Fixtures {
     let admin = app.admin_token().await;
-    let (_, coordinator) = app.user_with_role(Role::Coordinator).await;
-    let (_, manager) = app.user_with_role(Role::Manager).await;
-    let (clinician_id, clinician) = app.user_with_role(Role::Clinician).await;
-    let (kw_own, kw_own_token) = app.user_with_role(Role::Keyworker).await;
-    let (kw_other, kw_other_token) = app.user_with_role(Role::Keyworker).await;
-    let entry = app
-        .person_on_register(&coordinator, "Fixture", "amber")
-        .await;
+    let coordinator = app.sign_in(Role::Coordinator).await;
+    let manager = app.sign_in(Role::Manager).await;
+    let clinician = app.sign_in(Role::Clinician).await;
+    let clinician_id = clinician.id.clone();
+    let kw_own_token = app.sign_in(Role::Keyworker).await;
+    let kw_own = kw_own_token.id.clone();
+    let kw_other_token = app.sign_in(Role::Keyworker).await;
+    let kw_other = kw_other_token.id.clone();
+    let entry = coordinator.person_on_register("Fixture", Rag::Amber).await;
     let person = entry["person_id"].as_str().unwrap().to_string();
     let res = app
         .request(
@@ -455,10 +456,9 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let contact: Value = app
+    let contact: Value = coordinator
         .post(
             &format!("/people/{person}/contacts"),
-            Some(&coordinator),
             &json!({"occurred_at": chrono::Utc::now(), "kind": "video", "summary": "Fixture"}),
         )
         .await
@@ -468,19 +468,16 @@ async fn fixtures(app: &TestApp) -> Fixtures {
     let admission = app
         .admit(&coordinator, &person, days_ago(10), "non_secure")
         .await;
-    let cetr: Value = app
-        .post(&format!("/people/{person}/cetrs"), Some(&coordinator),
-              &json!({"kind": "post_admission", "held_on": days_ago(5), "panel": full_panel(), "summary": "Fixture"}))
+    let cetr: Value = coordinator.post(&format!("/people/{person}/cetrs"), &json!({"kind": "post_admission", "held_on": days_ago(5), "panel": full_panel(), "summary": "Fixture"}))
         .await
         .json()
         .await
         .unwrap();
     let mut action_ids = Vec::new();
     for owner in [&kw_own, &clinician_id] {
-        let action: Value = app
+        let action: Value = coordinator
             .post(
                 &format!("/cetrs/{}/actions", cetr["id"].as_str().unwrap()),
-                Some(&coordinator),
                 &json!({"description": "Fixture", "owner_id": owner, "due_on": today()}),
             )
             .await
@@ -489,13 +486,12 @@ async fn fixtures(app: &TestApp) -> Fixtures {
             .unwrap();
         action_ids.push(action["id"].as_str().unwrap().to_string());
     }
-    let plan: Value = app
+    let plan: Value = coordinator
         .post(
             &format!(
                 "/admissions/{}/discharge-plan",
                 admission["id"].as_str().unwrap()
             ),
-            Some(&coordinator),
             &json!({}),
         )
         .await
@@ -504,12 +500,10 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .unwrap();
     let plan_id = plan["id"].as_str().unwrap().to_string();
     for (number, owner) in [(1, &kw_own), (2, &clinician_id)] {
-        let res = app
+        let res = coordinator
             .patch(
                 &format!("/discharge-plans/{plan_id}/points/{number}"),
-                &coordinator,
                 &json!({"owner_id": owner}),
-                None,
             )
             .await;
         assert_eq!(res.status(), 200);
@@ -519,13 +513,13 @@ async fn fixtures(app: &TestApp) -> Fixtures {
     Fixtures {
         tokens: vec![
             admin,
-            coordinator.clone(),
-            manager,
-            clinician,
-            kw_own_token,
-            kw_other_token,
+            coordinator.token.clone(),
+            manager.token.clone(),
+            clinician.token.clone(),
+            kw_own_token.token.clone(),
+            kw_other_token.token.clone(),
         ],
-        coordinator,
+        coordinator: coordinator.token.clone(),
         person,
         entry: entry["id"].as_str().unwrap().to_string(),
         contact: contact["id"].as_str().unwrap().to_string(),

@@ -39,8 +39,9 @@ async fn lists_issue_no_more_queries_for_50_items_than_for_1() {
     // cached path).
     let app = spawn_app_with(|s| s.cache.refresh_ms = 0).await;
     let admin = app.admin_token().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let (kw_id, kw) = app.user_with_role(Role::Keyworker).await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let kw = app.sign_in(Role::Keyworker).await;
+    let kw_id = kw.id.clone();
     let mut first_person = String::new();
     for i in 0..55 {
         let person = app
@@ -49,7 +50,7 @@ async fn lists_issue_no_more_queries_for_50_items_than_for_1() {
         let id = person["id"].as_str().unwrap().to_string();
         app.open_entry(&coord, &person, "amber", Some(days_ago(30)))
             .await;
-        app.assign_keyworker(&coord, &id, &kw_id).await;
+        coord.assign_keyworker(&id, &kw_id).await;
         if i == 0 {
             first_person = id;
         }
@@ -57,29 +58,26 @@ async fn lists_issue_no_more_queries_for_50_items_than_for_1() {
     for i in 0..55 {
         let contact = json!({"occurred_at": chrono::Utc::now() - chrono::Duration::minutes(i), "kind": "phone", "summary": "s"});
         assert_eq!(
-            app.post(
-                &format!("/people/{first_person}/contacts"),
-                Some(&kw),
-                &contact
-            )
-            .await
-            .status(),
+            kw.post(&format!("/people/{first_person}/contacts"), &contact)
+                .await
+                .status(),
             201
         );
     }
     assert_eq!(
-        app.post("/escalations/run", Some(&coord), &json!({}))
-            .await
-            .status(),
+        coord.post("/escalations/run", &json!({})).await.status(),
         200
     );
 
     let lists = [
-        ("/register", coord.clone()),
-        ("/people", coord.clone()),
-        (&*format!("/users/{kw_id}/caseload"), coord.clone()),
-        (&*format!("/people/{first_person}/contacts"), kw.clone()),
-        ("/alerts", coord.clone()),
+        ("/register", coord.token.clone()),
+        ("/people", coord.token.clone()),
+        (&*format!("/users/{kw_id}/caseload"), coord.token.clone()),
+        (
+            &*format!("/people/{first_person}/contacts"),
+            kw.token.clone(),
+        ),
+        ("/alerts", coord.token.clone()),
         ("/notifications", admin.clone()),
         ("/audit", admin.clone()),
         ("/users", admin.clone()),

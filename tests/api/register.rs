@@ -5,12 +5,11 @@ use crate::helpers::*;
 #[tokio::test]
 async fn the_done_when_walkthrough() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let person = app
         .create_person(&coord, &person_body("Walk", "Through"))
         .await;
-    let res = app
-        .post("/register", Some(&coord), &json!({"person_id": person["id"], "rag": "amber", "risk_summary": "Family under strain"}))
+    let res = coord.post("/register", &json!({"person_id": person["id"], "rag": "amber", "risk_summary": "Family under strain"}))
         .await;
     assert_eq!(res.status(), 201);
     let entry: Value = res.json().await.unwrap();
@@ -28,17 +27,13 @@ async fn the_done_when_walkthrough() {
     assert_eq!(entry["person"]["age_group"], "adult");
     let id = entry["id"].as_str().unwrap();
 
-    let res = app
-        .post(&format!("/register/{id}/reviews"), Some(&coord),
-              &json!({"reviewed_on": today(), "rag": "red", "attendees": ["Coordinator", "Mother", "CAMHS"], "summary": "Placement breaking down"}))
+    let res = coord.post(&format!("/register/{id}/reviews"), &json!({"reviewed_on": today(), "rag": "red", "attendees": ["Coordinator", "Mother", "CAMHS"], "summary": "Placement breaking down"}))
         .await;
     assert_eq!(res.status(), 201);
     let review: Value = res.json().await.unwrap();
     assert_eq!(review["next_review_due"], json!(days_ahead(7)));
 
-    let history: Value = app
-        .get_json(&format!("/register/{id}/history"), &coord)
-        .await;
+    let history: Value = coord.get(&format!("/register/{id}/history")).json().await;
     let changes: Vec<(Value, Value, Value)> = history
         .as_array()
         .unwrap()
@@ -55,17 +50,17 @@ async fn the_done_when_walkthrough() {
     assert!(history[1]["changed_by"]["id"].is_string());
     assert!(history[1]["changed_at"].is_string());
 
-    let page: Value = app
-        .get_json("/register?rag=red&sort=next_review_due", &coord)
+    let page: Value = coord
+        .get("/register?rag=red&sort=next_review_due")
+        .json()
         .await;
     assert_eq!(page["total"], 1);
     assert_eq!(page["items"][0]["id"], id);
     assert_eq!(page["items"][0]["last_review_on"], json!(today()));
 
-    let res = app
+    let res = coord
         .post(
             &format!("/register/{id}/close"),
-            Some(&coord),
             &json!({"reason": "no_longer_at_risk"}),
         )
         .await;
@@ -74,76 +69,73 @@ async fn the_done_when_walkthrough() {
     assert_eq!(closed["status"], "closed");
     assert_eq!(closed["closure_reason"], "no_longer_at_risk");
     assert_eq!(closed["closed_on"], json!(today()));
-    let res = app
+    let res = coord
         .post(
             &format!("/register/{id}/close"),
-            Some(&coord),
             &json!({"reason": "other", "note": "again"}),
         )
         .await;
     assert_problem(res, 409).await;
-    let page: Value = app.get_json("/register?rag=red", &coord).await;
+    let page: Value = coord.get("/register?rag=red").json().await;
     assert_eq!(
         page["total"], 0,
         "closed entries leave the default (active) list"
     );
-    let page: Value = app.get_json("/register?status=closed", &coord).await;
+    let page: Value = coord.get("/register?status=closed").json().await;
     assert_eq!(page["total"], 1);
 }
 
 #[tokio::test]
 async fn one_active_entry_per_person_and_consent_rules() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let person = app
         .create_person(&coord, &person_body("One", "Entry"))
         .await;
     let entry = app.open_entry(&coord, &person, "green", None).await;
     let body = json!({"person_id": person["id"], "rag": "red", "risk_summary": "again"});
-    assert_problem(app.post("/register", Some(&coord), &body).await, 409).await;
+    assert_problem(coord.post("/register", &body).await, 409).await;
     // After closing, the person may be put back on the register.
     let path = format!("/register/{}/close", entry["id"].as_str().unwrap());
     assert_eq!(
-        app.post(&path, Some(&coord), &json!({"reason": "moved_out_of_area"}))
+        coord
+            .post(&path, &json!({"reason": "moved_out_of_area"}))
             .await
             .status(),
         200
     );
-    assert_eq!(
-        app.post("/register", Some(&coord), &body).await.status(),
-        201
-    );
+    assert_eq!(coord.post("/register", &body).await.status(), 201);
 
     for consent in ["declined", "not_recorded"] {
         let mut body = person_body("No", "Consent");
         body["consent_status"] = json!(consent);
         let person = app.create_person(&coord, &body).await;
         let open = json!({"person_id": person["id"], "rag": "amber", "risk_summary": "x"});
-        let problem = assert_problem(app.post("/register", Some(&coord), &open).await, 422).await;
+        let problem = assert_problem(coord.post("/register", &open).await, 422).await;
         assert_eq!(error_fields(&problem), vec!["consent_note"], "{consent}");
         let open = json!({"person_id": person["id"], "rag": "amber", "risk_summary": "x",
                           "consent_note": "Safeguarding: multi-agency decision recorded 12/11"});
         assert_eq!(
-            app.post("/register", Some(&coord), &open).await.status(),
+            coord.post("/register", &open).await.status(),
             201,
             "{consent}"
         );
     }
     let missing = json!({"person_id": uuid::Uuid::new_v4(), "rag": "amber", "risk_summary": "x"});
-    let problem = assert_problem(app.post("/register", Some(&coord), &missing).await, 422).await;
+    let problem = assert_problem(coord.post("/register", &missing).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["person_id"]);
     let bad = json!({"person_id": person["id"], "rag": "purple", "risk_summary": "", "opened_on": days_ahead(1)});
-    let problem = assert_problem(app.post("/register", Some(&coord), &bad).await, 422).await;
+    let problem = assert_problem(coord.post("/register", &bad).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["rag"]);
     let bad = json!({"person_id": person["id"], "rag": "red", "risk_summary": " ", "opened_on": days_ahead(1)});
-    let problem = assert_problem(app.post("/register", Some(&coord), &bad).await, 422).await;
+    let problem = assert_problem(coord.post("/register", &bad).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["opened_on", "risk_summary"]);
 }
 
 #[tokio::test]
 async fn references_are_allocated_without_gaps_or_duplicates_under_concurrency() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let mut people = Vec::new();
     for i in 0..12 {
         people.push(
@@ -158,7 +150,7 @@ async fn references_are_allocated_without_gaps_or_duplicates_under_concurrency()
         let body = json!({"person_id": person["id"], "rag": "green", "risk_summary": "x"});
         let client = app.client.clone();
         let url = app.url("/register");
-        let token = coord.clone();
+        let token = coord.token.clone();
         tasks.push(tokio::spawn(async move {
             client
                 .post(url)
@@ -178,9 +170,7 @@ async fn references_are_allocated_without_gaps_or_duplicates_under_concurrency()
     statuses.sort();
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 12);
     assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 1);
-    let page: Value = app
-        .get_json("/register?sort=reference&limit=100", &coord)
-        .await;
+    let page: Value = coord.get("/register?sort=reference&limit=100").json().await;
     let refs: Vec<&str> = page["items"]
         .as_array()
         .unwrap()
@@ -194,27 +184,21 @@ async fn references_are_allocated_without_gaps_or_duplicates_under_concurrency()
 #[tokio::test]
 async fn a_rag_change_needs_a_reason_and_pulls_the_review_forward_never_back() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let entry = app.person_on_register(&coord, "Rag", "green").await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Rag", Rag::Green).await;
     let path = format!("/register/{}", entry["id"].as_str().unwrap());
     assert_eq!(entry["next_review_due"], json!(days_ahead(90)));
 
-    let problem = assert_problem(
-        app.patch(&path, &coord, &json!({"rag": "red"}), None).await,
-        422,
-    )
-    .await;
+    let problem = assert_problem(coord.patch(&path, &json!({"rag": "red"})).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["rag_reason"]);
-    let unchanged: Value = app.get_json(&path, &coord).await;
+    let unchanged: Value = coord.get(&path).json().await;
     assert_eq!(unchanged["rag"], "green");
     assert_eq!(unchanged["version"], 1);
 
-    let res = app
+    let res = coord
         .patch(
             &path,
-            &coord,
             &json!({"rag": "red", "rag_reason": "Crisis call from family"}),
-            None,
         )
         .await;
     assert_eq!(res.status(), 200);
@@ -227,13 +211,8 @@ async fn a_rag_change_needs_a_reason_and_pulls_the_review_forward_never_back() {
     );
     assert_eq!(red["rag_changed_on"], json!(today()));
 
-    let res = app
-        .patch(
-            &path,
-            &coord,
-            &json!({"rag": "green", "rag_reason": "Settled"}),
-            None,
-        )
+    let res = coord
+        .patch(&path, &json!({"rag": "green", "rag_reason": "Settled"}))
         .await;
     let green: Value = res.json().await.unwrap();
     assert_eq!(
@@ -242,7 +221,7 @@ async fn a_rag_change_needs_a_reason_and_pulls_the_review_forward_never_back() {
         "never pushed back"
     );
 
-    let history: Value = app.get_json(&format!("{path}/history"), &coord).await;
+    let history: Value = coord.get(&format!("{path}/history")).json().await;
     let reasons: Vec<&str> = history
         .as_array()
         .unwrap()
@@ -258,7 +237,7 @@ async fn a_rag_change_needs_a_reason_and_pulls_the_review_forward_never_back() {
 #[tokio::test]
 async fn reviews_set_dates_and_refuse_bad_input_without_writing() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let person = app.create_person(&coord, &person_body("Rev", "Iew")).await;
     let entry = app
         .open_entry(&coord, &person, "amber", Some(days_ago(40)))
@@ -269,8 +248,7 @@ async fn reviews_set_dates_and_refuse_bad_input_without_writing() {
 
     let bad = json!({"reviewed_on": days_ahead(1), "rag": "amber", "attendees": [], "summary": ""});
     let problem = assert_problem(
-        app.post(&format!("/register/{id}/reviews"), Some(&coord), &bad)
-            .await,
+        coord.post(&format!("/register/{id}/reviews"), &bad).await,
         422,
     )
     .await;
@@ -281,29 +259,27 @@ async fn reviews_set_dates_and_refuse_bad_input_without_writing() {
     let before_open =
         json!({"reviewed_on": days_ago(41), "rag": "amber", "attendees": ["A"], "summary": "s"});
     let problem = assert_problem(
-        app.post(
-            &format!("/register/{id}/reviews"),
-            Some(&coord),
-            &before_open,
-        )
-        .await,
+        coord
+            .post(&format!("/register/{id}/reviews"), &before_open)
+            .await,
         422,
     )
     .await;
     assert_eq!(error_fields(&problem), vec!["reviewed_on"]);
-    let unchanged: Value = app.get_json(&format!("/register/{id}"), &coord).await;
+    let unchanged: Value = coord.get(&format!("/register/{id}")).json().await;
     assert_eq!(unchanged["version"], 1);
     assert!(unchanged["last_review_on"].is_null());
 
     let ok =
         json!({"reviewed_on": days_ago(2), "rag": "amber", "attendees": ["A"], "summary": "s"});
     assert_eq!(
-        app.post(&format!("/register/{id}/reviews"), Some(&coord), &ok)
+        coord
+            .post(&format!("/register/{id}/reviews"), &ok)
             .await
             .status(),
         201
     );
-    let after: Value = app.get_json(&format!("/register/{id}"), &coord).await;
+    let after: Value = coord.get(&format!("/register/{id}")).json().await;
     assert_eq!(after["last_review_on"], json!(days_ago(2)));
     assert_eq!(
         after["next_review_due"],
@@ -313,8 +289,8 @@ async fn reviews_set_dates_and_refuse_bad_input_without_writing() {
     assert_eq!(after["rag"], "amber");
 
     let explicit = json!({"reviewed_on": today(), "rag": "blue", "attendees": ["B"], "summary": "t", "next_review_due": days_ahead(10)});
-    let res = app
-        .post(&format!("/register/{id}/reviews"), Some(&coord), &explicit)
+    let res = coord
+        .post(&format!("/register/{id}/reviews"), &explicit)
         .await;
     assert_eq!(res.status(), 201);
     let location = res
@@ -324,44 +300,31 @@ async fn reviews_set_dates_and_refuse_bad_input_without_writing() {
         .to_str()
         .unwrap()
         .to_string();
-    let review: Value = app.get_json(&location, &coord).await;
+    let review: Value = coord.get(&location).json().await;
     assert_eq!(review["attendees"], json!(["B"]));
-    let after: Value = app.get_json(&format!("/register/{id}"), &coord).await;
+    let after: Value = coord.get(&format!("/register/{id}")).json().await;
     assert_eq!(after["next_review_due"], json!(days_ahead(10)));
     assert_eq!(after["rag"], "blue");
 
     let older =
         json!({"reviewed_on": days_ago(5), "rag": "amber", "attendees": ["A"], "summary": "s"});
     let problem = assert_problem(
-        app.post(&format!("/register/{id}/reviews"), Some(&coord), &older)
-            .await,
+        coord.post(&format!("/register/{id}/reviews"), &older).await,
         422,
     )
     .await;
     assert_eq!(error_fields(&problem), vec!["reviewed_on"]);
-    let reviews: Value = app
-        .get_json(&format!("/register/{id}/reviews"), &coord)
-        .await;
+    let reviews: Value = coord.get(&format!("/register/{id}/reviews")).json().await;
     assert_eq!(reviews.as_array().unwrap().len(), 2);
     assert_eq!(reviews[0]["reviewed_on"], json!(today()), "newest first");
 
-    app.post(
-        &format!("/register/{id}/close"),
-        Some(&coord),
-        &json!({"reason": "died"}),
-    )
-    .await;
-    let res = app
-        .post(&format!("/register/{id}/reviews"), Some(&coord), &ok)
+    coord
+        .post(&format!("/register/{id}/close"), &json!({"reason": "died"}))
         .await;
+    let res = coord.post(&format!("/register/{id}/reviews"), &ok).await;
     assert_problem(res, 409).await;
-    let res = app
-        .patch(
-            &format!("/register/{id}"),
-            &coord,
-            &json!({"risk_summary": "x"}),
-            None,
-        )
+    let res = coord
+        .patch(&format!("/register/{id}"), &json!({"risk_summary": "x"}))
         .await;
     assert_problem(res, 409).await;
 }
@@ -369,42 +332,33 @@ async fn reviews_set_dates_and_refuse_bad_input_without_writing() {
 #[tokio::test]
 async fn the_second_of_two_concurrent_editors_gets_412_and_changes_nothing() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let (_, coord2) = app.user_with_role(Role::Coordinator).await;
-    let entry = app.person_on_register(&coord, "Two", "amber").await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let coord2 = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Two", Rag::Amber).await;
     let path = format!("/register/{}", entry["id"].as_str().unwrap());
-    let res = app
-        .patch(
-            &path,
-            &coord,
-            &json!({"risk_summary": "First editor"}),
-            Some("\"1\""),
-        )
+    let res = coord
+        .patch(&path, &json!({"risk_summary": "First editor"}))
+        .if_match(1)
         .await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers().get("etag").unwrap(), "\"2\"");
-    let res = app
-        .patch(
-            &path,
-            &coord2,
-            &json!({"rag": "red", "rag_reason": "Second editor"}),
-            Some("\"1\""),
-        )
+    let res = coord2
+        .patch(&path, &json!({"rag": "red", "rag_reason": "Second editor"}))
+        .if_match(1)
         .await;
     assert_problem(res, 412).await;
-    let now: Value = app.get_json(&path, &coord).await;
+    let now: Value = coord.get(&path).json().await;
     assert_eq!(now["risk_summary"], "First editor");
     assert_eq!(now["rag"], "amber");
-    let history: Value = app.get_json(&format!("{path}/history"), &coord).await;
+    let history: Value = coord.get(&format!("{path}/history")).json().await;
     assert_eq!(
         history.as_array().unwrap().len(),
         1,
         "the refused change left no history"
     );
-    let res = app
+    let res = coord2
         .post(
             &format!("{path}/close"),
-            Some(&coord2),
             &json!({"reason": "other", "note": "n"}),
         )
         .await;
@@ -414,27 +368,16 @@ async fn the_second_of_two_concurrent_editors_gets_412_and_changes_nothing() {
 #[tokio::test]
 async fn closing_needs_a_known_reason_and_a_note_for_other() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let entry = app.person_on_register(&coord, "Close", "green").await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Close", Rag::Green).await;
     let path = format!("/register/{}/close", entry["id"].as_str().unwrap());
-    let problem = assert_problem(
-        app.post(&path, Some(&coord), &json!({"reason": "other"}))
-            .await,
-        422,
-    )
-    .await;
+    let problem = assert_problem(coord.post(&path, &json!({"reason": "other"})).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["note"]);
-    let problem = assert_problem(
-        app.post(&path, Some(&coord), &json!({"reason": "bored"}))
-            .await,
-        422,
-    )
-    .await;
+    let problem = assert_problem(coord.post(&path, &json!({"reason": "bored"})).await, 422).await;
     assert_eq!(error_fields(&problem), vec!["reason"]);
-    let res = app
+    let res = coord
         .post(
             &path,
-            Some(&coord),
             &json!({"reason": "declined_consent", "note": "Withdrew consent"}),
         )
         .await;
@@ -459,7 +402,7 @@ async fn names(app: &TestApp, token: &str, query: &str) -> Vec<String> {
 #[tokio::test]
 async fn the_triage_list_filters_sorts_and_pages() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let t = today();
     let years_ago = |y: u32| t.checked_sub_months(chrono::Months::new(12 * y)).unwrap();
     // (name, rag, area, date of birth, opened days ago)
@@ -515,7 +458,7 @@ async fn the_triage_list_filters_sorts_and_pages() {
             "query {query:?}"
         );
     }
-    let page: Value = app.get_json("/register?limit=2", &coord).await;
+    let page: Value = coord.get("/register?limit=2").json().await;
     assert_eq!(
         (
             page["total"].as_i64(),
@@ -536,7 +479,7 @@ async fn the_triage_list_filters_sorts_and_pages() {
         "keyworker_id=nope",
         "overdue=maybe",
     ] {
-        let res = app.get(&format!("/register?{bad}"), &coord).await;
+        let res = coord.get(&format!("/register?{bad}")).await;
         assert_problem(res, 400).await;
     }
 }
@@ -544,8 +487,8 @@ async fn the_triage_list_filters_sorts_and_pages() {
 #[tokio::test]
 async fn who_may_read_and_write_the_register() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let entry = app.person_on_register(&coord, "Perm", "amber").await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Perm", Rag::Amber).await;
     let id = entry["id"].as_str().unwrap();
     let admin = app.admin_token().await;
     // (role, list, read entry, history, reviews, write)
@@ -613,12 +556,13 @@ async fn who_may_read_and_write_the_register() {
 #[tokio::test]
 async fn entry_reads_are_audited() {
     let app = spawn_app().await;
-    let (manager_id, manager) = app.user_with_role(Role::Manager).await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let entry = app.person_on_register(&coord, "Audit", "red").await;
+    let manager = app.sign_in(Role::Manager).await;
+    let manager_id = manager.id.clone();
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Audit", Rag::Red).await;
     let id = entry["id"].as_str().unwrap();
-    app.get(&format!("/register/{id}"), &manager).await;
-    app.get(&format!("/register/{id}/history"), &manager).await;
+    manager.get(&format!("/register/{id}")).await;
+    manager.get(&format!("/register/{id}/history")).await;
     let admin = app.admin_token().await;
     let audit: Value = app
         .get(

@@ -23,11 +23,12 @@ async fn person(app: &TestApp, token: &str, name: &str, area: &str, age: u32) ->
 #[tokio::test]
 async fn the_summary_matches_hand_counts() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
-    let (kw_id, _) = app.user_with_role(Role::Keyworker).await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let kw_id = app.sign_in(Role::Keyworker).await.id;
     let a = person(&app, &coord, "A", "North", 16).await;
     let a_entry = app.open_entry(&coord, &a, "red", Some(days_ago(20))).await;
-    app.assign_keyworker(&coord, a["id"].as_str().unwrap(), &kw_id)
+    coord
+        .assign_keyworker(a["id"].as_str().unwrap(), &kw_id)
         .await;
     let b = person(&app, &coord, "B", "North", 20).await;
     app.open_entry(&coord, &b, "amber", None).await;
@@ -38,7 +39,8 @@ async fn the_summary_matches_hand_counts() {
     app.admit(&coord, d_id, days_ago(10), "non_secure").await;
     let cetr = json!({"kind": "post_admission", "held_on": days_ago(3), "panel": full_panel(), "summary": "s"});
     assert_eq!(
-        app.post(&format!("/people/{d_id}/cetrs"), Some(&coord), &cetr)
+        coord
+            .post(&format!("/people/{d_id}/cetrs"), &cetr)
             .await
             .status(),
         201
@@ -47,46 +49,43 @@ async fn the_summary_matches_hand_counts() {
     let e_entry = app
         .open_entry(&coord, &e, "amber", Some(days_ago(30)))
         .await;
-    app.post(
-        &format!("/register/{}/close", e_entry["id"].as_str().unwrap()),
-        Some(&coord),
-        &json!({"reason": "no_longer_at_risk"}),
-    )
-    .await;
+    coord
+        .post(
+            &format!("/register/{}/close", e_entry["id"].as_str().unwrap()),
+            &json!({"reason": "no_longer_at_risk"}),
+        )
+        .await;
     let g = person(&app, &coord, "G", "East", 50).await;
     let g_id = g["id"].as_str().unwrap();
     let first = app.admit(&coord, g_id, days_ago(200), "low_secure").await;
     let late_cetr = json!({"kind": "post_admission", "held_on": days_ago(170), "admission_id": first["id"], "panel": full_panel(), "summary": "s"});
     assert_eq!(
-        app.post(&format!("/people/{g_id}/cetrs"), Some(&coord), &late_cetr)
+        coord
+            .post(&format!("/people/{g_id}/cetrs"), &late_cetr)
             .await
             .status(),
         201
     );
-    app.patch(
-        &format!("/admissions/{}", first["id"].as_str().unwrap()),
-        &coord,
-        &json!({"discharged_on": days_ago(150)}),
-        None,
-    )
-    .await;
+    coord
+        .patch(
+            &format!("/admissions/{}", first["id"].as_str().unwrap()),
+            &json!({"discharged_on": days_ago(150)}),
+        )
+        .await;
     let second = app.admit(&coord, g_id, days_ago(100), "low_secure").await;
-    app.patch(
-        &format!("/admissions/{}", second["id"].as_str().unwrap()),
-        &coord,
-        &json!({"discharged_on": days_ago(95), "discharge_destination": "died"}),
-        None,
-    )
-    .await;
+    coord
+        .patch(
+            &format!("/admissions/{}", second["id"].as_str().unwrap()),
+            &json!({"discharged_on": days_ago(95), "discharge_destination": "died"}),
+        )
+        .await;
     assert_eq!(
-        app.post("/escalations/run", Some(&coord), &json!({}))
-            .await
-            .status(),
+        coord.post("/escalations/run", &json!({})).await.status(),
         200
     );
 
-    let (_, manager) = app.user_with_role(Role::Manager).await;
-    let s: Value = app.get_json("/reports/summary", &manager).await;
+    let manager = app.sign_in(Role::Manager).await;
+    let s: Value = manager.get("/reports/summary").json().await;
     assert_eq!(
         s["register"],
         json!({"red": 1, "amber": 1, "green": 1, "blue": 1, "total": 4})
@@ -122,7 +121,7 @@ async fn the_summary_matches_hand_counts() {
         assert_eq!(overdue[kind], n, "{kind}");
     }
 
-    let north: Value = app.get_json("/reports/summary?area=North", &manager).await;
+    let north: Value = manager.get("/reports/summary?area=North").json().await;
     assert_eq!(north["register"]["total"], 2);
     assert_eq!(north["overdue"]["no_keyworker"], 0);
     assert_eq!(north["overdue"]["dsr_review_overdue"], 1);
@@ -130,25 +129,20 @@ async fn the_summary_matches_hand_counts() {
 
     // A turns amber today; 15 days ago it was red, and only A and E (closed today) were on
     // the register.
-    let res = app
+    let res = coord
         .patch(
             &format!("/register/{}", a_entry["id"].as_str().unwrap()),
-            &coord,
             &json!({"rag": "amber", "rag_reason": "Settling"}),
-            None,
         )
         .await;
     assert_eq!(res.status(), 200);
-    let now: Value = app.get_json("/reports/summary", &manager).await;
+    let now: Value = manager.get("/reports/summary").json().await;
     assert_eq!(
         now["register"],
         json!({"red": 0, "amber": 2, "green": 1, "blue": 1, "total": 4})
     );
-    let past: Value = app
-        .get(
-            &format!("/reports/summary?as_of={}", days_ago(15)),
-            &manager,
-        )
+    let past: Value = manager
+        .get(&format!("/reports/summary?as_of={}", days_ago(15)))
         .await
         .json()
         .await
@@ -162,11 +156,8 @@ async fn the_summary_matches_hand_counts() {
         past["overdue"]["dsr_review_overdue"], 0,
         "no alert was open then"
     );
-    let long_ago: Value = app
-        .get(
-            &format!("/reports/summary?as_of={}", days_ago(120)),
-            &manager,
-        )
+    let long_ago: Value = manager
+        .get(&format!("/reports/summary?as_of={}", days_ago(120)))
         .await
         .json()
         .await
@@ -177,11 +168,7 @@ async fn the_summary_matches_hand_counts() {
         "G was red in the community between admissions"
     );
 
-    assert_problem(
-        app.get("/reports/summary?as_of=yesterday", &manager).await,
-        400,
-    )
-    .await;
+    assert_problem(manager.get("/reports/summary?as_of=yesterday").await, 400).await;
     for role in [Role::Clinician, Role::Keyworker] {
         let (_, token) = app.user_with_role(role).await;
         assert_problem(app.get("/reports/summary", &token).await, 403).await;
@@ -196,17 +183,16 @@ async fn the_summary_matches_hand_counts() {
 #[tokio::test]
 async fn the_export_is_clean_csv_with_formulas_neutralised() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let mut body = person_body("Ann, \"Annie\"", "O'Neil");
     body["area"] = json!("North");
     let ann = app.create_person(&coord, &body).await;
-    let res = app
-        .post("/register", Some(&coord), &json!({"person_id": ann["id"], "rag": "red", "risk_summary": "=HYPERLINK(\"http://evil\",\"click\")\nsecond line", "referral_source": "@SUM(1)"}))
+    let res = coord.post("/register", &json!({"person_id": ann["id"], "rag": "red", "risk_summary": "=HYPERLINK(\"http://evil\",\"click\")\nsecond line", "referral_source": "@SUM(1)"}))
         .await;
     assert_eq!(res.status(), 201);
-    app.person_on_register(&coord, "Bob", "green").await;
+    coord.person_on_register("Bob", Rag::Green).await;
 
-    let res = app.get("/register/export.csv?rag=red", &coord).await;
+    let res = coord.get("/register/export.csv?rag=red").await;
     assert_eq!(res.status(), 200);
     assert!(res
         .headers()
@@ -249,8 +235,8 @@ async fn the_export_is_clean_csv_with_formulas_neutralised() {
     assert_eq!(&row[col("area")], "North");
     assert_eq!(&row[col("rag")], "red");
     assert_eq!(&row[col("nhs_number")], ann["nhs_number"].as_str().unwrap());
-    let all = app
-        .get("/register/export.csv", &coord)
+    let all = coord
+        .get("/register/export.csv")
         .await
         .bytes()
         .await
@@ -261,18 +247,11 @@ async fn the_export_is_clean_csv_with_formulas_neutralised() {
     let audit: Value = app.get_json("/audit?action=export", &admin).await;
     assert_eq!(audit["total"], 2);
     assert_eq!(audit["items"][0]["entity_type"], "register");
-    let (_, manager) = app.user_with_role(Role::Manager).await;
-    assert_eq!(
-        app.get("/register/export.csv", &manager).await.status(),
-        200
-    );
+    let manager = app.sign_in(Role::Manager).await;
+    assert_eq!(manager.get("/register/export.csv").await.status(), 200);
     for role in [Role::Clinician, Role::Keyworker] {
         let (_, token) = app.user_with_role(role).await;
         assert_problem(app.get("/register/export.csv", &token).await, 403).await;
     }
-    assert_problem(
-        app.get("/register/export.csv?rag=purple", &coord).await,
-        400,
-    )
-    .await;
+    assert_problem(coord.get("/register/export.csv?rag=purple").await, 400).await;
 }

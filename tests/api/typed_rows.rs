@@ -39,15 +39,12 @@ async fn alerts_of(app: &TestApp, token: &str, person_id: &str, kind: &str) -> V
 async fn an_unknown_stored_value_answers_500_and_is_never_read_as_another_value() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let person = app
         .create_person(&coord, &person_body("Ada", "Lovelace"))
         .await;
     let id = person["id"].as_str().unwrap();
-    assert_eq!(
-        app.get(&format!("/people/{id}"), &coord).await.status(),
-        200
-    );
+    assert_eq!(coord.get(&format!("/people/{id}")).await.status(), 200);
 
     sql_past_the_check(
         &app,
@@ -55,7 +52,7 @@ async fn an_unknown_stored_value_answers_500_and_is_never_read_as_another_value(
         "consent_status",
         &format!("UPDATE people SET consent_status = 'maybe' WHERE id = '{id}'"),
     );
-    let problem = assert_problem(app.get(&format!("/people/{id}"), &coord).await, 500).await;
+    let problem = assert_problem(coord.get(&format!("/people/{id}")).await, 500).await;
     assert_eq!(problem["type"], "urn:dsr:problem:internal-error");
     assert!(
         !problem.to_string().contains("maybe"),
@@ -63,7 +60,7 @@ async fn an_unknown_stored_value_answers_500_and_is_never_read_as_another_value(
     );
 
     // An unknown role is not read as keyworker (or anything else).
-    let (other, _) = app.user_with_role(Role::Clinician).await;
+    let other = app.sign_in(Role::Clinician).await.id;
     sql_past_the_check(
         &app,
         "users",
@@ -76,7 +73,7 @@ async fn an_unknown_stored_value_answers_500_and_is_never_read_as_another_value(
 #[tokio::test]
 async fn the_sweep_skips_a_row_it_cannot_read_counts_it_and_goes_on() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let mut people = Vec::new();
     for name in ["Ada", "Bea"] {
         let person = app.create_person(&coord, &person_body(name, "Sweep")).await;
@@ -98,7 +95,7 @@ async fn the_sweep_skips_a_row_it_cannot_read_counts_it_and_goes_on() {
         "kind",
         &format!("UPDATE alerts SET kind = 'retired_kind' WHERE id = '{bad_id}'"),
     );
-    let (odd_user, _) = app.user_with_role(Role::Manager).await;
+    let odd_user = app.sign_in(Role::Manager).await.id;
     sql_past_the_check(
         &app,
         "users",
@@ -126,13 +123,13 @@ async fn the_sweep_skips_a_row_it_cannot_read_counts_it_and_goes_on() {
     assert_eq!(ada_again.len(), 1);
     assert_ne!(ada_again[0]["id"], bad_id.as_str());
     // Read directly, the bad row is an error, not an alert of some default kind.
-    assert_problem(app.get(&format!("/alerts/{bad_id}"), &coord).await, 500).await;
+    assert_problem(coord.get(&format!("/alerts/{bad_id}")).await, 500).await;
 }
 
 #[tokio::test]
 async fn a_versioned_update_that_lost_the_race_reports_the_real_version() {
     let app = spawn_app().await;
-    let (_, coord) = app.user_with_role(Role::Coordinator).await;
+    let coord = app.sign_in(Role::Coordinator).await;
     let person = app.create_person(&coord, &person_body("Cy", "Race")).await;
     let id = person["id"].as_str().unwrap().to_string();
     // Another writer moves the row on twice between our read (version 1) and our write.
@@ -164,16 +161,12 @@ async fn a_versioned_update_that_lost_the_race_reports_the_real_version() {
     assert!(matches!(stale.1, Err(ApiError::NotFound)), "{:?}", stale.1);
 
     // Through HTTP, the 412 carries the version to fetch again.
-    let res = app
-        .patch(
-            &format!("/people/{id}"),
-            &coord,
-            &json!({"area": "East"}),
-            Some("\"1\""),
-        )
+    let res = coord
+        .patch(&format!("/people/{id}"), &json!({"area": "East"}))
+        .if_match(1)
         .await;
     assert_eq!(res.headers().get("etag").unwrap(), "\"3\"");
     assert_problem(res, 412).await;
-    let person = app.get_json(&format!("/people/{id}"), &coord).await;
+    let person = coord.get(&format!("/people/{id}")).json().await;
     assert_eq!(person["area"], "North", "nothing was written");
 }
