@@ -2,9 +2,11 @@
 //! the same route table the server uses, so it cannot drift from what is served.
 
 use actix_web::App;
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::OpenApi;
-use utoipa::openapi::{Content, RefOr, ResponseBuilder};
+use utoipa::openapi::{Content, RefOr, Required, Response, ResponseBuilder};
 use utoipa::OpenApi as _;
 use utoipa_actix_web::AppExt;
 
@@ -41,17 +43,19 @@ pub fn base() -> OpenApi {
 /// Operations anyone may call without a bearer token (besides those outside `/api/v1`).
 const PUBLIC: [&str; 2] = ["/api/v1/auth/login", "/api/v1/auth/refresh"];
 
-/// What every authenticated operation has in common, added here once rather than on each
-/// handler: the bearer requirement and the 401 and 403 answers. Every error is documented as
+/// What operations have in common, added here once rather than on each handler: the bearer
+/// requirement with its 401 and 403 on every authenticated operation; 404 wherever the path
+/// names a record; 400 (unreadable body) and 422 (invalid fields) wherever a body is taken;
+/// `If-Match` and its 412 on every authenticated PATCH. Every error is documented as
 /// `application/problem+json`, the type the server sends.
 fn common_responses(api: &mut OpenApi) {
-    let problem = || {
-        Content::new(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
-            "Problem",
-        ))))
-    };
     for (path, item) in api.paths.paths.iter_mut() {
         let authenticated = path.starts_with("/api/v1") && !PUBLIC.contains(&path.as_str());
+        if authenticated {
+            if let Some(patch) = item.patch.as_mut() {
+                add_if_match(patch);
+            }
+        }
         let operations = [
             &mut item.get,
             &mut item.put,
@@ -60,21 +64,25 @@ fn common_responses(api: &mut OpenApi) {
             &mut item.patch,
         ];
         for operation in operations.into_iter().flatten() {
-            let responses = &mut operation.responses.responses;
+            let mut shared = Vec::new();
             if authenticated {
                 operation.security = Some(vec![SecurityRequirement::new(
                     "bearer",
                     Vec::<String>::new(),
                 )]);
-                for status in ["401", "403"] {
-                    responses.entry(status.to_string()).or_insert_with(|| {
-                        RefOr::T(
-                            ResponseBuilder::new()
-                                .content(PROBLEM_JSON, problem())
-                                .build(),
-                        )
-                    });
-                }
+                shared.extend(["401", "403"]);
+            }
+            if path.contains('{') {
+                shared.push("404");
+            }
+            if operation.request_body.is_some() {
+                shared.extend(["400", "422"]);
+            }
+            let responses = &mut operation.responses.responses;
+            for status in shared {
+                responses
+                    .entry(status.to_string())
+                    .or_insert_with(problem_response);
             }
             for (status, response) in responses.iter_mut() {
                 let RefOr::T(response) = response else {
@@ -88,6 +96,39 @@ fn common_responses(api: &mut OpenApi) {
             }
         }
     }
+}
+
+fn problem_response() -> RefOr<Response> {
+    let schema = RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Problem"));
+    RefOr::T(
+        ResponseBuilder::new()
+            .content(PROBLEM_JSON, Content::new(Some(schema)))
+            .build(),
+    )
+}
+
+/// A PATCH applies only to the version the client read (optional header; 412 when stale).
+fn add_if_match(operation: &mut Operation) {
+    let parameters = operation.parameters.get_or_insert_with(Vec::new);
+    if !parameters.iter().any(|p| p.name == "If-Match") {
+        parameters.push(
+            ParameterBuilder::new()
+                .name("If-Match")
+                .parameter_in(ParameterIn::Header)
+                .description(Some("The ETag last read"))
+                .required(Required::False)
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(SchemaType::from_iter([Type::String, Type::Null])),
+                ))
+                .build(),
+        );
+    }
+    operation
+        .responses
+        .responses
+        .entry("412".to_string())
+        .or_insert_with(problem_response);
 }
 
 const PROBLEM_JSON: &str = "application/problem+json";

@@ -18,9 +18,7 @@ use crate::http::{created, ok_versioned, IfMatch};
     request_body = CreateAdmissionRequest,
     responses(
         (status = 201, body = AdmissionView, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, body = Problem), (status = 404, body = Problem),
         (status = 409, description = "The person already has an open admission", body = Problem),
-        (status = 422, body = Problem),
     )
 )]
 #[post("/people/{id}/admissions")]
@@ -40,10 +38,7 @@ pub async fn create_admission(
 #[utoipa::path(
     tag = "admissions",
     params(("id" = String, Path, description = "Person id")),
-    responses(
-        (status = 200, body = Vec<AdmissionView>),
-        (status = 404, body = Problem),
-    )
+    responses((status = 200, body = Vec<AdmissionView>))
 )]
 #[get("/people/{id}/admissions")]
 pub async fn list_admissions(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
@@ -58,10 +53,7 @@ pub async fn list_admissions(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
 #[utoipa::path(
     tag = "admissions",
     params(("id" = String, Path, description = "Admission id")),
-    responses(
-        (status = 200, body = AdmissionView, headers(("ETag" = String))),
-        (status = 404, body = Problem),
-    )
+    responses((status = 200, body = AdmissionView, headers(("ETag" = String))))
 )]
 #[get("/admissions/{id}")]
 pub async fn get_admission(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
@@ -74,15 +66,11 @@ pub async fn get_admission(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
 /// (coordinators). Honours `If-Match`; a discharged admission no longer changes (409).
 #[utoipa::path(
     tag = "admissions",
-    params(
-        ("id" = String, Path, description = "Admission id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read"),
-    ),
+    params(("id" = String, Path, description = "Admission id")),
     request_body = UpdateAdmissionRequest,
     responses(
         (status = 200, body = AdmissionView, headers(("ETag" = String))),
-        (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, description = "Already discharged", body = Problem),
-        (status = 412, body = Problem), (status = 422, body = Problem),
+        (status = 409, description = "Already discharged", body = Problem),
     )
 )]
 #[patch("/admissions/{id}")]
@@ -104,10 +92,7 @@ pub async fn update_admission(
     tag = "admissions",
     params(("id" = String, Path, description = "Admission id")),
     request_body = CreateVisitRequest,
-    responses(
-        (status = 201, body = VisitView),
-        (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem),
-    )
+    responses((status = 201, body = VisitView))
 )]
 #[post("/admissions/{id}/visits")]
 pub async fn create_visit(
@@ -129,10 +114,7 @@ pub async fn create_visit(
 #[utoipa::path(
     tag = "admissions",
     params(("id" = String, Path, description = "Admission id")),
-    responses(
-        (status = 200, body = Vec<VisitView>),
-        (status = 404, body = Problem),
-    )
+    responses((status = 200, body = Vec<VisitView>))
 )]
 #[get("/admissions/{id}/visits")]
 pub async fn list_visits(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {

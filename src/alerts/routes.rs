@@ -33,10 +33,7 @@ pub async fn list_alerts(
 #[utoipa::path(
     tag = "escalation",
     params(("id" = String, Path, description = "Alert id")),
-    responses(
-        (status = 200, body = AlertView),
-        (status = 404, body = Problem),
-    )
+    responses((status = 200, body = AlertView))
 )]
 #[get("/alerts/{id}")]
 pub async fn get_alert(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
@@ -53,9 +50,7 @@ pub async fn get_alert(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
     request_body = AcknowledgeRequest,
     responses(
         (status = 200, body = AlertView),
-        (status = 400, body = Problem), (status = 404, body = Problem),
         (status = 409, description = "Already acknowledged or resolved", body = Problem),
-        (status = 422, body = Problem),
     )
 )]
 #[post("/alerts/{id}/acknowledge")]

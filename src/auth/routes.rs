@@ -17,9 +17,7 @@ use crate::users::store as users;
     request_body = LoginRequest,
     responses(
         (status = 200, body = TokenResponse),
-        (status = 400, body = Problem),
         (status = 401, description = "Wrong username or password, or deactivated", body = Problem),
-        (status = 422, body = Problem),
         (status = 429, description = "Too many failed logins for this username from this address", body = Problem),
     )
 )]
@@ -44,9 +42,7 @@ pub async fn login(
     request_body = RefreshRequest,
     responses(
         (status = 200, body = TokenResponse),
-        (status = 400, body = Problem),
         (status = 401, description = "The refresh token is invalid, expired or already used", body = Problem),
-        (status = 422, body = Problem),
     )
 )]
 #[post("/auth/refresh")]
@@ -63,10 +59,7 @@ pub async fn refresh(
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
-    responses(
-        (status = 204, description = "Logged out"),
-        (status = 400, body = Problem), (status = 422, body = Problem),
-    )
+    responses((status = 204, description = "Logged out"))
 )]
 #[post("/auth/logout")]
 pub async fn logout(ctx: Ctx, body: ValidJson<RefreshRequest>) -> ApiResult<HttpResponse> {

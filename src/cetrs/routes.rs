@@ -18,7 +18,6 @@ use crate::http::{created, ok_versioned, IfMatch, ListResponse, PageParams};
     request_body = CreateCetrRequest,
     responses(
         (status = 201, body = CetrView, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, body = Problem), (status = 404, body = Problem),
         (status = 422, description = "Includes an incomplete panel, naming `panel`", body = Problem),
     )
 )]
@@ -39,10 +38,7 @@ pub async fn create_cetr(
 #[utoipa::path(
     tag = "cetrs",
     params(("id" = String, Path, description = "Person id")),
-    responses(
-        (status = 200, body = Vec<CetrView>),
-        (status = 404, body = Problem),
-    )
+    responses((status = 200, body = Vec<CetrView>))
 )]
 #[get("/people/{id}/cetrs")]
 pub async fn list_cetrs(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
@@ -57,10 +53,7 @@ pub async fn list_cetrs(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
 #[utoipa::path(
     tag = "cetrs",
     params(("id" = String, Path, description = "C(E)TR id")),
-    responses(
-        (status = 200, body = CetrView, headers(("ETag" = String))),
-        (status = 404, body = Problem),
-    )
+    responses((status = 200, body = CetrView, headers(("ETag" = String))))
 )]
 #[get("/cetrs/{id}")]
 pub async fn get_cetr(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
@@ -72,15 +65,9 @@ pub async fn get_cetr(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
 /// Correct a C(E)TR (coordinators, clinicians). Honours `If-Match`.
 #[utoipa::path(
     tag = "cetrs",
-    params(
-        ("id" = String, Path, description = "C(E)TR id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read"),
-    ),
+    params(("id" = String, Path, description = "C(E)TR id")),
     request_body = UpdateCetrRequest,
-    responses(
-        (status = 200, body = CetrView, headers(("ETag" = String))),
-        (status = 400, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
-    )
+    responses((status = 200, body = CetrView, headers(("ETag" = String))))
 )]
 #[patch("/cetrs/{id}")]
 pub async fn update_cetr(
@@ -103,7 +90,6 @@ pub async fn update_cetr(
     request_body = CreateActionRequest,
     responses(
         (status = 201, body = ActionView, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, body = Problem), (status = 404, body = Problem),
         (status = 422, description = "Includes an owner who cannot see the person, naming `owner_id`", body = Problem),
     )
 )]
@@ -150,10 +136,7 @@ pub async fn list_actions(
 #[utoipa::path(
     tag = "cetrs",
     params(("id" = String, Path, description = "Action id")),
-    responses(
-        (status = 200, body = ActionView, headers(("ETag" = String))),
-        (status = 404, body = Problem),
-    )
+    responses((status = 200, body = ActionView, headers(("ETag" = String))))
 )]
 #[get("/cetr-actions/{id}")]
 pub async fn get_action(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
@@ -168,15 +151,9 @@ pub async fn get_action(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
 /// Keyworkers may update the status and completion note of actions they own.
 #[utoipa::path(
     tag = "cetrs",
-    params(
-        ("id" = String, Path, description = "Action id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read"),
-    ),
+    params(("id" = String, Path, description = "Action id")),
     request_body = UpdateActionRequest,
-    responses(
-        (status = 200, body = ActionView, headers(("ETag" = String))),
-        (status = 400, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
-    )
+    responses((status = 200, body = ActionView, headers(("ETag" = String))))
 )]
 #[patch("/cetr-actions/{id}")]
 pub async fn update_action(

@@ -14,10 +14,7 @@ use crate::http::{ListResponse, PageParams};
     tag = "contacts",
     params(("id" = String, Path, description = "Person id")),
     request_body = CreateContactRequest,
-    responses(
-        (status = 201, body = ContactView, headers(("Location" = String))),
-        (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem),
-    )
+    responses((status = 201, body = ContactView, headers(("Location" = String))))
 )]
 #[post("/people/{id}/contacts")]
 pub async fn create_contact(
@@ -41,7 +38,7 @@ pub async fn create_contact(
     params(("id" = String, Path, description = "Person id"), PageParams),
     responses(
         (status = 200, body = ListResponse<ContactView>),
-        (status = 400, body = Problem), (status = 404, body = Problem),
+        (status = 400, body = Problem),
     )
 )]
 #[get("/people/{id}/contacts")]
@@ -60,10 +57,7 @@ pub async fn list_contacts(ctx: Ctx, id: Id, page: Paging) -> ApiResult<HttpResp
         ("id" = String, Path, description = "Person id"),
         ("contact_id" = String, Path, description = "Contact id"),
     ),
-    responses(
-        (status = 200, body = ContactView),
-        (status = 404, body = Problem),
-    )
+    responses((status = 200, body = ContactView))
 )]
 #[get("/people/{id}/contacts/{contact_id}")]
 pub async fn get_contact(ctx: Ctx, id: Id, contact_id: ContactId) -> ApiResult<HttpResponse> {

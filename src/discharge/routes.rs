@@ -19,9 +19,7 @@ use crate::http::{created, ok_versioned, IfMatch};
     request_body = CreatePlanRequest,
     responses(
         (status = 201, body = PlanView, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, body = Problem), (status = 404, body = Problem),
         (status = 409, description = "The admission already has a plan, or is discharged", body = Problem),
-        (status = 422, body = Problem),
     )
 )]
 #[post("/admissions/{id}/discharge-plan")]
@@ -46,10 +44,7 @@ pub async fn create_plan(
 #[utoipa::path(
     tag = "discharge",
     params(("id" = String, Path, description = "Admission id")),
-    responses(
-        (status = 200, body = PlanView, headers(("ETag" = String))),
-        (status = 404, body = Problem),
-    )
+    responses((status = 200, body = PlanView, headers(("ETag" = String))))
 )]
 #[get("/admissions/{id}/discharge-plan")]
 pub async fn get_plan_for_admission(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
@@ -64,10 +59,7 @@ pub async fn get_plan_for_admission(ctx: Ctx, id: Id) -> ApiResult<HttpResponse>
 #[utoipa::path(
     tag = "discharge",
     params(("id" = String, Path, description = "Plan id")),
-    responses(
-        (status = 200, body = PlanView, headers(("ETag" = String))),
-        (status = 404, body = Problem),
-    )
+    responses((status = 200, body = PlanView, headers(("ETag" = String))))
 )]
 #[get("/discharge-plans/{id}")]
 pub async fn get_plan(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
@@ -81,15 +73,11 @@ pub async fn get_plan(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
 /// Change the planned discharge date or review cycle (coordinators, clinicians).
 #[utoipa::path(
     tag = "discharge",
-    params(
-        ("id" = String, Path, description = "Plan id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read"),
-    ),
+    params(("id" = String, Path, description = "Plan id")),
     request_body = UpdatePlanRequest,
     responses(
         (status = 200, body = PlanView, headers(("ETag" = String))),
-        (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, description = "Frozen", body = Problem),
-        (status = 412, body = Problem), (status = 422, body = Problem),
+        (status = 409, description = "Frozen", body = Problem),
     )
 )]
 #[patch("/discharge-plans/{id}")]
@@ -118,8 +106,7 @@ pub async fn update_plan(
     request_body = UpdatePointRequest,
     responses(
         (status = 200, body = PlanView, headers(("ETag" = String))),
-        (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, description = "Frozen", body = Problem),
-        (status = 412, body = Problem), (status = 422, body = Problem),
+        (status = 409, description = "Frozen", body = Problem),
     )
 )]
 #[patch("/discharge-plans/{id}/points/{number}")]
@@ -145,8 +132,7 @@ pub async fn update_point(
     request_body = CreatePlanReviewRequest,
     responses(
         (status = 201, body = PlanReviewView, headers(("Location" = String))),
-        (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, description = "Frozen", body = Problem),
-        (status = 422, body = Problem),
+        (status = 409, description = "Frozen", body = Problem),
     )
 )]
 #[post("/discharge-plans/{id}/reviews")]
@@ -169,10 +155,7 @@ pub async fn create_review(
 #[utoipa::path(
     tag = "discharge",
     params(("id" = String, Path, description = "Plan id")),
-    responses(
-        (status = 200, body = Vec<PlanReviewView>),
-        (status = 404, body = Problem),
-    )
+    responses((status = 200, body = Vec<PlanReviewView>))
 )]
 #[get("/discharge-plans/{id}/reviews")]
 pub async fn list_reviews(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {

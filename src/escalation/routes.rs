@@ -26,8 +26,7 @@ impl DateRules for RunRequest {}
     request_body = RunRequest,
     responses(
         (status = 200, body = RunReport),
-        (status = 400, body = Problem), (status = 409, description = "Another instance kept the sweep lease too long", body = Problem),
-        (status = 422, body = Problem),
+        (status = 409, description = "Another instance kept the sweep lease too long", body = Problem),
     )
 )]
 #[post("/escalations/run")]

@@ -16,7 +16,6 @@ use crate::register::model::EntryView;
     request_body = AssignKeyworkerRequest,
     responses(
         (status = 200, body = AssignmentView),
-        (status = 400, body = Problem), (status = 404, body = Problem),
         (status = 422, description = "The user is not an active keyworker", body = Problem),
     )
 )]
@@ -37,10 +36,7 @@ pub async fn assign_keyworker(
 #[utoipa::path(
     tag = "keyworkers",
     params(("id" = String, Path, description = "Person id")),
-    responses(
-        (status = 204, description = "No current keyworker any more"),
-        (status = 404, body = Problem),
-    )
+    responses((status = 204, description = "No current keyworker any more"))
 )]
 #[delete("/people/{id}/keyworker")]
 pub async fn unassign_keyworker(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
@@ -54,10 +50,7 @@ pub async fn unassign_keyworker(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
 #[utoipa::path(
     tag = "keyworkers",
     params(("id" = String, Path, description = "Person id")),
-    responses(
-        (status = 200, body = Vec<AssignmentView>),
-        (status = 404, body = Problem),
-    )
+    responses((status = 200, body = Vec<AssignmentView>))
 )]
 #[get("/people/{id}/keyworker-history")]
 pub async fn keyworker_history(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
@@ -75,7 +68,7 @@ pub async fn keyworker_history(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
     params(("id" = String, Path, description = "User id of the keyworker"), PageParams),
     responses(
         (status = 200, body = ListResponse<EntryView>),
-        (status = 400, body = Problem), (status = 404, body = Problem),
+        (status = 400, body = Problem),
     )
 )]
 #[get("/users/{id}/caseload")]

@@ -14,9 +14,8 @@ use crate::http::{created, ok_versioned, IfMatch, ListResponse, PageParams};
     request_body = CreatePersonRequest,
     responses(
         (status = 201, body = PersonView, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, body = Problem),
         (status = 409, description = "NHS number already recorded", body = Problem),
-        (status = 413, body = Problem), (status = 422, body = Problem),
+        (status = 413, body = Problem),
     )
 )]
 #[post("/people")]
@@ -52,10 +51,7 @@ pub async fn list_people(
 #[utoipa::path(
     tag = "people",
     params(("id" = String, Path, description = "Person id")),
-    responses(
-        (status = 200, body = PersonView, headers(("ETag" = String))),
-        (status = 404, body = Problem),
-    )
+    responses((status = 200, body = PersonView, headers(("ETag" = String))))
 )]
 #[get("/people/{id}")]
 pub async fn get_person(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
@@ -67,16 +63,11 @@ pub async fn get_person(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
 /// Update a person (coordinators). Honours `If-Match`.
 #[utoipa::path(
     tag = "people",
-    params(
-        ("id" = String, Path, description = "Person id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read"),
-    ),
+    params(("id" = String, Path, description = "Person id")),
     request_body = UpdatePersonRequest,
     responses(
         (status = 200, body = PersonView, headers(("ETag" = String))),
-        (status = 400, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 412, body = Problem),
-        (status = 422, body = Problem),
+        (status = 409, body = Problem),
     )
 )]
 #[patch("/people/{id}")]

@@ -19,8 +19,7 @@ use crate::http::{created, ok_versioned, IfMatch, ListResponse, Page, PageParams
     request_body = OpenEntryRequest,
     responses(
         (status = 201, body = EntryView, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, body = Problem), (status = 409, description = "The person already has an active entry", body = Problem),
-        (status = 422, body = Problem),
+        (status = 409, description = "The person already has an active entry", body = Problem),
     )
 )]
 #[post("/register")]
@@ -86,10 +85,7 @@ async fn triage_page(ctx: &Ctx, query: RegisterQuery, page: Page) -> ApiResult<w
 #[utoipa::path(
     tag = "register",
     params(("id" = String, Path, description = "Register entry id")),
-    responses(
-        (status = 200, body = EntryView, headers(("ETag" = String))),
-        (status = 404, body = Problem),
-    )
+    responses((status = 200, body = EntryView, headers(("ETag" = String))))
 )]
 #[get("/register/{id}")]
 pub async fn get_entry(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
@@ -101,15 +97,11 @@ pub async fn get_entry(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
 /// Change an entry's rating (with a reason), risk summary or referral source (coordinators).
 #[utoipa::path(
     tag = "register",
-    params(
-        ("id" = String, Path, description = "Register entry id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read"),
-    ),
+    params(("id" = String, Path, description = "Register entry id")),
     request_body = UpdateEntryRequest,
     responses(
         (status = 200, body = EntryView, headers(("ETag" = String))),
-        (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, description = "The entry is closed", body = Problem),
-        (status = 412, body = Problem), (status = 422, body = Problem),
+        (status = 409, description = "The entry is closed", body = Problem),
     )
 )]
 #[patch("/register/{id}")]
@@ -130,10 +122,7 @@ pub async fn update_entry(
 #[utoipa::path(
     tag = "register",
     params(("id" = String, Path, description = "Register entry id")),
-    responses(
-        (status = 200, body = Vec<RagChange>),
-        (status = 404, body = Problem),
-    )
+    responses((status = 200, body = Vec<RagChange>))
 )]
 #[get("/register/{id}/history")]
 pub async fn entry_history(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
@@ -151,8 +140,7 @@ pub async fn entry_history(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
     request_body = RecordReviewRequest,
     responses(
         (status = 201, body = ReviewView, headers(("Location" = String))),
-        (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, description = "The entry is closed", body = Problem),
-        (status = 422, body = Problem),
+        (status = 409, description = "The entry is closed", body = Problem),
     )
 )]
 #[post("/register/{id}/reviews")]
@@ -175,10 +163,7 @@ pub async fn record_review(
 #[utoipa::path(
     tag = "register",
     params(("id" = String, Path, description = "Register entry id")),
-    responses(
-        (status = 200, body = Vec<ReviewView>),
-        (status = 404, body = Problem),
-    )
+    responses((status = 200, body = Vec<ReviewView>))
 )]
 #[get("/register/{id}/reviews")]
 pub async fn list_reviews(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
@@ -196,10 +181,7 @@ pub async fn list_reviews(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
         ("id" = String, Path, description = "Register entry id"),
         ("review_id" = String, Path, description = "Review id"),
     ),
-    responses(
-        (status = 200, body = ReviewView),
-        (status = 404, body = Problem),
-    )
+    responses((status = 200, body = ReviewView))
 )]
 #[get("/register/{id}/reviews/{review_id}")]
 pub async fn get_review(ctx: Ctx, id: Id, review_id: ReviewId) -> ApiResult<HttpResponse> {
@@ -220,8 +202,8 @@ pub async fn get_review(ctx: Ctx, id: Id, review_id: ReviewId) -> ApiResult<Http
     request_body = CloseEntryRequest,
     responses(
         (status = 200, body = EntryView, headers(("ETag" = String))),
-        (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, description = "Already closed", body = Problem),
-        (status = 412, body = Problem), (status = 422, body = Problem),
+        (status = 409, description = "Already closed", body = Problem),
+        (status = 412, body = Problem),
     )
 )]
 #[post("/register/{id}/close")]

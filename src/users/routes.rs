@@ -33,8 +33,8 @@ pub async fn list_users(
     request_body = CreateUserRequest,
     responses(
         (status = 201, body = UserView, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, body = Problem), (status = 409, description = "Username taken", body = Problem),
-        (status = 413, body = Problem), (status = 422, body = Problem),
+        (status = 409, description = "Username taken", body = Problem),
+        (status = 413, body = Problem),
     )
 )]
 #[post("/users")]
@@ -49,10 +49,7 @@ pub async fn create_user(ctx: Ctx, body: ValidJson<CreateUserRequest>) -> ApiRes
 #[utoipa::path(
     tag = "users",
     params(("id" = String, Path, description = "User id")),
-    responses(
-        (status = 200, body = UserView, headers(("ETag" = String))),
-        (status = 404, body = Problem),
-    )
+    responses((status = 200, body = UserView, headers(("ETag" = String))))
 )]
 #[get("/users/{id}")]
 pub async fn get_user(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
@@ -71,9 +68,7 @@ pub async fn get_user(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
     request_body = UpdateUserRequest,
     responses(
         (status = 200, body = UserView, headers(("ETag" = String))),
-        (status = 400, body = Problem), (status = 404, body = Problem),
         (status = 409, description = "Would leave no active admin", body = Problem),
-        (status = 412, body = Problem), (status = 422, body = Problem),
     )
 )]
 #[patch("/users/{id}")]
