@@ -12,9 +12,7 @@ use crate::http::{ListResponse, PageParams};
 #[utoipa::path(
     tag = "escalation",
     params(AlertQuery, PageParams),
-    responses(
-        (status = 200, body = ListResponse<AlertView>),
-        (status = 400, body = Problem), )
+    responses((status = 200, body = ListResponse<AlertView>))
 )]
 #[get("/alerts")]
 pub async fn list_alerts(

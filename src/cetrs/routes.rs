@@ -115,9 +115,7 @@ pub async fn create_action(
 #[utoipa::path(
     tag = "cetrs",
     params(ActionQuery, PageParams),
-    responses(
-        (status = 200, body = ListResponse<ActionView>),
-        (status = 400, body = Problem), )
+    responses((status = 200, body = ListResponse<ActionView>))
 )]
 #[get("/cetr-actions")]
 pub async fn list_actions(

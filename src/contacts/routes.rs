@@ -4,7 +4,7 @@ use actix_web::{get, post, HttpResponse};
 use super::model::{ContactView, CreateContactRequest};
 use super::service;
 use crate::auth::Permission;
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::http::context::Ctx;
 use crate::http::extract::{ContactId, Id, Paging, ValidJson};
 use crate::http::{ListResponse, PageParams};
@@ -36,10 +36,7 @@ pub async fn create_contact(
 #[utoipa::path(
     tag = "contacts",
     params(("id" = String, Path, description = "Person id"), PageParams),
-    responses(
-        (status = 200, body = ListResponse<ContactView>),
-        (status = 400, body = Problem),
-    )
+    responses((status = 200, body = ListResponse<ContactView>))
 )]
 #[get("/people/{id}/contacts")]
 pub async fn list_contacts(ctx: Ctx, id: Id, page: Paging) -> ApiResult<HttpResponse> {

@@ -66,10 +66,7 @@ pub async fn keyworker_history(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
 #[utoipa::path(
     tag = "keyworkers",
     params(("id" = String, Path, description = "User id of the keyworker"), PageParams),
-    responses(
-        (status = 200, body = ListResponse<EntryView>),
-        (status = 400, body = Problem),
-    )
+    responses((status = 200, body = ListResponse<EntryView>))
 )]
 #[get("/users/{id}/caseload")]
 pub async fn caseload(ctx: Ctx, id: Id, page: Paging) -> ApiResult<HttpResponse> {

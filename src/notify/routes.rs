@@ -2,7 +2,7 @@ use actix_web::{get, HttpResponse};
 
 use super::service::{self, NotificationQuery, NotificationView};
 use crate::auth::Permission;
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::http::context::Ctx;
 use crate::http::extract::{Paging, Query};
 use crate::http::{ListResponse, PageParams};
@@ -11,9 +11,7 @@ use crate::http::{ListResponse, PageParams};
 #[utoipa::path(
     tag = "escalation",
     params(NotificationQuery, PageParams),
-    responses(
-        (status = 200, body = ListResponse<NotificationView>),
-        (status = 400, body = Problem), )
+    responses((status = 200, body = ListResponse<NotificationView>))
 )]
 #[get("/notifications")]
 pub async fn list_notifications(

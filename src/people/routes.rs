@@ -32,7 +32,8 @@ pub async fn create_person(
 #[utoipa::path(
     tag = "people",
     params(PersonQuery, PageParams),
-    responses((status = 200, body = ListResponse<PersonView>), (status = 400, body = Problem))
+    responses((status = 200, body = ListResponse<PersonView>),
+    )
 )]
 #[get("/people")]
 pub async fn list_people(

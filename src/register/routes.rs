@@ -33,9 +33,7 @@ pub async fn open_entry(ctx: Ctx, body: ValidJson<OpenEntryRequest>) -> ApiResul
 #[utoipa::path(
     tag = "register",
     params(RegisterQuery, PageParams),
-    responses(
-        (status = 200, body = ListResponse<EntryView>),
-        (status = 400, body = Problem), )
+    responses((status = 200, body = ListResponse<EntryView>))
 )]
 #[get("/register")]
 pub async fn list_register(

@@ -4,7 +4,7 @@ use actix_web::{get, HttpResponse};
 use super::export;
 use super::service::{self, Summary, SummaryQuery};
 use crate::auth::Permission;
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::http::context::Ctx;
 use crate::http::extract::Query;
 use crate::register::model::RegisterQuery;
@@ -14,9 +14,7 @@ use crate::register::model::RegisterQuery;
 #[utoipa::path(
     tag = "reports",
     params(SummaryQuery),
-    responses(
-        (status = 200, body = Summary),
-        (status = 400, body = Problem), )
+    responses((status = 200, body = Summary))
 )]
 #[get("/reports/summary")]
 pub async fn summary(ctx: Ctx, query: Query<SummaryQuery>) -> ApiResult<HttpResponse> {
@@ -32,9 +30,7 @@ pub async fn summary(ctx: Ctx, query: Query<SummaryQuery>) -> ApiResult<HttpResp
 #[utoipa::path(
     tag = "register",
     params(RegisterQuery),
-    responses(
-        (status = 200, content_type = "text/csv", body = String),
-        (status = 400, body = Problem), )
+    responses((status = 200, content_type = "text/csv", body = String))
 )]
 #[get("/register/export.csv")]
 pub async fn export_register(ctx: Ctx, query: Query<RegisterQuery>) -> ApiResult<HttpResponse> {

@@ -12,9 +12,7 @@ use crate::http::{created, ok_versioned, IfMatch, ListResponse, PageParams};
 #[utoipa::path(
     tag = "users",
     params(UserQuery, PageParams),
-    responses(
-        (status = 200, body = ListResponse<UserView>),
-        (status = 400, body = Problem), )
+    responses((status = 200, body = ListResponse<UserView>))
 )]
 #[get("/users")]
 pub async fn list_users(
