@@ -25,6 +25,7 @@ pub struct Settings {
     pub escalation: EscalationSettings,
     pub cache: CacheSettings,
     pub log: LogSettings,
+    pub imports: crate::imports::caps::ImportCaps,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -55,8 +55,8 @@ pub enum ApiError {
         "the resource has changed since it was read (If-Match does not match version {current})"
     )]
     PreconditionFailed { current: i32 },
-    #[error("the request body is larger than {limit} bytes")]
-    PayloadTooLarge { limit: usize },
+    #[error("{0}")]
+    PayloadTooLarge(String),
     #[error("the request has invalid fields")]
     Validation(Vec<FieldError>),
     #[error("too many failed logins; try again in {retry_after_secs} seconds")]
@@ -68,6 +68,11 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// 413 for a body past `limit` bytes.
+    pub fn body_too_large(limit: usize) -> ApiError {
+        ApiError::PayloadTooLarge(format!("the request body is larger than {limit} bytes"))
+    }
+
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> ApiError {
         ApiError::Validation(vec![FieldError::new(field, message)])
     }
@@ -84,7 +89,7 @@ impl ApiError {
             ApiError::NotFound => "not-found",
             ApiError::Conflict(_) => "conflict",
             ApiError::PreconditionFailed { .. } => "precondition-failed",
-            ApiError::PayloadTooLarge { .. } => "payload-too-large",
+            ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::Validation(_) => "validation-error",
             ApiError::TooManyRequests { .. } => "too-many-requests",
             ApiError::Unavailable(_) => "unavailable",
@@ -102,7 +107,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
-            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

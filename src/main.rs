@@ -183,6 +183,7 @@ fn import(
     let options = dsr::imports::service::ImportOptions {
         dry_run,
         skip_invalid,
+        caps: settings.imports,
     };
     let report = dsr::imports::service::run(&mut conn, &ctx, &bytes, options, rules, now)
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -75,6 +75,7 @@ impl Application {
             escalator,
             started_at: std::time::Instant::now(),
             openapi_yaml: openapi::to_yaml(&document),
+            imports_running: Default::default(),
             openapi: document,
             settings,
         });

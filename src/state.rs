@@ -36,4 +36,6 @@ pub struct AppState {
     /// served at `/openapi.yaml`.
     pub openapi: utoipa::openapi::OpenApi,
     pub openapi_yaml: String,
+    /// Users with an import running (one at a time each).
+    pub imports_running: crate::imports::caps::Running,
 }

@@ -69,7 +69,7 @@ where
         Box::pin(async move {
             let body = async {
                 if declared.is_some_and(|len| len > limit) {
-                    return Err(ApiError::PayloadTooLarge { limit });
+                    return Err(ApiError::body_too_large(limit));
                 }
                 let mut body = Vec::new();
                 while let Some(chunk) = payload.next().await {
@@ -77,7 +77,7 @@ where
                         ApiError::BadRequest(format!("could not read the body: {e}"))
                     })?;
                     if body.len() + chunk.len() > limit {
-                        return Err(ApiError::PayloadTooLarge { limit });
+                        return Err(ApiError::body_too_large(limit));
                     }
                     body.extend_from_slice(&chunk);
                 }

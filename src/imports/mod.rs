@@ -2,6 +2,7 @@
 //! rules as the API, a report naming each rejected row and field, all-or-nothing unless told
 //! to skip invalid rows, and NHS number as the key so re-importing creates no duplicates.
 
+pub mod caps;
 pub mod parse;
 pub mod routes;
 pub mod service;

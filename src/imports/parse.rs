@@ -7,6 +7,8 @@ use std::io::Cursor;
 use calamine::{open_workbook_auto_from_rs, Data, Reader};
 use chrono::NaiveDate;
 
+use super::caps::{check_xlsx, CapError, ImportCaps};
+
 /// Our field for each header name people use (compared lower-case, non-alphanumerics as `_`).
 const ALIASES: &[(&str, &[&str])] = &[
     ("nhs_number", &["nhs_number", "nhs_no", "nhs", "nhs_num"]),
@@ -82,6 +84,8 @@ pub struct Sheet {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
+    #[error(transparent)]
+    Caps(#[from] CapError),
     #[error("the file could not be read as CSV: {0}")]
     Csv(String),
     #[error("the file could not be read as a spreadsheet: {0}")]
@@ -92,29 +96,36 @@ pub enum ReadError {
     DuplicateColumn(String),
 }
 
-/// Reads CSV or XLSX (recognised by its ZIP signature).
-pub fn read(bytes: &[u8]) -> Result<Sheet, ReadError> {
+/// Reads CSV or XLSX (recognised by its ZIP signature) within `caps`.
+pub fn read(bytes: &[u8], caps: &ImportCaps) -> Result<Sheet, ReadError> {
     let grid = if bytes.starts_with(b"PK\x03\x04") {
+        check_xlsx(bytes, caps)?;
         xlsx_grid(bytes)?
     } else {
-        csv_grid(bytes)?
+        csv_grid(bytes, caps)?
     };
     sheet_from(grid)
 }
 
-fn csv_grid(bytes: &[u8]) -> Result<Vec<Vec<String>>, ReadError> {
+/// The records, stopping at the first one past a cap (a CSV of millions of short rows is
+/// refused at row 50,001, not read to its end).
+fn csv_grid(bytes: &[u8], caps: &ImportCaps) -> Result<Vec<Vec<String>>, ReadError> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
-    reader
-        .records()
-        .map(|r| {
-            r.map(|rec| rec.iter().map(String::from).collect())
-                .map_err(|e| ReadError::Csv(e.to_string()))
-        })
-        .collect()
+    let (mut grid, mut cells) = (Vec::new(), 0usize);
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| ReadError::Csv(e.to_string()))?;
+        caps.check_cell(i as u64 + 1, record.len() as u64)?;
+        cells += record.len();
+        if cells > caps.max_cells {
+            return Err(caps.too_many_cells().into());
+        }
+        grid.push(record.iter().map(String::from).collect());
+    }
+    Ok(grid)
 }
 
 fn cell_text(cell: &Data) -> String {
@@ -238,17 +249,20 @@ mod tests {
     #[test]
     fn csv_rows_are_numbered_like_the_spreadsheet_and_blank_rows_skipped() {
         let csv = "\u{feff}NHS Number,Surname,Notes\n943 476 5919,Smith,x\n,,\n4010232137,\"Jones, Jr\",y\n";
-        let sheet = read(csv.as_bytes()).unwrap();
+        let sheet = read(csv.as_bytes(), &ImportCaps::default()).unwrap();
         assert_eq!(sheet.ignored_columns, vec!["Notes"]);
         assert_eq!(sheet.rows.len(), 2);
         assert_eq!(sheet.rows[0].number, 2);
         assert_eq!(sheet.rows[1].number, 4);
         assert_eq!(sheet.rows[1].cells["family_name"], "Jones, Jr");
         assert!(matches!(
-            read(b"nhs,NHS Number\n1,2\n"),
+            read(b"nhs,NHS Number\n1,2\n", &ImportCaps::default()),
             Err(ReadError::DuplicateColumn(_))
         ));
-        assert!(matches!(read(b""), Err(ReadError::Empty)));
+        assert!(matches!(
+            read(b"", &ImportCaps::default()),
+            Err(ReadError::Empty)
+        ));
     }
 
     #[test]

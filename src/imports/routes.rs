@@ -3,6 +3,7 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::caps::ImportCaps;
 use super::service::{self, ImportOptions, ImportReport};
 use crate::auth::Permission;
 use crate::error::{problem_response, ApiError, ApiResult, FieldError, Problem};
@@ -21,10 +22,11 @@ pub struct ImportQuery {
 }
 
 impl ImportQuery {
-    fn options(&self) -> ImportOptions {
+    fn options(&self, caps: ImportCaps) -> ImportOptions {
         ImportOptions {
             dry_run: self.dry_run,
             skip_invalid: self.skip_invalid,
+            caps,
         }
     }
 }
@@ -36,7 +38,7 @@ async fn read_upload(mut payload: web::Payload, limit: usize) -> ApiResult<Vec<u
         let chunk =
             chunk.map_err(|e| ApiError::BadRequest(format!("could not read the body: {e}")))?;
         if bytes.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge { limit });
+            return Err(ApiError::body_too_large(limit));
         }
         bytes.extend_from_slice(&chunk);
     }
@@ -71,8 +73,9 @@ fn respond(report: ImportReport, options: ImportOptions) -> HttpResponse {
     responses(
         (status = 200, description = "Imported, or the dry run's counts", body = ImportReport),
         (status = 400, description = "Not a readable CSV or XLSX file", body = Problem),
-        (status = 413, body = Problem),
-        (status = 422, description = "Rows rejected; nothing written. `errors` names row and field; `report` has the counts", body = Problem),
+        (status = 409, description = "Another import by the same user is still running", body = Problem),
+        (status = 413, description = "The upload, or the XLSX inflated, is larger than the caps", body = Problem),
+        (status = 422, description = "More rows, columns or cells than the caps (`errors` names `file`), or rows rejected and nothing written (`errors` names row and field, the first 100; `report` has the counts and `errors_total`)", body = Problem),
     )
 )]
 #[post("/imports")]
@@ -81,7 +84,16 @@ pub async fn import(
     query: Query<ImportQuery>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let options = ctx.permit(Permission::Import, query)?.options();
+    let options = ctx
+        .permit(Permission::Import, query)?
+        .options(ctx.settings.imports);
+    let _place = ctx
+        .state()
+        .imports_running
+        .begin(&ctx.user.id)
+        .ok_or_else(|| {
+            ApiError::Conflict("an import of yours is still running; wait for it to finish".into())
+        })?;
     let bytes = read_upload(payload, ctx.settings.server.import_limit_bytes).await?;
     let report = ctx
         .read(move |c, a| service::run_for(c, a, &bytes, options))

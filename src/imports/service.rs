@@ -9,7 +9,8 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use utoipa::ToSchema;
 
-use super::parse::{self, Row, Sheet, DATE_FIELDS};
+use super::caps::{CapError, ImportCaps};
+use super::parse::{self, ReadError, Row, Sheet, DATE_FIELDS};
 use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
 use crate::auth::actor::Actor;
 use crate::db::{write_transaction, AnyConnection};
@@ -48,8 +49,10 @@ pub struct ImportReport {
     pub keyworkers_assigned: usize,
     /// Valid rows that changed nothing (already imported).
     pub unchanged: usize,
-    /// Each rejected row's field and reason.
+    /// Rejected rows' fields and reasons: the first `imports.max_reported_errors` (100).
     pub errors: Vec<RowError>,
+    /// How many errors there were in all (`errors` may list fewer).
+    pub errors_total: usize,
     /// Columns that match no field and were not read.
     pub ignored_columns: Vec<String>,
     pub dry_run: bool,
@@ -61,6 +64,7 @@ pub struct ImportReport {
 pub struct ImportOptions {
     pub dry_run: bool,
     pub skip_invalid: bool,
+    pub caps: ImportCaps,
 }
 
 struct ValidRow {
@@ -267,6 +271,7 @@ fn validate(
     conn: &mut AnyConnection,
     sheet: &Sheet,
     now: Now,
+    max_errors: usize,
     report: &mut ImportReport,
 ) -> Result<Vec<ValidRow>, ApiError> {
     let keyworkers = active_keyworkers(conn)?;
@@ -294,11 +299,15 @@ fn validate(
                 }
             }
         }
-        report.errors.extend(errors.into_iter().map(|e| RowError {
-            row: row.number,
-            field: e.field,
-            message: e.message,
-        }));
+        report.errors_total += errors.len();
+        let room = max_errors.saturating_sub(report.errors.len());
+        report
+            .errors
+            .extend(errors.into_iter().take(room).map(|e| RowError {
+                row: row.number,
+                field: e.field,
+                message: e.message,
+            }));
     }
     report.rows = sheet.rows.len();
     report.valid_rows = valid.len();
@@ -432,6 +441,16 @@ impl From<ApiError> for Abort {
     }
 }
 
+/// A file refused before its rows are read: 413 past a size cap, 422 past a count cap
+/// (naming `file`), 400 when it is not a spreadsheet at all.
+fn read_error(e: ReadError) -> ApiError {
+    match e {
+        ReadError::Caps(CapError::TooLarge(m)) => ApiError::PayloadTooLarge(m),
+        ReadError::Caps(CapError::TooMany(m)) => ApiError::validation("file", m),
+        other => ApiError::BadRequest(other.to_string()),
+    }
+}
+
 /// Reads, checks and (unless any row fails and `skip_invalid` is off, or it is a dry run)
 /// writes the file in one transaction. A dry run writes and rolls back, so its counts are
 /// exactly what a real run would do.
@@ -443,13 +462,19 @@ pub fn run(
     rules: Rules,
     now: Now,
 ) -> Result<ImportReport, ApiError> {
-    let sheet = parse::read(bytes).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let sheet = parse::read(bytes, &options.caps).map_err(read_error)?;
     let mut report = ImportReport {
         dry_run: options.dry_run,
         ignored_columns: sheet.ignored_columns.clone(),
         ..ImportReport::default()
     };
-    let valid = validate(conn, &sheet, now, &mut report)?;
+    let valid = validate(
+        conn,
+        &sheet,
+        now,
+        options.caps.max_reported_errors,
+        &mut report,
+    )?;
     if report.rejected_rows > 0 && !options.skip_invalid {
         return Ok(report);
     }

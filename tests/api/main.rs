@@ -16,6 +16,7 @@ mod discharge;
 mod errors;
 mod escalation;
 mod health;
+mod import_caps;
 mod imports;
 mod instances;
 mod keyworkers;
