@@ -62,7 +62,10 @@ pub struct AuthSettings {
     pub issuer: String,
     pub audience: String,
     pub access_token_ttl_secs: i64,
+    /// A session's idle limit: how long a refresh token lasts unused.
     pub refresh_token_ttl_secs: i64,
+    /// A session's absolute lifetime, however often it is refreshed.
+    pub session_max_secs: i64,
     pub bootstrap_admin_password: String,
     pub login_max_failures: i64,
     pub login_window_secs: i64,
@@ -76,6 +79,7 @@ impl std::fmt::Debug for AuthSettings {
             .field("audience", &self.audience)
             .field("access_token_ttl_secs", &self.access_token_ttl_secs)
             .field("refresh_token_ttl_secs", &self.refresh_token_ttl_secs)
+            .field("session_max_secs", &self.session_max_secs)
             .finish_non_exhaustive()
     }
 }
@@ -282,6 +286,12 @@ impl Settings {
             return Err(invalid(
                 "auth.refresh_token_ttl_secs",
                 "must be at least 300 seconds",
+            ));
+        }
+        if self.auth.session_max_secs < self.auth.refresh_token_ttl_secs {
+            return Err(invalid(
+                "auth.session_max_secs",
+                "must be at least auth.refresh_token_ttl_secs",
             ));
         }
         if self.auth.login_max_failures < 1 {

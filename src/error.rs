@@ -47,6 +47,8 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("this role may not do this")]
     Forbidden,
+    #[error("your password was reset: choose a new one (POST /api/v1/me/password) first")]
+    PasswordChangeRequired,
     #[error("not found")]
     NotFound,
     #[error("{0}")]
@@ -87,6 +89,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound => "not-found",
+            ApiError::PasswordChangeRequired => "password-change-required",
             ApiError::Conflict(_) => "conflict",
             ApiError::PreconditionFailed { .. } => "precondition-failed",
             ApiError::PayloadTooLarge(_) => "payload-too-large",
@@ -105,6 +108,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

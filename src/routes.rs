@@ -19,6 +19,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::routes::refresh)
                 .service(auth::routes::logout)
                 .service(auth::routes::me)
+                .service(auth::routes::change_password)
                 // the busiest route first: actix tries routes in order
                 .service(register::routes::list_register)
                 .service(users::routes::list_users)

@@ -167,6 +167,8 @@ mod tests {
             role,
             manager_id: None,
             request_id: String::new(),
+            session_id: String::new(),
+            must_change_password: false,
         }
     }
 

@@ -17,6 +17,10 @@ pub struct CurrentUser {
     pub role: Role,
     pub manager_id: Option<String>,
     pub request_id: String,
+    /// The session this request's token belongs to.
+    pub session_id: String,
+    /// An admin reset the password: nothing but choosing a new one is allowed.
+    pub must_change_password: bool,
 }
 
 impl CurrentUser {
@@ -38,10 +42,14 @@ impl CurrentUser {
     }
 }
 
-/// What a request needs of its user's row (no password hash is kept in memory); `None` for a
-/// token whose user no longer exists.
+/// What a request needs of its user's row (no password hash is kept in memory) and of its
+/// session; `user` is `None` for a token whose user no longer exists.
 #[derive(Debug, Clone)]
-pub struct SignedIn(pub Option<Arc<UserSnapshot>>);
+pub struct SignedIn {
+    pub user: Option<Arc<UserSnapshot>>,
+    /// The token's session is neither ended nor past its limits.
+    pub session_open: bool,
+}
 
 #[derive(Debug)]
 pub struct UserSnapshot {
@@ -50,19 +58,34 @@ pub struct UserSnapshot {
     pub role: Role,
     pub manager_id: Option<String>,
     pub active: bool,
+    pub token_generation: i32,
+    pub must_change_password: bool,
+}
+
+/// What the token itself says about its session.
+#[derive(Debug, Clone)]
+pub struct TokenSession {
+    pub session_id: String,
+    pub generation: i32,
+    pub request_id: String,
 }
 
 impl SignedIn {
-    /// The user this request acts as: active, with a role the service knows; else 401.
-    pub fn current(&self, request_id: String) -> Result<CurrentUser, ApiError> {
-        match self.0.as_deref() {
-            Some(u) if u.active => Ok(CurrentUser {
-                role: u.role,
-                id: u.id.clone(),
-                username: u.username.clone(),
-                manager_id: u.manager_id.clone(),
-                request_id,
-            }),
+    /// The user this request acts as: active, in a session still open, with a token of the
+    /// user's current generation; else 401 (without saying which, so probing learns nothing).
+    pub fn current(&self, token: TokenSession) -> Result<CurrentUser, ApiError> {
+        match self.user.as_deref() {
+            Some(u) if u.active && self.session_open && u.token_generation == token.generation => {
+                Ok(CurrentUser {
+                    role: u.role,
+                    id: u.id.clone(),
+                    username: u.username.clone(),
+                    manager_id: u.manager_id.clone(),
+                    request_id: token.request_id,
+                    session_id: token.session_id,
+                    must_change_password: u.must_change_password,
+                })
+            }
             _ => Err(ApiError::Unauthorized(
                 "the token is invalid or expired".into(),
             )),

@@ -3,21 +3,30 @@
 
 use actix_web::web;
 
-use super::model::{LoginRequest, RefreshRequest, TokenResponse};
+use super::jwt::Grant;
+use super::model::{ChangePasswordRequest, LoginRequest, RefreshRequest, TokenResponse};
 use super::password;
-use super::service::{self, LoginOutcome, LoginPolicy, RefreshOutcome};
+use super::service::{self, LoginOutcome, LoginPolicy, RefreshOutcome, SessionLimits};
 use crate::audit::AuditCtx;
 use crate::error::{ApiError, ApiResult};
+use crate::http::context::Ctx;
 use crate::http::RequestId;
 use crate::state::AppState;
 use crate::users::model::UserView;
 use crate::users::store::{self as users, UserRow};
 
+fn limits(state: &AppState) -> SessionLimits {
+    SessionLimits {
+        idle_secs: state.settings.auth.refresh_token_ttl_secs,
+        max_secs: state.settings.auth.session_max_secs,
+    }
+}
+
 fn policy(state: &AppState) -> LoginPolicy {
     LoginPolicy {
         max_failures: state.settings.auth.login_max_failures,
         window_secs: state.settings.auth.login_window_secs,
-        refresh_ttl_secs: state.settings.auth.refresh_token_ttl_secs,
+        session: limits(state),
     }
 }
 
@@ -29,12 +38,23 @@ fn anonymous_ctx(state: &AppState, request_id: RequestId) -> AuditCtx {
     }
 }
 
-fn tokens(state: &AppState, user: UserRow, refresh_token: String) -> ApiResult<TokenResponse> {
-    let view = UserView::from(user);
+fn tokens(
+    state: &AppState,
+    user: UserRow,
+    refresh_token: String,
+    session_id: &str,
+) -> ApiResult<TokenResponse> {
+    let grant = Grant {
+        user_id: &user.id,
+        role: user.role,
+        session_id,
+        generation: user.token_generation,
+    };
     let access_token = state
         .jwt
-        .issue(&view.id, view.role, state.clock.now())
+        .issue(grant, state.clock.now())
         .map_err(ApiError::internal)?;
+    let view = UserView::from(user);
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer".into(),
@@ -95,12 +115,62 @@ pub async fn login(
         LoginOutcome::Success {
             user,
             refresh_token,
-        } => tokens(state, *user, refresh_token),
+            session_id,
+        } => tokens(state, *user, refresh_token, &session_id),
         LoginOutcome::Failed => Err(ApiError::Unauthorized("wrong username or password".into())),
         LoginOutcome::Throttled { retry_after_secs } => {
             Err(ApiError::TooManyRequests { retry_after_secs })
         }
     }
+}
+
+/// Checks the current password (slowly, off the workers, counted like a failed login so a
+/// stolen token cannot guess it), the new one's strength, then stores it.
+pub async fn change_password(
+    ctx: &Ctx,
+    client_addr: String,
+    body: ChangePasswordRequest,
+) -> ApiResult<()> {
+    let state = ctx.state();
+    let policy = policy(state);
+    let (now, addr) = (ctx.audit.now, client_addr.clone());
+    let (user, throttled) = ctx
+        .read(move |c, a| {
+            let user = users::get(c, &a.user.id)?;
+            let throttled = service::throttled_for(c, &user.username, &addr, now, policy)?;
+            Ok((user, throttled))
+        })
+        .await?;
+    if let Some(retry_after_secs) = throttled {
+        return Err(ApiError::TooManyRequests { retry_after_secs });
+    }
+    let (hash, current) = (user.password_hash.clone(), body.current_password.clone());
+    if !web::block(move || password::verify(&hash, &current)).await? {
+        let (name, addr) = (user.username.clone(), client_addr);
+        ctx.write(move |c, a| {
+            super::store::record_failure(c, &name, &addr, a.audit.now)?;
+            Ok(())
+        })
+        .await?;
+        return Err(ApiError::validation(
+            "current_password",
+            "is not your current password",
+        ));
+    }
+    let about = [&*user.username, &*user.email, &*user.display_name];
+    password::check_new(&body.new_password, &about)
+        .map_err(|m| ApiError::validation("new_password", m))?;
+    if body.new_password == body.current_password {
+        return Err(ApiError::validation(
+            "new_password",
+            "must differ from the current one",
+        ));
+    }
+    let hash = password::hash_off_thread(body.new_password).await?;
+    ctx.write(move |c, a| {
+        service::set_own_password(c, &a.audit, &a.user.id, &a.user.session_id, &hash)
+    })
+    .await
 }
 
 /// Exchanges a refresh token for new tokens.
@@ -110,16 +180,17 @@ pub async fn refresh(
     body: RefreshRequest,
 ) -> ApiResult<TokenResponse> {
     let ctx = anonymous_ctx(state, request_id);
-    let ttl = state.settings.auth.refresh_token_ttl_secs;
+    let limits = limits(state);
     let outcome = state
         .db
-        .write(move |conn| service::refresh(conn, &ctx, &body.refresh_token, ttl))
+        .write(move |conn| service::refresh(conn, &ctx, &body.refresh_token, limits))
         .await?;
     match outcome {
         RefreshOutcome::Success {
             user,
             refresh_token,
-        } => tokens(state, *user, refresh_token),
+            session_id,
+        } => tokens(state, *user, refresh_token, &session_id),
         RefreshOutcome::Refused => Err(ApiError::Unauthorized(
             "the refresh token is invalid, expired or already used".into(),
         )),

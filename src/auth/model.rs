@@ -33,5 +33,18 @@ pub struct TokenResponse {
     pub user: UserView,
 }
 
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    #[validate(length(min = 1, max = 1024, message = "must be 1 to 1024 characters"))]
+    #[schema(write_only)]
+    pub current_password: String,
+    /// At least 12 characters, not common or guessable, not your username or name.
+    #[validate(length(min = 1, max = 1024, message = "must be 1 to 1024 characters"))]
+    #[schema(write_only)]
+    pub new_password: String,
+}
+
+impl crate::http::DateRules for ChangePasswordRequest {}
 impl crate::http::DateRules for LoginRequest {}
 impl crate::http::DateRules for RefreshRequest {}

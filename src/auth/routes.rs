@@ -1,7 +1,7 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use super::login as flows;
-use super::model::{LoginRequest, RefreshRequest, TokenResponse};
+use super::model::{ChangePasswordRequest, LoginRequest, RefreshRequest, TokenResponse};
 use super::service;
 use crate::error::{ApiResult, Problem};
 use crate::http::context::Ctx;
@@ -10,6 +10,11 @@ use crate::http::{ok_versioned, RequestId};
 use crate::state::AppState;
 use crate::users::model::UserView;
 use crate::users::store as users;
+
+fn client_addr(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map_or("unknown".into(), |a| a.ip().to_string())
+}
 
 /// Log in with username and password.
 #[utoipa::path(
@@ -28,10 +33,7 @@ pub async fn login(
     request_id: RequestId,
     body: ValidJson<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
-    let addr = req
-        .peer_addr()
-        .map_or("unknown".into(), |a| a.ip().to_string());
-    let tokens = flows::login(&state, addr, request_id, body.resolve()?).await?;
+    let tokens = flows::login(&state, client_addr(&req), request_id, body.resolve()?).await?;
     Ok(HttpResponse::Ok().json(tokens))
 }
 
@@ -64,8 +66,30 @@ pub async fn refresh(
 #[post("/auth/logout")]
 pub async fn logout(ctx: Ctx, body: ValidJson<RefreshRequest>) -> ApiResult<HttpResponse> {
     let token = body.resolve()?.refresh_token;
-    ctx.write(move |c, a| service::logout(c, &a.audit, &a.user.id, &token))
+    ctx.write(move |c, a| service::logout(c, &a.audit, &a.user.id, &a.user.session_id, &token))
         .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Change your own password. Every other session ends; this one stays. Also clears an
+/// admin reset's `must_change_password`.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 422, description = "`current_password` is wrong, or `new_password` is too weak", body = Problem),
+        (status = 429, description = "Too many wrong current passwords", body = Problem),
+    )
+)]
+#[post("/me/password")]
+pub async fn change_password(
+    ctx: Ctx,
+    req: HttpRequest,
+    body: ValidJson<ChangePasswordRequest>,
+) -> ApiResult<HttpResponse> {
+    let body = body.resolve()?;
+    flows::change_password(&ctx, client_addr(&req), body).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

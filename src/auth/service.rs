@@ -15,7 +15,21 @@ pub const SESSION_ENTITY: &str = "session";
 pub struct LoginPolicy {
     pub max_failures: i64,
     pub window_secs: i64,
-    pub refresh_ttl_secs: i64,
+    pub session: SessionLimits,
+}
+
+/// How long a session lasts: `idle_secs` without a refresh, `max_secs` in all.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionLimits {
+    pub idle_secs: i64,
+    pub max_secs: i64,
+}
+
+impl SessionLimits {
+    /// When a refresh token issued at `now` in a session begun at `started` lapses.
+    pub fn expires_at(&self, started: NaiveDateTime, now: NaiveDateTime) -> NaiveDateTime {
+        (now + Duration::seconds(self.idle_secs)).min(started + Duration::seconds(self.max_secs))
+    }
 }
 
 /// Seconds until the pair may try again, when it has used up its failures in the window.
@@ -41,6 +55,7 @@ pub enum LoginOutcome {
     Success {
         user: Box<UserRow>,
         refresh_token: String,
+        session_id: String,
     },
     Failed,
     Throttled {
@@ -79,12 +94,18 @@ pub fn finish_login(
             let window = Duration::seconds(policy.window_secs);
             store::clear_failures(conn, username, client_addr, ctx.now - window)?;
             let family = uuid::Uuid::now_v7().to_string();
-            let expires = ctx.now + Duration::seconds(policy.refresh_ttl_secs);
-            let refresh_token = store::issue(conn, &user.id, &family, ctx.now, expires)?;
+            let session = store::Session {
+                user_id: &user.id,
+                family_id: &family,
+                started_at: ctx.now,
+                expires_at: policy.session.expires_at(ctx.now, ctx.now),
+            };
+            let refresh_token = store::issue(conn, session, ctx.now)?;
             audit::record(conn, &audit_ctx, login_event())?;
             Ok(LoginOutcome::Success {
                 user: Box::new(user),
                 refresh_token,
+                session_id: family,
             })
         }
         _ => {
@@ -99,17 +120,20 @@ pub enum RefreshOutcome {
     Success {
         user: Box<UserRow>,
         refresh_token: String,
+        session_id: String,
     },
     Refused,
 }
 
-/// Rotates a refresh token. A token that was already rotated is being replayed: the whole
-/// family is revoked, so a stolen token stops working for the thief and the owner alike.
+/// Rotates a refresh token. A token that was already rotated is being replayed: every
+/// session of the user ends, so a stolen token stops working for the thief and the owner
+/// alike, whichever session the thief took it from. A session past its absolute lifetime
+/// is not renewed, however recently it was used.
 pub fn refresh(
     conn: &mut AnyConnection,
     ctx: &AuditCtx,
     token: &str,
-    refresh_ttl_secs: i64,
+    limits: SessionLimits,
 ) -> Result<RefreshOutcome, ApiError> {
     let Some(row) = store::find_by_token(conn, token)? else {
         return Ok(RefreshOutcome::Refused);
@@ -118,7 +142,7 @@ pub fn refresh(
         return Ok(RefreshOutcome::Refused);
     }
     let reuse = |conn: &mut AnyConnection| -> Result<RefreshOutcome, ApiError> {
-        store::revoke_family(conn, &row.family_id, ctx.now)?;
+        store::end_all_sessions(conn, &row.user_id, ctx.now)?;
         let audit_ctx = AuditCtx {
             actor_id: Some(row.user_id.clone()),
             ..ctx.clone()
@@ -142,31 +166,67 @@ pub fn refresh(
             return Ok(RefreshOutcome::Refused);
         }
     };
+    if row.session_started_at + Duration::seconds(limits.max_secs) <= ctx.now {
+        store::revoke_family(conn, &row.family_id, ctx.now)?;
+        return Ok(RefreshOutcome::Refused);
+    }
     if !store::mark_rotated(conn, &row.id, ctx.now)? {
         return reuse(conn);
     }
-    let expires = ctx.now + Duration::seconds(refresh_ttl_secs);
-    let refresh_token = store::issue(conn, &user.id, &row.family_id, ctx.now, expires)?;
+    let session = store::Session {
+        user_id: &user.id,
+        family_id: &row.family_id,
+        started_at: row.session_started_at,
+        expires_at: limits.expires_at(row.session_started_at, ctx.now),
+    };
+    let refresh_token = store::issue(conn, session, ctx.now)?;
     Ok(RefreshOutcome::Success {
         user: Box::new(user),
         refresh_token,
+        session_id: row.family_id.clone(),
     })
 }
 
-/// Ends the session the refresh token belongs to, if it is the caller's.
+/// Ends the caller's session: the one their access token belongs to, and the one the refresh
+/// token names if that is theirs too. Its access tokens die on their next request.
 pub fn logout(
     conn: &mut AnyConnection,
     ctx: &AuditCtx,
     user_id: &str,
+    session_id: &str,
     token: &str,
 ) -> Result<(), ApiError> {
-    if let Some(row) = store::find_by_token(conn, token)?.filter(|r| r.user_id == user_id) {
-        store::revoke_family(conn, &row.family_id, ctx.now)?;
+    let named = store::find_by_token(conn, token)?
+        .filter(|r| r.user_id == user_id)
+        .map(|r| r.family_id);
+    let mut sessions = vec![session_id.to_string()];
+    sessions.extend(named.filter(|f| f != session_id));
+    for family in &sessions {
+        store::revoke_family(conn, family, ctx.now)?;
         audit::record(
             conn,
             ctx,
-            AuditEvent::new(AuditAction::Logout, SESSION_ENTITY, Some(&row.family_id)),
+            AuditEvent::new(AuditAction::Logout, SESSION_ENTITY, Some(family)),
         )?;
     }
+    Ok(())
+}
+
+/// Sets the user's own new password (already checked and hashed), clears a reset's
+/// `must_change_password`, and ends every other session; this one stays.
+pub fn set_own_password(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    user_id: &str,
+    session_id: &str,
+    password_hash: &str,
+) -> Result<(), ApiError> {
+    users::set_password(conn, user_id, password_hash, ctx.now)?;
+    store::revoke_others(conn, user_id, session_id, ctx.now)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Update, "user", Some(user_id)).fields(vec!["password"]),
+    )?;
     Ok(())
 }

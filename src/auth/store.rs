@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::db::schema::{login_failures, refresh_tokens};
+use crate::db::schema::{login_failures, refresh_tokens, users};
 use crate::db::AnyConnection;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -19,6 +19,17 @@ pub struct RefreshTokenRow {
     pub expires_at: NaiveDateTime,
     pub rotated_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
+    pub session_started_at: NaiveDateTime,
+}
+
+/// A new refresh token's place: its session and that session's clock.
+#[derive(Debug, Clone, Copy)]
+pub struct Session<'a> {
+    pub user_id: &'a str,
+    pub family_id: &'a str,
+    pub started_at: NaiveDateTime,
+    /// When the token lapses unused (the idle limit), capped at the absolute end.
+    pub expires_at: NaiveDateTime,
 }
 
 /// Refresh tokens are 256 random bits, so a plain SHA-256 is enough to store them: nothing
@@ -33,26 +44,73 @@ fn new_token() -> String {
     hex::encode(bytes)
 }
 
-/// Stores a new refresh token in `family_id` and returns the token itself (shown once).
+/// Stores a new refresh token in its session and returns the token itself (shown once).
 pub fn issue(
     conn: &mut AnyConnection,
-    user_id: &str,
-    family_id: &str,
+    session: Session<'_>,
     now: NaiveDateTime,
-    expires_at: NaiveDateTime,
 ) -> QueryResult<String> {
     let token = new_token();
     diesel::insert_into(refresh_tokens::table)
         .values((
             refresh_tokens::id.eq(uuid::Uuid::now_v7().to_string()),
-            refresh_tokens::user_id.eq(user_id),
-            refresh_tokens::family_id.eq(family_id),
+            refresh_tokens::user_id.eq(session.user_id),
+            refresh_tokens::family_id.eq(session.family_id),
             refresh_tokens::token_hash.eq(hash_token(&token)),
             refresh_tokens::created_at.eq(now),
-            refresh_tokens::expires_at.eq(expires_at),
+            refresh_tokens::expires_at.eq(session.expires_at),
+            refresh_tokens::session_started_at.eq(session.started_at),
         ))
         .execute(conn)?;
     Ok(token)
+}
+
+/// Whether the user's session `family_id` is still open at `now`: not revoked, not past the
+/// absolute end, and its newest token not lapsed. Checked (through a cache) on every request.
+pub fn session_open(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    family_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let newest: Option<NaiveDateTime> = refresh_tokens::table
+        .filter(refresh_tokens::family_id.eq(family_id))
+        .filter(refresh_tokens::user_id.eq(user_id))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .select(diesel::dsl::max(refresh_tokens::expires_at))
+        .first(conn)?;
+    Ok(newest.is_some_and(|expires| expires > now))
+}
+
+/// Ends every session of the user but `keep` (their own, on a password change).
+pub fn revoke_others(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    keep: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::family_id.ne(keep))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(now))
+    .execute(conn)
+}
+
+/// Ends every session of the user at once: their refresh tokens are revoked and their token
+/// generation moves, so access tokens already issued die on their next request too.
+pub fn end_all_sessions(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    revoke_all_for_user(conn, user_id, now)?;
+    diesel::update(users::table.find(user_id))
+        .set(users::token_generation.eq(users::token_generation + 1))
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn find_by_token(

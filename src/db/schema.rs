@@ -14,6 +14,8 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        token_generation -> Integer,
+        must_change_password -> Bool,
     }
 }
 
@@ -27,6 +29,7 @@ diesel::table! {
         expires_at -> Timestamp,
         rotated_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        session_started_at -> Timestamp,
     }
 }
 

@@ -2,20 +2,21 @@
 //! token, and carries what the service call needs (the [`Actor`]) with the way to run it on
 //! the database. A handler reads: require the permission, one service call, the response.
 
-use diesel::OptionalExtension;
 use std::ops::Deref;
 use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use diesel::OptionalExtension;
 use futures_util::future::LocalBoxFuture;
 
 use super::extract::Deferred;
 use super::RequestId;
 use crate::auth::access::Scope;
 use crate::auth::actor::Actor;
-use crate::auth::current_user::{CurrentUser, SignedIn, UserSnapshot};
+use crate::auth::current_user::{CurrentUser, SignedIn, TokenSession, UserSnapshot};
+use crate::auth::store as sessions;
 use crate::auth::Permission;
 use crate::db::AnyConnection;
 use crate::error::ApiError;
@@ -88,7 +89,8 @@ fn bearer_token(req: &HttpRequest) -> Option<String> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_string())
 }
 
-/// The user a bearer token names, if it is valid and the user active; else 401.
+/// The user a bearer token names, if it is valid, its session open and the user active;
+/// else 401.
 async fn authenticate(
     state: &AppState,
     token: Option<String>,
@@ -97,36 +99,57 @@ async fn authenticate(
     let token = token.ok_or_else(|| ApiError::Unauthorized("a bearer token is required".into()))?;
     let claims = state
         .jwt
-        .verify(&token)
+        .verify(&token, state.clock.now())
         .ok_or_else(|| ApiError::Unauthorized("the token is invalid or expired".into()))?;
-    // The role and the active flag come from the database, not the token, so a
-    // deactivation or role change takes effect on the very next request. They are kept
-    // in memory only while nothing has changed (see `db::changes`): at once for changes
-    // made through this process, within `cache.refresh_ms` for other processes'.
-    let sub = claims.sub;
-    let user = state
+    // The role, the active flag, the token generation and the session come from the
+    // database, not the token, so a deactivation, a role change, a logout or a reset takes
+    // effect on the very next request. They are kept in memory only while nothing has
+    // changed (see `db::changes`): at once for changes made through this process, within
+    // `cache.refresh_ms` for other processes'.
+    let (sub, sid) = (claims.sub, claims.sid.clone());
+    let signed_in = state
         .signed_in
         .get_or_build(
-            sub.clone(),
+            format!("{sub} {sid}"),
             || state.changes.stamp(),
             || async {
-                let row = state
+                let now = state.clock.now().naive_utc();
+                let (row, session_open) = state
                     .db
-                    .run(move |conn| Ok(users::get(conn, &sub).optional()?))
-                    .await?;
-                Ok::<_, ApiError>(SignedIn(row.map(|u| {
-                    Arc::new(UserSnapshot {
-                        role: u.role,
-                        id: u.id,
-                        username: u.username,
-                        manager_id: u.manager_id,
-                        active: u.active,
+                    .run(move |conn| {
+                        let row = users::get(conn, &sub).optional()?;
+                        let open = sessions::session_open(conn, &sub, &sid, now)?;
+                        Ok((row, open))
                     })
-                })))
+                    .await?;
+                Ok::<_, ApiError>(SignedIn {
+                    session_open,
+                    user: row.map(|u| {
+                        Arc::new(UserSnapshot {
+                            role: u.role,
+                            id: u.id,
+                            username: u.username,
+                            manager_id: u.manager_id,
+                            active: u.active,
+                            token_generation: u.token_generation,
+                            must_change_password: u.must_change_password,
+                        })
+                    }),
+                })
             },
         )
         .await?;
-    user.current(request_id)
+    signed_in.current(TokenSession {
+        session_id: claims.sid,
+        generation: claims.generation,
+        request_id,
+    })
+}
+
+/// What a user whose password an admin reset may still do: see who they are, choose a new
+/// password, sign in and out.
+fn allowed_while_reset(path: &str) -> bool {
+    matches!(path, "/api/v1/me" | "/api/v1/me/password") || path.starts_with("/api/v1/auth/")
 }
 
 impl FromRequest for Ctx {
@@ -136,6 +159,7 @@ impl FromRequest for Ctx {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req);
+        let reset_allows = allowed_while_reset(req.path());
         let request_id = req
             .extensions()
             .get::<RequestId>()
@@ -145,6 +169,9 @@ impl FromRequest for Ctx {
             let state =
                 state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("app state missing")))?;
             let user = authenticate(&state, token, request_id).await?;
+            if user.must_change_password && !reset_allows {
+                return Err(ApiError::PasswordChangeRequired);
+            }
             let actor = Actor {
                 audit: user.audit_ctx(state.clock.now()),
                 scope: Scope::of(&user),

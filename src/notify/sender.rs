@@ -35,7 +35,7 @@ pub fn backoff(attempts: i32) -> Duration {
     Duration::seconds((30 * (1i64 << exp)).min(3600))
 }
 
-fn domain_allowed(email: &str, allowed: &[String]) -> bool {
+pub fn domain_allowed(email: &str, allowed: &[String]) -> bool {
     allowed.is_empty()
         || email
             .rsplit_once('@')

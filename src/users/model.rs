@@ -19,6 +19,9 @@ pub struct UserView {
     /// The line manager, who receives level-2 escalations.
     pub manager_id: Option<String>,
     pub active: bool,
+    /// An admin reset the password: until the user chooses a new one (`POST /me/password`)
+    /// the API answers 403 to everything but `/me`, `/me/password` and `/auth/*`.
+    pub must_change_password: bool,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -34,6 +37,7 @@ impl From<UserRow> for UserView {
             display_name: row.display_name,
             manager_id: row.manager_id,
             active: row.active,
+            must_change_password: row.must_change_password,
             version: row.version,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),

@@ -7,6 +7,7 @@ use crate::error::{ApiResult, Problem};
 use crate::http::context::Ctx;
 use crate::http::extract::{Id, Paging, Query, ValidJson};
 use crate::http::{created, ok_versioned, IfMatch, ListResponse, PageParams};
+use crate::notify::account::tell_password_reset;
 
 /// List users (admin, coordinator, manager).
 #[utoipa::path(
@@ -77,9 +78,13 @@ pub async fn update_user(
     body: ValidJson<UpdateUserRequest>,
 ) -> ApiResult<HttpResponse> {
     let patch = UserPatch::hashed(ctx.permit(Permission::UsersWrite, body)?).await?;
+    let reset = patch.password_hash.is_some();
     let row = ctx
         .write(move |c, a| service::update(c, &a.audit, &id.key(), &if_match, patch))
         .await?;
+    if reset {
+        tell_password_reset(&ctx.state().escalator.mailer, &ctx.settings, &row.email).await;
+    }
     let view = UserView::from(row);
     Ok(ok_versioned(&view, view.version))
 }

@@ -31,6 +31,9 @@ pub struct NewUser {
 impl NewUser {
     /// The new user with their password hashed.
     pub async fn hashed(req: CreateUserRequest) -> Result<NewUser, ApiError> {
+        let about = [&*req.username, &*req.email, &*req.display_name];
+        password::check_new(&req.password, &about)
+            .map_err(|m| ApiError::validation("password", m))?;
         let hash = password::hash_off_thread(req.password.clone()).await?;
         NewUser::from_request(req, hash)
     }
@@ -125,6 +128,8 @@ pub struct UserPatch {
     pub role: Option<Role>,
     pub manager_id: Option<Option<String>>,
     pub password_hash: Option<String>,
+    /// The new password itself, kept only to check it against the user's names.
+    pub new_password: Option<String>,
     pub active: Option<bool>,
 }
 
@@ -145,6 +150,7 @@ impl UserPatch {
             role: req.role,
             manager_id: req.manager_id.map(|m| m.map(|id| id.to_string())),
             password_hash,
+            new_password: req.password,
             active: req.active,
         }
     }
@@ -188,7 +194,16 @@ pub fn update(
 ) -> Result<UserRow, ApiError> {
     let current = store::get(conn, id)?;
     if_match.check(current.version)?;
-    let (changes, fields) = diff(&current, patch);
+    if let Some(new_password) = &patch.new_password {
+        let about = [&*current.username, &*current.email, &*current.display_name];
+        password::check_new(new_password, &about)
+            .map_err(|m| ApiError::validation("password", m))?;
+    }
+    let (mut changes, fields) = diff(&current, patch);
+    // An admin's reset is a temporary password: the user must choose their own next.
+    if changes.password_hash.is_some() {
+        changes.must_change_password = Some(true);
+    }
     if fields.is_empty() {
         return Ok(current);
     }
@@ -208,7 +223,7 @@ pub fn update(
     }
     store::update_if_version(conn, id, current.version, &changes, ctx.now)?;
     if changes.active == Some(false) || changes.password_hash.is_some() {
-        sessions::revoke_all_for_user(conn, id, ctx.now)?;
+        sessions::end_all_sessions(conn, id, ctx.now)?;
     }
     audit::record(
         conn,

@@ -20,6 +20,10 @@ pub struct UserRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Moves to end every session at once (see `auth::store::end_all_sessions`).
+    pub token_generation: i32,
+    /// Set by an admin's reset until the user chooses a password of their own.
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Insertable)]
@@ -48,6 +52,7 @@ pub struct UserChanges {
     pub manager_id: Option<Option<String>>,
     pub password_hash: Option<String>,
     pub active: Option<bool>,
+    pub must_change_password: Option<bool>,
 }
 
 pub fn get(conn: &mut AnyConnection, id: &str) -> QueryResult<UserRow> {
@@ -73,6 +78,24 @@ pub fn insert(conn: &mut AnyConnection, row: &NewUserRow) -> QueryResult<()> {
 }
 
 crate::db::versioned::versioned_update!(update_if_version, users, UserChanges);
+
+/// The user's own new password: a new version, and no reset pending any more.
+pub fn set_password(
+    conn: &mut AnyConnection,
+    id: &str,
+    password_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(password_hash),
+            users::must_change_password.eq(false),
+            users::version.eq(users::version + 1),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
 
 pub fn count(conn: &mut AnyConnection) -> QueryResult<i64> {
     users::table.count().get_result(conn)

@@ -67,6 +67,19 @@ async fn wrong_password_and_unknown_user_are_401_with_bearer_challenge() {
     }
 }
 
+/// The claims of a token this server issued (checked with the test secret).
+pub fn session_claims(token: &str) -> Value {
+    let mut validation = jsonwebtoken::Validation::new(Algorithm::HS256);
+    validation.set_audience(&["dsr-api"]);
+    jsonwebtoken::decode::<Value>(
+        token,
+        &jsonwebtoken::DecodingKey::from_secret(JWT_SECRET.as_bytes()),
+        &validation,
+    )
+    .unwrap()
+    .claims
+}
+
 fn mint(claims: &Value, secret: &[u8], alg: Algorithm) -> String {
     encode(&Header::new(alg), claims, &EncodingKey::from_secret(secret)).unwrap()
 }
@@ -77,7 +90,9 @@ async fn forged_expired_and_foreign_tokens_are_401() {
     let login = app.login("admin", ADMIN_PASSWORD).await;
     let sub = login["user"]["id"].as_str().unwrap();
     let now = chrono::Utc::now().timestamp();
-    let good = json!({"iss": "dsr", "aud": "dsr-api", "sub": sub, "role": "admin", "iat": now, "exp": now + 600, "jti": "x"});
+    // The session and generation a real token carries (a minted token must name a live one).
+    let real = session_claims(&token_of(&login));
+    let good = json!({"iss": "dsr", "aud": "dsr-api", "sub": sub, "role": "admin", "iat": now, "nbf": now, "exp": now + 600, "jti": "x", "sid": real["sid"], "gen": real["gen"]});
     // A token minted by hand with the right secret works, so the refusals below are about
     // exactly the one thing each case changes.
     let valid = mint(&good, JWT_SECRET.as_bytes(), Algorithm::HS256);
@@ -92,6 +107,17 @@ async fn forged_expired_and_foreign_tokens_are_401() {
     wrong_iss["iss"] = json!("evil");
     let mut no_exp = good.clone();
     no_exp.as_object_mut().unwrap().remove("exp");
+    let mut no_sid = good.clone();
+    no_sid.as_object_mut().unwrap().remove("sid");
+    let mut other_sid = good.clone();
+    other_sid["sid"] = json!("a-session-that-never-was");
+    let mut old_generation = good.clone();
+    old_generation["gen"] = json!(real["gen"].as_i64().unwrap() - 1);
+    let mut future = good.clone();
+    future["iat"] = json!(now + 600);
+    future["nbf"] = json!(now + 600);
+    let mut not_yet = good.clone();
+    not_yet["nbf"] = json!(now + 600);
     let header_none = base64_url(br#"{"alg":"none","typ":"JWT"}"#);
     let alg_none = format!("{header_none}.{}.", base64_url(good.to_string().as_bytes()));
 
@@ -111,6 +137,26 @@ async fn forged_expired_and_foreign_tokens_are_401() {
         (
             "no exp",
             mint(&no_exp, JWT_SECRET.as_bytes(), Algorithm::HS256),
+        ),
+        (
+            "no sid",
+            mint(&no_sid, JWT_SECRET.as_bytes(), Algorithm::HS256),
+        ),
+        (
+            "another session",
+            mint(&other_sid, JWT_SECRET.as_bytes(), Algorithm::HS256),
+        ),
+        (
+            "an old generation",
+            mint(&old_generation, JWT_SECRET.as_bytes(), Algorithm::HS256),
+        ),
+        (
+            "issued in the future",
+            mint(&future, JWT_SECRET.as_bytes(), Algorithm::HS256),
+        ),
+        (
+            "not yet valid",
+            mint(&not_yet, JWT_SECRET.as_bytes(), Algorithm::HS256),
         ),
         (
             "wrong key",

@@ -11,7 +11,7 @@ use crate::helpers::*;
 
 /// (method, path template, a role the route refuses). `{…}` segments get a fresh UUID (or a
 /// point number): a forbidden role is refused before anything is looked up.
-const WRITES: [(&str, &str, &str); 29] = [
+const WRITES: [(&str, &str, &str); 30] = [
     ("POST", "/api/v1/people", "keyworker"),
     ("PATCH", "/api/v1/people/{id}", "manager"),
     ("PUT", "/api/v1/people/{id}/keyworker", "keyworker"),
@@ -49,6 +49,8 @@ const WRITES: [(&str, &str, &str); 29] = [
     ("POST", "/api/v1/auth/login", ""),
     ("POST", "/api/v1/auth/refresh", ""),
     ("POST", "/api/v1/auth/logout", ""),
+    // Any signed-in user may change their own password.
+    ("POST", "/api/v1/me/password", ""),
     ("POST", "/api/v1/imports?dry_run=maybe", "clinician"),
 ];
 
@@ -122,5 +124,5 @@ async fn a_forbidden_role_gets_403_whatever_the_body_or_query_holds() {
         assert_problem(res, 403).await;
         checked += 1;
     }
-    assert_eq!(checked, WRITES.len() - 3 + READS.len());
+    assert_eq!(checked, WRITES.len() - 4 + READS.len());
 }

@@ -1,5 +1,6 @@
 //! Two `dsr serve` processes on one database, sweeping at the same moment: each email is sent
-//! once. (On PostgreSQL when DSR_TEST_DATABASE_URL is set; on one SQLite file otherwise.)
+//! once, and a session ended through one ends in both. (On PostgreSQL when
+//! DSR_TEST_DATABASE_URL is set; on one SQLite file otherwise.)
 
 use std::time::Duration;
 
@@ -164,4 +165,33 @@ async fn two_instances_sweeping_together_send_every_email_once() {
         .unwrap();
     let alerts: Value = res.json().await.unwrap();
     assert_eq!(alerts["total"], 2, "one open alert per (kind, subject)");
+
+    // A session ended through one server ends in the other too (each caches signed-in users;
+    // the end of a session moves the shared change counter).
+    let session = login("coordinator1", PASSWORD).await;
+    let token = token_of(&session);
+    let me = |base: String, token: String| {
+        let client = client.clone();
+        async move {
+            let res = client.get(format!("{base}/me")).bearer_auth(token).send();
+            res.await.unwrap().status().as_u16()
+        }
+    };
+    assert_eq!(me(b.base.clone(), token.clone()).await, 200, "known to b");
+    post(
+        &client,
+        format!("{}/auth/logout", a.base),
+        Some(&token),
+        json!({"refresh_token": session["refresh_token"]}),
+    )
+    .await;
+    let mut status = 200;
+    for _ in 0..100 {
+        status = me(b.base.clone(), token.clone()).await;
+        if status == 401 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, 401, "b refuses the token within its cache refresh");
 }

@@ -26,6 +26,7 @@ mod permissions;
 mod queries;
 mod register;
 mod reports;
+mod sessions;
 mod smtp_sink;
 mod typed_rows;
 mod users;
