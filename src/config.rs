@@ -37,6 +37,9 @@ pub struct ServerSettings {
     pub import_limit_bytes: usize,
     pub workers: usize,
     pub data_dir: PathBuf,
+    /// Reverse proxies whose `X-Forwarded-For` is believed; anyone else's is ignored and the
+    /// socket's address is the client's.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -68,6 +71,10 @@ pub struct AuthSettings {
     pub session_max_secs: i64,
     pub bootstrap_admin_password: String,
     pub login_max_failures: i64,
+    /// Failures for one username from any address within the window.
+    pub login_max_failures_per_username: i64,
+    /// Failures from one address for any usernames within the window.
+    pub login_max_failures_per_address: i64,
     pub login_window_secs: i64,
 }
 
@@ -247,6 +254,7 @@ impl Settings {
                 .list_separator(",")
                 .with_list_parse_key("escalation.senior_addresses")
                 .with_list_parse_key("email.allowed_domains")
+                .with_list_parse_key("server.trusted_proxies")
                 .source(env),
         );
         let settings: Settings = builder.build()?.try_deserialize()?;
@@ -294,8 +302,20 @@ impl Settings {
                 "must be at least auth.refresh_token_ttl_secs",
             ));
         }
-        if self.auth.login_max_failures < 1 {
-            return Err(invalid("auth.login_max_failures", "must be at least 1"));
+        for (key, value) in [
+            ("auth.login_max_failures", self.auth.login_max_failures),
+            (
+                "auth.login_max_failures_per_username",
+                self.auth.login_max_failures_per_username,
+            ),
+            (
+                "auth.login_max_failures_per_address",
+                self.auth.login_max_failures_per_address,
+            ),
+        ] {
+            if value < 1 {
+                return Err(invalid(key, "must be at least 1"));
+            }
         }
         if self.auth.login_window_secs < 1 {
             return Err(invalid("auth.login_window_secs", "must be at least 1"));

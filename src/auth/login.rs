@@ -25,6 +25,8 @@ fn limits(state: &AppState) -> SessionLimits {
 fn policy(state: &AppState) -> LoginPolicy {
     LoginPolicy {
         max_failures: state.settings.auth.login_max_failures,
+        max_per_username: state.settings.auth.login_max_failures_per_username,
+        max_per_address: state.settings.auth.login_max_failures_per_address,
         window_secs: state.settings.auth.login_window_secs,
         session: limits(state),
     }
@@ -118,9 +120,9 @@ pub async fn login(
             session_id,
         } => tokens(state, *user, refresh_token, &session_id),
         LoginOutcome::Failed => Err(ApiError::Unauthorized("wrong username or password".into())),
-        LoginOutcome::Throttled { retry_after_secs } => {
-            Err(ApiError::TooManyRequests { retry_after_secs })
-        }
+        LoginOutcome::Throttled(throttle) => Err(ApiError::TooManyRequests {
+            retry_after_secs: throttle.retry_after_secs,
+        }),
     }
 }
 
@@ -141,8 +143,10 @@ pub async fn change_password(
             Ok((user, throttled))
         })
         .await?;
-    if let Some(retry_after_secs) = throttled {
-        return Err(ApiError::TooManyRequests { retry_after_secs });
+    if let Some(throttle) = throttled {
+        return Err(ApiError::TooManyRequests {
+            retry_after_secs: throttle.retry_after_secs,
+        });
     }
     let (hash, current) = (user.password_hash.clone(), body.current_password.clone());
     if !web::block(move || password::verify(&hash, &current)).await? {

@@ -6,14 +6,21 @@ use super::service;
 use crate::error::{ApiResult, Problem};
 use crate::http::context::Ctx;
 use crate::http::extract::{Deferred, ValidJson};
-use crate::http::{ok_versioned, RequestId};
+use crate::http::{self, ok_versioned, RequestId};
 use crate::state::AppState;
 use crate::users::model::UserView;
 use crate::users::store as users;
 
 fn client_addr(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map_or("unknown".into(), |a| a.ip().to_string())
+    let trusted = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.settings.server.trusted_proxies.clone())
+        .unwrap_or_default();
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
+    http::client_addr(req.peer_addr().map(|a| a.ip()), forwarded, &trusted)
 }
 
 /// Log in with username and password.

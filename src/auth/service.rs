@@ -13,7 +13,10 @@ pub const SESSION_ENTITY: &str = "session";
 
 #[derive(Debug, Clone, Copy)]
 pub struct LoginPolicy {
+    /// Failures for one (username, address) pair within the window.
     pub max_failures: i64,
+    pub max_per_username: i64,
+    pub max_per_address: i64,
     pub window_secs: i64,
     pub session: SessionLimits,
 }
@@ -32,23 +35,68 @@ impl SessionLimits {
     }
 }
 
-/// Seconds until the pair may try again, when it has used up its failures in the window.
+/// A throttled attempt: which limit it met, and when it may try again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttle {
+    pub limit: &'static str,
+    pub retry_after_secs: i64,
+}
+
+/// When the attempt of `username` from `client_addr` is over a limit: the pair's, the
+/// username's across addresses, or the address's across usernames (the longest wait wins).
 pub fn throttled_for(
     conn: &mut AnyConnection,
     username: &str,
     client_addr: &str,
     now: NaiveDateTime,
     policy: LoginPolicy,
-) -> Result<Option<i64>, ApiError> {
+) -> Result<Option<Throttle>, ApiError> {
     let window = Duration::seconds(policy.window_secs);
-    let failures = store::recent_failures(conn, username, client_addr, now - window)?;
-    if (failures.len() as i64) < policy.max_failures {
-        return Ok(None);
+    let limits = [
+        (
+            "username_and_address",
+            store::FailureScope::Pair(username, client_addr),
+            policy.max_failures,
+        ),
+        (
+            "username",
+            store::FailureScope::Username(username),
+            policy.max_per_username,
+        ),
+        (
+            "address",
+            store::FailureScope::Address(client_addr),
+            policy.max_per_address,
+        ),
+    ];
+    let mut worst: Option<Throttle> = None;
+    for (limit, scope, max) in limits {
+        let failures = store::recent_failures(conn, scope, now - window, max)?;
+        if let Some(retry_after_secs) = wait_after(&failures, max, window, now) {
+            if worst.is_none_or(|w| retry_after_secs > w.retry_after_secs) {
+                worst = Some(Throttle {
+                    limit,
+                    retry_after_secs,
+                });
+            }
+        }
     }
-    // The pair is free again when the oldest failure that still counts leaves the window.
-    let index = failures.len() - policy.max_failures as usize;
-    let free_at = failures[index] + window;
-    Ok(Some((free_at - now).num_seconds().max(1)))
+    Ok(worst)
+}
+
+/// With `max` failures at `failures` (oldest first, the newest `max` in the window), the
+/// seconds until the oldest of them leaves the window; `None` below the limit.
+fn wait_after(
+    failures: &[NaiveDateTime],
+    max: i64,
+    window: Duration,
+    now: NaiveDateTime,
+) -> Option<i64> {
+    if (failures.len() as i64) < max {
+        return None;
+    }
+    let free_at = failures[failures.len() - max as usize] + window;
+    Some((free_at - now).num_seconds().max(1))
 }
 
 pub enum LoginOutcome {
@@ -58,9 +106,7 @@ pub enum LoginOutcome {
         session_id: String,
     },
     Failed,
-    Throttled {
-        retry_after_secs: i64,
-    },
+    Throttled(Throttle),
 }
 
 /// Records the result of a password check in one transaction: the failure or the new
@@ -81,13 +127,15 @@ pub fn finish_login(
     };
     let login_event = || AuditEvent::new(AuditAction::Login, "user", user_id.as_deref());
     // Checked again inside the write transaction so parallel guesses cannot slip past it.
-    if let Some(retry_after_secs) = throttled_for(conn, username, client_addr, ctx.now, policy)? {
+    if let Some(throttle) = throttled_for(conn, username, client_addr, ctx.now, policy)? {
         audit::record(
             conn,
             &audit_ctx,
-            login_event().fields(vec!["throttled"]).failed(),
+            login_event()
+                .fields(vec!["throttled", throttle.limit])
+                .failed(),
         )?;
-        return Ok(LoginOutcome::Throttled { retry_after_secs });
+        return Ok(LoginOutcome::Throttled(throttle));
     }
     match user {
         Some(user) if password_ok && user.active => {

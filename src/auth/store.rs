@@ -165,20 +165,42 @@ pub fn revoke_all_for_user(
     .execute(conn)
 }
 
-/// Failed logins for this (username, client address) since `since`, oldest first.
+/// Which failed logins count against an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureScope<'a> {
+    /// This username from this address.
+    Pair(&'a str, &'a str),
+    /// This username from any address.
+    Username(&'a str),
+    /// Any username from this address.
+    Address(&'a str),
+}
+
+/// The times of the newest `limit` failed logins in `scope` since `since`, oldest first
+/// (never more than the limit is read, however many there were).
 pub fn recent_failures(
     conn: &mut AnyConnection,
-    username: &str,
-    client_addr: &str,
+    scope: FailureScope<'_>,
     since: NaiveDateTime,
+    limit: i64,
 ) -> QueryResult<Vec<NaiveDateTime>> {
-    login_failures::table
-        .filter(login_failures::username.eq(username))
-        .filter(login_failures::client_addr.eq(client_addr))
+    let mut query = login_failures::table
         .filter(login_failures::failed_at.gt(since))
-        .order(login_failures::failed_at.asc())
+        .into_boxed::<<AnyConnection as diesel::Connection>::Backend>();
+    query = match scope {
+        FailureScope::Pair(username, addr) => query
+            .filter(login_failures::username.eq(username))
+            .filter(login_failures::client_addr.eq(addr)),
+        FailureScope::Username(username) => query.filter(login_failures::username.eq(username)),
+        FailureScope::Address(addr) => query.filter(login_failures::client_addr.eq(addr)),
+    };
+    let mut times: Vec<NaiveDateTime> = query
+        .order(login_failures::failed_at.desc())
+        .limit(limit)
         .select(login_failures::failed_at)
-        .load(conn)
+        .load(conn)?;
+    times.reverse();
+    Ok(times)
 }
 
 pub fn record_failure(

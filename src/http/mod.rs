@@ -239,6 +239,30 @@ pub fn not_blank(value: &str) -> Result<(), validator::ValidationError> {
     Ok(())
 }
 
+/// The client's address: the socket's peer, unless that peer is a trusted reverse proxy, in
+/// which case the nearest address in `X-Forwarded-For` that is not itself a trusted proxy
+/// (each proxy appends the address it saw, so addresses further left could be forged).
+pub fn client_addr(
+    peer: Option<std::net::IpAddr>,
+    forwarded_for: Option<&str>,
+    trusted: &[std::net::IpAddr],
+) -> String {
+    let Some(peer) = peer else {
+        return "unknown".into();
+    };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let forwarded = forwarded_for.unwrap_or_default().split(',').rev();
+    forwarded
+        .map(|hop| hop.trim().parse::<std::net::IpAddr>())
+        .take_while(Result::is_ok)
+        .flatten()
+        .find(|hop| !trusted.contains(hop))
+        .unwrap_or(peer)
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +283,25 @@ mod tests {
             "unquoted tags are not ours"
         );
         assert!(IfMatch::parse(Some("\"abc\"")).check(3).is_err());
+    }
+
+    #[test]
+    fn the_client_is_the_peer_unless_a_trusted_proxy_says_otherwise() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let proxy = ip("10.0.0.5");
+        let trusted = [proxy, ip("10.0.0.6")];
+        let cases = [
+            (Some(ip("203.0.113.9")), Some("198.51.100.1"), "203.0.113.9"),
+            (Some(proxy), Some("198.51.100.1"), "198.51.100.1"),
+            (Some(proxy), Some("1.1.1.1, 198.51.100.1"), "198.51.100.1"),
+            (Some(proxy), Some("198.51.100.1, 10.0.0.6"), "198.51.100.1"),
+            (Some(proxy), Some("198.51.100.1, garbage"), "10.0.0.5"),
+            (Some(proxy), None, "10.0.0.5"),
+            (None, Some("198.51.100.1"), "unknown"),
+        ];
+        for (peer, header, expected) in cases {
+            assert_eq!(client_addr(peer, header, &trusted), expected, "{header:?}");
+        }
     }
 
     #[test]

@@ -28,5 +28,6 @@ mod register;
 mod reports;
 mod sessions;
 mod smtp_sink;
+mod throttling;
 mod typed_rows;
 mod users;

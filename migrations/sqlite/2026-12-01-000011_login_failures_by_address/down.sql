@@ -1,0 +1,1 @@
+DROP INDEX login_failures_addr_idx;
