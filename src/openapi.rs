@@ -45,7 +45,8 @@ const PUBLIC: [&str; 2] = ["/api/v1/auth/login", "/api/v1/auth/refresh"];
 
 /// What operations have in common, added here once rather than on each handler: the bearer
 /// requirement with its 401 and 403 on every authenticated operation; 404 wherever the path
-/// names a record; 400 (unreadable body) and 422 (invalid fields) wherever a body is taken,
+/// names a record; 400 (unreadable body) and 422 (invalid fields) wherever a body is taken
+/// (and 415 for a JSON body sent as anything else),
 /// and 400 (a bad parameter) wherever a query is;
 /// `If-Match` and its 412 on every authenticated PATCH. Every error is documented as
 /// `application/problem+json`, the type the server sends.
@@ -76,8 +77,11 @@ fn common_responses(api: &mut OpenApi) {
             if path.contains('{') {
                 shared.push("404");
             }
-            if operation.request_body.is_some() {
+            if let Some(body) = &operation.request_body {
                 shared.extend(["400", "422"]);
+                if body.content.contains_key("application/json") {
+                    shared.push("415");
+                }
             }
             let takes_query = operation
                 .parameters

@@ -17,8 +17,9 @@ use utoipa::PartialSchema;
 use validator::Validate;
 
 use super::json::{parse_body, BodyLimit, DateRules, Now};
+use super::text;
 use super::{Page, PageParams};
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
 use crate::state::AppState;
 
 /// An input whose checks have run but whose outcome is handed over only after authorisation.
@@ -65,9 +66,15 @@ where
             today: state.clock.today(),
             instant: state.clock.now(),
         });
+        let json = is_json(req);
         let mut payload = payload.take();
         Box::pin(async move {
             let body = async {
+                if !json {
+                    return Err(ApiError::UnsupportedMediaType(
+                        "send the body as application/json".into(),
+                    ));
+                }
                 if declared.is_some_and(|len| len > limit) {
                     return Err(ApiError::body_too_large(limit));
                 }
@@ -88,6 +95,18 @@ where
     }
 }
 
+/// `Content-Type: application/json` (or another `+json` type), with any parameters. JSON sent
+/// as text or a form is refused: a browser form must never drive a JSON endpoint.
+fn is_json(req: &HttpRequest) -> bool {
+    let Some(value) = req.headers().get(actix_web::http::header::CONTENT_TYPE) else {
+        return false;
+    };
+    let essence = value.to_str().unwrap_or_default().split(';').next();
+    let essence = essence.unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
 /// Query parameters parsed into `T` (or the problem they have).
 pub struct Query<T>(Result<T, ApiError>);
 
@@ -98,7 +117,26 @@ impl<T> Deferred for Query<T> {
     }
 }
 
+/// Every query value is text from outside: one with a control character is refused, naming
+/// the parameter, before it can reach a search (a NUL failed on PostgreSQL and matched
+/// every row on SQLite).
+fn check_query_text(query: &str) -> Result<(), ApiError> {
+    let errors: Vec<FieldError> = url::form_urlencoded::parse(query.as_bytes())
+        .filter_map(|(key, value)| {
+            text::clean(&value, false)
+                .err()
+                .map(|why| FieldError::new(key.into_owned(), why))
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
 fn parse_query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
+    check_query_text(req.query_string())?;
     web::Query::<T>::from_query(req.query_string())
         .map(web::Query::into_inner)
         .map_err(|err| ApiError::BadRequest(format!("invalid query parameters: {err}")))

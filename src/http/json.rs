@@ -53,12 +53,15 @@ pub fn parse_body<T>(now: Option<Now>, body: &[u8]) -> Result<T, ApiError>
 where
     T: DeserializeOwned + Validate + DateRules + PartialSchema,
 {
-    let value: Value = serde_json::from_slice(body)
+    let mut value: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("the request body is not valid JSON: {e}")))?;
+    let mut text_errors = Vec::new();
+    super::text::clean_json(&mut value, &mut text_errors);
     let Value::Object(mut map) = value else {
         return Err(ApiError::validation("body", "must be a JSON object"));
     };
     let mut errors = check_shape::<T>(&mut map);
+    errors.extend(text_errors);
     let parsed = deserialize_collecting(map, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
@@ -71,7 +74,7 @@ where
         ));
     };
     let parsed: T = parsed;
-    let mut errors = Vec::new();
+    let mut errors: Vec<FieldError> = Vec::new();
     if let Err(validation) = parsed.validate() {
         flatten_validation("", &validation, &mut errors);
     }

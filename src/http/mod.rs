@@ -5,6 +5,7 @@ pub mod context;
 pub mod etag;
 pub mod extract;
 pub mod json;
+pub mod text;
 
 pub use etag::etag;
 pub use json::{BodyLimit, DateRules, Now};
