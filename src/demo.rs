@@ -427,11 +427,11 @@ fn person(
                 cetr_id: cetr_id.clone(),
                 person_id: person_id.clone(),
                 description: "Synthetic recommendation".into(),
-                owner_id: if k == 0 {
+                owner_id: Some(if k == 0 {
                     keyworker.clone()
                 } else {
                     clinician.clone()
-                },
+                }),
                 due_on: due_on.max(held_on),
                 status: ActionStatus::Open,
                 completed_on: None,

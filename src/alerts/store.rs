@@ -94,8 +94,9 @@ fn insert_pg(conn: &mut diesel::PgConnection, rows: &[AlertRow]) -> QueryResult<
     .map(drop)
 }
 
+/// Written whole: a responsible person or entry that is gone must become NULL, not be kept.
 #[derive(Debug, Clone, AsChangeset)]
-#[diesel(table_name = alerts)]
+#[diesel(table_name = alerts, treat_none_as_null = true)]
 pub struct AlertProgress {
     pub due_on: NaiveDate,
     pub days_overdue: i32,
@@ -217,9 +218,7 @@ fn filtered<'a>(
     match scope {
         AlertScope::All => {}
         AlertScope::AssignedTo(me) => query = query.filter(alerts::assignee_id.eq(me)),
-        AlertScope::AssignedOrCaseload(me) => {
-            query = query.filter(alerts::assignee_id.eq(me).or(people::keyworker_id.eq(me)))
-        }
+        AlertScope::Caseload(me) => query = query.filter(people::keyworker_id.eq(me)),
     }
     query
 }
@@ -248,7 +247,7 @@ pub fn visible(
     scope: &AlertScope,
 ) -> QueryResult<bool> {
     let keyworker = match scope {
-        AlertScope::AssignedOrCaseload(_) => people::table
+        AlertScope::Caseload(_) => people::table
             .find(&alert.person_id)
             .select(people::keyworker_id)
             .first::<Option<String>>(conn)

@@ -36,19 +36,20 @@ impl Scope {
 }
 
 /// Which alerts a user may read and acknowledge: coordinators and managers every alert;
-/// clinicians those assigned to them; keyworkers those assigned to them and their caseload's.
+/// clinicians those assigned to them; keyworkers those about their caseload, and nothing
+/// about anyone else even if it was once assigned to them (an alert tells of a person).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AlertScope {
     All,
     AssignedTo(String),
-    AssignedOrCaseload(String),
+    Caseload(String),
 }
 
 impl AlertScope {
     pub fn of(user: &CurrentUser) -> AlertScope {
         match user.role {
             Role::Clinician => AlertScope::AssignedTo(user.id.clone()),
-            Role::Keyworker => AlertScope::AssignedOrCaseload(user.id.clone()),
+            Role::Keyworker => AlertScope::Caseload(user.id.clone()),
             _ => AlertScope::All,
         }
     }
@@ -59,9 +60,7 @@ impl AlertScope {
         match self {
             AlertScope::All => true,
             AlertScope::AssignedTo(me) => assignee == Some(me),
-            AlertScope::AssignedOrCaseload(me) => {
-                assignee == Some(me) || person_keyworker == Some(me)
-            }
+            AlertScope::Caseload(me) => person_keyworker == Some(me),
         }
     }
 }
@@ -125,7 +124,8 @@ pub fn can_own_work_for(
     user.active && may_own_work(Some(user.role), &user.id, person_keyworker)
 }
 
-fn may_own_work(role: Option<Role>, user_id: &str, person_keyworker: Option<&str>) -> bool {
+/// The rule behind `can_own_work_for`, on a role already read (the sweep's directory).
+pub fn may_own_work(role: Option<Role>, user_id: &str, person_keyworker: Option<&str>) -> bool {
     match role {
         Some(Role::Clinician | Role::Coordinator | Role::Manager) => true,
         Some(Role::Keyworker) => person_keyworker == Some(user_id),
@@ -203,7 +203,7 @@ mod tests {
             (
                 Keyworker,
                 true,
-                "assigned_or_caseload",
+                "caseload",
                 false,
                 false,
                 [true, false, false],
@@ -222,7 +222,7 @@ mod tests {
             let alert_scope = match AlertScope::of(&u) {
                 AlertScope::All => "all",
                 AlertScope::AssignedTo(_) => "assigned",
-                AlertScope::AssignedOrCaseload(_) => "assigned_or_caseload",
+                AlertScope::Caseload(_) => "caseload",
             };
             assert_eq!(alert_scope, alerts, "{role}");
             assert_eq!(
@@ -269,23 +269,19 @@ mod tests {
                 false,
             ),
             (
-                AlertScope::AssignedOrCaseload("me".into()),
+                AlertScope::Caseload("me".into()),
                 Some("x"),
                 Some("me"),
                 true,
             ),
             (
-                AlertScope::AssignedOrCaseload("me".into()),
+                AlertScope::Caseload("me".into()),
                 Some("me"),
-                None,
-                true,
-            ),
-            (
-                AlertScope::AssignedOrCaseload("me".into()),
-                None,
                 Some("x"),
                 false,
             ),
+            (AlertScope::Caseload("me".into()), Some("me"), None, false),
+            (AlertScope::Caseload("me".into()), None, Some("x"), false),
         ];
         for (scope, assignee, keyworker, sees) in cases {
             assert_eq!(

@@ -222,14 +222,18 @@ pub fn action_views(
     rows: Vec<ActionRow>,
     today: NaiveDate,
 ) -> Result<Vec<ActionView>, ApiError> {
-    let owner_ids: Vec<String> = rows.iter().map(|r| r.owner_id.clone()).collect();
+    let owner_ids: Vec<String> = rows.iter().filter_map(|r| r.owner_id.clone()).collect();
     let owners = users::find_many(conn, &owner_ids)?;
     Ok(rows
         .into_iter()
         .map(|r| {
             let status = r.status;
             ActionView {
-                owner: owners.get(&r.owner_id).map(UserSummary::from),
+                owner: r
+                    .owner_id
+                    .as_ref()
+                    .and_then(|o| owners.get(o))
+                    .map(UserSummary::from),
                 overdue: !status.is_closed() && is_overdue(r.due_on, today),
                 status,
                 id: r.id,
@@ -344,7 +348,7 @@ pub fn create_action(
         cetr_id: cetr.id.clone(),
         person_id: cetr.person_id.clone(),
         description: req.description.trim().to_string(),
-        owner_id,
+        owner_id: Some(owner_id),
         due_on: req.due_on,
         status: ActionStatus::Open,
         completed_on: None,
@@ -401,7 +405,7 @@ pub fn update_action(
     let (ctx, user, today) = (&a.audit, &a.user, a.today);
     let action = visible_action(conn, &Scope::of(user), id)?;
     let replans = req.owner_id.is_some() || req.due_on.is_some() || req.description.is_some();
-    if !access::may_update_owned_work(user, Some(&action.owner_id), replans) {
+    if !access::may_update_owned_work(user, action.owner_id.as_deref(), replans) {
         return Err(ApiError::Forbidden);
     }
     if_match.check(action.version)?;
@@ -419,10 +423,10 @@ pub fn update_action(
     if let Some(owner) = req
         .owner_id
         .map(|o| o.to_string())
-        .filter(|o| *o != action.owner_id)
+        .filter(|o| Some(o) != action.owner_id.as_ref())
     {
         access::check_owner(conn, &owner, &action.person_id)?;
-        changes.owner_id = Some(owner);
+        changes.owner_id = Some(Some(owner));
         fields.push("owner_id");
     }
     if let Some(note) = req.completion_note.map(|n| n.trim().to_string()) {

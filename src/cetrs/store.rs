@@ -43,7 +43,8 @@ pub struct ActionRow {
     pub cetr_id: String,
     pub person_id: String,
     pub description: String,
-    pub owner_id: String,
+    /// `None` once its owner lost sight of the person and no named worker took it over.
+    pub owner_id: Option<String>,
     pub due_on: NaiveDate,
     pub status: ActionStatus,
     pub completed_on: Option<NaiveDate>,
@@ -57,7 +58,7 @@ pub struct ActionRow {
 #[diesel(table_name = cetr_actions)]
 pub struct ActionChanges {
     pub description: Option<String>,
-    pub owner_id: Option<String>,
+    pub owner_id: Option<Option<String>>,
     pub due_on: Option<NaiveDate>,
     pub status: Option<ActionStatus>,
     pub completed_on: Option<Option<NaiveDate>>,
@@ -211,4 +212,31 @@ pub fn list_actions(
         .select(ActionRow::as_select())
         .load(conn)?;
     Ok((rows, total))
+}
+
+/// Passes the person's open actions owned by `from` to `to` (`None`: unowned), each moving
+/// to a new version; returns their ids.
+pub fn hand_over_open_actions(
+    conn: &mut AnyConnection,
+    person_id: &str,
+    from: &str,
+    to: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<String>> {
+    let ids: Vec<String> = cetr_actions::table
+        .filter(cetr_actions::person_id.eq(person_id))
+        .filter(cetr_actions::owner_id.eq(from))
+        .filter(cetr_actions::status.eq_any(ActionStatus::open()))
+        .select(cetr_actions::id)
+        .load(conn)?;
+    if !ids.is_empty() {
+        diesel::update(cetr_actions::table.filter(cetr_actions::id.eq_any(&ids)))
+            .set((
+                cetr_actions::owner_id.eq(to),
+                cetr_actions::version.eq(cetr_actions::version + 1),
+                cetr_actions::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(ids)
 }

@@ -234,7 +234,7 @@ diesel::table! {
         cetr_id -> Text,
         person_id -> Text,
         description -> Text,
-        owner_id -> Text,
+        owner_id -> Nullable<Text>,
         due_on -> Date,
         status -> Text,
         completed_on -> Nullable<Date>,

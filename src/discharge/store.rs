@@ -159,3 +159,41 @@ pub fn reviews(conn: &mut AnyConnection, plan_id: &str) -> QueryResult<Vec<PlanR
         .select(PlanReviewRow::as_select())
         .load(conn)
 }
+
+/// Passes the open points owned by `from` in the person's plans to `to` (`None`: unowned);
+/// each plan touched moves to a new version (points share their plan's ETag). Returns the
+/// points' ids.
+pub fn hand_over_open_points(
+    conn: &mut AnyConnection,
+    person_id: &str,
+    from: &str,
+    to: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<String>> {
+    let found: Vec<(String, String)> = discharge_points::table
+        .inner_join(discharge_plans::table)
+        .filter(discharge_plans::person_id.eq(person_id))
+        .filter(discharge_points::owner_id.eq(from))
+        .filter(discharge_points::status.eq_any(PointStatus::open()))
+        .select((discharge_points::id, discharge_points::plan_id))
+        .load(conn)?;
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (ids, mut plans): (Vec<String>, Vec<String>) = found.into_iter().unzip();
+    plans.sort();
+    plans.dedup();
+    diesel::update(discharge_points::table.filter(discharge_points::id.eq_any(&ids)))
+        .set((
+            discharge_points::owner_id.eq(to),
+            discharge_points::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::update(discharge_plans::table.filter(discharge_plans::id.eq_any(&plans)))
+        .set((
+            discharge_plans::version.eq(discharge_plans::version + 1),
+            discharge_plans::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(ids)
+}

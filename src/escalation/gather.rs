@@ -226,7 +226,7 @@ pub fn gather(
         }));
     }
 
-    let actions: Vec<(String, String, NaiveDate, String)> = cetr_actions::table
+    let actions: Vec<(String, String, NaiveDate, Option<String>)> = cetr_actions::table
         .filter(cetr_actions::status.eq_any(ActionStatus::open()))
         .filter(cetr_actions::due_on.lt(today))
         .select((
@@ -240,7 +240,7 @@ pub fn gather(
         actions
             .into_iter()
             .map(|(id, person, due_on, owner)| Found {
-                owner_id: Some(owner),
+                owner_id: owner,
                 ..found(
                     Obligation::Action {
                         due_on,
@@ -384,7 +384,8 @@ pub fn candidates(
                 kind: f.obligation.kind(),
                 subject_type: f.subject_type,
                 entry_id: entries.get(&f.person_id).cloned(),
-                assignee: f.owner_id.or(keyworker),
+                owner: f.owner_id,
+                keyworker,
                 subject_id: f.subject_id,
                 person_id: f.person_id,
                 due_on,

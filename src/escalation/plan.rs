@@ -8,6 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use uuid::Uuid;
 
 use crate::alerts::store::{AlertProgress, AlertRow};
+use crate::auth::access::may_own_work;
 use crate::domain::alerts::{AlertKind, AlertStatus, NotificationStatus, Overdue};
 use crate::domain::Role;
 use crate::notify::outbox::NotificationRow;
@@ -22,8 +23,10 @@ pub struct Candidate {
     pub entry_id: Option<String>,
     pub due_on: NaiveDate,
     pub overdue: Overdue,
-    /// The responsible person: the owner, else the keyworker; none means all coordinators.
-    pub assignee: Option<String>,
+    /// Who owns the overdue work (an action's or a point's owner), if anyone.
+    pub owner: Option<String>,
+    /// The person's named keyworker, if any.
+    pub keyworker: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -76,6 +79,21 @@ impl Directory {
 
     /// Level 1: the responsible person, else all coordinators. Level 2: their line manager,
     /// else all managers. Level 3: all managers and the senior escalation addresses.
+    /// The responsible person for overdue work: its owner while they may still see the
+    /// person (a keyworker only for their own caseload), else the named keyworker; `None`
+    /// means every coordinator. Alerts go only to people who can see the person.
+    pub fn responsible(&self, owner: Option<&str>, keyworker: Option<&str>) -> Option<String> {
+        let may_own = |id: &str| {
+            self.staff
+                .get(id)
+                .is_some_and(|s| s.active && may_own_work(Some(s.role), id, keyworker))
+        };
+        owner
+            .filter(|o| may_own(o))
+            .or(keyworker)
+            .map(str::to_string)
+    }
+
     pub fn recipients(&self, level: i32, assignee: Option<&str>) -> Vec<Recipient> {
         let responsible = assignee.and_then(|a| self.active(a));
         match level {
@@ -140,6 +158,7 @@ pub fn plan(
     let mut queued: HashSet<(String, i32, String)> = HashSet::new();
 
     for c in candidates {
+        let assignee = directory.responsible(c.owner.as_deref(), c.keyworker.as_deref());
         let key = (c.kind, c.subject_id.clone());
         let (alert_id, old_level) = match open_by_key.remove(&key) {
             Some(existing) => {
@@ -147,7 +166,7 @@ pub fn plan(
                     due_on: c.due_on,
                     days_overdue: c.overdue.days as i32,
                     level: c.overdue.level,
-                    assignee_id: c.assignee.clone(),
+                    assignee_id: assignee.clone(),
                     register_entry_id: c.entry_id.clone(),
                     updated_at: now,
                 };
@@ -174,7 +193,7 @@ pub fn plan(
                     days_overdue: c.overdue.days as i32,
                     level: c.overdue.level,
                     status: AlertStatus::Open,
-                    assignee_id: c.assignee.clone(),
+                    assignee_id: assignee.clone(),
                     raised_at: now,
                     acknowledged_at: None,
                     acknowledged_by: None,
@@ -191,7 +210,7 @@ pub fn plan(
         still_open.push(c.entry_id.clone());
         // Every recipient of every level reached, once per alert and level.
         for level in 1..=c.overdue.level {
-            for r in directory.recipients(level, c.assignee.as_deref()) {
+            for r in directory.recipients(level, assignee.as_deref()) {
                 let key = (alert_id.clone(), level, r.email.clone());
                 if already_notified.contains(&key) || !queued.insert(key) {
                     continue;
@@ -272,6 +291,48 @@ mod tests {
     }
 
     #[test]
+    fn work_is_answered_for_by_someone_who_can_see_the_person() {
+        let mut d = directory();
+        d.staff
+            .insert("clin".into(), staff("clin", Role::Clinician, None));
+        let mut gone = staff("gone", Role::Clinician, None);
+        gone.active = false;
+        d.staff.insert("gone".into(), gone);
+        let cases = [
+            (Some("clin"), Some("kw"), Some("clin"), "a clinician owner"),
+            (
+                Some("kw"),
+                Some("kw"),
+                Some("kw"),
+                "the named keyworker owns it",
+            ),
+            (
+                Some("kw2"),
+                Some("kw"),
+                Some("kw"),
+                "a former keyworker: the named one",
+            ),
+            (
+                Some("kw2"),
+                None,
+                None,
+                "a former keyworker, no named one: coordinators",
+            ),
+            (Some("gone"), Some("kw"), Some("kw"), "a deactivated owner"),
+            (Some("nobody"), None, None, "an unknown owner"),
+            (None, Some("kw"), Some("kw"), "unowned: the named keyworker"),
+            (None, None, None, "unowned, no keyworker: coordinators"),
+        ];
+        for (owner, keyworker, expected, why) in cases {
+            assert_eq!(
+                d.responsible(owner, keyworker).as_deref(),
+                expected,
+                "{why}"
+            );
+        }
+    }
+
+    #[test]
     fn recipients_by_level() {
         let d = directory();
         assert_eq!(emails(d.recipients(1, Some("kw"))), vec!["kw@nhs.net"]);
@@ -317,7 +378,8 @@ mod tests {
             entry_id: Some(subject.into()),
             due_on: NaiveDate::from_ymd_opt(2026, 11, 15).unwrap(),
             overdue: Overdue { days, level },
-            assignee: Some("kw".into()),
+            owner: None,
+            keyworker: Some("kw".into()),
         }
     }
 

@@ -47,6 +47,7 @@ pub fn assign(
     if let Some(current) = store::current(conn, person_id)?.filter(|c| c.user_id == user_id) {
         return Ok(current);
     }
+    let former = store::current(conn, person_id)?;
     store::end_current(conn, person_id, today, ctx.actor_id.as_deref())?;
     let row = AssignmentRow {
         id: Uuid::now_v7().to_string(),
@@ -84,6 +85,9 @@ pub fn assign(
         )
         .fields(vec!["keyworker"]),
     )?;
+    if let Some(former) = former {
+        hand_over_work(conn, ctx, person_id, &former.user_id, Some(&user_id))?;
+    }
     Ok(row)
 }
 
@@ -96,6 +100,7 @@ pub fn unassign(conn: &mut AnyConnection, a: &Actor, person_id: &str) -> Result<
     };
     store::end_current(conn, person_id, today, ctx.actor_id.as_deref())?;
     people::set_keyworker(conn, person_id, None, ctx.now)?;
+    hand_over_work(conn, ctx, person_id, &current.user_id, None)?;
     audit::record(
         conn,
         ctx,
@@ -111,6 +116,44 @@ pub fn unassign(conn: &mut AnyConnection, a: &Actor, person_id: &str) -> Result<
         )
         .fields(vec!["keyworker"]),
     )?;
+    Ok(())
+}
+
+/// Work follows the person: a keyworker who is no longer the named worker cannot see the
+/// person any more (keyworkers see only their caseload), so their open C(E)TR actions and
+/// discharge points about them pass to the new named worker, or are left unowned, when the
+/// sweep's alerts go to the named worker or, with none, every coordinator. Each is audited.
+fn hand_over_work(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    person_id: &str,
+    former: &str,
+    successor: Option<&str>,
+) -> Result<(), ApiError> {
+    let former_role = users::get(conn, former).optional()?.map(|u| u.role);
+    if access::may_own_work(former_role, former, successor) {
+        return Ok(()); // a clinician, coordinator or manager still sees the person
+    }
+    let actions =
+        crate::cetrs::store::hand_over_open_actions(conn, person_id, former, successor, ctx.now)?;
+    let points = crate::discharge::store::hand_over_open_points(
+        conn, person_id, former, successor, ctx.now,
+    )?;
+    let moved = actions
+        .iter()
+        .map(|id| (crate::cetrs::service::ACTION_ENTITY, id))
+        .chain(
+            points
+                .iter()
+                .map(|id| (crate::discharge::service::POINT_ENTITY, id)),
+        );
+    for (entity, id) in moved {
+        audit::record(
+            conn,
+            ctx,
+            AuditEvent::new(AuditAction::Update, entity, Some(id)).fields(vec!["owner_id"]),
+        )?;
+    }
     Ok(())
 }
 

@@ -32,3 +32,4 @@ mod smtp_sink;
 mod throttling;
 mod typed_rows;
 mod users;
+mod work_follows;

@@ -1,0 +1,1 @@
+ALTER TABLE cetr_actions ALTER COLUMN owner_id SET NOT NULL;
