@@ -51,6 +51,10 @@ pub enum ApiError {
     PasswordChangeRequired,
     #[error("not found")]
     NotFound,
+    /// Exists, but outside the caller's caseload: answered exactly as `NotFound`, and the
+    /// refusal is audited against the person.
+    #[error("not found")]
+    OutOfScope { person_id: String },
     #[error("{0}")]
     Conflict(String),
     #[error(
@@ -90,7 +94,7 @@ impl ApiError {
             ApiError::BadRequest(_) | ApiError::BadQuery(_) => "bad-request",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden => "forbidden",
-            ApiError::NotFound => "not-found",
+            ApiError::NotFound | ApiError::OutOfScope { .. } => "not-found",
             ApiError::PasswordChangeRequired => "password-change-required",
             ApiError::Conflict(_) => "conflict",
             ApiError::PreconditionFailed { .. } => "precondition-failed",
@@ -110,7 +114,7 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(_) | ApiError::BadQuery(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::NotFound | ApiError::OutOfScope { .. } => StatusCode::NOT_FOUND,
             ApiError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,

@@ -27,6 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(users::routes::get_user)
                 .service(users::routes::update_user)
                 .service(audit::routes::list_audit)
+                .service(audit::routes::access_log)
                 .service(people::routes::create_person)
                 .service(people::routes::list_people)
                 .service(people::routes::get_person)

@@ -16,6 +16,9 @@ use crate::domain::Clock;
 use crate::escalation::run::Escalator;
 use crate::metrics::Metrics;
 
+/// A serialised list page and the ids of the people on it.
+pub type ShownPage = (web::Bytes, Arc<[String]>);
+
 pub struct AppState {
     pub settings: Arc<Settings>,
     pub db: Db,
@@ -28,8 +31,8 @@ pub struct AppState {
     pub changes: Changes,
     /// Signed-in users as last read, so a request need not re-read its user.
     pub signed_in: StampedCache<String, SignedIn>,
-    /// Serialised triage-list pages.
-    pub register_pages: StampedCache<String, web::Bytes>,
+    /// Serialised triage-list pages, with the people each shows (for its audit row).
+    pub register_pages: StampedCache<String, ShownPage>,
     /// Batched audit rows for list reads.
     pub read_audit: ReadAudit,
     /// The OpenAPI document, built once at start-up from the route table, and its YAML as

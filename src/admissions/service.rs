@@ -141,13 +141,15 @@ pub fn admit(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Create, ENTITY, Some(&row.id)).fields(vec![
-            "person_id",
-            "admitted_on",
-            "hospital",
-            "setting",
-            "legal_status",
-        ]),
+        AuditEvent::new(AuditAction::Create, ENTITY, Some(&row.id))
+            .about(&row.person_id)
+            .fields(vec![
+                "person_id",
+                "admitted_on",
+                "hospital",
+                "setting",
+                "legal_status",
+            ]),
     )?;
     register::refresh_cetr_due(conn, &entry_id, &rules.timescales)?;
     Ok(row)
@@ -238,7 +240,9 @@ pub fn update(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Update, ENTITY, Some(id)).fields(fields),
+        AuditEvent::new(AuditAction::Update, ENTITY, Some(id))
+            .about(&admission.person_id)
+            .fields(fields),
     )?;
     let updated = store::get(conn, id)?;
     match discharge {
@@ -322,12 +326,9 @@ pub fn record_visit(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Create, VISIT_ENTITY, Some(&row.id)).fields(vec![
-            "admission_id",
-            "visited_on",
-            "visitor",
-            "notes",
-        ]),
+        AuditEvent::new(AuditAction::Create, VISIT_ENTITY, Some(&row.id))
+            .about(&admission.person_id)
+            .fields(vec!["admission_id", "visited_on", "visitor", "notes"]),
     )?;
     Ok(row)
 }
@@ -386,7 +387,7 @@ pub fn visible(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Read, entity, Some(id)),
+        AuditEvent::new(AuditAction::Read, entity, Some(id)).about(&admission.person_id),
     )?;
     Ok(admission)
 }
@@ -401,7 +402,7 @@ pub fn for_person(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Read, "admission_list", Some(person_id)),
+        AuditEvent::new(AuditAction::Read, "admission_list", Some(person_id)).about(person_id),
     )?;
     let rows = store::for_person(conn, person_id)?;
     views(conn, rows)

@@ -82,7 +82,8 @@ pub fn list(
     audit::record(
         conn,
         &a.audit,
-        AuditEvent::new(AuditAction::Read, "alert_list", None),
+        AuditEvent::new(AuditAction::Read, "alert_list", None)
+            .about_all(rows.iter().map(|r| r.person_id.clone())),
     )?;
     Ok(ListResponse::new(views(conn, rows)?, total, page))
 }
@@ -93,7 +94,7 @@ pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<AlertView, 
     audit::record(
         conn,
         &a.audit,
-        AuditEvent::new(AuditAction::Read, ENTITY, Some(id)),
+        AuditEvent::new(AuditAction::Read, ENTITY, Some(id)).about(&alert.person_id),
     )?;
     views(conn, vec![alert])?.pop().ok_or(ApiError::NotFound)
 }

@@ -12,7 +12,7 @@ use std::sync::mpsc;
 
 use tokio::sync::oneshot;
 
-use super::store::{self, AuditCtx, AuditEvent, NewAuditRow};
+use super::store::{self, AuditCtx, AuditEvent, AuditRecord};
 use crate::db::Db;
 use crate::error::ApiError;
 
@@ -24,7 +24,7 @@ const MAX_BATCH: usize = 500;
 const QUEUE: usize = 8192;
 
 struct Pending {
-    row: NewAuditRow,
+    record: AuditRecord,
     done: oneshot::Sender<bool>,
 }
 
@@ -46,8 +46,8 @@ impl ReadAudit {
                     // was measured to lower throughput (requests here wait on each other).
                     let mut batch = vec![first];
                     batch.extend(incoming.try_iter().take(MAX_BATCH - 1));
-                    let (rows, waiters): (Vec<NewAuditRow>, Vec<_>) =
-                        batch.into_iter().map(|p| (p.row, p.done)).unzip();
+                    let (rows, waiters): (Vec<AuditRecord>, Vec<_>) =
+                        batch.into_iter().map(|p| (p.record, p.done)).unzip();
                     let written = write(&db, &rows);
                     if let Err(error) = &written {
                         tracing::error!(%error, rows = rows.len(), "cannot write read audit rows");
@@ -62,11 +62,23 @@ impl ReadAudit {
         ReadAudit { queue }
     }
 
+    /// Queues a row without waiting for it (a refusal: nothing is answered that needs it).
+    pub fn note(&self, ctx: &AuditCtx, event: AuditEvent<'_>) {
+        let (done, _) = oneshot::channel();
+        let pending = Pending {
+            record: AuditRecord::new(ctx, event),
+            done,
+        };
+        if self.queue.try_send(pending).is_err() {
+            tracing::error!("the audit queue is full: a refusal was not recorded");
+        }
+    }
+
     /// Writes the audit row for a read, returning once it is committed.
     pub async fn record(&self, ctx: &AuditCtx, event: AuditEvent<'_>) -> Result<(), ApiError> {
         let (done, written) = oneshot::channel();
         let pending = Pending {
-            row: NewAuditRow::new(ctx, event),
+            record: AuditRecord::new(ctx, event),
             done,
         };
         let unavailable = || ApiError::Unavailable("the audit log cannot be written".into());
@@ -78,7 +90,7 @@ impl ReadAudit {
     }
 }
 
-fn write(db: &Db, rows: &[NewAuditRow]) -> Result<(), ApiError> {
+fn write(db: &Db, rows: &[AuditRecord]) -> Result<(), ApiError> {
     if !db.is_schema_ready() {
         return Err(ApiError::Unavailable("the database is not ready".into()));
     }

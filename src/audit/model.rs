@@ -3,6 +3,22 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::store::AuditRow;
+use crate::users::model::UserSummary;
+
+/// One read or change of a person's record, as the access log shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessLogEntry {
+    pub at: DateTime<Utc>,
+    /// Who (null for the system, such as the escalation sweep or an import).
+    pub actor: Option<UserSummary>,
+    /// `read`, `create`, `update`, `export`…
+    pub action: String,
+    /// `success`, or `failure` for refused access.
+    pub outcome: String,
+    /// What was read or changed: `person`, `register_list`, `register`, `contact`…
+    pub entity_type: String,
+    pub entity_id: Option<String>,
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEntry {

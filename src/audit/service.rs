@@ -1,12 +1,17 @@
 //! Reading the audit log (admins).
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime};
 
-use super::model::{AuditEntry, AuditQuery};
+use super::model::{AccessLogEntry, AuditEntry, AuditQuery};
 use super::store::{self, AuditFilter};
+use super::store::{AuditAction, AuditEvent};
+use crate::auth::actor::Actor;
 use crate::db::AnyConnection;
 use crate::error::{ApiError, FieldError};
 use crate::http::{ListResponse, Page};
+use crate::people::store as people;
+use crate::users::model::UserSummary;
+use crate::users::store as users;
 
 /// A date means its midnight (UTC); `to` as a date includes that whole day.
 fn parse_bound(name: &str, raw: &str, end_of_day: bool) -> Result<NaiveDateTime, FieldError> {
@@ -26,7 +31,9 @@ fn filter_from(query: AuditQuery) -> Result<AuditFilter, ApiError> {
         raw.and_then(|r| parse_bound(name, &r, end).map_err(|e| errors.push(e)).ok())
     };
     let from = bound("from", query.from, false);
-    let to = bound("to", query.to, true);
+    // Past the year 9999 there is no upper bound: SQLite compares timestamps as text, and
+    // "10000-01-01" sorts before every real one (`to=9999-12-31` found nothing).
+    let to = bound("to", query.to, true).filter(|t| t.year() <= 9999);
     if !errors.is_empty() {
         return Err(ApiError::BadQuery(errors));
     }
@@ -38,6 +45,41 @@ fn filter_from(query: AuditQuery) -> Result<AuditFilter, ApiError> {
         from,
         to,
     })
+}
+
+/// Who has read or changed this person's records, newest first. Reading it is itself
+/// audited, as a read about the person.
+pub fn access_log(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    person_id: &str,
+    page: Page,
+) -> Result<ListResponse<AccessLogEntry>, ApiError> {
+    people::get(conn, person_id)?;
+    let (rows, total) = store::about_person(conn, person_id, page)?;
+    let actors: Vec<String> = rows.iter().filter_map(|r| r.actor_id.clone()).collect();
+    let found = users::find_many(conn, &actors)?;
+    store::record(
+        conn,
+        &a.audit,
+        AuditEvent::new(AuditAction::Read, "access_log", Some(person_id)).about(person_id),
+    )?;
+    let items = rows
+        .into_iter()
+        .map(|r| AccessLogEntry {
+            at: r.at.and_utc(),
+            actor: r
+                .actor_id
+                .as_ref()
+                .and_then(|id| found.get(id))
+                .map(UserSummary::from),
+            action: r.action,
+            outcome: r.outcome,
+            entity_type: r.entity_type,
+            entity_id: r.entity_id,
+        })
+        .collect();
+    Ok(ListResponse::new(items, total, page))
 }
 
 /// The audit log, newest first, filtered.

@@ -1,7 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::audit_log;
+use crate::db::schema::{audit_log, audit_subjects};
 use crate::db::AnyConnection;
 use crate::http::Page;
 
@@ -22,6 +22,9 @@ pub enum AuditAction {
     Login,
     Logout,
     Export,
+    /// An attempt the service refused (a role without the permission, a record outside the
+    /// caller's caseload): recorded with outcome `failure` and the reason.
+    Refused,
 }
 
 impl AuditAction {
@@ -34,6 +37,7 @@ impl AuditAction {
             AuditAction::Login => "login",
             AuditAction::Logout => "logout",
             AuditAction::Export => "export",
+            AuditAction::Refused => "refused",
         }
     }
 }
@@ -51,6 +55,8 @@ pub struct AuditEvent<'a> {
     pub entity_id: Option<&'a str>,
     pub changed_fields: Vec<&'a str>,
     pub outcome: AuditOutcome,
+    /// The people this read or write was about (every person a list returned).
+    pub subjects: Vec<String>,
 }
 
 impl<'a> AuditEvent<'a> {
@@ -61,7 +67,24 @@ impl<'a> AuditEvent<'a> {
             entity_id,
             changed_fields: Vec::new(),
             outcome: AuditOutcome::Success,
+            subjects: Vec::new(),
         }
+    }
+
+    /// About this person.
+    pub fn about(mut self, person_id: &str) -> Self {
+        self.subjects.push(person_id.to_string());
+        self
+    }
+
+    /// About each of these people (a list read: every person it returned).
+    pub fn about_all<I, S>(mut self, person_ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.subjects.extend(person_ids.into_iter().map(Into::into));
+        self
     }
 
     pub fn fields(mut self, fields: Vec<&'a str>) -> Self {
@@ -106,6 +129,25 @@ pub struct NewAuditRow {
     pub changed_fields: String,
 }
 
+/// An audit row with the people it is about.
+#[derive(Debug, Clone)]
+pub struct AuditRecord {
+    pub row: NewAuditRow,
+    pub subjects: Vec<String>,
+}
+
+impl AuditRecord {
+    pub fn new(ctx: &AuditCtx, event: AuditEvent<'_>) -> AuditRecord {
+        let mut subjects = event.subjects.clone();
+        subjects.sort();
+        subjects.dedup();
+        AuditRecord {
+            row: NewAuditRow::new(ctx, event),
+            subjects,
+        }
+    }
+}
+
 impl NewAuditRow {
     pub fn new(ctx: &AuditCtx, event: AuditEvent<'_>) -> NewAuditRow {
         NewAuditRow {
@@ -127,27 +169,94 @@ impl NewAuditRow {
 }
 
 pub fn record(conn: &mut AnyConnection, ctx: &AuditCtx, event: AuditEvent<'_>) -> QueryResult<()> {
-    // Reads are audited outside any transaction: this insert is then a write of its own.
-    let _writer = crate::db::sqlite_writer(conn);
-    diesel::insert_into(audit_log::table)
-        .values(NewAuditRow::new(ctx, event))
-        .execute(conn)?;
-    Ok(())
+    let record = AuditRecord::new(ctx, event);
+    if record.subjects.is_empty() {
+        // Reads are audited outside any transaction: this insert is then a write of its own.
+        let _writer = crate::db::sqlite_writer(conn);
+        diesel::insert_into(audit_log::table)
+            .values(&record.row)
+            .execute(conn)?;
+        return Ok(());
+    }
+    insert_many(conn, std::slice::from_ref(&record))
 }
 
-/// Many rows, all or none (the batched read audit).
-pub fn insert_many(conn: &mut AnyConnection, rows: &[NewAuditRow]) -> QueryResult<()> {
+/// Many rows with their subjects, all or none (the batched read audit).
+pub fn insert_many(conn: &mut AnyConnection, records: &[AuditRecord]) -> QueryResult<()> {
     let _writer = crate::db::sqlite_writer(conn);
+    let subjects: Vec<(String, String)> = records
+        .iter()
+        .flat_map(|r| r.subjects.iter().map(|p| (p.clone(), r.row.id.clone())))
+        .collect();
     match conn {
-        AnyConnection::Postgresql(pg) => insert_many_pg(pg, rows),
+        AnyConnection::Postgresql(pg) => {
+            let rows: Vec<NewAuditRow> = records.iter().map(|r| r.row.clone()).collect();
+            if subjects.is_empty() {
+                insert_many_pg(pg, &rows)
+            } else {
+                pg.transaction(|pg| {
+                    insert_many_pg(pg, &rows)?;
+                    insert_subjects_pg(pg, &subjects)
+                })
+            }
+        }
         // SQLite: the one-row INSERT, kept prepared, once per row inside one transaction. A
         // multi-row VALUES list is a new statement for every batch size, parsed each time.
-        // A lone row (a quiet server) needs no transaction around it.
-        AnyConnection::Sqlite(c) => match rows {
-            [row] => insert_one(c, row),
-            _ => c.transaction(|c| rows.iter().try_for_each(|row| insert_one(c, row))),
+        // A lone row about nobody (a quiet server) needs no transaction around it.
+        AnyConnection::Sqlite(c) => match records {
+            [record] if subjects.is_empty() => insert_one(c, &record.row),
+            _ => c.transaction(|c| {
+                records.iter().try_for_each(|r| insert_one(c, &r.row))?;
+                insert_subjects_sqlite(c, &subjects)
+            }),
         },
     }
+}
+
+/// A list's subjects in as few statements as SQLite's parameter limit allows (one for any
+/// page a screen asks for), so a list of 50 costs what a list of 1 does.
+fn insert_subjects_sqlite(
+    conn: &mut diesel::SqliteConnection,
+    subjects: &[(String, String)],
+) -> QueryResult<()> {
+    subjects.chunks(1000).try_for_each(|chunk| {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(person, audit)| {
+                (
+                    audit_subjects::person_id.eq(person),
+                    audit_subjects::audit_id.eq(audit),
+                )
+            })
+            .collect();
+        diesel::insert_into(audit_subjects::table)
+            .values(&rows)
+            .execute(conn)
+            .map(drop)
+    })
+}
+
+/// Every subject row in one statement (two arrays), however many people a list showed.
+fn insert_subjects_pg(
+    conn: &mut diesel::PgConnection,
+    subjects: &[(String, String)],
+) -> QueryResult<()> {
+    use diesel::sql_types::{Array, Text};
+    if subjects.is_empty() {
+        return Ok(());
+    }
+    let (people, audits): (Vec<&str>, Vec<&str>) = subjects
+        .iter()
+        .map(|(p, a)| (p.as_str(), a.as_str()))
+        .unzip();
+    diesel::sql_query(
+        "INSERT INTO audit_subjects (person_id, audit_id) \
+         SELECT * FROM unnest($1::text[], $2::text[])",
+    )
+    .bind::<Array<Text>, _>(people)
+    .bind::<Array<Text>, _>(audits)
+    .execute(conn)
+    .map(drop)
 }
 
 fn insert_one(conn: &mut diesel::SqliteConnection, row: &NewAuditRow) -> QueryResult<()> {
@@ -262,6 +371,35 @@ fn filtered<'a>(
         query = query.filter(audit_log::at.lt(v));
     }
     query
+}
+
+/// Rows about the person: those naming them as a subject (lists, exports, reads and writes
+/// of their records) and writes to their own row. Newest first.
+pub fn about_person(
+    conn: &mut AnyConnection,
+    person_id: &str,
+    page: Page,
+) -> QueryResult<(Vec<AuditRow>, i64)> {
+    let query = || {
+        let subjects = audit_subjects::table
+            .filter(audit_subjects::person_id.eq(person_id))
+            .select(audit_subjects::audit_id);
+        audit_log::table
+            .filter(
+                audit_log::id.eq_any(subjects).or(audit_log::entity_type
+                    .eq("person")
+                    .and(audit_log::entity_id.eq(person_id))),
+            )
+            .into_boxed::<<AnyConnection as diesel::Connection>::Backend>()
+    };
+    let total = query().count().get_result(conn)?;
+    let rows = query()
+        .order((audit_log::at.desc(), audit_log::id.desc()))
+        .limit(page.limit)
+        .offset(page.offset)
+        .select(AuditRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
 }
 
 /// Newest first; `id` (UUIDv7, time-ordered) breaks ties so paging is stable.

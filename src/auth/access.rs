@@ -110,7 +110,9 @@ pub fn ensure_person_visible(
         (None, _) => Err(ApiError::NotFound),
         (Some(_), Scope::All) => Ok(()),
         (Some(Some(kw)), Scope::Caseload(me)) if kw == *me => Ok(()),
-        (Some(_), Scope::Caseload(_)) => Err(ApiError::NotFound),
+        (Some(_), Scope::Caseload(_)) => Err(ApiError::OutOfScope {
+            person_id: person_id.to_string(),
+        }),
     }
 }
 

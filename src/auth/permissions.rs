@@ -38,12 +38,14 @@ pub enum Permission {
     ReportsRead,
     /// Import a spreadsheet register.
     Import,
+    /// Who has seen or changed a person, and their subject-access export.
+    PersonAuditRead,
 }
 
 use Role::*;
 
 impl Permission {
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 18] = [
         Permission::UsersWrite,
         Permission::UsersRead,
         Permission::AuditRead,
@@ -61,6 +63,7 @@ impl Permission {
         Permission::NotificationsRead,
         Permission::ReportsRead,
         Permission::Import,
+        Permission::PersonAuditRead,
     ];
 
     /// The roles granted this permission. A `match`, so a new permission without a row
@@ -84,6 +87,7 @@ impl Permission {
             Permission::NotificationsRead => &[Admin, Coordinator, Manager, Clinician, Keyworker],
             Permission::ReportsRead => &[Coordinator, Manager],
             Permission::Import => &[Coordinator],
+            Permission::PersonAuditRead => &[Coordinator, Manager],
         }
     }
 }
@@ -149,6 +153,10 @@ mod tests {
             ),
             (Permission::ReportsRead, [false, true, true, false, false]),
             (Permission::Import, [false, true, false, false, false]),
+            (
+                Permission::PersonAuditRead,
+                [false, true, true, false, false],
+            ),
         ];
         assert_eq!(rows.len(), Permission::ALL.len());
         for (permission, expected) in rows {

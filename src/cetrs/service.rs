@@ -129,14 +129,16 @@ pub fn create(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Create, ENTITY, Some(&row.id)).fields(vec![
-            "kind",
-            "held_on",
-            "admission_id",
-            "panel",
-            "summary",
-            "outcome",
-        ]),
+        AuditEvent::new(AuditAction::Create, ENTITY, Some(&row.id))
+            .about(&row.person_id)
+            .fields(vec![
+                "kind",
+                "held_on",
+                "admission_id",
+                "panel",
+                "summary",
+                "outcome",
+            ]),
     )?;
     refresh_clocks(conn, &row, rules)?;
     Ok(store::get(conn, &row.id)?)
@@ -208,7 +210,9 @@ pub fn update(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Update, ENTITY, Some(id)).fields(fields),
+        AuditEvent::new(AuditAction::Update, ENTITY, Some(id))
+            .about(&cetr.person_id)
+            .fields(fields),
     )?;
     let updated = store::get(conn, id)?;
     if changes.held_on.is_some() {
@@ -306,7 +310,7 @@ pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<CetrView, A
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Read, ENTITY, Some(id)),
+        AuditEvent::new(AuditAction::Read, ENTITY, Some(id)).about(&cetr.person_id),
     )?;
     view(conn, cetr, today)
 }
@@ -321,7 +325,7 @@ pub fn for_person(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Read, "cetr_list", Some(person_id)),
+        AuditEvent::new(AuditAction::Read, "cetr_list", Some(person_id)).about(person_id),
     )?;
     let rows = store::for_person(conn, person_id)?;
     views(conn, rows, today)
@@ -361,12 +365,9 @@ pub fn create_action(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Create, ACTION_ENTITY, Some(&row.id)).fields(vec![
-            "cetr_id",
-            "description",
-            "owner_id",
-            "due_on",
-        ]),
+        AuditEvent::new(AuditAction::Create, ACTION_ENTITY, Some(&row.id))
+            .about(&row.person_id)
+            .fields(vec!["cetr_id", "description", "owner_id", "due_on"]),
     )?;
     Ok(row)
 }
@@ -388,7 +389,7 @@ pub fn read_action(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<Acti
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Read, ACTION_ENTITY, Some(id)),
+        AuditEvent::new(AuditAction::Read, ACTION_ENTITY, Some(id)).about(&action.person_id),
     )?;
     action_views(conn, vec![action], today)?
         .pop()
@@ -451,7 +452,9 @@ pub fn update_action(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Update, ACTION_ENTITY, Some(id)).fields(fields),
+        AuditEvent::new(AuditAction::Update, ACTION_ENTITY, Some(id))
+            .about(&action.person_id)
+            .fields(fields),
     )?;
     Ok(store::get_action(conn, id)?)
 }
@@ -468,7 +471,8 @@ pub fn list_actions(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Read, "cetr_action_list", None),
+        AuditEvent::new(AuditAction::Read, "cetr_action_list", None)
+            .about_all(rows.iter().map(|r| r.person_id.clone())),
     )?;
     Ok(ListResponse::new(
         action_views(conn, rows, today)?,

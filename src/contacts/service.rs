@@ -48,14 +48,16 @@ pub fn create(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Create, ENTITY, Some(&row.id)).fields(vec![
-            "person_id",
-            "occurred_at",
-            "kind",
-            "summary",
-            "with_whom",
-            "corrects_id",
-        ]),
+        AuditEvent::new(AuditAction::Create, ENTITY, Some(&row.id))
+            .about(&row.person_id)
+            .fields(vec![
+                "person_id",
+                "occurred_at",
+                "kind",
+                "summary",
+                "with_whom",
+                "corrects_id",
+            ]),
     )?;
     Ok(row)
 }
@@ -96,7 +98,7 @@ pub fn list(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Read, "contact_list", Some(person_id)),
+        AuditEvent::new(AuditAction::Read, "contact_list", Some(person_id)).about(person_id),
     )?;
     let (rows, total) = store::list(conn, person_id, page)?;
     Ok(ListResponse::new(views(conn, rows)?, total, page))
@@ -114,7 +116,7 @@ pub fn read(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Read, ENTITY, Some(id)),
+        AuditEvent::new(AuditAction::Read, ENTITY, Some(id)).about(person_id),
     )?;
     views(conn, vec![row])?.pop().ok_or(ApiError::NotFound)
 }

@@ -43,6 +43,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_subjects (person_id, audit_id) {
+        person_id -> Text,
+        audit_id -> Text,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> Text,
         at -> Timestamp,
@@ -57,7 +64,13 @@ diesel::table! {
 }
 
 diesel::joinable!(refresh_tokens -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, refresh_tokens, login_failures, audit_log);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    refresh_tokens,
+    login_failures,
+    audit_log,
+    audit_subjects
+);
 
 diesel::table! {
     change_counters (name) {

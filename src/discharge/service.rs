@@ -104,12 +104,14 @@ pub fn create(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Create, ENTITY, Some(&plan.id)).fields(vec![
-            "admission_id",
-            "planned_discharge_date",
-            "review_cycle_days",
-            "points",
-        ]),
+        AuditEvent::new(AuditAction::Create, ENTITY, Some(&plan.id))
+            .about(&plan.person_id)
+            .fields(vec![
+                "admission_id",
+                "planned_discharge_date",
+                "review_cycle_days",
+                "points",
+            ]),
     )?;
     Ok(plan)
 }
@@ -166,7 +168,9 @@ pub fn update(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Update, ENTITY, Some(id)).fields(fields),
+        AuditEvent::new(AuditAction::Update, ENTITY, Some(id))
+            .about(&plan.person_id)
+            .fields(fields),
     )?;
     Ok(store::get(conn, id)?)
 }
@@ -242,7 +246,9 @@ pub fn update_point(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Update, POINT_ENTITY, Some(&point.id)).fields(fields),
+        AuditEvent::new(AuditAction::Update, POINT_ENTITY, Some(&point.id))
+            .about(&plan.person_id)
+            .fields(fields),
     )?;
     Ok(store::get(conn, plan_id)?)
 }
@@ -281,6 +287,7 @@ pub fn record_review(
         conn,
         ctx,
         AuditEvent::new(AuditAction::Create, REVIEW_ENTITY, Some(&row.id))
+            .about(&plan.person_id)
             .fields(vec!["reviewed_on", "summary"]),
     )?;
     Ok(row)
@@ -302,7 +309,9 @@ pub fn freeze_for_admission(
         audit::record(
             conn,
             ctx,
-            AuditEvent::new(AuditAction::Update, ENTITY, Some(&plan.id)).fields(vec!["frozen_on"]),
+            AuditEvent::new(AuditAction::Update, ENTITY, Some(&plan.id))
+                .about(&plan.person_id)
+                .fields(vec!["frozen_on"]),
         )?;
     }
     Ok(())
@@ -372,7 +381,7 @@ pub fn read(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Read, ENTITY, Some(&plan.id)),
+        AuditEvent::new(AuditAction::Read, ENTITY, Some(&plan.id)).about(&plan.person_id),
     )?;
     view(conn, plan, today)
 }

@@ -13,6 +13,7 @@ use futures_util::future::LocalBoxFuture;
 
 use super::extract::Deferred;
 use super::RequestId;
+use crate::audit::{AuditAction, AuditEvent};
 use crate::auth::access::Scope;
 use crate::auth::actor::Actor;
 use crate::auth::current_user::{CurrentUser, SignedIn, TokenSession, UserSnapshot};
@@ -26,6 +27,8 @@ use crate::users::store as users;
 pub struct Ctx {
     actor: Arc<Actor>,
     state: web::Data<AppState>,
+    /// The route pattern (`/api/v1/people/{id}`), naming what a refused attempt was at.
+    route: String,
 }
 
 impl Deref for Ctx {
@@ -38,12 +41,30 @@ impl Deref for Ctx {
 impl Ctx {
     /// 403 unless the role table allows this.
     pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
-        self.user.require(permission)
+        self.refusals(self.user.require(permission))
     }
 
     /// 403 unless a rule about the rows (see `auth::access`) allows this.
     pub fn ensure(&self, allowed: bool) -> Result<(), ApiError> {
-        allowed.then_some(()).ok_or(ApiError::Forbidden)
+        self.refusals(allowed.then_some(()).ok_or(ApiError::Forbidden))
+    }
+
+    /// Records a refused attempt (a 403, or a 404 outside the caseload) in the audit, with
+    /// its reason and, for a person out of scope, the person; the answer is unchanged.
+    fn refusals<T>(&self, result: Result<T, ApiError>) -> Result<T, ApiError> {
+        let (reason, person) = match &result {
+            Err(ApiError::Forbidden) => ("forbidden", None),
+            Err(ApiError::OutOfScope { person_id }) => ("outside_caseload", Some(person_id)),
+            _ => return result,
+        };
+        let mut event = AuditEvent::new(AuditAction::Refused, &self.route, None)
+            .fields(vec![reason])
+            .failed();
+        if let Some(person) = person {
+            event = event.about(person);
+        }
+        self.state.read_audit.note(&self.audit, event);
+        result
     }
 
     /// The permission first, then the inputs' own checks: a role that may not do this learns
@@ -68,7 +89,7 @@ impl Ctx {
         T: Send + 'static,
     {
         let actor = self.actor.clone();
-        self.state.db.run(move |conn| f(conn, &actor)).await
+        self.refusals(self.state.db.run(move |conn| f(conn, &actor)).await)
     }
 
     /// Runs `f` in one write transaction.
@@ -78,7 +99,7 @@ impl Ctx {
         T: Send + 'static,
     {
         let actor = self.actor.clone();
-        self.state.db.write(move |conn| f(conn, &actor)).await
+        self.refusals(self.state.db.write(move |conn| f(conn, &actor)).await)
     }
 }
 
@@ -160,6 +181,9 @@ impl FromRequest for Ctx {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req);
         let reset_allows = allowed_while_reset(req.path());
+        let route = req
+            .match_pattern()
+            .unwrap_or_else(|| req.path().to_string());
         let request_id = req
             .extensions()
             .get::<RequestId>()
@@ -182,6 +206,7 @@ impl FromRequest for Ctx {
             Ok(Ctx {
                 actor: Arc::new(actor),
                 state,
+                route,
             })
         })
     }

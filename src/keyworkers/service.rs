@@ -68,12 +68,9 @@ pub fn assign(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Create, ENTITY, Some(&row.id)).fields(vec![
-            "person_id",
-            "user_id",
-            "from",
-            "note",
-        ]),
+        AuditEvent::new(AuditAction::Create, ENTITY, Some(&row.id))
+            .about(&row.person_id)
+            .fields(vec!["person_id", "user_id", "from", "note"]),
     )?;
     audit::record(
         conn,
@@ -104,7 +101,9 @@ pub fn unassign(conn: &mut AnyConnection, a: &Actor, person_id: &str) -> Result<
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Update, ENTITY, Some(&current.id)).fields(vec!["to"]),
+        AuditEvent::new(AuditAction::Update, ENTITY, Some(&current.id))
+            .about(&current.person_id)
+            .fields(vec!["to"]),
     )?;
     audit::record(
         conn,
@@ -151,7 +150,9 @@ fn hand_over_work(
         audit::record(
             conn,
             ctx,
-            AuditEvent::new(AuditAction::Update, entity, Some(id)).fields(vec!["owner_id"]),
+            AuditEvent::new(AuditAction::Update, entity, Some(id))
+                .about(person_id)
+                .fields(vec!["owner_id"]),
         )?;
     }
     Ok(())
@@ -191,7 +192,7 @@ pub fn history(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Read, "keyworker_history", Some(person_id)),
+        AuditEvent::new(AuditAction::Read, "keyworker_history", Some(person_id)).about(person_id),
     )?;
     let rows = store::history(conn, person_id)?;
     views(conn, rows)
@@ -219,7 +220,8 @@ pub fn caseload(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Read, "caseload", Some(keyworker_id)),
+        AuditEvent::new(AuditAction::Read, "caseload", Some(keyworker_id))
+            .about_all(rows.iter().map(|(entry, _)| entry.person_id.clone())),
     )?;
     Ok(ListResponse::new(
         register::views(conn, rows, today)?,

@@ -273,7 +273,7 @@ pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<PersonView,
     audit::record(
         conn,
         &a.audit,
-        AuditEvent::new(AuditAction::Read, ENTITY, Some(id)),
+        AuditEvent::new(AuditAction::Read, ENTITY, Some(id)).about(id),
     )?;
     view(conn, row, a.today)
 }
@@ -293,7 +293,8 @@ pub fn search(
     audit::record(
         conn,
         &a.audit,
-        AuditEvent::new(AuditAction::Read, "person_list", None),
+        AuditEvent::new(AuditAction::Read, "person_list", None)
+            .about_all(rows.iter().map(|r| r.id.clone())),
     )?;
     Ok(ListResponse::new(views(conn, rows, a.today)?, total, page))
 }

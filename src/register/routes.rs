@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use actix_web::http::header::{self, ContentType};
 use actix_web::{get, patch, post, web, HttpResponse};
 
@@ -68,13 +70,16 @@ async fn triage_page(ctx: &Ctx, query: RegisterQuery, page: Page) -> ApiResult<w
                     .db
                     .run(move |conn| service::list(conn, filter, sort, page, today))
                     .await?;
+                let people: Arc<[String]> = items.iter().map(|e| e.person_id.clone()).collect();
                 let body = serde_json::to_vec(&ListResponse::new(items, total, page))
                     .map_err(ApiError::internal)?;
-                Ok::<_, ApiError>(web::Bytes::from(body))
+                Ok::<_, ApiError>((web::Bytes::from(body), people))
             },
         )
         .await?;
-    let event = AuditEvent::new(AuditAction::Read, "register_list", None);
+    let (body, people) = body;
+    let event =
+        AuditEvent::new(AuditAction::Read, "register_list", None).about_all(people.iter().cloned());
     state.read_audit.record(&ctx.audit, event).await?;
     Ok(body)
 }

@@ -256,14 +256,16 @@ pub fn insert_with_history(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Create, ENTITY, Some(&row.id)).fields(vec![
-            "person_id",
-            "rag",
-            "risk_summary",
-            "opened_on",
-            "referral_source",
-            "consent_note",
-        ]),
+        AuditEvent::new(AuditAction::Create, ENTITY, Some(&row.id))
+            .about(&row.person_id)
+            .fields(vec![
+                "person_id",
+                "rag",
+                "risk_summary",
+                "opened_on",
+                "referral_source",
+                "consent_note",
+            ]),
     )?;
     Ok(())
 }
@@ -340,7 +342,9 @@ pub fn save(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Update, ENTITY, Some(&entry.id)).fields(fields),
+        AuditEvent::new(AuditAction::Update, ENTITY, Some(&entry.id))
+            .about(&entry.person_id)
+            .fields(fields),
     )?;
     Ok(store::get(conn, &entry.id)?)
 }
@@ -471,14 +475,16 @@ pub fn record_review(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Create, REVIEW_ENTITY, Some(&review.id)).fields(vec![
-            "register_entry_id",
-            "reviewed_on",
-            "rag",
-            "attendees",
-            "summary",
-            "next_review_due",
-        ]),
+        AuditEvent::new(AuditAction::Create, REVIEW_ENTITY, Some(&review.id))
+            .about(&entry.person_id)
+            .fields(vec![
+                "register_entry_id",
+                "reviewed_on",
+                "rag",
+                "attendees",
+                "summary",
+                "next_review_due",
+            ]),
     )?;
     Ok(review)
 }
@@ -604,7 +610,7 @@ fn visible_entry(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Read, entity, Some(id)),
+        AuditEvent::new(AuditAction::Read, entity, Some(id)).about(&entry.person_id),
     )?;
     Ok(entry)
 }

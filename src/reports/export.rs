@@ -128,9 +128,11 @@ pub fn register_csv(
         limit: EXPORT_BATCH,
         offset: 0,
     };
+    let mut exported: Vec<String> = Vec::new();
     loop {
         let (rows, _) = entries::list(conn, &filter, sort, page, today)?;
         let n = rows.len() as i64;
+        exported.extend(rows.iter().map(|(entry, _)| entry.person_id.clone()));
         for view in register::views(conn, rows, today)? {
             csv.push(row(&view)).map_err(ApiError::internal)?;
         }
@@ -142,7 +144,7 @@ pub fn register_csv(
     audit::record(
         conn,
         &a.audit,
-        AuditEvent::new(AuditAction::Export, "register", None),
+        AuditEvent::new(AuditAction::Export, "register", None).about_all(exported),
     )?;
     csv.finish()
         .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))

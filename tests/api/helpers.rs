@@ -246,6 +246,18 @@ pub fn sql_elsewhere(app: &TestApp, sql: &str) {
     sql_statements_elsewhere(app, &[sql]);
 }
 
+/// The same, answering the database's error instead of failing the test.
+pub fn try_sql_elsewhere(app: &TestApp, sql: &str) -> Result<usize, String> {
+    let manager = dsr::db::pool::ConnectionManager::new(
+        dsr::config::DatabaseUrl::parse(&app.database_url),
+        dsr::config::SqliteSynchronous::Normal,
+    );
+    let mut conn = manager.connect_now().map_err(|e| e.to_string())?;
+    diesel::sql_query(sql)
+        .execute(&mut conn)
+        .map_err(|e| e.to_string())
+}
+
 /// Several statements on one outside connection (for per-connection pragmas).
 fn sql_statements_elsewhere(app: &TestApp, statements: &[&str]) {
     let manager = dsr::db::pool::ConnectionManager::new(

@@ -15,6 +15,7 @@ mod demo;
 mod discharge;
 mod errors;
 mod escalation;
+mod governance;
 mod hardening;
 mod health;
 mod import_caps;

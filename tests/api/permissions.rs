@@ -214,6 +214,13 @@ fn rows() -> Vec<Row> {
             [200, 403, 403, 403, 403, 403],
         ),
         (
+            "a person's access log",
+            M::GET,
+            "/people/{person}/access-log",
+            Value::Null,
+            [403, 200, 200, 403, 403, 403],
+        ),
+        (
             "admissions write: admit",
             M::POST,
             "/people/{fresh_person}/admissions",

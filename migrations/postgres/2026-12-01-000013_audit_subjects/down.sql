@@ -1,0 +1,4 @@
+DROP TABLE audit_subjects;
+DROP TRIGGER audit_log_no_truncate ON audit_log;
+DROP TRIGGER audit_log_append_only ON audit_log;
+DROP FUNCTION audit_append_only();

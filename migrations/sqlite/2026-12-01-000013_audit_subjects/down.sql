@@ -1,0 +1,5 @@
+DROP TRIGGER audit_subjects_no_delete;
+DROP TRIGGER audit_subjects_no_update;
+DROP TRIGGER audit_log_no_delete;
+DROP TRIGGER audit_log_no_update;
+DROP TABLE audit_subjects;

@@ -1,0 +1,167 @@
+//! Information governance: the audit answers "who saw this person" for lists, searches and
+//! exports too, records refused access with its reason, cannot be changed in the database,
+//! and its date filter takes any date.
+
+use serde_json::Value;
+
+use crate::helpers::*;
+
+/// (who, action, entity type) of each row of the person's access log, newest first.
+async fn access_log(reader: &Actor<'_>, person_id: &str) -> Vec<(String, String, String)> {
+    let page = reader
+        .get(&format!("/people/{person_id}/access-log?limit=100"))
+        .json()
+        .await;
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            let who = row["actor"]["username"]
+                .as_str()
+                .unwrap_or("system")
+                .to_string();
+            let str_of = |k: &str| row[k].as_str().unwrap().to_string();
+            (who, str_of("action"), str_of("entity_type"))
+        })
+        .collect()
+}
+
+fn has(log: &[(String, String, String)], who: &str, action: &str, entity: &str) -> bool {
+    log.iter()
+        .any(|(w, a, e)| w == who && a == action && e == entity)
+}
+
+#[tokio::test]
+async fn the_access_log_shows_lists_searches_exports_reads_and_refusals() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let manager = app.sign_in(Role::Manager).await;
+    let clinician = app.sign_in(Role::Clinician).await;
+    let stranger = app.sign_in(Role::Keyworker).await;
+    let entry = coord.person_on_register("Ada", Rag::Red).await;
+    let person_id = entry["person_id"].as_str().unwrap();
+    let other = coord.person_on_register("Bea", Rag::Green).await;
+
+    // The coordinator lists the register (Ada is on the first page) and exports it.
+    let page = coord.get("/register?limit=50").json().await;
+    assert!(page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["person_id"] == person_id));
+    assert_eq!(manager.get("/register/export.csv").await.status(), 200);
+    // A clinician searches for her and opens her record.
+    let found = clinician.get("/people?search=Ada").json().await;
+    assert_eq!(found["total"], 1);
+    clinician.get(&format!("/people/{person_id}")).json().await;
+    // A keyworker whose caseload she is not on is refused (404, as if she did not exist).
+    assert_problem(stranger.get(&format!("/people/{person_id}")).await, 404).await;
+
+    let log = access_log(&manager, person_id).await;
+    assert!(
+        has(&log, &coord.username, "read", "register_list"),
+        "{log:?}"
+    );
+    assert!(
+        has(&log, &manager.username, "export", "register"),
+        "{log:?}"
+    );
+    assert!(
+        has(&log, &clinician.username, "read", "person_list"),
+        "{log:?}"
+    );
+    assert!(has(&log, &clinician.username, "read", "person"), "{log:?}");
+    assert!(has(&log, &coord.username, "create", "person"), "{log:?}");
+    assert!(
+        has(&log, &stranger.username, "refused", "/api/v1/people/{id}"),
+        "refused reads are recorded against the person: {log:?}"
+    );
+    // Bea's log does not show the clinician's search for Ada.
+    let bea = access_log(&coord, other["person_id"].as_str().unwrap()).await;
+    assert!(
+        !has(&bea, &clinician.username, "read", "person_list"),
+        "{bea:?}"
+    );
+
+    // Forbidden roles are recorded too, with the reason.
+    assert_problem(clinician.get("/audit").await, 403).await;
+    let admin = app.sign_in(Role::Admin).await;
+    let mut refused = Vec::new();
+    for _ in 0..50 {
+        let page: Value = admin.get("/audit?action=refused&limit=100").json().await;
+        refused = page["items"].as_array().unwrap().clone();
+        if refused
+            .iter()
+            .any(|r| r["actor_id"] == clinician.id.as_str())
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let row = refused
+        .iter()
+        .find(|r| r["actor_id"] == clinician.id.as_str())
+        .expect("the 403 is in the audit");
+    assert_eq!(row["outcome"], "failure");
+    assert_eq!(row["changed_fields"][0], "forbidden");
+    assert_eq!(row["entity_type"], "/api/v1/audit");
+
+    // Only coordinators and managers read a person's access log.
+    for reader in [&clinician, &stranger, &admin] {
+        let res = reader.get(&format!("/people/{person_id}/access-log")).await;
+        assert_problem(res, 403).await;
+    }
+}
+
+#[tokio::test]
+async fn the_audit_cannot_be_changed_in_the_database() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let person = coord.person("Ada").await;
+    // A read about her: an audit row with a subject row.
+    coord
+        .get(&format!("/people/{}", person["id"].as_str().unwrap()))
+        .json()
+        .await;
+    for sql in [
+        "UPDATE audit_log SET action = 'read'",
+        "DELETE FROM audit_log",
+        "DELETE FROM audit_subjects",
+    ] {
+        let refused = try_sql_elsewhere(&app, sql).expect_err(sql);
+        assert!(refused.contains("append-only"), "{sql}: {refused}");
+    }
+    let admin = app.sign_in(Role::Admin).await;
+    let page: Value = admin
+        .get("/audit?entity_type=person&action=create")
+        .json()
+        .await;
+    assert_eq!(page["total"], 1, "the row is still there, unchanged");
+    let log: Value = coord
+        .get(&format!(
+            "/people/{}/access-log",
+            person["id"].as_str().unwrap()
+        ))
+        .json()
+        .await;
+    assert!(
+        log["total"].as_i64().unwrap() >= 2,
+        "the subject rows are kept: {log}"
+    );
+}
+
+#[tokio::test]
+async fn the_audit_date_filter_takes_any_date() {
+    let app = spawn_app().await;
+    let admin = app.sign_in(Role::Admin).await;
+    let all: Value = admin.get("/audit?to=9999-12-31").json().await;
+    assert!(all["total"].as_i64().unwrap() >= 1, "{all}");
+    let none: Value = admin.get("/audit?to=2000-01-01").json().await;
+    assert_eq!(none["total"], 0);
+    let from: Value = admin
+        .get("/audit?from=0001-01-01&to=9999-12-31")
+        .json()
+        .await;
+    assert_eq!(from["total"], all["total"]);
+}
