@@ -14,6 +14,7 @@ pub mod discharge;
 pub mod domain;
 pub mod error;
 pub mod escalation;
+pub mod governance;
 pub mod health;
 pub mod http;
 pub mod imports;

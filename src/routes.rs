@@ -4,8 +4,8 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    admissions, alerts, audit, auth, cetrs, contacts, discharge, escalation, health, imports,
-    keyworkers, notify, people, register, reports, users,
+    admissions, alerts, audit, auth, cetrs, contacts, discharge, escalation, governance, health,
+    imports, keyworkers, notify, people, register, reports, users,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(users::routes::update_user)
                 .service(audit::routes::list_audit)
                 .service(audit::routes::access_log)
+                .service(governance::routes::subject_access)
                 .service(people::routes::create_person)
                 .service(people::routes::list_people)
                 .service(people::routes::get_person)

@@ -7,7 +7,7 @@ use crate::domain::person::{latest_birth_date_for_age, AgeGroup};
 use crate::domain::register::{ClosureReason, EntryStatus};
 use crate::domain::Rag;
 use crate::http::Page;
-use crate::people::store::{search_condition, SearchTerm};
+use crate::people::store::{search_condition, PersonRow, SearchTerm};
 
 type Backend = <AnyConnection as diesel::Connection>::Backend;
 
@@ -108,6 +108,22 @@ pub fn get(conn: &mut AnyConnection, id: &str) -> QueryResult<EntryRow> {
         .find(id)
         .select(EntryRow::as_select())
         .first(conn)
+}
+
+/// Every entry of the person, open or closed, oldest first, with the person.
+pub fn for_person(
+    conn: &mut AnyConnection,
+    person_id: &str,
+) -> QueryResult<Vec<(EntryRow, PersonRow)>> {
+    register_entries::table
+        .inner_join(people::table)
+        .filter(register_entries::person_id.eq(person_id))
+        .order((
+            register_entries::opened_on.asc(),
+            register_entries::id.asc(),
+        ))
+        .select((EntryRow::as_select(), PersonRow::as_select()))
+        .load(conn)
 }
 
 pub fn active_for_person(

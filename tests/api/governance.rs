@@ -165,3 +165,100 @@ async fn the_audit_date_filter_takes_any_date() {
         .await;
     assert_eq!(from["total"], all["total"]);
 }
+
+#[tokio::test]
+async fn a_subject_access_export_holds_every_section_in_one_call() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let manager = app.sign_in(Role::Manager).await;
+    let kw = app.sign_in(Role::Keyworker).await;
+    let (admitted, _plan) = coord.with_plan("Subject").await;
+    let person_id = admitted.person_id.as_str();
+    coord.assign_keyworker(person_id, &kw.id).await;
+    coord
+        .post(
+            &format!("/people/{person_id}/contacts"),
+            &serde_json::json!({"occurred_at": chrono::Utc::now(), "kind": "phone", "summary": "Call"}),
+        )
+        .json()
+        .await;
+    let cetr = coord
+        .post(
+            &format!("/people/{person_id}/cetrs"),
+            &serde_json::json!({"kind": "laep", "held_on": days_ago(2), "panel": [], "summary": "s"}),
+        )
+        .json()
+        .await;
+    coord
+        .post(
+            &format!("/cetrs/{}/actions", cetr["id"].as_str().unwrap()),
+            &serde_json::json!({"description": "Act", "owner_id": kw.id, "due_on": days_ahead(5)}),
+        )
+        .json()
+        .await;
+
+    let document = manager
+        .get(&format!("/people/{person_id}/subject-access"))
+        .json()
+        .await;
+    let mut sections: Vec<&str> = document
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    sections.sort();
+    assert_eq!(
+        sections,
+        [
+            "access_log",
+            "actions",
+            "admissions",
+            "alerts",
+            "cetrs",
+            "contacts",
+            "discharge_plans",
+            "involvements",
+            "keyworker_history",
+            "person",
+            "rag_history",
+            "register_entries",
+            "reviews",
+            "visits",
+        ]
+    );
+    assert_eq!(document["person"]["id"], person_id);
+    let count = |k: &str| document[k].as_array().unwrap().len();
+    assert_eq!(count("register_entries"), 1);
+    assert!(count("rag_history") >= 1);
+    assert_eq!(count("keyworker_history"), 1);
+    assert_eq!(count("contacts"), 1);
+    assert_eq!(count("admissions"), 1);
+    assert_eq!(count("cetrs"), 1);
+    assert_eq!(count("actions"), 1);
+    assert_eq!(count("discharge_plans"), 1);
+    assert_eq!(
+        count("involvements"),
+        0,
+        "not recorded yet: an empty section, not a missing one"
+    );
+    assert!(count("access_log") >= 1);
+
+    let log = access_log(&coord, person_id).await;
+    assert!(
+        has(&log, &manager.username, "export", "subject_access"),
+        "{log:?}"
+    );
+    for who in [Role::Clinician, Role::Admin] {
+        let other = app.sign_in(who).await;
+        let res = other
+            .get(&format!("/people/{person_id}/subject-access"))
+            .await;
+        assert_problem(res, 403).await;
+    }
+    assert_problem(
+        kw.get(&format!("/people/{person_id}/subject-access")).await,
+        403,
+    )
+    .await;
+}

@@ -221,6 +221,13 @@ fn rows() -> Vec<Row> {
             [403, 200, 200, 403, 403, 403],
         ),
         (
+            "a person's subject-access export",
+            M::GET,
+            "/people/{person}/subject-access",
+            Value::Null,
+            [403, 200, 200, 403, 403, 403],
+        ),
+        (
             "admissions write: admit",
             M::POST,
             "/people/{fresh_person}/admissions",
