@@ -26,6 +26,29 @@ pub struct Settings {
     pub cache: CacheSettings,
     pub log: LogSettings,
     pub imports: crate::imports::caps::ImportCaps,
+    pub audit: AuditSettings,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    /// The key of the audit seals (at least 32 bytes); empty: kept in the data directory.
+    pub seal_key: String,
+    /// How often the sealer runs (0: never in this process; `dsr audit seal` still does).
+    pub seal_interval_secs: u64,
+    /// Rows younger than this are left for the next run, so a row still committing is not
+    /// passed over.
+    pub seal_margin_secs: i64,
+}
+
+// Hand-written so the key never reaches a log line through `{:?}`.
+impl std::fmt::Debug for AuditSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditSettings")
+            .field("seal_interval_secs", &self.seal_interval_secs)
+            .field("seal_margin_secs", &self.seal_margin_secs)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -295,6 +318,12 @@ impl Settings {
                 "auth.refresh_token_ttl_secs",
                 "must be at least 300 seconds",
             ));
+        }
+        if !self.audit.seal_key.is_empty() && self.audit.seal_key.len() < 32 {
+            return Err(invalid("audit.seal_key", "must be at least 32 bytes"));
+        }
+        if self.audit.seal_margin_secs < 0 {
+            return Err(invalid("audit.seal_margin_secs", "must not be negative"));
         }
         if self.auth.session_max_secs < self.auth.refresh_token_ttl_secs {
             return Err(invalid(

@@ -83,6 +83,12 @@ impl Application {
         start_database(state.clone()).await?;
         changes.spawn_poller(state.db.clone());
         crate::escalation::scheduler::spawn(state.escalator.clone());
+        crate::audit::seal::spawn(
+            state.db.clone(),
+            state.settings.clone(),
+            state.clock.clone(),
+            state.escalator.instance_id.clone(),
+        )?;
 
         let listener = TcpListener::bind(state.settings.server.bind)?;
         let port = listener.local_addr()?.port();

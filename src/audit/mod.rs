@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod model;
 pub mod routes;
+pub mod seal;
 pub mod service;
 pub mod store;
 

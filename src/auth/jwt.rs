@@ -133,7 +133,8 @@ pub fn resolve_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
     Ok(secret.into_bytes())
 }
 
-fn generate_secret_file(path: &Path) -> anyhow::Result<String> {
+/// A new random secret (96 hex digits) written to `path`, readable only by its owner.
+pub fn generate_secret_file(path: &Path) -> anyhow::Result<String> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }

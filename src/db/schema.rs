@@ -50,6 +50,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_seals (seq) {
+        seq -> BigInt,
+        sealed_at -> Timestamp,
+        first_at -> Timestamp,
+        first_id -> Text,
+        last_at -> Timestamp,
+        last_id -> Text,
+        row_ids -> Text,
+        mac -> Text,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> Text,
         at -> Timestamp,
@@ -69,7 +82,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     login_failures,
     audit_log,
-    audit_subjects
+    audit_subjects,
+    audit_seals
 );
 
 diesel::table! {

@@ -262,3 +262,101 @@ async fn a_subject_access_export_holds_every_section_in_one_call() {
     )
     .await;
 }
+
+/// `dsr audit <action>` against the app's database with the tests' seal key.
+async fn audit_cli(app: &TestApp, action: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dsr_command(dir.path())
+        .args(["audit", action])
+        .env("DSR_DATABASE__URL", &app.database_url)
+        .env("DSR_SERVER__DATA_DIR", dir.path().join("var"))
+        .env("DSR_AUTH__BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("DSR_AUDIT__SEAL_KEY", AUDIT_SEAL_KEY)
+        .env("DSR_AUDIT__SEAL_MARGIN_SECS", "0")
+        .output()
+        .await
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// Runs SQL with the append-only triggers out of the way, as someone covering their tracks.
+fn tamper(app: &TestApp, sql: &str) {
+    let drop = if is_postgres() {
+        "DROP TRIGGER audit_log_append_only ON audit_log"
+    } else {
+        "DROP TRIGGER audit_log_no_delete"
+    };
+    sql_elsewhere(app, drop);
+    if !is_postgres() {
+        sql_elsewhere(app, "DROP TRIGGER audit_log_no_update");
+    }
+    sql_elsewhere(app, sql);
+}
+
+#[tokio::test]
+async fn a_row_removed_or_changed_behind_the_triggers_breaks_the_seals() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let person = coord.person("Ada").await;
+    let id = person["id"].as_str().unwrap();
+    coord.get(&format!("/people/{id}")).json().await;
+
+    let (ok, out) = audit_cli(&app, "seal").await;
+    assert!(ok, "{out}");
+    let (ok, out) = audit_cli(&app, "verify").await;
+    assert!(ok && out.contains("audit chain intact ("), "{out}");
+
+    // The read of Ada's record disappears: verify names the row and fails.
+    let admin = app.sign_in(Role::Admin).await;
+    let reads = admin
+        .get(&format!(
+            "/audit?entity_type=person&entity_id={id}&action=read"
+        ))
+        .json()
+        .await;
+    let removed = reads["items"][0]["id"].as_str().unwrap().to_string();
+    tamper(
+        &app,
+        &format!("DELETE FROM audit_log WHERE id = '{removed}'"),
+    );
+    let (ok, out) = audit_cli(&app, "verify").await;
+    assert!(!ok, "a removed row must fail verification: {out}");
+    assert!(out.contains(&removed), "the missing row is named: {out}");
+}
+
+#[tokio::test]
+async fn a_changed_row_breaks_its_seal_and_the_sealer_runs_by_itself() {
+    let app = spawn_app_with(|s| {
+        s.audit.seal_interval_secs = 1;
+        s.audit.seal_margin_secs = 0;
+    })
+    .await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    coord.person("Bea").await;
+    // The background sealer seals without being asked.
+    let mut sealed = String::new();
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let (ok, out) = audit_cli(&app, "verify").await;
+        assert!(ok, "{out}");
+        if !out.contains("(0 rows)") {
+            sealed = out;
+            break;
+        }
+    }
+    assert!(
+        sealed.contains("audit chain intact"),
+        "the sealer ran: {sealed}"
+    );
+    tamper(
+        &app,
+        "UPDATE audit_log SET action = 'read' WHERE action = 'create'",
+    );
+    let (ok, out) = audit_cli(&app, "verify").await;
+    assert!(!ok && out.contains("was changed"), "{out}");
+}

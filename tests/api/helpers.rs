@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 pub const JWT_SECRET: &str = "test-secret-that-is-long-enough-0123456789";
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 pub const PASSWORD: &str = "a-long-enough-password";
+pub const AUDIT_SEAL_KEY: &str = "audit-seal-key-for-tests-0123456789";
 
 /// A fresh, empty database for one test: a SQLite file in `dir`, or a new PostgreSQL
 /// database on the server named by DSR_TEST_DATABASE_URL.
@@ -47,6 +48,9 @@ pub fn test_settings(dir: &std::path::Path) -> Settings {
     settings.auth.jwt_secret = JWT_SECRET.into();
     settings.auth.bootstrap_admin_password = ADMIN_PASSWORD.into();
     settings.escalation.sweep_interval_secs = 0;
+    settings.audit.seal_key = AUDIT_SEAL_KEY.into();
+    // Tests seal when they mean to (`dsr audit seal`), or switch the sealer on themselves.
+    settings.audit.seal_interval_secs = 0;
     // Tests send through POST /escalations/run; the background sender would only add noise.
     settings.escalation.sender_interval_secs = 3600;
     settings
