@@ -381,14 +381,10 @@ pub fn visible(
     id: &str,
     entity: &str,
 ) -> Result<AdmissionRow, ApiError> {
-    let (ctx, scope) = (&a.audit, &a.scope);
+    let scope = &a.scope;
     let admission = store::get(conn, id)?;
     access::ensure_person_visible(conn, scope, &admission.person_id)?;
-    audit::record(
-        conn,
-        ctx,
-        AuditEvent::new(AuditAction::Read, entity, Some(id)).about(&admission.person_id),
-    )?;
+    a.audit_read(AuditEvent::new(AuditAction::Read, entity, Some(id)).about(&admission.person_id));
     Ok(admission)
 }
 
@@ -397,13 +393,11 @@ pub fn for_person(
     a: &Actor,
     person_id: &str,
 ) -> Result<Vec<AdmissionView>, ApiError> {
-    let (ctx, scope) = (&a.audit, &a.scope);
+    let scope = &a.scope;
     access::ensure_person_visible(conn, scope, person_id)?;
-    audit::record(
-        conn,
-        ctx,
+    a.audit_read(
         AuditEvent::new(AuditAction::Read, "admission_list", Some(person_id)).about(person_id),
-    )?;
+    );
     let rows = store::for_person(conn, person_id)?;
     views(conn, rows)
 }

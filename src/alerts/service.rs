@@ -79,23 +79,17 @@ pub fn list(
 ) -> Result<ListResponse<AlertView>, ApiError> {
     let filter = filter_from(&query)?;
     let (rows, total) = store::list(conn, &filter, &AlertScope::of(&a.user), page)?;
-    audit::record(
-        conn,
-        &a.audit,
+    a.audit_read(
         AuditEvent::new(AuditAction::Read, "alert_list", None)
             .about_all(rows.iter().map(|r| r.person_id.clone())),
-    )?;
+    );
     Ok(ListResponse::new(views(conn, rows)?, total, page))
 }
 
 /// One alert in the caller's scope (audited).
 pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<AlertView, ApiError> {
     let alert = visible_alert(conn, &AlertScope::of(&a.user), id)?;
-    audit::record(
-        conn,
-        &a.audit,
-        AuditEvent::new(AuditAction::Read, ENTITY, Some(id)).about(&alert.person_id),
-    )?;
+    a.audit_read(AuditEvent::new(AuditAction::Read, ENTITY, Some(id)).about(&alert.person_id));
     views(conn, vec![alert])?.pop().ok_or(ApiError::NotFound)
 }
 

@@ -74,6 +74,25 @@ impl ReadAudit {
         }
     }
 
+    /// Writes these rows (one request's reads), returning once all are committed.
+    pub async fn record_all(&self, records: Vec<AuditRecord>) -> Result<(), ApiError> {
+        let unavailable = || ApiError::Unavailable("the audit log cannot be written".into());
+        let mut waiting = Vec::with_capacity(records.len());
+        for record in records {
+            let (done, written) = oneshot::channel();
+            self.queue
+                .try_send(Pending { record, done })
+                .map_err(|_| unavailable())?;
+            waiting.push(written);
+        }
+        for written in waiting {
+            if written.await != Ok(true) {
+                return Err(unavailable());
+            }
+        }
+        Ok(())
+    }
+
     /// Writes the audit row for a read, returning once it is committed.
     pub async fn record(&self, ctx: &AuditCtx, event: AuditEvent<'_>) -> Result<(), ApiError> {
         let (done, written) = oneshot::channel();

@@ -304,14 +304,10 @@ pub fn view(
 }
 
 pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<CetrView, ApiError> {
-    let (ctx, scope, today) = (&a.audit, &a.scope, a.today);
+    let (scope, today) = (&a.scope, a.today);
     let cetr = store::get(conn, id)?;
     access::ensure_person_visible(conn, scope, &cetr.person_id)?;
-    audit::record(
-        conn,
-        ctx,
-        AuditEvent::new(AuditAction::Read, ENTITY, Some(id)).about(&cetr.person_id),
-    )?;
+    a.audit_read(AuditEvent::new(AuditAction::Read, ENTITY, Some(id)).about(&cetr.person_id));
     view(conn, cetr, today)
 }
 
@@ -320,13 +316,9 @@ pub fn for_person(
     a: &Actor,
     person_id: &str,
 ) -> Result<Vec<CetrView>, ApiError> {
-    let (ctx, scope, today) = (&a.audit, &a.scope, a.today);
+    let (scope, today) = (&a.scope, a.today);
     access::ensure_person_visible(conn, scope, person_id)?;
-    audit::record(
-        conn,
-        ctx,
-        AuditEvent::new(AuditAction::Read, "cetr_list", Some(person_id)).about(person_id),
-    )?;
+    a.audit_read(AuditEvent::new(AuditAction::Read, "cetr_list", Some(person_id)).about(person_id));
     let rows = store::for_person(conn, person_id)?;
     views(conn, rows, today)
 }
@@ -384,13 +376,11 @@ fn visible_action(
 }
 
 pub fn read_action(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<ActionView, ApiError> {
-    let (ctx, scope, today) = (&a.audit, &a.scope, a.today);
+    let (scope, today) = (&a.scope, a.today);
     let action = visible_action(conn, scope, id)?;
-    audit::record(
-        conn,
-        ctx,
+    a.audit_read(
         AuditEvent::new(AuditAction::Read, ACTION_ENTITY, Some(id)).about(&action.person_id),
-    )?;
+    );
     action_views(conn, vec![action], today)?
         .pop()
         .ok_or(ApiError::NotFound)
@@ -465,15 +455,13 @@ pub fn list_actions(
     query: ActionQuery,
     page: Page,
 ) -> Result<ListResponse<ActionView>, ApiError> {
-    let (ctx, today) = (&a.audit, a.today);
+    let today = a.today;
     let filter = action_filter(&query, &a.scope, today)?;
     let (rows, total) = store::list_actions(conn, &filter, page)?;
-    audit::record(
-        conn,
-        ctx,
+    a.audit_read(
         AuditEvent::new(AuditAction::Read, "cetr_action_list", None)
             .about_all(rows.iter().map(|r| r.person_id.clone())),
-    )?;
+    );
     Ok(ListResponse::new(
         action_views(conn, rows, today)?,
         total,

@@ -93,13 +93,11 @@ pub fn list(
     person_id: &str,
     page: Page,
 ) -> Result<ListResponse<ContactView>, ApiError> {
-    let (ctx, scope) = (&a.audit, &a.scope);
+    let scope = &a.scope;
     access::ensure_person_visible(conn, scope, person_id)?;
-    audit::record(
-        conn,
-        ctx,
+    a.audit_read(
         AuditEvent::new(AuditAction::Read, "contact_list", Some(person_id)).about(person_id),
-    )?;
+    );
     let (rows, total) = store::list(conn, person_id, page)?;
     Ok(ListResponse::new(views(conn, rows)?, total, page))
 }
@@ -110,14 +108,10 @@ pub fn read(
     person_id: &str,
     id: &str,
 ) -> Result<ContactView, ApiError> {
-    let (ctx, scope) = (&a.audit, &a.scope);
+    let scope = &a.scope;
     access::ensure_person_visible(conn, scope, person_id)?;
     let row = store::get(conn, person_id, id)?;
-    audit::record(
-        conn,
-        ctx,
-        AuditEvent::new(AuditAction::Read, ENTITY, Some(id)).about(person_id),
-    )?;
+    a.audit_read(AuditEvent::new(AuditAction::Read, ENTITY, Some(id)).about(person_id));
     views(conn, vec![row])?.pop().ok_or(ApiError::NotFound)
 }
 

@@ -375,14 +375,10 @@ pub fn read(
     a: &Actor,
     plan: Option<PlanRow>,
 ) -> Result<PlanView, ApiError> {
-    let (ctx, scope, today) = (&a.audit, &a.scope, a.today);
+    let (scope, today) = (&a.scope, a.today);
     let plan = plan.ok_or(ApiError::NotFound)?;
     access::ensure_person_visible(conn, scope, &plan.person_id)?;
-    audit::record(
-        conn,
-        ctx,
-        AuditEvent::new(AuditAction::Read, ENTITY, Some(&plan.id)).about(&plan.person_id),
-    )?;
+    a.audit_read(AuditEvent::new(AuditAction::Read, ENTITY, Some(&plan.id)).about(&plan.person_id));
     view(conn, plan, today)
 }
 

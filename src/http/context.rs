@@ -89,7 +89,19 @@ impl Ctx {
         T: Send + 'static,
     {
         let actor = self.actor.clone();
-        self.refusals(self.state.db.run(move |conn| f(conn, &actor)).await)
+        let result = self.refusals(self.state.db.run(move |conn| f(conn, &actor)).await);
+        self.commit_reads().await?;
+        result
+    }
+
+    /// Commits the reads the service call audited (in a group with other requests') before
+    /// its answer can leave; a failure to record them fails the request.
+    async fn commit_reads(&self) -> Result<(), ApiError> {
+        let reads = self.actor.take_pending_reads();
+        if reads.is_empty() {
+            return Ok(());
+        }
+        self.state.read_audit.record_all(reads).await
     }
 
     /// Runs `f` in one write transaction.
@@ -99,7 +111,9 @@ impl Ctx {
         T: Send + 'static,
     {
         let actor = self.actor.clone();
-        self.refusals(self.state.db.write(move |conn| f(conn, &actor)).await)
+        let result = self.refusals(self.state.db.write(move |conn| f(conn, &actor)).await);
+        self.commit_reads().await?;
+        result
     }
 }
 
@@ -202,6 +216,7 @@ impl FromRequest for Ctx {
                 today: state.clock.today(),
                 settings: state.settings.clone(),
                 user,
+                pending_reads: Default::default(),
             };
             Ok(Ctx {
                 actor: Arc::new(actor),

@@ -187,13 +187,11 @@ pub fn history(
     a: &Actor,
     person_id: &str,
 ) -> Result<Vec<AssignmentView>, ApiError> {
-    let (ctx, scope) = (&a.audit, &a.scope);
+    let scope = &a.scope;
     access::ensure_person_visible(conn, scope, person_id)?;
-    audit::record(
-        conn,
-        ctx,
+    a.audit_read(
         AuditEvent::new(AuditAction::Read, "keyworker_history", Some(person_id)).about(person_id),
-    )?;
+    );
     let rows = store::history(conn, person_id)?;
     views(conn, rows)
 }
@@ -205,7 +203,7 @@ pub fn caseload(
     keyworker_id: &str,
     page: Page,
 ) -> Result<ListResponse<EntryView>, ApiError> {
-    let (ctx, today) = (&a.audit, a.today);
+    let today = a.today;
     users::get(conn, keyworker_id)?;
     let filter = RegisterFilter {
         status: Some(EntryStatus::Active),
@@ -217,12 +215,10 @@ pub fn caseload(
         descending: false,
     };
     let (rows, total) = crate::register::store::list(conn, &filter, sort, page, today)?;
-    audit::record(
-        conn,
-        ctx,
+    a.audit_read(
         AuditEvent::new(AuditAction::Read, "caseload", Some(keyworker_id))
             .about_all(rows.iter().map(|(entry, _)| entry.person_id.clone())),
-    )?;
+    );
     Ok(ListResponse::new(
         register::views(conn, rows, today)?,
         total,

@@ -270,11 +270,7 @@ pub fn update_view(
 pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<PersonView, ApiError> {
     access::ensure_person_visible(conn, &a.scope, id)?;
     let row = store::get(conn, id)?;
-    audit::record(
-        conn,
-        &a.audit,
-        AuditEvent::new(AuditAction::Read, ENTITY, Some(id)).about(id),
-    )?;
+    a.audit_read(AuditEvent::new(AuditAction::Read, ENTITY, Some(id)).about(id));
     view(conn, row, a.today)
 }
 
@@ -290,11 +286,9 @@ pub fn search(
         keyworker_id: a.scope.caseload_of().map(String::from),
     };
     let (rows, total) = store::list(conn, &filter, page)?;
-    audit::record(
-        conn,
-        &a.audit,
+    a.audit_read(
         AuditEvent::new(AuditAction::Read, "person_list", None)
             .about_all(rows.iter().map(|r| r.id.clone())),
-    )?;
+    );
     Ok(ListResponse::new(views(conn, rows, a.today)?, total, page))
 }

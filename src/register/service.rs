@@ -600,24 +600,19 @@ pub fn view(
 /// The entry if it exists and its person is in scope (404 otherwise); the read is audited.
 fn visible_entry(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    scope: &Scope,
+    a: &Actor,
     id: &str,
     entity: &str,
 ) -> Result<EntryRow, ApiError> {
     let entry = store::get(conn, id)?;
-    access::ensure_person_visible(conn, scope, &entry.person_id)?;
-    audit::record(
-        conn,
-        ctx,
-        AuditEvent::new(AuditAction::Read, entity, Some(id)).about(&entry.person_id),
-    )?;
+    access::ensure_person_visible(conn, &a.scope, &entry.person_id)?;
+    a.audit_read(AuditEvent::new(AuditAction::Read, entity, Some(id)).about(&entry.person_id));
     Ok(entry)
 }
 
 pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<EntryView, ApiError> {
-    let (ctx, scope, today) = (&a.audit, &a.scope, a.today);
-    let entry = visible_entry(conn, ctx, scope, id, ENTITY)?;
+    let (_scope, today) = (&a.scope, a.today);
+    let entry = visible_entry(conn, a, id, ENTITY)?;
     view(conn, entry, today)
 }
 
@@ -634,8 +629,8 @@ pub fn list(
 }
 
 pub fn history(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<Vec<RagChange>, ApiError> {
-    let (ctx, scope) = (&a.audit, &a.scope);
-    visible_entry(conn, ctx, scope, id, "rag_history")?;
+    let _scope = &a.scope;
+    visible_entry(conn, a, id, "rag_history")?;
     let rows = store::history(conn, id)?;
     let by: Vec<String> = rows.iter().filter_map(|r| r.changed_by.clone()).collect();
     let people_by = users::find_many(conn, &by)?;
@@ -678,8 +673,8 @@ pub fn review_views(
 }
 
 pub fn reviews(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<Vec<ReviewView>, ApiError> {
-    let (ctx, scope) = (&a.audit, &a.scope);
-    visible_entry(conn, ctx, scope, id, REVIEW_ENTITY)?;
+    let _scope = &a.scope;
+    visible_entry(conn, a, id, REVIEW_ENTITY)?;
     let rows = store::reviews(conn, id)?;
     review_views(conn, rows)
 }
@@ -690,8 +685,8 @@ pub fn review(
     entry_id: &str,
     review_id: &str,
 ) -> Result<ReviewView, ApiError> {
-    let (ctx, scope) = (&a.audit, &a.scope);
-    visible_entry(conn, ctx, scope, entry_id, REVIEW_ENTITY)?;
+    let _scope = &a.scope;
+    visible_entry(conn, a, entry_id, REVIEW_ENTITY)?;
     let row = store::get_review(conn, entry_id, review_id)?;
     review_views(conn, vec![row])?
         .pop()

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::audit::{self, AuditAction, AuditEvent};
+use crate::audit::{AuditAction, AuditEvent};
 use crate::auth::actor::Actor;
 use crate::db::schema::{admissions, alerts, cetrs, people, rag_history, register_entries};
 use crate::db::AnyConnection;
@@ -312,11 +312,7 @@ pub fn summary_for(
     };
     let area = query.area.filter(|a| !a.trim().is_empty());
     let report = summary(conn, as_of, area.as_deref(), &a.settings.timescales)?;
-    audit::record(
-        conn,
-        &a.audit,
-        AuditEvent::new(AuditAction::Read, "report_summary", None),
-    )?;
+    a.audit_read(AuditEvent::new(AuditAction::Read, "report_summary", None));
     Ok(report)
 }
 
