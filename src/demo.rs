@@ -48,14 +48,7 @@ const FAMILY: [&str; 16] = [
     "Clarke", "Hughes", "Ali", "Wright", "Green", "Hall",
 ];
 const AREAS: [&str; 6] = ["North", "South", "East", "West", "Central", "Coast"];
-const CONTACT_KINDS: [ContactKind; 6] = [
-    ContactKind::FaceToFace,
-    ContactKind::Phone,
-    ContactKind::Video,
-    ContactKind::Meeting,
-    ContactKind::Message,
-    ContactKind::Other,
-];
+const CONTACT_KINDS: [ContactKind; 6] = ContactKind::ALL;
 
 #[derive(Debug, Default, serde::Serialize)]
 pub struct DemoReport {

@@ -26,6 +26,7 @@ pub mod people;
 pub mod register;
 pub mod reports;
 pub mod routes;
+pub mod secrets;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -32,26 +32,12 @@ impl SealKey {
     /// (generated on first start, readable only by its owner). Every instance sharing a
     /// database must use the same key.
     pub fn resolve(settings: &Settings) -> anyhow::Result<SealKey> {
-        if !settings.audit.seal_key.is_empty() {
-            return Ok(SealKey::new(settings.audit.seal_key.as_bytes()));
-        }
-        let path = settings.server.data_dir.join("audit_seal_key");
-        if path.exists() {
-            let secret = std::fs::read_to_string(&path)?.trim().to_string();
-            anyhow::ensure!(
-                secret.len() >= 32,
-                "{} holds a key under 32 bytes",
-                path.display()
-            );
-            return Ok(SealKey::new(secret.as_bytes()));
-        }
-        let secret = crate::auth::jwt::generate_secret_file(&path)?;
-        tracing::warn!(
-            path = %path.display(),
-            "no audit.seal_key configured: generated one in the data directory; set \
-             DSR_AUDIT__SEAL_KEY to share one key between instances"
-        );
-        Ok(SealKey::new(secret.as_bytes()))
+        let secret = crate::secrets::configured_or_kept(
+            &settings.audit.seal_key,
+            &settings.server.data_dir.join("audit_seal_key"),
+            "audit.seal_key",
+        )?;
+        Ok(SealKey(secret))
     }
 }
 

@@ -1,12 +1,8 @@
 //! HS256 access tokens with issuer, audience, expiry, not-before and issued-at, naming the
 //! session they belong to and the user's token generation, and the signing secret.
 
-use std::io::Write;
-use std::path::Path;
-
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
@@ -111,47 +107,11 @@ impl JwtKeys {
 /// The signing secret: the configured one, else the one kept in `<data_dir>/jwt_secret`,
 /// generated on first start (readable only by its owner).
 pub fn resolve_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
-    if !settings.auth.jwt_secret.is_empty() {
-        return Ok(settings.auth.jwt_secret.as_bytes().to_vec());
-    }
-    let path = settings.server.data_dir.join("jwt_secret");
-    if path.exists() {
-        let secret = std::fs::read_to_string(&path)?.trim().to_string();
-        anyhow::ensure!(
-            secret.len() >= 32,
-            "{} holds a secret under 32 bytes; delete it to have a new one generated",
-            path.display()
-        );
-        return Ok(secret.into_bytes());
-    }
-    let secret = generate_secret_file(&path)?;
-    tracing::warn!(
-        path = %path.display(),
-        "no auth.jwt_secret configured: generated one and stored it in the data directory; \
-         set DSR_AUTH__JWT_SECRET to share one secret between instances"
-    );
-    Ok(secret.into_bytes())
-}
-
-/// A new random secret (96 hex digits) written to `path`, readable only by its owner.
-pub fn generate_secret_file(path: &Path) -> anyhow::Result<String> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut bytes = [0u8; 48];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    let secret = hex::encode(bytes);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(secret.as_bytes())?;
-    file.sync_all()?;
-    Ok(secret)
+    crate::secrets::configured_or_kept(
+        &settings.auth.jwt_secret,
+        &settings.server.data_dir.join("jwt_secret"),
+        "auth.jwt_secret",
+    )
 }
 
 #[cfg(test)]

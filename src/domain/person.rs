@@ -197,6 +197,15 @@ pub enum ContactKind {
 }
 
 impl ContactKind {
+    pub const ALL: [ContactKind; 6] = [
+        ContactKind::FaceToFace,
+        ContactKind::Phone,
+        ContactKind::Video,
+        ContactKind::Meeting,
+        ContactKind::Message,
+        ContactKind::Other,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ContactKind::FaceToFace => "face_to_face",
@@ -209,15 +218,6 @@ impl ContactKind {
     }
 
     pub fn parse(s: &str) -> Option<ContactKind> {
-        [
-            ContactKind::FaceToFace,
-            ContactKind::Phone,
-            ContactKind::Video,
-            ContactKind::Meeting,
-            ContactKind::Message,
-            ContactKind::Other,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        ContactKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
