@@ -41,6 +41,7 @@ impl ReadAudit {
         std::thread::Builder::new()
             .name("dsr-read-audit".into())
             .spawn(move || {
+                let mut known = store::KnownSets::default();
                 while let Ok(first) = incoming.recv() {
                     // Whatever queued while the last batch was written; waiting for more
                     // was measured to lower throughput (requests here wait on each other).
@@ -48,7 +49,7 @@ impl ReadAudit {
                     batch.extend(incoming.try_iter().take(MAX_BATCH - 1));
                     let (rows, waiters): (Vec<AuditRecord>, Vec<_>) =
                         batch.into_iter().map(|p| (p.record, p.done)).unzip();
-                    let written = write(&db, &rows);
+                    let written = write(&db, &rows, &mut known);
                     if let Err(error) = &written {
                         tracing::error!(%error, rows = rows.len(), "cannot write read audit rows");
                     }
@@ -109,10 +110,12 @@ impl ReadAudit {
     }
 }
 
-fn write(db: &Db, rows: &[AuditRecord]) -> Result<(), ApiError> {
+fn write(db: &Db, rows: &[AuditRecord], known: &mut store::KnownSets) -> Result<(), ApiError> {
     if !db.is_schema_ready() {
         return Err(ApiError::Unavailable("the database is not ready".into()));
     }
     let mut conn = db.pool.get()?;
-    Ok(store::insert_many(&mut conn, rows)?)
+    store::insert_many(&mut conn, rows, known)?;
+    known.remember(rows);
+    Ok(())
 }

@@ -96,25 +96,37 @@ fn mac_of(
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// Each row's people (by row id), read through the sets the rows name.
 fn subjects_of(
     conn: &mut AnyConnection,
     rows: &[AuditRow],
 ) -> QueryResult<HashMap<String, Vec<String>>> {
-    let mut out: HashMap<String, Vec<String>> = HashMap::new();
-    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    for chunk in ids.chunks(500) {
+    let mut sets: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r.subject_set.as_deref())
+        .collect();
+    sets.sort_unstable();
+    sets.dedup();
+    let mut members: HashMap<String, Vec<String>> = HashMap::new();
+    for chunk in sets.chunks(500) {
         let found: Vec<(String, String)> = audit_subjects::table
-            .filter(audit_subjects::audit_id.eq_any(chunk))
-            .select((audit_subjects::audit_id, audit_subjects::person_id))
+            .filter(audit_subjects::subject_set.eq_any(chunk))
+            .select((audit_subjects::subject_set, audit_subjects::person_id))
             .load(conn)?;
-        for (audit, person) in found {
-            out.entry(audit).or_default().push(person);
+        for (set, person) in found {
+            members.entry(set).or_default().push(person);
         }
     }
-    for people in out.values_mut() {
+    for people in members.values_mut() {
         people.sort();
     }
-    Ok(out)
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            let set = r.subject_set.as_ref()?;
+            Some((r.id.clone(), members.get(set).cloned().unwrap_or_default()))
+        })
+        .collect())
 }
 
 fn last_seal(conn: &mut AnyConnection) -> QueryResult<Option<SealRow>> {
@@ -328,6 +340,7 @@ mod tests {
             entity_id: Some("p1".into()),
             request_id: None,
             changed_fields: "[]".into(),
+            subject_set: None,
         }
     }
 

@@ -110,6 +110,8 @@ pub struct AuditRow {
     pub entity_id: Option<String>,
     pub request_id: Option<String>,
     pub changed_fields: String,
+    /// The set of people the row is about (see `subject_set`), if any.
+    pub subject_set: Option<String>,
 }
 
 /// One audit row as written. `None` is written as NULL, never as DEFAULT, so a batch is one
@@ -127,6 +129,16 @@ pub struct NewAuditRow {
     pub entity_id: Option<String>,
     pub request_id: Option<String>,
     pub changed_fields: String,
+    pub subject_set: Option<String>,
+}
+
+/// The name of a set of people: a digest of their sorted ids. Every read showing the same
+/// people (a cached triage page, one person's record) names the same set, whose members are
+/// stored once.
+pub fn subject_set(sorted_ids: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(sorted_ids.join(",").as_bytes());
+    hex::encode(&digest[..16])
 }
 
 /// An audit row with the people it is about.
@@ -141,10 +153,9 @@ impl AuditRecord {
         let mut subjects = event.subjects.clone();
         subjects.sort();
         subjects.dedup();
-        AuditRecord {
-            row: NewAuditRow::new(ctx, event),
-            subjects,
-        }
+        let mut row = NewAuditRow::new(ctx, event);
+        row.subject_set = (!subjects.is_empty()).then(|| subject_set(&subjects));
+        AuditRecord { row, subjects }
     }
 }
 
@@ -164,97 +175,121 @@ impl NewAuditRow {
             request_id: ctx.request_id.clone(),
             changed_fields: serde_json::to_string(&event.changed_fields)
                 .unwrap_or_else(|_| "[]".into()),
+            subject_set: None,
         }
     }
 }
 
 pub fn record(conn: &mut AnyConnection, ctx: &AuditCtx, event: AuditEvent<'_>) -> QueryResult<()> {
-    let record = AuditRecord::new(ctx, event);
-    if record.subjects.is_empty() {
-        // Reads are audited outside any transaction: this insert is then a write of its own.
-        let _writer = crate::db::sqlite_writer(conn);
-        diesel::insert_into(audit_log::table)
-            .values(&record.row)
-            .execute(conn)?;
-        return Ok(());
-    }
-    insert_many(conn, std::slice::from_ref(&record))
+    insert_many(
+        conn,
+        &[AuditRecord::new(ctx, event)],
+        &mut KnownSets::default(),
+    )
 }
 
-/// Many rows with their subjects, all or none (the batched read audit).
-pub fn insert_many(conn: &mut AnyConnection, records: &[AuditRecord]) -> QueryResult<()> {
+/// Subject sets this writer has stored already (and seen committed), so a page served again
+/// and again writes its members once. Bounded: forgetting only costs a repeated
+/// `ON CONFLICT DO NOTHING`.
+#[derive(Debug, Default)]
+pub struct KnownSets(std::collections::HashSet<String>);
+
+impl KnownSets {
+    const MAX: usize = 100_000;
+
+    /// Remembers sets whose members are committed.
+    pub fn remember(&mut self, records: &[AuditRecord]) {
+        if self.0.len() > Self::MAX {
+            self.0.clear();
+        }
+        self.0
+            .extend(records.iter().filter_map(|r| r.row.subject_set.clone()));
+    }
+}
+
+/// Many rows, and the members of any set they name that is not known yet, all or none.
+pub fn insert_many(
+    conn: &mut AnyConnection,
+    records: &[AuditRecord],
+    known: &mut KnownSets,
+) -> QueryResult<()> {
     let _writer = crate::db::sqlite_writer(conn);
-    let subjects: Vec<(String, String)> = records
-        .iter()
-        .flat_map(|r| r.subjects.iter().map(|p| (p.clone(), r.row.id.clone())))
-        .collect();
+    let mut members: Vec<(String, String)> = Vec::new();
+    let mut fresh = std::collections::HashSet::new();
+    for r in records {
+        let Some(set) = &r.row.subject_set else {
+            continue;
+        };
+        if known.0.contains(set) || !fresh.insert(set.clone()) {
+            continue;
+        }
+        members.extend(r.subjects.iter().map(|p| (p.clone(), set.clone())));
+    }
     match conn {
         AnyConnection::Postgresql(pg) => {
             let rows: Vec<NewAuditRow> = records.iter().map(|r| r.row.clone()).collect();
-            if subjects.is_empty() {
+            if members.is_empty() {
                 insert_many_pg(pg, &rows)
             } else {
                 pg.transaction(|pg| {
                     insert_many_pg(pg, &rows)?;
-                    insert_subjects_pg(pg, &subjects)
+                    insert_members_pg(pg, &members)
                 })
             }
         }
         // SQLite: the one-row INSERT, kept prepared, once per row inside one transaction. A
         // multi-row VALUES list is a new statement for every batch size, parsed each time.
-        // A lone row about nobody (a quiet server) needs no transaction around it.
+        // A lone row with nothing new to store (a quiet server) needs no transaction.
         AnyConnection::Sqlite(c) => match records {
-            [record] if subjects.is_empty() => insert_one(c, &record.row),
+            [record] if members.is_empty() => insert_one(c, &record.row),
             _ => c.transaction(|c| {
                 records.iter().try_for_each(|r| insert_one(c, &r.row))?;
-                insert_subjects_sqlite(c, &subjects)
+                insert_members_sqlite(c, &members)
             }),
         },
     }
 }
 
-/// A list's subjects in as few statements as SQLite's parameter limit allows (one for any
-/// page a screen asks for), so a list of 50 costs what a list of 1 does.
-fn insert_subjects_sqlite(
+/// A set's members in as few statements as SQLite's parameter limit allows; a set already
+/// stored (by another writer, or before a restart) is left as it is.
+fn insert_members_sqlite(
     conn: &mut diesel::SqliteConnection,
-    subjects: &[(String, String)],
+    members: &[(String, String)],
 ) -> QueryResult<()> {
-    subjects.chunks(1000).try_for_each(|chunk| {
+    members.chunks(1000).try_for_each(|chunk| {
         let rows: Vec<_> = chunk
             .iter()
-            .map(|(person, audit)| {
+            .map(|(person, set)| {
                 (
                     audit_subjects::person_id.eq(person),
-                    audit_subjects::audit_id.eq(audit),
+                    audit_subjects::subject_set.eq(set),
                 )
             })
             .collect();
         diesel::insert_into(audit_subjects::table)
             .values(&rows)
+            .on_conflict_do_nothing()
             .execute(conn)
             .map(drop)
     })
 }
 
-/// Every subject row in one statement (two arrays), however many people a list showed.
-fn insert_subjects_pg(
+/// Every member row in one statement (two arrays), however many people a set holds.
+fn insert_members_pg(
     conn: &mut diesel::PgConnection,
-    subjects: &[(String, String)],
+    members: &[(String, String)],
 ) -> QueryResult<()> {
     use diesel::sql_types::{Array, Text};
-    if subjects.is_empty() {
-        return Ok(());
-    }
-    let (people, audits): (Vec<&str>, Vec<&str>) = subjects
+    let (people, sets): (Vec<&str>, Vec<&str>) = members
         .iter()
-        .map(|(p, a)| (p.as_str(), a.as_str()))
+        .map(|(p, s)| (p.as_str(), s.as_str()))
         .unzip();
     diesel::sql_query(
-        "INSERT INTO audit_subjects (person_id, audit_id) \
-         SELECT * FROM unnest($1::text[], $2::text[])",
+        "INSERT INTO audit_subjects (person_id, subject_set) \
+         SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
     )
     .bind::<Array<Text>, _>(people)
-    .bind::<Array<Text>, _>(audits)
+    .bind::<Array<Text>, _>(sets)
     .execute(conn)
     .map(drop)
 }
@@ -281,6 +316,7 @@ fn insert_many_pg(conn: &mut diesel::PgConnection, rows: &[NewAuditRow]) -> Quer
         entity_id: crate::db::column(rows, |r| r.entity_id.clone()),
         request_id: crate::db::column(rows, |r| r.request_id.clone()),
         changed_fields: crate::db::column(rows, |r| r.changed_fields.clone()),
+        subject_set: crate::db::column(rows, |r| r.subject_set.clone()),
     }
     .execute(conn)
     .map(drop)
@@ -297,6 +333,7 @@ struct UnnestAudit {
     entity_id: Vec<Option<String>>,
     request_id: Vec<Option<String>>,
     changed_fields: Vec<String>,
+    subject_set: Vec<Option<String>>,
 }
 
 impl diesel::query_builder::QueryId for UnnestAudit {
@@ -312,7 +349,7 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for UnnestAudit {
         use diesel::sql_types::{Array, Nullable, Text, Timestamp};
         out.push_sql(
             "INSERT INTO audit_log (id, at, actor_id, action, outcome, entity_type, entity_id, \
-             request_id, changed_fields) SELECT * FROM unnest(",
+             request_id, changed_fields, subject_set) SELECT * FROM unnest(",
         );
         out.push_bind_param::<Array<Text>, _>(&self.id)?;
         out.push_sql("::text[], ");
@@ -331,6 +368,8 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for UnnestAudit {
         out.push_bind_param::<Array<Nullable<Text>>, _>(&self.request_id)?;
         out.push_sql("::text[], ");
         out.push_bind_param::<Array<Text>, _>(&self.changed_fields)?;
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.subject_set)?;
         out.push_sql("::text[])");
         Ok(())
     }
@@ -381,14 +420,16 @@ pub fn about_person(
     page: Page,
 ) -> QueryResult<(Vec<AuditRow>, i64)> {
     let query = || {
-        let subjects = audit_subjects::table
+        let sets = audit_subjects::table
             .filter(audit_subjects::person_id.eq(person_id))
-            .select(audit_subjects::audit_id);
+            .select(audit_subjects::subject_set.nullable());
         audit_log::table
             .filter(
-                audit_log::id.eq_any(subjects).or(audit_log::entity_type
-                    .eq("person")
-                    .and(audit_log::entity_id.eq(person_id))),
+                audit_log::subject_set
+                    .eq_any(sets)
+                    .or(audit_log::entity_type
+                        .eq("person")
+                        .and(audit_log::entity_id.eq(person_id))),
             )
             .into_boxed::<<AnyConnection as diesel::Connection>::Backend>()
     };

@@ -43,9 +43,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    audit_subjects (person_id, audit_id) {
+    audit_subjects (person_id, subject_set) {
         person_id -> Text,
-        audit_id -> Text,
+        subject_set -> Text,
     }
 }
 
@@ -73,6 +73,7 @@ diesel::table! {
         entity_id -> Nullable<Text>,
         request_id -> Nullable<Text>,
         changed_fields -> Text,
+        subject_set -> Nullable<Text>,
     }
 }
 

@@ -1,11 +1,16 @@
--- Who saw whom: the people an audited read or write was about, one row each, so "who has
--- looked at this person" is an indexed lookup (lists and exports name every person shown).
+-- Who saw whom: the people an audited read or write was about, so "who has looked at this
+-- person" is an indexed lookup (lists and exports name every person shown). An audit row
+-- names the set of people it showed (a digest of their ids); each set's members are stored
+-- once, however many reads show the same page, so a busy triage list writes one audit row a
+-- read and not fifty.
+ALTER TABLE audit_log ADD COLUMN subject_set TEXT NULL;
+CREATE INDEX audit_log_subject_set_idx ON audit_log (subject_set);
 CREATE TABLE audit_subjects (
-    person_id  TEXT NOT NULL,
-    audit_id   TEXT NOT NULL,
-    PRIMARY KEY (person_id, audit_id)
+    person_id    TEXT NOT NULL,
+    subject_set  TEXT NOT NULL,
+    PRIMARY KEY (person_id, subject_set)
 );
-CREATE INDEX audit_subjects_audit_idx ON audit_subjects (audit_id);
+CREATE INDEX audit_subjects_set_idx ON audit_subjects (subject_set);
 
 -- The audit is append-only: nobody, however they reach the database, changes or removes a
 -- row without dropping these triggers first (and the seals then show it).
