@@ -412,8 +412,9 @@ fn filtered<'a>(
     query
 }
 
-/// Rows about the person: those naming them as a subject (lists, exports, reads and writes
-/// of their records) and writes to their own row. Newest first.
+/// Rows about the person: every row whose subject set holds them (lists, exports, reads and
+/// writes of their records, refusals). Newest first. Two indexed steps: the sets they are in
+/// (by person), then the rows naming those sets (by set).
 pub fn about_person(
     conn: &mut AnyConnection,
     person_id: &str,
@@ -424,13 +425,7 @@ pub fn about_person(
             .filter(audit_subjects::person_id.eq(person_id))
             .select(audit_subjects::subject_set.nullable());
         audit_log::table
-            .filter(
-                audit_log::subject_set
-                    .eq_any(sets)
-                    .or(audit_log::entity_type
-                        .eq("person")
-                        .and(audit_log::entity_id.eq(person_id))),
-            )
+            .filter(audit_log::subject_set.eq_any(sets))
             .into_boxed::<<AnyConnection as diesel::Connection>::Backend>()
     };
     let total = query().count().get_result(conn)?;

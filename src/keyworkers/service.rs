@@ -80,6 +80,7 @@ pub fn assign(
             crate::people::service::ENTITY,
             Some(person_id),
         )
+        .about(person_id)
         .fields(vec!["keyworker"]),
     )?;
     if let Some(former) = former {
@@ -113,6 +114,7 @@ pub fn unassign(conn: &mut AnyConnection, a: &Actor, person_id: &str) -> Result<
             crate::people::service::ENTITY,
             Some(person_id),
         )
+        .about(person_id)
         .fields(vec!["keyworker"]),
     )?;
     Ok(())

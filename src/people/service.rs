@@ -89,19 +89,21 @@ pub fn create(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Create, ENTITY, Some(&id)).fields(vec![
-            "nhs_number",
-            "given_name",
-            "family_name",
-            "date_of_birth",
-            "gender",
-            "diagnoses",
-            "area",
-            "local_authority",
-            "gp_practice",
-            "consent_status",
-            "consent_note",
-        ]),
+        AuditEvent::new(AuditAction::Create, ENTITY, Some(&id))
+            .about(&id)
+            .fields(vec![
+                "nhs_number",
+                "given_name",
+                "family_name",
+                "date_of_birth",
+                "gender",
+                "diagnoses",
+                "area",
+                "local_authority",
+                "gp_practice",
+                "consent_status",
+                "consent_note",
+            ]),
     )?;
     Ok(store::get(conn, &id)?)
 }
@@ -205,7 +207,9 @@ pub fn update(
     audit::record(
         conn,
         ctx,
-        AuditEvent::new(AuditAction::Update, ENTITY, Some(id)).fields(fields),
+        AuditEvent::new(AuditAction::Update, ENTITY, Some(id))
+            .about(id)
+            .fields(fields),
     )?;
     Ok(store::get(conn, id)?)
 }

@@ -83,7 +83,10 @@ pub async fn update_user(
         .write(move |c, a| service::update(c, &a.audit, &id.key(), &if_match, patch))
         .await?;
     if reset {
-        tell_password_reset(&ctx.state().escalator.mailer, &ctx.settings, &row.email).await;
+        // Told in the background: a slow or absent mail server must not hold up the admin.
+        let (mailer, settings) = (ctx.state().escalator.mailer.clone(), ctx.settings.clone());
+        let to = row.email.clone();
+        actix_web::rt::spawn(async move { tell_password_reset(&mailer, &settings, &to).await });
     }
     let view = UserView::from(row);
     Ok(ok_versioned(&view, view.version))
