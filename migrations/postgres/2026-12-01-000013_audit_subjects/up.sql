@@ -4,7 +4,8 @@
 -- once, however many reads show the same page, so a busy triage list writes one audit row a
 -- read and not fifty.
 ALTER TABLE audit_log ADD COLUMN subject_set TEXT NULL;
-CREATE INDEX audit_log_subject_set_idx ON audit_log (subject_set);
+-- By set, newest first: the access log reads a page of one person's rows from the index.
+CREATE INDEX audit_log_subject_set_idx ON audit_log (subject_set, at, id);
 CREATE TABLE audit_subjects (
     person_id    TEXT NOT NULL,
     subject_set  TEXT NOT NULL,
