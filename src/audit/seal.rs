@@ -54,8 +54,8 @@ struct SealRow {
     mac: String,
 }
 
-/// Rows in one seal, at most (a seal's id list stays a few hundred kilobytes).
-const MAX_ROWS: i64 = 5_000;
+/// Rows in one seal, at most (a seal's id list stays under a hundred kilobytes).
+const MAX_ROWS: i64 = 2_000;
 
 fn at_text(at: NaiveDateTime) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
@@ -138,52 +138,56 @@ fn last_seal(conn: &mut AnyConnection) -> QueryResult<Option<SealRow>> {
 }
 
 /// Seals the next batch of rows older than `margin_secs`; the number of rows sealed (0 when
-/// there was nothing to seal).
+/// there was nothing to seal). The rows are read and the MAC computed outside any
+/// transaction (audit rows never change, and only the lease holder seals); the write is one
+/// short INSERT, so a backlog of thousands of rows never holds SQLite's writer lock for long.
 pub fn seal_next(
     conn: &mut AnyConnection,
     key: &SealKey,
     now: NaiveDateTime,
     margin_secs: i64,
 ) -> QueryResult<usize> {
+    let last = last_seal(conn)?;
+    let cutoff = now - Duration::seconds(margin_secs);
+    let mut query = audit_log::table
+        .filter(audit_log::at.lt(cutoff))
+        .into_boxed::<<AnyConnection as diesel::Connection>::Backend>();
+    if let Some(last) = &last {
+        query = query.filter(
+            audit_log::at.gt(last.last_at).or(audit_log::at
+                .eq(last.last_at)
+                .and(audit_log::id.gt(last.last_id.clone()))),
+        );
+    }
+    let rows: Vec<AuditRow> = query
+        .order((audit_log::at.asc(), audit_log::id.asc()))
+        .limit(MAX_ROWS)
+        .select(AuditRow::as_select())
+        .load(conn)?;
+    let (Some(first), Some(final_row)) = (rows.first(), rows.last()) else {
+        return Ok(0);
+    };
+    let subjects = subjects_of(conn, &rows)?;
+    let previous = last.as_ref().map(|s| s.mac.clone()).unwrap_or_default();
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let seal = SealRow {
+        seq: last.as_ref().map_or(1, |s| s.seq + 1),
+        sealed_at: now,
+        first_at: first.at,
+        first_id: first.id.clone(),
+        last_at: final_row.at,
+        last_id: final_row.id.clone(),
+        row_ids: serde_json::to_string(&ids).unwrap_or_default(),
+        mac: mac_of(key, &previous, &rows, &subjects),
+    };
+    // The primary key on `seq` refuses a second seal of the same place in the chain, should
+    // two sealers ever race (a lease that ran out mid-run).
     write_transaction(conn, |conn| {
-        let last = last_seal(conn)?;
-        let cutoff = now - Duration::seconds(margin_secs);
-        let mut query = audit_log::table
-            .filter(audit_log::at.lt(cutoff))
-            .into_boxed::<<AnyConnection as diesel::Connection>::Backend>();
-        if let Some(last) = &last {
-            query = query.filter(
-                audit_log::at.gt(last.last_at).or(audit_log::at
-                    .eq(last.last_at)
-                    .and(audit_log::id.gt(last.last_id.clone()))),
-            );
-        }
-        let rows: Vec<AuditRow> = query
-            .order((audit_log::at.asc(), audit_log::id.asc()))
-            .limit(MAX_ROWS)
-            .select(AuditRow::as_select())
-            .load(conn)?;
-        let (Some(first), Some(final_row)) = (rows.first(), rows.last()) else {
-            return Ok(0);
-        };
-        let subjects = subjects_of(conn, &rows)?;
-        let previous = last.as_ref().map(|s| s.mac.clone()).unwrap_or_default();
-        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-        let seal = SealRow {
-            seq: last.map_or(1, |s| s.seq + 1),
-            sealed_at: now,
-            first_at: first.at,
-            first_id: first.id.clone(),
-            last_at: final_row.at,
-            last_id: final_row.id.clone(),
-            row_ids: serde_json::to_string(&ids).unwrap_or_default(),
-            mac: mac_of(key, &previous, &rows, &subjects),
-        };
         diesel::insert_into(audit_seals::table)
             .values(&seal)
-            .execute(conn)?;
-        Ok(rows.len())
-    })
+            .execute(conn)
+    })?;
+    Ok(rows.len())
 }
 
 /// Seals everything due, a batch at a time (bounded: a backlog is finished on later runs).
