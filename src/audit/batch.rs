@@ -96,17 +96,7 @@ impl ReadAudit {
 
     /// Writes the audit row for a read, returning once it is committed.
     pub async fn record(&self, ctx: &AuditCtx, event: AuditEvent<'_>) -> Result<(), ApiError> {
-        let (done, written) = oneshot::channel();
-        let pending = Pending {
-            record: AuditRecord::new(ctx, event),
-            done,
-        };
-        let unavailable = || ApiError::Unavailable("the audit log cannot be written".into());
-        self.queue.try_send(pending).map_err(|_| unavailable())?;
-        match written.await {
-            Ok(true) => Ok(()),
-            _ => Err(unavailable()),
-        }
+        self.record_all(vec![AuditRecord::new(ctx, event)]).await
     }
 }
 

@@ -252,23 +252,23 @@ pub fn sql_elsewhere(app: &TestApp, sql: &str) {
 
 /// The same, answering the database's error instead of failing the test.
 pub fn try_sql_elsewhere(app: &TestApp, sql: &str) -> Result<usize, String> {
+    diesel::sql_query(sql)
+        .execute(&mut connection_elsewhere(app))
+        .map_err(|e| e.to_string())
+}
+
+/// A connection of its own to the app's database, as another process would open.
+fn connection_elsewhere(app: &TestApp) -> dsr::db::AnyConnection {
     let manager = dsr::db::pool::ConnectionManager::new(
         dsr::config::DatabaseUrl::parse(&app.database_url),
         dsr::config::SqliteSynchronous::Normal,
     );
-    let mut conn = manager.connect_now().map_err(|e| e.to_string())?;
-    diesel::sql_query(sql)
-        .execute(&mut conn)
-        .map_err(|e| e.to_string())
+    manager.connect_now().expect("a second connection")
 }
 
 /// Several statements on one outside connection (for per-connection pragmas).
 fn sql_statements_elsewhere(app: &TestApp, statements: &[&str]) {
-    let manager = dsr::db::pool::ConnectionManager::new(
-        dsr::config::DatabaseUrl::parse(&app.database_url),
-        dsr::config::SqliteSynchronous::Normal,
-    );
-    let mut conn = manager.connect_now().expect("a second connection");
+    let mut conn = connection_elsewhere(app);
     for sql in statements {
         diesel::sql_query(*sql).execute(&mut conn).expect(sql);
     }
