@@ -27,6 +27,17 @@ pub struct Settings {
     pub log: LogSettings,
     pub imports: crate::imports::caps::ImportCaps,
     pub audit: AuditSettings,
+    pub web: WebSettings,
+}
+
+/// The pages' sessions (see `web::session`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebSettings {
+    /// A page session ends after this long without a request.
+    pub session_idle_secs: i64,
+    /// ...and this long after sign-in, however busy.
+    pub session_max_secs: i64,
 }
 
 #[derive(Clone, Deserialize)]
@@ -324,6 +335,18 @@ impl Settings {
         }
         if self.audit.seal_margin_secs < 0 {
             return Err(invalid("audit.seal_margin_secs", "must not be negative"));
+        }
+        if self.web.session_idle_secs < 60 {
+            return Err(invalid(
+                "web.session_idle_secs",
+                "must be at least 60 seconds",
+            ));
+        }
+        if self.web.session_max_secs < self.web.session_idle_secs {
+            return Err(invalid(
+                "web.session_max_secs",
+                "must be at least web.session_idle_secs",
+            ));
         }
         if self.auth.session_max_secs < self.auth.refresh_token_ttl_secs {
             return Err(invalid(

@@ -27,8 +27,13 @@ use crate::notify::transport::Mailer;
 use crate::state::AppState;
 use crate::{audit, openapi, routes, telemetry, users};
 
-async fn unknown_route() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::NotFound)
+/// A JSON 404 under the API, the service's 404 page anywhere else.
+async fn unknown_route(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    if req.path().starts_with("/api/") {
+        Err(ApiError::NotFound)
+    } else {
+        Ok(crate::web::error::not_found_page())
+    }
 }
 
 pub struct Application {
@@ -77,6 +82,9 @@ impl Application {
             started_at: std::time::Instant::now(),
             openapi_yaml: openapi::to_yaml(&document),
             imports_running: Default::default(),
+            page_key: crate::web::session::page_key(&secret),
+            web_sessions: StampedCache::new(10_000),
+            register_views: StampedCache::new(200),
             openapi: document,
             settings,
         });
@@ -142,6 +150,7 @@ fn build_app(
         .openapi(openapi::base())
         .configure(routes::configure)
         .split_for_parts();
+    let app = app.configure(crate::web::configure);
     // Swagger UI would send the document's address to an outside validator: never.
     let docs = SwaggerUi::new("/docs/{_:.*}")
         .url("/openapi.json", state.openapi.clone())

@@ -15,6 +15,8 @@ use crate::db::Db;
 use crate::domain::Clock;
 use crate::escalation::run::Escalator;
 use crate::metrics::Metrics;
+use crate::register::model::EntryView;
+use crate::web::session::OpenSession;
 
 /// A serialised list page and the ids of the people on it.
 pub type ShownPage = (web::Bytes, Arc<[String]>);
@@ -41,4 +43,10 @@ pub struct AppState {
     pub openapi_yaml: String,
     /// Users with an import running (one at a time each).
     pub imports_running: crate::imports::caps::Running,
+    /// Signs the pages' form tokens (derived from the JWT secret: the same on every server).
+    pub page_key: Vec<u8>,
+    /// Page sessions by cookie hash, as last read (`None`: no such session).
+    pub web_sessions: StampedCache<String, Option<Arc<OpenSession>>>,
+    /// The triage board page's rows (the API's list pages are kept serialised above).
+    pub register_views: StampedCache<String, Arc<(Vec<EntryView>, i64)>>,
 }

@@ -8,6 +8,7 @@ use super::model::{ChangePasswordRequest, LoginRequest, RefreshRequest, TokenRes
 use super::password;
 use super::service::{self, LoginOutcome, LoginPolicy, RefreshOutcome, SessionLimits};
 use crate::audit::AuditCtx;
+use crate::domain::session::SessionKind;
 use crate::error::{ApiError, ApiResult};
 use crate::http::context::Ctx;
 use crate::http::RequestId;
@@ -22,13 +23,26 @@ fn limits(state: &AppState) -> SessionLimits {
     }
 }
 
-fn policy(state: &AppState) -> LoginPolicy {
+/// The limits of a page session: shorter idle time than the API's (a shared NHS laptop left
+/// open), the same absolute lifetime.
+pub fn web_limits(state: &AppState) -> SessionLimits {
+    SessionLimits {
+        idle_secs: state.settings.web.session_idle_secs,
+        max_secs: state.settings.web.session_max_secs,
+    }
+}
+
+fn policy(state: &AppState, kind: SessionKind) -> LoginPolicy {
     LoginPolicy {
         max_failures: state.settings.auth.login_max_failures,
         max_per_username: state.settings.auth.login_max_failures_per_username,
         max_per_address: state.settings.auth.login_max_failures_per_address,
         window_secs: state.settings.auth.login_window_secs,
-        session: limits(state),
+        session: match kind {
+            SessionKind::Api => limits(state),
+            SessionKind::Web => web_limits(state),
+        },
+        kind,
     }
 }
 
@@ -73,8 +87,23 @@ pub async fn login(
     request_id: RequestId,
     body: LoginRequest,
 ) -> ApiResult<TokenResponse> {
+    let (user, refresh_token, session_id) =
+        sign_in(state, client_addr, request_id, body, SessionKind::Api).await?;
+    tokens(state, user, refresh_token, &session_id)
+}
+
+/// The one password check of both doors (the API's login and the sign-in page): the same
+/// throttling, lockout and audit. Answers the user, the session's secret (a refresh token or
+/// a cookie) and the session id.
+pub async fn sign_in(
+    state: &AppState,
+    client_addr: String,
+    request_id: RequestId,
+    body: LoginRequest,
+    kind: SessionKind,
+) -> ApiResult<(UserRow, String, String)> {
     let username = body.username.trim().to_lowercase();
-    let policy = policy(state);
+    let policy = policy(state, kind);
     let now = state.clock.now().naive_utc();
     let (name, addr) = (username.clone(), client_addr.clone());
     let (throttled, user) = state
@@ -118,7 +147,7 @@ pub async fn login(
             user,
             refresh_token,
             session_id,
-        } => tokens(state, *user, refresh_token, &session_id),
+        } => Ok((*user, refresh_token, session_id)),
         LoginOutcome::Failed => Err(ApiError::Unauthorized("wrong username or password".into())),
         LoginOutcome::Throttled(throttle) => Err(ApiError::TooManyRequests {
             retry_after_secs: throttle.retry_after_secs,
@@ -134,7 +163,7 @@ pub async fn change_password(
     body: ChangePasswordRequest,
 ) -> ApiResult<()> {
     let state = ctx.state();
-    let policy = policy(state);
+    let policy = policy(state, SessionKind::Api);
     let (now, addr) = (ctx.audit.now, client_addr.clone());
     let (user, throttled) = ctx
         .read(move |c, a| {

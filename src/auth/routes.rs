@@ -11,18 +11,6 @@ use crate::state::AppState;
 use crate::users::model::UserView;
 use crate::users::store as users;
 
-fn client_addr(req: &HttpRequest) -> String {
-    let trusted = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.settings.server.trusted_proxies.clone())
-        .unwrap_or_default();
-    let forwarded = req
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok());
-    http::client_addr(req.peer_addr().map(|a| a.ip()), forwarded, &trusted)
-}
-
 /// Log in with username and password.
 #[utoipa::path(
     tag = "auth",
@@ -40,7 +28,13 @@ pub async fn login(
     request_id: RequestId,
     body: ValidJson<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
-    let tokens = flows::login(&state, client_addr(&req), request_id, body.resolve()?).await?;
+    let tokens = flows::login(
+        &state,
+        http::request_client_addr(&req),
+        request_id,
+        body.resolve()?,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(tokens))
 }
 
@@ -96,7 +90,7 @@ pub async fn change_password(
     body: ValidJson<ChangePasswordRequest>,
 ) -> ApiResult<HttpResponse> {
     let body = body.resolve()?;
-    flows::change_password(&ctx, client_addr(&req), body).await?;
+    flows::change_password(&ctx, http::request_client_addr(&req), body).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

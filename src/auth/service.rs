@@ -6,6 +6,7 @@ use diesel::OptionalExtension;
 use super::store;
 use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
 use crate::db::AnyConnection;
+use crate::domain::session::SessionKind;
 use crate::error::ApiError;
 use crate::users::store::{self as users, UserRow};
 
@@ -19,6 +20,8 @@ pub struct LoginPolicy {
     pub max_per_address: i64,
     pub window_secs: i64,
     pub session: SessionLimits,
+    /// The door the session opens: the API (refresh tokens) or the pages (a cookie).
+    pub kind: SessionKind,
 }
 
 /// How long a session lasts: `idle_secs` without a refresh, `max_secs` in all.
@@ -147,6 +150,7 @@ pub fn finish_login(
                 family_id: &family,
                 started_at: ctx.now,
                 expires_at: policy.session.expires_at(ctx.now, ctx.now),
+                kind: policy.kind,
             };
             let refresh_token = store::issue(conn, session, ctx.now)?;
             audit::record(conn, &audit_ctx, login_event())?;
@@ -183,7 +187,7 @@ pub fn refresh(
     token: &str,
     limits: SessionLimits,
 ) -> Result<RefreshOutcome, ApiError> {
-    let Some(row) = store::find_by_token(conn, token)? else {
+    let Some(row) = store::find_by_token(conn, token, SessionKind::Api)? else {
         return Ok(RefreshOutcome::Refused);
     };
     if row.revoked_at.is_some() || row.expires_at <= ctx.now {
@@ -226,6 +230,7 @@ pub fn refresh(
         family_id: &row.family_id,
         started_at: row.session_started_at,
         expires_at: limits.expires_at(row.session_started_at, ctx.now),
+        kind: SessionKind::Api,
     };
     let refresh_token = store::issue(conn, session, ctx.now)?;
     Ok(RefreshOutcome::Success {
@@ -244,19 +249,25 @@ pub fn logout(
     session_id: &str,
     token: &str,
 ) -> Result<(), ApiError> {
-    let named = store::find_by_token(conn, token)?
+    let named = store::find_by_token(conn, token, SessionKind::Api)?
         .filter(|r| r.user_id == user_id)
         .map(|r| r.family_id);
     let mut sessions = vec![session_id.to_string()];
     sessions.extend(named.filter(|f| f != session_id));
     for family in &sessions {
-        store::revoke_family(conn, family, ctx.now)?;
-        audit::record(
-            conn,
-            ctx,
-            AuditEvent::new(AuditAction::Logout, SESSION_ENTITY, Some(family)),
-        )?;
+        end_session(conn, ctx, family)?;
     }
+    Ok(())
+}
+
+/// Ends one session (an API login's or a page's), audited.
+pub fn end_session(conn: &mut AnyConnection, ctx: &AuditCtx, family: &str) -> Result<(), ApiError> {
+    store::revoke_family(conn, family, ctx.now)?;
+    audit::record(
+        conn,
+        ctx,
+        AuditEvent::new(AuditAction::Logout, SESSION_ENTITY, Some(family)),
+    )?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::schema::{login_failures, refresh_tokens, users};
 use crate::db::AnyConnection;
+use crate::domain::session::SessionKind;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = refresh_tokens)]
@@ -20,6 +21,7 @@ pub struct RefreshTokenRow {
     pub rotated_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
     pub session_started_at: NaiveDateTime,
+    pub kind: SessionKind,
 }
 
 /// A new refresh token's place: its session and that session's clock.
@@ -30,6 +32,7 @@ pub struct Session<'a> {
     pub started_at: NaiveDateTime,
     /// When the token lapses unused (the idle limit), capped at the absolute end.
     pub expires_at: NaiveDateTime,
+    pub kind: SessionKind,
 }
 
 /// Refresh tokens are 256 random bits, so a plain SHA-256 is enough to store them: nothing
@@ -60,6 +63,7 @@ pub fn issue(
             refresh_tokens::created_at.eq(now),
             refresh_tokens::expires_at.eq(session.expires_at),
             refresh_tokens::session_started_at.eq(session.started_at),
+            refresh_tokens::kind.eq(session.kind),
         ))
         .execute(conn)?;
     Ok(token)
@@ -113,15 +117,32 @@ pub fn end_all_sessions(
     Ok(())
 }
 
+/// The row a token of this kind names (a cookie is never taken for a refresh token, nor
+/// the other way round).
 pub fn find_by_token(
     conn: &mut AnyConnection,
     token: &str,
+    kind: SessionKind,
 ) -> QueryResult<Option<RefreshTokenRow>> {
     refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(hash_token(token)))
+        .filter(refresh_tokens::kind.eq(kind))
         .select(RefreshTokenRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// Moves a web session's idle end (its one row is kept, not rotated: a cookie is sent by
+/// every tab at once, so rotation would race itself).
+pub fn extend(conn: &mut AnyConnection, id: &str, expires_at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::id.eq(id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::expires_at.eq(expires_at))
+    .execute(conn)?;
+    Ok(())
 }
 
 /// Marks a token used; true only for the one caller that got there first.

@@ -30,6 +30,7 @@ diesel::table! {
         rotated_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
         session_started_at -> Timestamp,
+        kind -> Text,
     }
 }
 

@@ -92,6 +92,7 @@ use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::{ActionStatus, CetrKind, DischargeDestination, Setting};
 use crate::domain::person::{ConsentStatus, ContactKind};
 use crate::domain::register::{ClosureReason, EntryStatus};
+use crate::domain::session::SessionKind;
 use crate::domain::{Rag, Role};
 
 text_enum!(
@@ -109,6 +110,7 @@ text_enum!(
     AlertKind,
     AlertStatus,
     NotificationStatus,
+    SessionKind,
 );
 
 /// Rows a safety job (the escalation sweep) met with an unknown value and skipped, by

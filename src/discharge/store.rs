@@ -160,6 +160,24 @@ pub fn reviews(conn: &mut AnyConnection, plan_id: &str) -> QueryResult<Vec<PlanR
         .load(conn)
 }
 
+/// The open points `owner` owns in plans still running, with each plan's person, soonest
+/// target first (points without a target last).
+pub fn open_points_owned_by(
+    conn: &mut AnyConnection,
+    owner: &str,
+) -> QueryResult<Vec<(PointRow, String)>> {
+    let mut rows: Vec<(PointRow, String)> = discharge_points::table
+        .inner_join(discharge_plans::table)
+        .filter(discharge_points::owner_id.eq(owner))
+        .filter(discharge_points::status.eq_any(PointStatus::open()))
+        .filter(discharge_plans::frozen_on.is_null())
+        .select((PointRow::as_select(), discharge_plans::person_id))
+        .limit(500)
+        .load(conn)?;
+    rows.sort_by_key(|(p, _)| (p.target_date.is_none(), p.target_date, p.number));
+    Ok(rows)
+}
+
 /// Passes the open points owned by `from` in the person's plans to `to` (`None`: unowned);
 /// each plan touched moves to a new version (points share their plan's ETag). Returns the
 /// points' ids.

@@ -8,6 +8,7 @@ pub mod person;
 pub mod register;
 pub mod reports;
 pub mod role;
+pub mod session;
 pub mod username;
 
 pub use nhs_number::NhsNumber;

@@ -22,6 +22,14 @@ impl AgeGroup {
         }
     }
 
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgeGroup::Child => "child",
+            AgeGroup::YoungPerson => "young_person",
+            AgeGroup::Adult => "adult",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<AgeGroup> {
         match s {
             "child" => Some(AgeGroup::Child),

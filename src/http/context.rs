@@ -39,6 +39,24 @@ impl Deref for Ctx {
 }
 
 impl Ctx {
+    /// The context of `user` (authenticated by a bearer token, or by a page's session) at
+    /// `route`.
+    pub fn acting_as(state: web::Data<AppState>, user: CurrentUser, route: String) -> Ctx {
+        let actor = Actor {
+            audit: user.audit_ctx(state.clock.now()),
+            scope: Scope::of(&user),
+            today: state.clock.today(),
+            settings: state.settings.clone(),
+            user,
+            pending_reads: Default::default(),
+        };
+        Ctx {
+            actor: Arc::new(actor),
+            state,
+            route,
+        }
+    }
+
     /// 403 unless the role table allows this.
     pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
         self.refusals(self.user.require(permission))
@@ -136,13 +154,22 @@ async fn authenticate(
         .jwt
         .verify(&token, state.clock.now())
         .ok_or_else(|| ApiError::Unauthorized("the token is invalid or expired".into()))?;
+    let signed_in = signed_in(state, claims.sub, claims.sid.clone()).await?;
+    signed_in.current(TokenSession {
+        session_id: claims.sid,
+        generation: claims.generation,
+        request_id,
+    })
+}
+
+/// The user `sub` in session `sid` as last read (see `auth::current_user::SignedIn`).
+pub async fn signed_in(state: &AppState, sub: String, sid: String) -> Result<SignedIn, ApiError> {
     // The role, the active flag, the token generation and the session come from the
     // database, not the token, so a deactivation, a role change, a logout or a reset takes
     // effect on the very next request. They are kept in memory only while nothing has
     // changed (see `db::changes`): at once for changes made through this process, within
     // `cache.refresh_ms` for other processes'.
-    let (sub, sid) = (claims.sub, claims.sid.clone());
-    let signed_in = state
+    state
         .signed_in
         .get_or_build(
             format!("{sub} {sid}"),
@@ -173,12 +200,7 @@ async fn authenticate(
                 })
             },
         )
-        .await?;
-    signed_in.current(TokenSession {
-        session_id: claims.sid,
-        generation: claims.generation,
-        request_id,
-    })
+        .await
 }
 
 /// What a user whose password an admin reset may still do: see who they are, choose a new
@@ -210,19 +232,7 @@ impl FromRequest for Ctx {
             if user.must_change_password && !reset_allows {
                 return Err(ApiError::PasswordChangeRequired);
             }
-            let actor = Actor {
-                audit: user.audit_ctx(state.clock.now()),
-                scope: Scope::of(&user),
-                today: state.clock.today(),
-                settings: state.settings.clone(),
-                user,
-                pending_reads: Default::default(),
-            };
-            Ok(Ctx {
-                actor: Arc::new(actor),
-                state,
-                route,
-            })
+            Ok(Ctx::acting_as(state, user, route))
         })
     }
 }

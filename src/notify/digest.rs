@@ -13,7 +13,10 @@ pub struct DigestItem {
     pub due_on: NaiveDate,
     pub days_overdue: i64,
     pub level: i32,
+    /// The alert's page (`{public_url}/alerts/{id}`).
     pub link: String,
+    /// Who must act ("Jo Bloggs (keyworker)"); `None`: nobody named, the coordinators.
+    pub responsible: Option<String>,
     /// (name, formatted NHS number) when identifiers are allowed in email.
     pub identifiers: Option<(String, String)>,
 }
@@ -35,13 +38,57 @@ fn escape(s: &str) -> String {
 
 fn level_words(level: i32) -> &'static str {
     match level {
-        3 => "level 3 (all managers)",
-        2 => "level 2 (line manager)",
-        _ => "level 1",
+        3 => "level 3 of 3: all managers have been told",
+        2 => "level 2 of 3: the line manager has been told",
+        _ => "level 1 of 3",
     }
 }
 
-/// Renders the digest; items are listed most overdue first.
+fn plural(n: i64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+const HOW_TO_ACKNOWLEDGE: &str = "To acknowledge an item, open its link, sign in if asked, and     use Acknowledge with a note saying what is being done. Acknowledging does not close it: an     alert closes by itself once the overdue work is recorded in the register.";
+
+struct Line {
+    reference: String,
+    who: String,
+    what: String,
+    responsible: String,
+    level: &'static str,
+    link: String,
+}
+
+fn line(item: &DigestItem) -> Line {
+    Line {
+        reference: item.reference.clone(),
+        who: item
+            .identifiers
+            .as_ref()
+            .map(|(name, nhs)| format!("{name}, NHS number {nhs}"))
+            .unwrap_or_default(),
+        what: format!(
+            "{}: was due on {}, now {} day{} overdue",
+            item.kind.describe(),
+            item.due_on.format("%-d %B %Y"),
+            item.days_overdue,
+            plural(item.days_overdue)
+        ),
+        responsible: item
+            .responsible
+            .clone()
+            .unwrap_or_else(|| "nobody named: the Transforming Care Team coordinators".into()),
+        level: level_words(item.level),
+        link: item.link.clone(),
+    }
+}
+
+/// Renders the digest; items are listed most overdue first, each saying in words what is
+/// overdue, who is responsible and where to acknowledge it.
 pub fn render(items: &[DigestItem]) -> Digest {
     let mut items = items.to_vec();
     items.sort_by(|a, b| {
@@ -49,51 +96,56 @@ pub fn render(items: &[DigestItem]) -> Digest {
             .cmp(&a.days_overdue)
             .then(a.reference.cmp(&b.reference))
     });
-    let count = items.len();
+    let count = items.len() as i64;
     let subject = format!(
         "DSR: {count} overdue item{} need{} attention",
-        if count == 1 { "" } else { "s" },
+        plural(count),
         if count == 1 { "s" } else { "" }
     );
-    let mut text = String::from(
-        "The Dynamic Support Register found these overdue. Please act on them or update the record.\n\n",
+    let intro = format!(
+        "The Dynamic Support Register found {count} overdue item{} for you. Please act on each, \
+         or record what has been done.",
+        plural(count)
     );
-    let mut rows = String::new();
-    for item in &items {
-        let who = item
-            .identifiers
-            .as_ref()
-            .map(|(name, nhs)| format!(" ({name}, NHS {nhs})"))
-            .unwrap_or_default();
+    let mut text = format!("{intro}\n\n");
+    let mut html_items = String::new();
+    for (n, item) in items.iter().enumerate() {
+        let l = line(item);
+        let who = if l.who.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", l.who)
+        };
         text.push_str(&format!(
-            "- {}{who}: {}. Due {}, {} day{} overdue, {}.\n  {}\n",
-            item.reference,
-            item.kind.describe(),
-            item.due_on,
-            item.days_overdue,
-            if item.days_overdue == 1 { "" } else { "s" },
-            level_words(item.level),
-            item.link
+            "{}. {}{who}\n   What: {}.\n   Responsible: {}.\n   Escalation: {}.\n   Open and acknowledge: {}\n\n",
+            n + 1,
+            l.reference,
+            l.what,
+            l.responsible,
+            l.level,
+            l.link
         ));
-        let who_html = item
-            .identifiers
-            .as_ref()
-            .map(|(name, nhs)| format!("<br><small>{} · NHS {}</small>", escape(name), escape(nhs)))
-            .unwrap_or_default();
-        rows.push_str(&format!(
-            "<tr><td>{}{who_html}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href=\"{}\">Open</a></td></tr>\n",
-            escape(&item.reference),
-            escape(item.kind.describe()),
-            item.due_on,
-            item.days_overdue,
-            item.level,
-            escape(&item.link)
+        let who_html = if l.who.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", escape(&l.who))
+        };
+        html_items.push_str(&format!(
+            "<li><p><strong>{}</strong>{who_html}<br>What: {}.<br>Responsible: {}.<br>Escalation: {}.<br><a href=\"{}\">Open {} to acknowledge it</a></p></li>\n",
+            escape(&l.reference),
+            escape(&l.what),
+            escape(&l.responsible),
+            l.level,
+            escape(&l.link),
+            escape(&l.reference),
         ));
     }
-    text.push_str("\nThis message carries no names or NHS numbers unless your service is configured to include them.\n");
+    text.push_str(HOW_TO_ACKNOWLEDGE);
+    text.push_str("\n\nThis message carries no names or NHS numbers unless your service is configured to include them.\n");
     let html = format!(
-        "<!doctype html><html><body><p>The Dynamic Support Register found these overdue. Please act on them or update the record.</p>\n\
-         <table border=\"1\" cellpadding=\"4\" cellspacing=\"0\"><thead><tr><th>Reference</th><th>Overdue</th><th>Due</th><th>Days overdue</th><th>Level</th><th>Link</th></tr></thead>\n<tbody>\n{rows}</tbody></table></body></html>\n"
+        "<!doctype html><html lang=\"en-GB\"><body><p>{}</p>\n<ol>\n{html_items}</ol>\n<p>{}</p></body></html>\n",
+        escape(&intro),
+        HOW_TO_ACKNOWLEDGE
     );
     Digest {
         subject,
@@ -113,7 +165,8 @@ mod tests {
             due_on: NaiveDate::from_ymd_opt(2026, 11, 15).unwrap(),
             days_overdue: days,
             level: 2,
-            link: "https://dsr.example.nhs.uk/api/v1/alerts/a1".into(),
+            link: "https://dsr.example.nhs.uk/alerts/a1".into(),
+            responsible: (reference == "DSR-000001").then(|| "Jo Bloggs (keyworker)".into()),
             identifiers,
         }
     }
@@ -125,13 +178,22 @@ mod tests {
         let first = d.text.find("DSR-000001").unwrap();
         let second = d.text.find("DSR-000002").unwrap();
         assert!(first < second, "most overdue first");
+        assert!(d.text.contains(
+            "What: DSR review overdue: was due on 15 November 2026, now 10 days overdue."
+        ));
+        assert!(d.text.contains("Responsible: Jo Bloggs (keyworker)."));
+        assert!(d.text.contains(
+            "Responsible: nobody named: the Transforming Care Team coordinators."
+        ));
+        assert!(d.text.contains("Escalation: level 2 of 3: the line manager has been told."));
         assert!(d
             .text
-            .contains("DSR review overdue. Due 2026-11-15, 10 days overdue, level 2"));
+            .contains("Open and acknowledge: https://dsr.example.nhs.uk/alerts/a1"));
+        assert!(d.text.contains("use Acknowledge with a note"));
+        assert!(d.html.contains("<strong>DSR-000001</strong>"));
         assert!(d
-            .text
-            .contains("https://dsr.example.nhs.uk/api/v1/alerts/a1"));
-        assert!(d.html.contains("<td>DSR-000001</td>"));
+            .html
+            .contains("<a href=\"https://dsr.example.nhs.uk/alerts/a1\">Open DSR-000001 to acknowledge it</a>"));
         assert!(!d.text.contains("NHS 9"));
     }
 
@@ -143,7 +205,7 @@ mod tests {
             Some(("Sam <b>Taylor</b>".into(), "999 000 0018".into())),
         )]);
         assert_eq!(d.subject, "DSR: 1 overdue item needs attention");
-        assert!(d.text.contains("Sam <b>Taylor</b>, NHS 999 000 0018"));
+        assert!(d.text.contains("Sam <b>Taylor</b>, NHS number 999 000 0018"));
         assert!(d.html.contains("Sam &lt;b&gt;Taylor&lt;/b&gt;"));
         assert!(!d.html.contains("<b>Taylor"));
     }

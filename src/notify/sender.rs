@@ -23,6 +23,7 @@ use crate::db::schema::{people, register_entries};
 use crate::db::{AnyConnection, Db};
 use crate::domain::{Clock, NhsNumber};
 use crate::error::ApiError;
+use crate::users::store as users;
 
 /// How long a claim lasts; far longer than an SMTP send may take (its timeout is 20 s).
 const CLAIM_SECS: i64 = 300;
@@ -116,6 +117,8 @@ fn items(
     } else {
         HashMap::new()
     };
+    let assignee_ids: Vec<String> = found.iter().filter_map(|a| a.assignee_id.clone()).collect();
+    let responsible = users::find_many(conn, &assignee_ids)?;
     let base = settings.server.public_url.trim_end_matches('/');
     Ok(found
         .into_iter()
@@ -129,7 +132,13 @@ fn items(
             due_on: a.due_on,
             days_overdue: i64::from(a.days_overdue),
             level: level_by_alert.get(&a.id).copied().unwrap_or(a.level),
-            link: format!("{base}/api/v1/alerts/{}", a.id),
+            // The alert's page: it asks a signed-out reader to sign in, then shows the alert.
+            link: format!("{base}/alerts/{}", a.id),
+            responsible: a
+                .assignee_id
+                .as_ref()
+                .and_then(|id| responsible.get(id))
+                .map(|u| format!("{} ({})", u.display_name, u.role.as_str())),
             identifiers: identifiers.get(&a.person_id).cloned(),
         })
         .collect())

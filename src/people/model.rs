@@ -250,6 +250,7 @@ impl PersonBrief {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PersonQuery {
-    /// An NHS number (or its first digits) or part of a name.
+    /// An NHS number (or its first digits), part of a name, or a register reference
+    /// (`DSR-000123`).
     pub search: Option<String>,
 }

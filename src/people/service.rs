@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::model::{CreatePersonRequest, PersonQuery, PersonView, UpdatePersonRequest};
-use super::store::{self, NewPersonRow, PersonChanges, PersonFilter, PersonRow, SearchTerm};
+use super::store::{self, NewPersonRow, PersonChanges, PersonFilter, PersonRow, Search};
 use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
 use crate::auth::access;
 use crate::auth::actor::Actor;
@@ -286,7 +286,7 @@ pub fn search(
     page: Page,
 ) -> Result<ListResponse<PersonView>, ApiError> {
     let filter = PersonFilter {
-        search: query.search.as_deref().and_then(SearchTerm::parse),
+        search: query.search.as_deref().and_then(Search::parse),
         keyworker_id: a.scope.caseload_of().map(String::from),
     };
     let (rows, total) = store::list(conn, &filter, page)?;

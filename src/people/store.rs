@@ -77,6 +77,24 @@ pub fn search_name(given: &str, family: &str) -> String {
 
 /// What a `search` parameter looks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Search {
+    /// A register reference, `DSR-000123` (any case, leading zeros optional): that entry
+    /// (in a list of people, its person). The reference is what every email and letter quotes.
+    Reference(i64),
+    /// Something about the person.
+    Person(SearchTerm),
+}
+
+impl Search {
+    pub fn parse(raw: &str) -> Option<Search> {
+        match parse_reference(raw.trim()) {
+            Some(number) => Some(Search::Reference(number)),
+            None => SearchTerm::parse(raw).map(Search::Person),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SearchTerm {
     /// Digits (spaces ignored): the start of an NHS number.
     NhsPrefix(String),
@@ -101,6 +119,19 @@ impl SearchTerm {
             .replace('_', "\\_");
         Some(SearchTerm::Name(escaped))
     }
+}
+
+/// `DSR-000123` → 123.
+fn parse_reference(term: &str) -> Option<i64> {
+    let (prefix, digits) = term.split_at_checked(4)?;
+    if !prefix.eq_ignore_ascii_case("dsr-") || digits.is_empty() || digits.len() > 12 {
+        return None;
+    }
+    digits
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| digits.parse().ok())
+        .flatten()
 }
 
 type Backend = <AnyConnection as diesel::Connection>::Backend;
@@ -174,15 +205,25 @@ crate::db::versioned::versioned_update!(update_if_version, people, PersonChanges
 
 #[derive(Debug, Clone, Default)]
 pub struct PersonFilter {
-    pub search: Option<SearchTerm>,
+    pub search: Option<Search>,
     /// Keyworkers see only their own caseload.
     pub keyworker_id: Option<String>,
 }
 
 fn filtered(filter: &PersonFilter) -> people::BoxedQuery<'_, Backend> {
     let mut query = people::table.into_boxed();
-    if let Some(term) = &filter.search {
-        query = query.filter(search_condition::<people::table>(term));
+    match &filter.search {
+        Some(Search::Person(term)) => query = query.filter(search_condition::<people::table>(term)),
+        Some(Search::Reference(number)) => {
+            query = query.filter(
+                people::id.eq_any(
+                    register_entries::table
+                        .filter(register_entries::reference_number.eq(*number))
+                        .select(register_entries::person_id),
+                ),
+            )
+        }
+        None => {}
     }
     if let Some(kw) = &filter.keyworker_id {
         query = query.filter(people::keyworker_id.eq(kw));
@@ -268,5 +309,35 @@ mod tests {
             Some(SearchTerm::Name("50\\%\\_off\\\\".into()))
         );
         assert_eq!(search_name("Jane", "Smith"), "jane smith|smith jane");
+    }
+
+    #[test]
+    fn register_references_are_their_number() {
+        for (term, expected) in [
+            ("DSR-000123", Some(Search::Reference(123))),
+            (" dsr-37 ", Some(Search::Reference(37))),
+            (
+                "DSR-",
+                Some(Search::Person(SearchTerm::Name("dsr-".into()))),
+            ),
+            (
+                "DSR-12a",
+                Some(Search::Person(SearchTerm::Name("dsr-12a".into()))),
+            ),
+            (
+                "DSR-1234567890123",
+                Some(Search::Person(SearchTerm::Name("dsr-1234567890123".into()))),
+            ),
+            (
+                "ABC-000123",
+                Some(Search::Person(SearchTerm::Name("abc-000123".into()))),
+            ),
+            (
+                "943 476",
+                Some(Search::Person(SearchTerm::NhsPrefix("943476".into()))),
+            ),
+        ] {
+            assert_eq!(Search::parse(term), expected, "{term}");
+        }
     }
 }

@@ -214,7 +214,7 @@ pub struct ReviewView {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RegisterQuery {
     /// Comma-separated ratings, e.g. `red,amber`.
@@ -230,7 +230,8 @@ pub struct RegisterQuery {
     pub overdue: Option<bool>,
     /// `true`: only entries whose next DSR review date has passed.
     pub review_overdue: Option<bool>,
-    /// An NHS number (or its first digits) or part of a name.
+    /// An NHS number (or its first digits), part of a name, or a register reference
+    /// (`DSR-000123`).
     pub search: Option<String>,
     /// `next_review_due` (default), `rag` (red, blue, amber, green), `opened_on` or
     /// `reference`; prefix `-` for descending. Ties are broken by id.

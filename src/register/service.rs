@@ -24,7 +24,7 @@ use crate::error::ApiError;
 use crate::error::FieldError;
 use crate::http::{comma_list, IfMatch, Page};
 use crate::people::model::PersonBrief;
-use crate::people::store::SearchTerm;
+use crate::people::store::Search;
 use crate::people::store::{self as people, PersonRow};
 use crate::users::model::UserSummary;
 use crate::users::store as users;
@@ -98,7 +98,7 @@ pub fn filter_from(
                 keyworker_id: query.keyworker_id.map(|id| id.to_string()),
                 review_due_before: (query.review_overdue == Some(true)).then_some(today),
                 with_open_alerts: query.overdue == Some(true),
-                search: query.search.as_deref().and_then(SearchTerm::parse),
+                search: query.search.as_deref().and_then(Search::parse),
                 caseload_of: scope.caseload_of().map(String::from),
             },
             sort,

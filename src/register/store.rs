@@ -7,7 +7,7 @@ use crate::domain::person::{latest_birth_date_for_age, AgeGroup};
 use crate::domain::register::{ClosureReason, EntryStatus};
 use crate::domain::Rag;
 use crate::http::Page;
-use crate::people::store::{search_condition, PersonRow, SearchTerm};
+use crate::people::store::{search_condition, PersonRow, Search};
 
 type Backend = <AnyConnection as diesel::Connection>::Backend;
 
@@ -226,7 +226,7 @@ pub struct RegisterFilter {
     pub review_due_before: Option<NaiveDate>,
     /// Entries with at least one open alert.
     pub with_open_alerts: bool,
-    pub search: Option<SearchTerm>,
+    pub search: Option<Search>,
     /// Keyworkers see only their own caseload.
     pub caseload_of: Option<String>,
 }
@@ -296,8 +296,12 @@ fn filtered(
     if let Some(kw) = &filter.caseload_of {
         query = query.filter(people::keyworker_id.eq(kw));
     }
-    if let Some(term) = &filter.search {
-        query = query.filter(search_condition::<JoinedSource>(term));
+    match &filter.search {
+        Some(Search::Person(term)) => query = query.filter(search_condition::<JoinedSource>(term)),
+        Some(Search::Reference(number)) => {
+            query = query.filter(register_entries::reference_number.eq(*number))
+        }
+        None => {}
     }
     query
 }

@@ -107,7 +107,7 @@ async fn the_done_when_walkthrough() {
     assert!(kw_text.contains("Community C(E)TR or LAEP required"));
     assert!(kw_text.contains("10 days overdue"));
     assert!(kw_text.contains(&format!("Due {}", days_ago(10))));
-    assert!(kw_text.contains("https://dsr.example.nhs.uk/api/v1/alerts/"));
+    assert!(kw_text.contains("https://dsr.example.nhs.uk/alerts/"));
     assert!(
         kw_text.contains("Content-Type: text/html"),
         "plain text and HTML"

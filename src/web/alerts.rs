@@ -1,0 +1,160 @@
+//! `/alerts/{id}`: where every email link lands. What is overdue, since when, for which
+//! register reference, who is responsible, a link to the person, and the **Acknowledge**
+//! form with its **Note** for those who may acknowledge.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::chrome::Chrome;
+use super::error::see_other;
+use super::format::{Fmt, Words};
+use super::forms::{self, FormErrors};
+use super::session::Page;
+use super::{html, PageResult};
+use crate::alerts::model::{AcknowledgeRequest, AlertView};
+use crate::alerts::service as alerts;
+use crate::auth::actor::Actor;
+use crate::auth::Permission;
+use crate::db::AnyConnection;
+use crate::domain::alerts::AlertStatus;
+use crate::error::ApiError;
+use crate::http::Now;
+use crate::people::service as people;
+
+/// The alert and whom it is about.
+pub struct AlertAbout {
+    pub alert: AlertView,
+    pub name: String,
+    pub reference: Option<String>,
+}
+
+fn about(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<AlertAbout, ApiError> {
+    let alert = alerts::read(conn, a, id)?;
+    let person = people::read(conn, a, &alert.person_id)?;
+    let reference = match &alert.register_entry_id {
+        Some(entry) => Some(crate::register::service::read(conn, a, entry)?.reference),
+        None => None,
+    };
+    Ok(AlertAbout {
+        name: format!("{} {}", person.given_name, person.family_name),
+        reference,
+        alert,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "alert.html")]
+struct AlertPage {
+    chrome: Chrome,
+    about: AlertAbout,
+    may_acknowledge: bool,
+    acknowledged_now: bool,
+    errors: FormErrors,
+    note: String,
+    today: NaiveDate,
+}
+
+impl Fmt for AlertPage {
+    fn today(&self) -> NaiveDate {
+        self.today
+    }
+}
+
+impl AlertPage {
+    fn is_open(&self) -> bool {
+        self.about.alert.status == AlertStatus::Open
+    }
+}
+
+struct Shown {
+    errors: FormErrors,
+    note: String,
+    acknowledged_now: bool,
+}
+
+async fn show(page: &Page, id: String, status: StatusCode, shown: Shown) -> PageResult {
+    page.require(Permission::AlertsRead)?;
+    let about = page.read(move |c, a| about(c, a, &id)).await?;
+    let view = AlertPage {
+        chrome: Chrome::of(page, ""),
+        // Whoever may see an alert may acknowledge it (the API's rule).
+        may_acknowledge: page.user.require(Permission::AlertsRead).is_ok(),
+        acknowledged_now: shown.acknowledged_now,
+        errors: shown.errors,
+        note: shown.note,
+        today: page.today,
+        about,
+    };
+    Ok(html(status, view.render()))
+}
+
+#[derive(Deserialize)]
+pub struct AlertQuery {
+    acknowledged: Option<String>,
+}
+
+#[get("/alerts/{id}")]
+pub async fn alert_page(
+    page: Page,
+    id: web::Path<String>,
+    query: web::Query<AlertQuery>,
+) -> PageResult {
+    let shown = Shown {
+        errors: FormErrors::default(),
+        note: String::new(),
+        acknowledged_now: query.acknowledged.is_some(),
+    };
+    show(&page, id.into_inner(), StatusCode::OK, shown).await
+}
+
+#[derive(Deserialize)]
+pub struct AcknowledgeForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    note: String,
+}
+
+#[post("/alerts/{id}/acknowledge")]
+pub async fn acknowledge(
+    page: Page,
+    id: web::Path<String>,
+    form: web::Form<AcknowledgeForm>,
+) -> Result<HttpResponse, super::PageError> {
+    page.check_csrf(&form.csrf_token)?;
+    page.require(Permission::AlertsRead)?;
+    let id = id.into_inner();
+    let form = form.into_inner();
+    let now = Now {
+        today: page.today,
+        instant: page.state().clock.now(),
+    };
+    let mut fields = serde_json::Map::new();
+    fields.insert("note".into(), form.note.clone().into());
+    let result = match forms::parse::<AcknowledgeRequest>(now, fields) {
+        Ok(body) => {
+            let alert_id = id.clone();
+            page.write(move |c, a| alerts::acknowledge(c, a, &alert_id, body))
+                .await
+                .map(|_| ())
+        }
+        Err(err) => Err(err),
+    };
+    let errors = match result {
+        Ok(()) => return Ok(see_other(&format!("/alerts/{id}?acknowledged=1"))),
+        Err(ApiError::Conflict(_)) => FormErrors::one(
+            "note",
+            "This alert was acknowledged or resolved by someone else meanwhile",
+        ),
+        Err(err) => FormErrors::from_validation(err, &[("note", "Note")])?,
+    };
+    let shown = Shown {
+        errors,
+        note: form.note,
+        acknowledged_now: false,
+    };
+    show(&page, id, StatusCode::UNPROCESSABLE_ENTITY, shown).await
+}

@@ -1,0 +1,338 @@
+//! `/register`: the triage board. The same filters, caseload scope, service call and batched
+//! audit as `GET /api/v1/register`; the query string is read leniently (a bad value is
+//! ignored, never an error page), since people edit and share these links.
+
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::{get, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::chrome::Chrome;
+use super::format::{Fmt, Words};
+use super::session::Page;
+use super::{ok, PageResult};
+use crate::audit::{AuditAction, AuditEvent};
+use crate::auth::Permission;
+use crate::domain::person::AgeGroup;
+use crate::domain::{Rag, Role};
+use crate::error::ApiError;
+use crate::http::Page as Paging;
+use crate::register::model::{EntryView, RegisterQuery};
+use crate::register::service::{self as register, filter_from};
+use crate::reports::export;
+use crate::users::model::{UserQuery, UserSummary};
+use crate::users::service as users;
+
+pub const PAGE_SIZE: i64 = 50;
+
+pub const SORTS: &[(&str, &str)] = &[
+    ("next_review_due", "Next review due (soonest first)"),
+    ("rag", "Rating (red first)"),
+    ("reference", "Reference"),
+    ("-opened_on", "Newest on the register"),
+];
+
+/// The board's query as the page's form sends it (`rag` may repeat).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct BoardQuery {
+    pub rags: Vec<Rag>,
+    pub area: String,
+    pub age_group: Option<AgeGroup>,
+    pub keyworker_id: Option<uuid::Uuid>,
+    pub review_overdue: bool,
+    pub open_alerts: bool,
+    pub search: String,
+    pub sort: &'static str,
+    pub page: i64,
+}
+
+impl BoardQuery {
+    pub fn parse(query: &str) -> BoardQuery {
+        let mut q = BoardQuery {
+            sort: SORTS[0].0,
+            page: 1,
+            ..BoardQuery::default()
+        };
+        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            let value = value.trim();
+            match &*key {
+                "rag" => q
+                    .rags
+                    .extend(Rag::parse(value).filter(|r| !q.rags.contains(r))),
+                "area" => q.area = value.chars().take(200).collect(),
+                "age_group" => q.age_group = AgeGroup::parse(value),
+                "keyworker" => q.keyworker_id = value.parse().ok(),
+                "review_overdue" => q.review_overdue = value == "yes",
+                "open_alerts" => q.open_alerts = value == "yes",
+                "search" => q.search = value.chars().take(200).collect(),
+                "sort" => {
+                    if let Some(&(sort, _)) = SORTS.iter().find(|(s, _)| *s == value) {
+                        q.sort = sort;
+                    }
+                }
+                "page" => q.page = value.parse().unwrap_or(1).clamp(1, 100_000),
+                _ => {}
+            }
+        }
+        q
+    }
+
+    /// The API's query for the same rows.
+    pub fn api(&self) -> RegisterQuery {
+        RegisterQuery {
+            rag: (!self.rags.is_empty()).then(|| {
+                self.rags
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }),
+            status: None,
+            area: (!self.area.is_empty()).then(|| self.area.clone()),
+            age_group: self.age_group,
+            keyworker_id: self.keyworker_id,
+            overdue: self.open_alerts.then_some(true),
+            review_overdue: self.review_overdue.then_some(true),
+            search: (!self.search.is_empty()).then(|| self.search.clone()),
+            sort: Some(self.sort.to_string()),
+        }
+    }
+
+    /// This query's link to page `page` (and the export's filters).
+    pub fn link(&self, page: i64) -> String {
+        let mut out = url::form_urlencoded::Serializer::new(String::new());
+        for rag in &self.rags {
+            out.append_pair("rag", rag.as_str());
+        }
+        for (key, value) in [("area", &self.area), ("search", &self.search)] {
+            if !value.is_empty() {
+                out.append_pair(key, value);
+            }
+        }
+        if let Some(group) = self.age_group {
+            out.append_pair("age_group", group.as_str());
+        }
+        if let Some(kw) = self.keyworker_id {
+            out.append_pair("keyworker", &kw.to_string());
+        }
+        if self.review_overdue {
+            out.append_pair("review_overdue", "yes");
+        }
+        if self.open_alerts {
+            out.append_pair("open_alerts", "yes");
+        }
+        if self.sort != SORTS[0].0 {
+            out.append_pair("sort", self.sort);
+        }
+        if page > 1 {
+            out.append_pair("page", &page.to_string());
+        }
+        out.finish()
+    }
+
+    pub fn has_rag(&self, rag: &Rag) -> bool {
+        self.rags.contains(rag)
+    }
+
+    pub fn is_age_group(&self, group: &AgeGroup) -> bool {
+        self.age_group.as_ref() == Some(group)
+    }
+
+    pub fn is_keyworker(&self, id: &str) -> bool {
+        self.keyworker_id.is_some_and(|k| k.to_string() == id)
+    }
+}
+
+pub struct PageLink {
+    pub number: i64,
+    pub href: String,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "board.html")]
+struct BoardPage {
+    chrome: Chrome,
+    query: BoardQuery,
+    entries: Vec<EntryView>,
+    total: i64,
+    first: i64,
+    last: i64,
+    pages: Vec<PageLink>,
+    previous: Option<String>,
+    next: Option<String>,
+    keyworkers: Vec<UserSummary>,
+    caseload_only: bool,
+    export: Option<String>,
+    today: chrono::NaiveDate,
+    rags: [Rag; 4],
+    age_groups: [AgeGroup; 3],
+    sorts: &'static [(&'static str, &'static str)],
+}
+
+impl Fmt for BoardPage {
+    fn today(&self) -> chrono::NaiveDate {
+        self.today
+    }
+}
+
+/// Up to 7 numbered links around the current page.
+fn page_links(query: &BoardQuery, pages: i64) -> Vec<PageLink> {
+    let from = (query.page - 3).max(1);
+    let to = (from + 6).min(pages);
+    (from..=to)
+        .map(|n| PageLink {
+            number: n,
+            href: format!("/register?{}", query.link(n)),
+            current: n == query.page,
+        })
+        .collect()
+}
+
+/// The page's rows through the same service call as the API (cached under the same change
+/// stamp, keyed by everything the rows depend on), audited about every person shown.
+async fn rows(page: &Page, query: &BoardQuery) -> Result<Arc<(Vec<EntryView>, i64)>, ApiError> {
+    let state = page.state();
+    let today = page.today;
+    let (filter, sort) = filter_from(&query.api(), &page.scope, today)?;
+    let paging = Paging {
+        limit: PAGE_SIZE,
+        offset: (query.page - 1) * PAGE_SIZE,
+    };
+    let key = format!("{filter:?}|{sort:?}|{paging:?}|{today}");
+    let rows = state
+        .register_views
+        .get_or_build(
+            key,
+            || state.changes.stamp(),
+            || async {
+                let rows = state
+                    .db
+                    .run(move |c| register::list(c, filter, sort, paging, today))
+                    .await?;
+                Ok::<_, ApiError>(Arc::new(rows))
+            },
+        )
+        .await?;
+    let event = AuditEvent::new(AuditAction::Read, "register_board", None)
+        .about_all(rows.0.iter().map(|e| e.person_id.clone()));
+    state.read_audit.record(&page.audit, event).await?;
+    Ok(rows)
+}
+
+#[get("/register")]
+pub async fn board(page: Page, req: HttpRequest) -> PageResult {
+    page.require(Permission::RecordsRead)?;
+    let query = BoardQuery::parse(req.query_string());
+    let rows = rows(&page, &query).await?;
+    let (entries, total) = (rows.0.clone(), rows.1);
+    let caseload_only = page.user.role == Role::Keyworker;
+    let keyworkers = if caseload_only {
+        Vec::new()
+    } else {
+        let query = UserQuery {
+            role: Some(Role::Keyworker),
+            active: Some(true),
+        };
+        let all = Paging {
+            limit: 1000,
+            offset: 0,
+        };
+        page.read(move |c, _| users::list(c, query, all))
+            .await?
+            .items
+            .into_iter()
+            .map(|u| UserSummary {
+                id: u.id,
+                username: u.username,
+                display_name: u.display_name,
+                role: u.role,
+            })
+            .collect()
+    };
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let first = if total == 0 {
+        0
+    } else {
+        (query.page - 1) * PAGE_SIZE + 1
+    };
+    let view = BoardPage {
+        chrome: Chrome::of(&page, "/register"),
+        pages: page_links(&query, pages),
+        previous: (query.page > 1).then(|| format!("/register?{}", query.link(query.page - 1))),
+        next: (query.page < pages).then(|| format!("/register?{}", query.link(query.page + 1))),
+        first,
+        last: (first + entries.len() as i64 - 1).max(0),
+        export: page
+            .user
+            .require(Permission::ReportsRead)
+            .is_ok()
+            .then(|| format!("/register/export.csv?{}", query.link(1))),
+        entries,
+        total,
+        keyworkers,
+        caseload_only,
+        today: page.today,
+        rags: [Rag::Red, Rag::Amber, Rag::Green, Rag::Blue],
+        age_groups: [AgeGroup::Child, AgeGroup::YoungPerson, AgeGroup::Adult],
+        sorts: SORTS,
+        query,
+    };
+    ok(view.render())
+}
+
+/// The board's rows as CSV, for those who may export: the API's export, audited as one.
+#[get("/register/export.csv")]
+pub async fn export_csv(page: Page, req: HttpRequest) -> PageResult {
+    page.require(Permission::ReportsRead)?;
+    let query = BoardQuery::parse(req.query_string()).api();
+    let body = page
+        .write(move |c, a| export::register_csv(c, a, &query))
+        .await?;
+    let disposition = format!("attachment; filename=\"dsr-register-{}.csv\"", page.today);
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, disposition))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_query_is_read_leniently_and_round_trips() {
+        let q = BoardQuery::parse(
+            "rag=red&rag=amber&rag=red&rag=purple&area=+North+&age_group=child&keyworker=nope\
+             &review_overdue=yes&open_alerts=no&search=DSR-000037&sort=rag&page=3&extra=1",
+        );
+        assert_eq!(q.rags, vec![Rag::Red, Rag::Amber]);
+        assert_eq!(q.area, "North");
+        assert_eq!(q.age_group, Some(AgeGroup::Child));
+        assert_eq!(q.keyworker_id, None);
+        assert!(q.review_overdue && !q.open_alerts);
+        assert_eq!((q.sort, q.page), ("rag", 3));
+        assert_eq!(BoardQuery::parse(&q.link(3)), q);
+        let api = q.api();
+        assert_eq!(api.rag.as_deref(), Some("red,amber"));
+        assert_eq!(api.review_overdue, Some(true));
+        assert_eq!(api.overdue, None);
+        assert_eq!(api.search.as_deref(), Some("DSR-000037"));
+        let plain = BoardQuery::parse("sort=drop+table&page=-4");
+        assert_eq!((plain.sort, plain.page), ("next_review_due", 1));
+        assert_eq!(plain.link(1), "");
+    }
+
+    #[test]
+    fn page_links_stay_near_the_current_page() {
+        let q = BoardQuery {
+            page: 10,
+            ..BoardQuery::parse("")
+        };
+        let numbers: Vec<i64> = page_links(&q, 40).iter().map(|l| l.number).collect();
+        assert_eq!(numbers, vec![7, 8, 9, 10, 11, 12, 13]);
+        assert_eq!(page_links(&BoardQuery::parse(""), 1).len(), 1);
+    }
+}
