@@ -182,10 +182,12 @@ mod tests {
             "What: DSR review overdue: was due on 15 November 2026, now 10 days overdue."
         ));
         assert!(d.text.contains("Responsible: Jo Bloggs (keyworker)."));
-        assert!(d.text.contains(
-            "Responsible: nobody named: the Transforming Care Team coordinators."
-        ));
-        assert!(d.text.contains("Escalation: level 2 of 3: the line manager has been told."));
+        assert!(d
+            .text
+            .contains("Responsible: nobody named: the Transforming Care Team coordinators."));
+        assert!(d
+            .text
+            .contains("Escalation: level 2 of 3: the line manager has been told."));
         assert!(d
             .text
             .contains("Open and acknowledge: https://dsr.example.nhs.uk/alerts/a1"));
@@ -205,7 +207,9 @@ mod tests {
             Some(("Sam <b>Taylor</b>".into(), "999 000 0018".into())),
         )]);
         assert_eq!(d.subject, "DSR: 1 overdue item needs attention");
-        assert!(d.text.contains("Sam <b>Taylor</b>, NHS number 999 000 0018"));
+        assert!(d
+            .text
+            .contains("Sam <b>Taylor</b>, NHS number 999 000 0018"));
         assert!(d.html.contains("Sam &lt;b&gt;Taylor&lt;/b&gt;"));
         assert!(!d.html.contains("<b>Taylor"));
     }

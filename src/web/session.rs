@@ -304,8 +304,8 @@ mod tests {
         let start = at(0);
         for (expires, now, expected) in [
             (at(1800), at(10), Idle::Open),
-            (at(1800), at(61), Idle::Open),
-            (at(1800), at(62), Idle::Extend(at(1862))),
+            (at(1800), at(60), Idle::Open),
+            (at(1800), at(61), Idle::Extend(at(1861))),
             (at(1800), at(1800), Idle::Closed),
             (at(1800), at(1801), Idle::Closed),
             (at(43200), at(42000), Idle::Open),

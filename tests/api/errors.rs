@@ -20,7 +20,17 @@ async fn a_body_that_is_not_json_is_400() {
 #[tokio::test]
 async fn unknown_routes_are_404_problems_with_a_request_id() {
     let app = spawn_app().await;
-    for path in ["/api/v1/nothing-here", "/nope", "/api/v2/users"] {
+    // Outside the API a person is reading: the 404 page.
+    let res = app
+        .client
+        .get(format!("{}/nope", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.headers().get("x-request-id").is_some());
+    assert!(res.text().await.unwrap().contains("Page not found"));
+    for path in ["/api/v1/nothing-here", "/api/v2/users"] {
         let res = app
             .client
             .get(format!("{}{}", app.address, path))

@@ -106,14 +106,19 @@ async fn the_done_when_walkthrough() {
     assert!(kw_text.contains("DSR review overdue"));
     assert!(kw_text.contains("Community C(E)TR or LAEP required"));
     assert!(kw_text.contains("10 days overdue"));
-    assert!(kw_text.contains(&format!("Due {}", days_ago(10))));
+    assert!(kw_text.contains(&format!("was due on {}", days_ago(10).format("%-d %B %Y"))));
+    assert!(kw_text.contains("Responsible: "), "{kw_text}");
+    assert!(kw_text.contains("use Acknowledge with a note"), "{kw_text}");
     assert!(kw_text.contains("https://dsr.example.nhs.uk/alerts/"));
     assert!(
         kw_text.contains("Content-Type: text/html"),
         "plain text and HTML"
     );
     let manager_text = to_manager[0].text();
-    assert!(manager_text.contains("level 2 (line manager)") && manager_text.contains(reference));
+    assert!(
+        manager_text.contains("level 2 of 3: the line manager has been told")
+            && manager_text.contains(reference)
+    );
     assert!(
         !manager_text.contains("Community C(E)TR"),
         "the manager hears only of the level-2 item"
