@@ -1,0 +1,387 @@
+//! The pages in a real Chromium over WebDriver (Debian's chromium and chromedriver), each
+//! page checked with axe-core for the WCAG 2.0/2.1/2.2 A and AA rules and at 320 px wide.
+//! Switched on by DSR_BROWSER_TESTS=1 (as `.ci/run` does), like the PostgreSQL runs; a
+//! bare `cargo test` on a machine without Chromium says so and checks nothing here.
+//! DSR_CHROMEDRIVER and DSR_AXE_JS override where chromedriver and axe.min.js are.
+
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::helpers::*;
+use crate::smtp_sink::SmtpSink;
+
+fn enabled() -> bool {
+    std::env::var("DSR_BROWSER_TESTS").is_ok_and(|v| v == "1")
+}
+
+struct Driver {
+    child: tokio::process::Child,
+    port: u16,
+    _profile: tempfile::TempDir,
+    profile: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+async fn start_driver() -> Driver {
+    let binary = std::env::var("DSR_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let port = free_port();
+    let child = tokio::process::Command::new(binary)
+        .arg(format!("--port={port}"))
+        .kill_on_drop(true)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("chromedriver starts (apt install chromium-driver)");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let profile = tempfile::tempdir().expect("a profile dir");
+    Driver {
+        child,
+        port,
+        profile: profile.path().to_string_lossy().into_owned(),
+        _profile: profile,
+    }
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": std::env::var("DSR_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,1000",
+                format!("--user-data-dir={}", driver.profile),
+            ],
+        }),
+    );
+    // Two rustls providers are linked (lettre's ring, reqwest's): name one for the driver's
+    // client (it only speaks plain HTTP to chromedriver on loopback).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    ClientBuilder::rustls()
+        .expect("rustls")
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a Chromium session")
+}
+
+fn axe_source() -> String {
+    let path = std::env::var("DSR_AXE_JS").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/browser/node_modules/axe-core/axe.min.js"
+        )
+        .into()
+    });
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("axe-core at {path} (npm ci --prefix tests/browser): {e}"))
+}
+
+/// Every WCAG 2.0/2.1/2.2 A and AA violation axe finds on the current page, at full width
+/// and at 320 px; and whether the page scrolls sideways at 320 px.
+async fn check_page(c: &Client, axe: &str, what: &str) {
+    c.execute(axe, vec![]).await.expect("inject axe");
+    for width in [1280, 320] {
+        c.set_window_size(width, 1000).await.expect("resize");
+        let violations = c
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {runOnly: {type: 'tag', values:
+                   ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']}})
+                   .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' +
+                     v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))
+                   .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .expect("axe runs");
+        assert_eq!(violations, json!([]), "axe on {what} at {width}px");
+        if width == 320 {
+            let sideways = c
+                .execute(
+                    "const w = window.innerWidth;
+                     const wide = [...document.querySelectorAll('body *')]
+                       .filter(e => e.getBoundingClientRect().right > w + 1)
+                       .filter(e => !e.parentElement.closest('.dsr-table-scroll'))
+                       .slice(0, 5)
+                       .map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' +
+                         Math.round(e.getBoundingClientRect().right));
+                     return [w, document.documentElement.scrollWidth, wide];",
+                    vec![],
+                )
+                .await
+                .expect("widths");
+            let inner = sideways[0].as_i64().unwrap();
+            let scroll = sideways[1].as_i64().unwrap();
+            assert!(inner <= 400, "{what}: the window is narrow ({inner}px)");
+            assert!(
+                scroll <= inner,
+                "{what} scrolls sideways at {inner}px: {scroll}px wide ({})",
+                sideways[2]
+            );
+        }
+    }
+    c.set_window_size(1280, 1000).await.expect("resize back");
+}
+
+/// The input a visible label names (so the test finds fields the way a person does).
+async fn field(c: &Client, label: &str) -> fantoccini::elements::Element {
+    let xpath = format!("//*[@id=//label[normalize-space()='{label}']/@for]");
+    c.find(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|e| panic!("a field labelled {label}: {e}"))
+}
+
+async fn button(c: &Client, text: &str) -> fantoccini::elements::Element {
+    let xpath = format!("//button[normalize-space()='{text}']");
+    c.find(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|e| panic!("a button {text}: {e}"))
+}
+
+/// Clicks something that loads a new page, and waits (bounded) until the new page is there.
+async fn click_through(c: &Client, target: fantoccini::elements::Element) {
+    c.execute("window.__dsr_previous_page = true;", vec![])
+        .await
+        .unwrap();
+    target.click().await.unwrap();
+    for _ in 0..200 {
+        let fresh = c
+            .execute(
+                "return window.__dsr_previous_page === undefined && document.readyState === 'complete';",
+                vec![],
+            )
+            .await
+            .unwrap_or(json!(false));
+        if fresh == json!(true) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("no new page after the click");
+}
+
+async fn sign_in(c: &Client, username: &str, password: &str) {
+    field(c, "Username")
+        .await
+        .send_keys(username)
+        .await
+        .unwrap();
+    field(c, "Password")
+        .await
+        .send_keys(password)
+        .await
+        .unwrap();
+    click_through(c, button(c, "Sign in").await).await;
+}
+
+async fn path_of(c: &Client) -> String {
+    let url = c.current_url().await.unwrap();
+    match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    }
+}
+
+async fn h1(c: &Client) -> String {
+    c.find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn body_text(c: &Client) -> String {
+    c.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
+    if !enabled() {
+        eprintln!("browser tests are off: set DSR_BROWSER_TESTS=1 (with chromium, chromedriver and axe-core)");
+        return;
+    }
+    let sink = SmtpSink::start().await;
+    let smtp = sink.url();
+    let port = free_port();
+    let app = spawn_app_with(|s| {
+        s.server.bind = format!("127.0.0.1:{port}").parse().unwrap();
+        s.server.public_url = format!("http://127.0.0.1:{port}");
+        s.email.transport = dsr::config::EmailTransportKind::Smtp;
+        s.email.smtp_url = smtp;
+        s.email.from = "DSR <dsr@nhs.net>".into();
+    })
+    .await;
+    let base = app.address.clone();
+    let admin = app.sign_in(Role::Admin).await;
+    let manager = app
+        .create_user(&admin, "morgan.manager", Role::Manager, None)
+        .await;
+    let manager_id = manager["id"].as_str().unwrap();
+    app.create_user(&admin, "kit.keyworker", Role::Keyworker, Some(manager_id))
+        .await;
+    let kw = app.sign_in_as("kit.keyworker", PASSWORD).await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let red = coord.person_on_register("Rowan", Rag::Red).await;
+    coord.person_on_register("Ash", Rag::Amber).await;
+    let late = coord.person("Quinn").await;
+    let late_entry = coord
+        .open_entry(&late, Rag::Amber, Some(days_ago(40)))
+        .await;
+    let late_id = late["id"].as_str().unwrap();
+    app.assign_keyworker(&coord, late_id, &kw.id).await;
+    let (admitted, _) = coord.with_plan("Morgan").await;
+    let res = coord
+        .post("/escalations/run", &json!({"dry_run": false}))
+        .await;
+    assert_eq!(res.status(), 200);
+
+    let driver = start_driver().await;
+    let c = browser(&driver).await;
+    let axe = axe_source();
+
+    // A coordinator signs in, filters and searches the board, opens a record.
+    c.goto(&format!("{base}/register")).await.unwrap();
+    assert!(
+        path_of(&c).await.starts_with("/sign-in"),
+        "asked to sign in first"
+    );
+    check_page(&c, &axe, "sign-in").await;
+    sign_in(&c, &coord.username, PASSWORD).await;
+    assert_eq!(path_of(&c).await, "/register");
+    assert_eq!(h1(&c).await, "Register");
+    check_page(&c, &axe, "the board").await;
+    c.find(Locator::Css("label[for=rag-red]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_through(&c, button(&c, "Apply filters").await).await;
+    let filtered = path_of(&c).await;
+    assert!(filtered.contains("rag=red"), "{filtered}");
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Rowan") && !text.contains("Ash Tester"),
+        "{text}"
+    );
+    c.goto(&format!("{base}/register")).await.unwrap();
+    let reference = late_entry["reference"].as_str().unwrap();
+    field(&c, "Search by name, NHS number or reference")
+        .await
+        .send_keys(reference)
+        .await
+        .unwrap();
+    click_through(&c, button(&c, "Apply filters").await).await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("of 1 entry") && text.contains("Quinn Tester"),
+        "{text}"
+    );
+    click_through(&c, c.find(Locator::LinkText(reference)).await.unwrap()).await;
+    assert_eq!(path_of(&c).await, format!("/people/{late_id}"));
+    assert_eq!(h1(&c).await, "Quinn Tester");
+    check_page(&c, &axe, "a person's record").await;
+    c.goto(&format!("{base}/people/{}", admitted.person_id))
+        .await
+        .unwrap();
+    assert!(body_text(&c).await.contains("12-point discharge plan"));
+    check_page(&c, &axe, "an inpatient's record").await;
+    c.goto(&format!(
+        "{base}/people/{}/contacts",
+        red["person_id"].as_str().unwrap()
+    ))
+    .await
+    .unwrap();
+    check_page(&c, &axe, "a record's section").await;
+    c.goto(&format!("{base}/my-work")).await.unwrap();
+    check_page(&c, &axe, "My work").await;
+    c.goto(&format!("{base}/account/password")).await.unwrap();
+    check_page(&c, &axe, "change password").await;
+    c.goto(&format!("{base}/no/such/page")).await.unwrap();
+    assert_eq!(h1(&c).await, "Page not found");
+    check_page(&c, &axe, "the 404 page").await;
+    c.goto(&format!("{base}/register")).await.unwrap();
+    click_through(&c, button(&c, "Sign out").await).await;
+    assert_eq!(path_of(&c).await, "/sign-in");
+    c.goto(&format!("{base}/register")).await.unwrap();
+    assert!(
+        path_of(&c).await.starts_with("/sign-in"),
+        "signed out for good"
+    );
+
+    // The manager follows the digest's link through sign-in to the alert, acknowledges it,
+    // and reaches the person in one click.
+    let mail = sink.to(manager["email"].as_str().unwrap());
+    assert!(!mail.is_empty(), "the manager was emailed");
+    let text = mail[0].text().replace("=\r\n", "");
+    let link = text
+        .split_whitespace()
+        .find(|w| w.starts_with(&format!("{base}/alerts/")))
+        .unwrap_or_else(|| panic!("a link to an alert page in {text}"))
+        .to_string();
+    c.goto(&link).await.unwrap();
+    assert!(path_of(&c).await.starts_with("/sign-in?next=%2Falerts%2F"));
+    sign_in(&c, "morgan.manager", PASSWORD).await;
+    assert_eq!(
+        format!("{base}{}", path_of(&c).await),
+        link,
+        "back on the alert"
+    );
+    check_page(&c, &axe, "an alert").await;
+    field(&c, "Note")
+        .await
+        .send_keys("Review booked with the family")
+        .await
+        .unwrap();
+    click_through(&c, button(&c, "Acknowledge").await).await;
+    assert!(body_text(&c).await.contains("Alert acknowledged"));
+    check_page(&c, &axe, "an acknowledged alert").await;
+    click_through(
+        &c,
+        c.find(Locator::Css("dd a[href^='/people/']"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(path_of(&c).await.starts_with("/people/"));
+    click_through(&c, button(&c, "Sign out").await).await;
+
+    // An admin's start page.
+    c.goto(&format!("{base}/sign-in")).await.unwrap();
+    sign_in(&c, "admin", ADMIN_PASSWORD).await;
+    assert_eq!(path_of(&c).await, "/admin/users");
+    check_page(&c, &axe, "users").await;
+    c.close().await.unwrap();
+}
