@@ -8,6 +8,7 @@ use actix_web::web;
 use crate::audit::ReadAudit;
 use crate::auth::current_user::SignedIn;
 use crate::auth::jwt::JwtKeys;
+use crate::auth::page_session::OpenSession;
 use crate::cache::StampedCache;
 use crate::config::Settings;
 use crate::db::changes::Changes;
@@ -16,7 +17,6 @@ use crate::domain::Clock;
 use crate::escalation::run::Escalator;
 use crate::metrics::Metrics;
 use crate::register::model::EntryView;
-use crate::web::session::OpenSession;
 
 /// A serialised list page and the ids of the people on it.
 pub type ShownPage = (web::Bytes, Arc<[String]>);

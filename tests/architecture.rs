@@ -60,6 +60,29 @@ fn code_only(text: &str) -> String {
                     prev = c;
                 }
             }
+            // A char literal ('"', '\'', '{'), so its quote opens no string; a lifetime
+            // ('static) is left as it is.
+            '\'' => {
+                let mut ahead = chars.clone();
+                match (ahead.next(), ahead.next()) {
+                    (Some('\\'), _) => {
+                        chars.next();
+                        chars.next();
+                        for c in chars.by_ref() {
+                            if c == '\'' {
+                                break;
+                            }
+                        }
+                        out.push_str("' '");
+                    }
+                    (Some(_), Some('\'')) => {
+                        chars.next();
+                        chars.next();
+                        out.push_str("' '");
+                    }
+                    _ => out.push(c),
+                }
+            }
             '"' => {
                 let mut escaped = false;
                 for c in chars.by_ref() {

@@ -7,6 +7,7 @@ pub mod current_user;
 pub mod jwt;
 pub mod login;
 pub mod model;
+pub mod page_session;
 pub mod password;
 pub mod permissions;
 pub mod routes;

@@ -30,7 +30,7 @@ pub async fn login(
 ) -> ApiResult<HttpResponse> {
     let tokens = flows::login(
         &state,
-        http::request_client_addr(&req),
+        http::context::request_client_addr(&req),
         request_id,
         body.resolve()?,
     )
@@ -90,7 +90,7 @@ pub async fn change_password(
     body: ValidJson<ChangePasswordRequest>,
 ) -> ApiResult<HttpResponse> {
     let body = body.resolve()?;
-    flows::change_password(&ctx, http::request_client_addr(&req), body).await?;
+    flows::change_password(&ctx, http::context::request_client_addr(&req), body).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -264,20 +264,6 @@ pub fn client_addr(
         .to_string()
 }
 
-/// The client address of a request, through the proxies the settings trust (for login
-/// throttling and the audit).
-pub fn request_client_addr(req: &actix_web::HttpRequest) -> String {
-    let trusted = req
-        .app_data::<actix_web::web::Data<crate::state::AppState>>()
-        .map(|s| s.settings.server.trusted_proxies.clone())
-        .unwrap_or_default();
-    let forwarded = req
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok());
-    client_addr(req.peer_addr().map(|a| a.ip()), forwarded, &trusted)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

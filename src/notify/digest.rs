@@ -52,7 +52,9 @@ fn plural(n: i64) -> &'static str {
     }
 }
 
-const HOW_TO_ACKNOWLEDGE: &str = "To acknowledge an item, open its link, sign in if asked, and     use Acknowledge with a note saying what is being done. Acknowledging does not close it: an     alert closes by itself once the overdue work is recorded in the register.";
+const HOW_TO_ACKNOWLEDGE: &str = "To acknowledge an item, open its link, sign in if asked, and \
+    use Acknowledge with a note saying what is being done. Acknowledging does not close it: an \
+    alert closes by itself once the overdue work is recorded in the register.";
 
 struct Line {
     reference: String,

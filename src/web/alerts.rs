@@ -3,17 +3,18 @@
 //! form with its **Note** for those who may acknowledge.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web};
 use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::chrome::Chrome;
-use super::error::see_other;
+use super::error::PageResult;
 use super::format::{Fmt, Words};
 use super::forms::{self, FormErrors};
+use super::respond::html;
+use super::respond::see_other;
 use super::session::Page;
-use super::{html, PageResult};
 use crate::alerts::model::{AcknowledgeRequest, AlertView};
 use crate::alerts::service as alerts;
 use crate::auth::actor::Actor;
@@ -79,7 +80,7 @@ async fn show(page: &Page, id: String, status: StatusCode, shown: Shown) -> Page
     page.require(Permission::AlertsRead)?;
     let about = page.read(move |c, a| about(c, a, &id)).await?;
     let view = AlertPage {
-        chrome: Chrome::of(page, ""),
+        chrome: page.chrome(""),
         // Whoever may see an alert may acknowledge it (the API's rule).
         may_acknowledge: page.user.require(Permission::AlertsRead).is_ok(),
         acknowledged_now: shown.acknowledged_now,
@@ -123,7 +124,7 @@ pub async fn acknowledge(
     page: Page,
     id: web::Path<String>,
     form: web::Form<AcknowledgeForm>,
-) -> Result<HttpResponse, super::PageError> {
+) -> PageResult {
     page.check_csrf(&form.csrf_token)?;
     page.require(Permission::AlertsRead)?;
     let id = id.into_inner();

@@ -9,9 +9,9 @@ use actix_web::{get, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::chrome::Chrome;
+use super::error::{ok, PageResult};
 use super::format::{Fmt, Words};
 use super::session::Page;
-use super::{ok, PageResult};
 use crate::audit::{AuditAction, AuditEvent};
 use crate::auth::Permission;
 use crate::domain::person::AgeGroup;
@@ -258,7 +258,7 @@ pub async fn board(page: Page, req: HttpRequest) -> PageResult {
         (query.page - 1) * PAGE_SIZE + 1
     };
     let view = BoardPage {
-        chrome: Chrome::of(&page, "/register"),
+        chrome: page.chrome("/register"),
         pages: page_links(&query, pages),
         previous: (query.page > 1).then(|| format!("/register?{}", query.link(query.page - 1))),
         next: (query.page < pages).then(|| format!("/register?{}", query.link(query.page + 1))),

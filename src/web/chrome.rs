@@ -2,7 +2,6 @@
 //! navigation for their role and the sign-out form's token.
 
 use super::assets::ASSETS;
-use super::session::Page;
 use crate::domain::Role;
 
 pub struct NavItem {
@@ -38,11 +37,12 @@ impl Chrome {
         }
     }
 
-    /// For a signed-in page under the navigation item `section` (its path).
-    pub fn of(page: &Page, section: &str) -> Chrome {
+    /// For `username` with `role`, on a page under the navigation item `section` (its
+    /// path), with the session's form token.
+    pub fn signed_in(username: &str, role: Role, csrf: &str, section: &str) -> Chrome {
         Chrome {
-            username: Some(page.user.username.clone()),
-            nav: navigation(page.user.role)
+            username: Some(username.to_string()),
+            nav: navigation(role)
                 .iter()
                 .map(|&(href, text)| NavItem {
                     href,
@@ -50,7 +50,7 @@ impl Chrome {
                     current: href == section,
                 })
                 .collect(),
-            csrf: page.csrf.clone(),
+            csrf: csrf.to_string(),
         }
     }
 

@@ -1,12 +1,21 @@
 //! What a page answers when it cannot show what was asked: a redirect to sign in, or a page
 //! in the service's style saying why (403, 404, 500), never JSON.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
 use super::chrome::Chrome;
+use super::respond::{html, see_other, sign_in_location};
 use crate::error::ApiError;
+
+/// A page's result: its HTML, or the page (or redirect) saying why not.
+pub type PageResult = Result<HttpResponse, PageError>;
+
+/// A rendered page, 200.
+pub fn ok(body: askama::Result<String>) -> PageResult {
+    Ok(html(StatusCode::OK, body))
+}
 
 #[derive(Debug)]
 pub enum PageError {
@@ -49,30 +58,13 @@ struct ErrorPage<'a> {
     message: &'a str,
 }
 
-/// Relative `Location`: never a host, so never an open redirect.
-pub fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to))
-        .finish()
-}
-
-pub fn sign_in_location(next: Option<&str>) -> String {
-    match next.and_then(super::session::safe_next) {
-        Some(next) if next != "/" => format!(
-            "/sign-in?next={}",
-            url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
-        ),
-        _ => "/sign-in".into(),
-    }
-}
-
 pub fn error_page(status: StatusCode, title: &str, message: &str) -> HttpResponse {
     let page = ErrorPage {
         chrome: Chrome::anonymous(),
         title,
         message,
     };
-    super::html(status, page.render())
+    html(status, page.render())
 }
 
 pub fn not_found_page() -> HttpResponse {

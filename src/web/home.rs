@@ -4,10 +4,10 @@ use actix_web::get;
 use askama::Template;
 
 use super::chrome::Chrome;
-use super::error::see_other;
+use super::error::{ok, PageResult};
 use super::format::Words;
+use super::respond::see_other;
 use super::session::Page;
-use super::{ok, PageResult};
 use crate::auth::Permission;
 use crate::domain::Role;
 use crate::http::Page as Paging;
@@ -50,7 +50,7 @@ pub async fn admin_users(page: Page) -> PageResult {
     };
     let list = page.read(move |c, _| users::list(c, query, all)).await?;
     let view = UsersPage {
-        chrome: Chrome::of(&page, "/admin/users"),
+        chrome: page.chrome("/admin/users"),
         total: list.total,
         users: list.items,
     };

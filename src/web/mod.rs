@@ -13,47 +13,15 @@ pub mod forms;
 pub mod home;
 pub mod my_work;
 pub mod record;
+pub mod respond;
 pub mod session;
 pub mod sign_in;
+pub mod static_files;
 
-use actix_web::http::{header, StatusCode};
 use actix_web::web::ServiceConfig;
-use actix_web::HttpResponse;
-
-pub use error::PageError;
-
-/// A page's result: its HTML, or the page (or redirect) saying why not.
-pub type PageResult = Result<HttpResponse, PageError>;
-
-/// Scripts and styles from our own files only (no inline script), nothing from another
-/// host, no framing, forms only to ourselves.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
-    style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
-    form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
-
-/// An HTML answer; personal data is never stored by the browser or a proxy.
-pub fn html(status: StatusCode, body: askama::Result<String>) -> HttpResponse {
-    match body {
-        Ok(body) => HttpResponse::build(status)
-            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .insert_header((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
-            .body(body),
-        Err(err) => {
-            tracing::error!(error = %err, "template failed to render");
-            HttpResponse::InternalServerError()
-                .insert_header((header::CONTENT_TYPE, "text/plain; charset=utf-8"))
-                .body("Sorry, there is a problem with the service.")
-        }
-    }
-}
-
-pub fn ok(body: askama::Result<String>) -> PageResult {
-    Ok(html(StatusCode::OK, body))
-}
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(assets::serve)
+    cfg.service(static_files::serve)
         .service(home::home)
         .service(sign_in::sign_in_form)
         .service(sign_in::sign_in_submit)

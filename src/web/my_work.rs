@@ -9,9 +9,9 @@ use askama::Template;
 use chrono::NaiveDate;
 
 use super::chrome::Chrome;
+use super::error::{ok, PageResult};
 use super::format::{Fmt, Words};
 use super::session::Page;
-use super::{ok, PageResult};
 use crate::alerts::model::{AlertQuery, AlertView};
 use crate::alerts::service as alerts;
 use crate::audit::{AuditAction, AuditEvent};
@@ -146,7 +146,7 @@ pub async fn my_work(page: Page) -> PageResult {
     page.require(Permission::RecordsRead)?;
     let work = page.read(gather).await?;
     let view = MyWorkPage {
-        chrome: Chrome::of(&page, "/my-work"),
+        chrome: page.chrome("/my-work"),
         today: page.today,
         work,
     };

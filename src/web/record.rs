@@ -7,9 +7,9 @@ use askama::Template;
 use chrono::NaiveDate;
 
 use super::chrome::Chrome;
+use super::error::{ok, PageResult};
 use super::format::{Fmt, Words};
 use super::session::Page;
-use super::{ok, PageResult};
 use crate::admissions::model::{AdmissionView, VisitView};
 use crate::admissions::service as admissions;
 use crate::alerts::model::{AlertQuery, AlertView};
@@ -235,7 +235,7 @@ async fn render(page: Page, id: String, only: Option<Section>) -> PageResult {
         "/register"
     };
     let view = RecordPage {
-        chrome: Chrome::of(&page, nav),
+        chrome: page.chrome(nav),
         today: page.today,
         record,
         only,

@@ -4,22 +4,23 @@
 //! not. Forms carry a CSRF token derived from the session; the sign-in form, before any
 //! session, one derived from a cookie of its own.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
-use chrono::{Duration, NaiveDateTime};
+use chrono::NaiveDateTime;
 use futures_util::future::LocalBoxFuture;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
 
+use super::chrome::Chrome;
 use super::error::PageError;
 use crate::auth::current_user::{CurrentUser, TokenSession};
 use crate::auth::login::web_limits;
-use crate::auth::service::SessionLimits;
-use crate::auth::store::{self as sessions, RefreshTokenRow};
+use crate::auth::page_session::{idle, Idle, OpenSession};
+use crate::auth::store as sessions;
 use crate::domain::session::SessionKind;
 use crate::error::ApiError;
 use crate::http::context::{signed_in, Ctx};
@@ -32,76 +33,27 @@ pub const SIGN_IN_COOKIE: &str = "dsr_sign_in";
 /// The form field every changing form carries.
 pub const CSRF_FIELD: &str = "csrf_token";
 
-/// A page session as last read; `expires_at` moves in memory as it is extended, so a busy
-/// session is written at most once a minute.
-#[derive(Debug)]
-pub struct OpenSession {
-    row_id: String,
-    family_id: String,
-    user_id: String,
-    started_at: NaiveDateTime,
-    revoked: bool,
-    expires_at: Mutex<NaiveDateTime>,
-}
-
-impl From<RefreshTokenRow> for OpenSession {
-    fn from(row: RefreshTokenRow) -> Self {
-        OpenSession {
-            revoked: row.revoked_at.is_some(),
-            expires_at: Mutex::new(row.expires_at),
-            row_id: row.id,
-            family_id: row.family_id,
-            user_id: row.user_id,
-            started_at: row.session_started_at,
-        }
-    }
-}
-
-/// What a page needs of the session's idle end at `now`: closed, open as it is, or open and
-/// to be moved to a new end.
-#[derive(Debug, PartialEq, Eq)]
-enum Idle {
-    Closed,
-    Open,
-    Extend(NaiveDateTime),
-}
-
-/// Pure: the idle rule. The end moves only when it would move by more than a minute.
-fn idle(
-    expires_at: NaiveDateTime,
-    started_at: NaiveDateTime,
+/// Whether the session is open at `now`, moving its idle end on (at most once a minute).
+async fn still_open(
+    session: &OpenSession,
+    state: &AppState,
     now: NaiveDateTime,
-    limits: SessionLimits,
-) -> Idle {
-    if expires_at <= now || started_at + Duration::seconds(limits.max_secs) <= now {
-        return Idle::Closed;
+) -> Result<bool, ApiError> {
+    if session.revoked {
+        return Ok(false);
     }
-    let next = limits.expires_at(started_at, now);
-    if next - expires_at > Duration::seconds(60) {
-        Idle::Extend(next)
-    } else {
-        Idle::Open
-    }
-}
-
-impl OpenSession {
-    async fn still_open(&self, state: &AppState, now: NaiveDateTime) -> Result<bool, ApiError> {
-        if self.revoked {
-            return Ok(false);
-        }
-        let expires_at = *self.expires_at.lock().unwrap_or_else(|e| e.into_inner());
-        match idle(expires_at, self.started_at, now, web_limits(state)) {
-            Idle::Closed => Ok(false),
-            Idle::Open => Ok(true),
-            Idle::Extend(next) => {
-                let id = self.row_id.clone();
-                state
-                    .db
-                    .write(move |c| Ok(sessions::extend(c, &id, next)?))
-                    .await?;
-                *self.expires_at.lock().unwrap_or_else(|e| e.into_inner()) = next;
-                Ok(true)
-            }
+    let expires_at = *session.expires_at.lock().unwrap_or_else(|e| e.into_inner());
+    match idle(expires_at, session.started_at, now, web_limits(state)) {
+        Idle::Closed => Ok(false),
+        Idle::Open => Ok(true),
+        Idle::Extend(next) => {
+            let id = session.row_id.clone();
+            state
+                .db
+                .write(move |c| Ok(sessions::extend(c, &id, next)?))
+                .await?;
+            *session.expires_at.lock().unwrap_or_else(|e| e.into_inner()) = next;
+            Ok(true)
         }
     }
 }
@@ -129,10 +81,7 @@ pub async fn authenticate(
     let Some(session) = session else {
         return Ok(None);
     };
-    if !session
-        .still_open(state, state.clock.now().naive_utc())
-        .await?
-    {
+    if !still_open(&session, state, state.clock.now().naive_utc()).await? {
         return Ok(None);
     }
     let user = signed_in(state, session.user_id.clone(), session.family_id.clone()).await?;
@@ -163,6 +112,11 @@ impl std::ops::Deref for Page {
 }
 
 impl Page {
+    /// The layout's parts for this user, under the navigation item `section`.
+    pub fn chrome(&self, section: &str) -> Chrome {
+        Chrome::signed_in(&self.user.username, self.user.role, &self.csrf, section)
+    }
+
     /// 403 (and nothing changed) unless the form carried this session's token.
     pub fn check_csrf(&self, sent: &str) -> Result<(), PageError> {
         if verify(
@@ -274,65 +228,9 @@ pub fn removal(state: &AppState, name: &'static str) -> Cookie<'static> {
     c
 }
 
-/// Where `next` may send a user after sign-in: only a path on this site (one leading `/`,
-/// no `//host`, no `/\host`, no scheme), else nowhere.
-pub fn safe_next(next: &str) -> Option<&str> {
-    let ok = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.chars().any(|c| c.is_control() || c == '\\')
-        && next.len() <= 2000;
-    ok.then_some(next)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn at(secs: i64) -> NaiveDateTime {
-        chrono::DateTime::from_timestamp(1_800_000_000 + secs, 0)
-            .unwrap()
-            .naive_utc()
-    }
-
-    #[test]
-    fn the_idle_end_moves_with_use_and_never_past_the_absolute_end() {
-        let limits = SessionLimits {
-            idle_secs: 1800,
-            max_secs: 43200,
-        };
-        let start = at(0);
-        for (expires, now, expected) in [
-            (at(1800), at(10), Idle::Open),
-            (at(1800), at(60), Idle::Open),
-            (at(1800), at(61), Idle::Extend(at(1861))),
-            (at(1800), at(1800), Idle::Closed),
-            (at(1800), at(1801), Idle::Closed),
-            (at(43200), at(42000), Idle::Open),
-            (at(43000), at(42000), Idle::Extend(at(43200))),
-            (at(43300), at(43200), Idle::Closed),
-        ] {
-            assert_eq!(idle(expires, start, now, limits), expected, "{now}");
-        }
-    }
-
-    #[test]
-    fn next_is_a_path_on_this_site_only() {
-        for (next, ok) in [
-            ("/register?rag=red", true),
-            ("/people/1", true),
-            ("/", true),
-            ("//evil.example", false),
-            ("/\\evil.example", false),
-            ("https://evil.example", false),
-            ("evil", false),
-            ("", false),
-            ("/a\\b", false),
-            ("/a\r\nSet-Cookie: x", false),
-        ] {
-            assert_eq!(safe_next(next).is_some(), ok, "{next:?}");
-        }
-    }
 
     #[test]
     fn form_tokens_are_tied_to_what_they_sign() {

@@ -7,17 +7,20 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::chrome::Chrome;
-use super::error::{see_other, PageError};
+use super::error::PageError;
+use super::error::PageResult;
 use super::forms::FormErrors;
 use super::home::start_page;
+use super::respond::html;
+use super::respond::{safe_next, see_other};
 use super::session::{self, Page, SESSION_COOKIE, SIGN_IN_COOKIE};
-use super::{html, PageResult};
 use crate::auth::login as flows;
 use crate::auth::model::{ChangePasswordRequest, LoginRequest};
 use crate::auth::service as sessions;
 use crate::domain::session::SessionKind;
 use crate::error::ApiError;
-use crate::http::{request_client_addr, RequestId};
+use crate::http::context::request_client_addr;
+use crate::http::RequestId;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -60,7 +63,7 @@ fn sign_in_page(
         chrome: Chrome::anonymous(),
         errors,
         csrf: session::sign(&state.page_key, &format!("sign-in:{nonce}")),
-        next: session::safe_next(next).unwrap_or("").to_string(),
+        next: safe_next(next).unwrap_or("").to_string(),
         username: username.to_string(),
     };
     let mut response = html(status, page.render());
@@ -79,9 +82,7 @@ pub async fn sign_in_form(
     if let Some(token) = req.cookie(SESSION_COOKIE) {
         let user = session::authenticate(&state, token.value().to_string(), String::new()).await?;
         if let Some(user) = user {
-            return Ok(see_other(
-                session::safe_next(next).unwrap_or(start_page(user.role)),
-            ));
+            return Ok(see_other(safe_next(next).unwrap_or(start_page(user.role))));
         }
     }
     Ok(sign_in_page(
@@ -127,7 +128,7 @@ pub async fn sign_in_submit(
             let to = if user.must_change_password {
                 "/account/password"
             } else {
-                session::safe_next(&form.next).unwrap_or(start_page(user.role))
+                safe_next(&form.next).unwrap_or(start_page(user.role))
             };
             let mut response = see_other(to);
             let _ = response.add_cookie(&session::cookie(&state, SESSION_COOKIE, token));
@@ -195,7 +196,7 @@ fn password_page(
     changed: bool,
 ) -> HttpResponse {
     let view = PasswordPage {
-        chrome: Chrome::of(page, "/account/password"),
+        chrome: page.chrome("/account/password"),
         errors,
         must_change: page.user.must_change_password,
         changed,
