@@ -124,7 +124,14 @@ fn newest_entry(mut views: Vec<EntryView>) -> Option<EntryView> {
     views.pop()
 }
 
-pub fn gather(conn: &mut AnyConnection, a: &Actor, person_id: &str) -> Result<Record, ApiError> {
+/// `full`: a section is seen in full (else contacts, the one list that grows without end,
+/// are read only as far as the record shows them).
+pub fn gather(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    person_id: &str,
+    full: bool,
+) -> Result<Record, ApiError> {
     let person = people::read(conn, a, person_id)?;
     let rows = entries::for_person(conn, person_id)?;
     let entry = newest_entry(register::views(conn, rows, a.today)?);
@@ -140,7 +147,11 @@ pub fn gather(conn: &mut AnyConnection, a: &Actor, person_id: &str) -> Result<Re
         limit: 1000,
         offset: 0,
     };
-    let contact_list = contacts::list(conn, a, person_id, every)?;
+    let shown = Paging {
+        limit: if full { 1000 } else { FEW as i64 },
+        offset: 0,
+    };
+    let contact_list = contacts::list(conn, a, person_id, shown)?;
     let mut admission_list = Vec::new();
     let mut plan = None;
     for admission in admissions::for_person(conn, a, person_id)? {
@@ -214,6 +225,10 @@ impl RecordPage {
 
     /// "See all" under a section that has more than it shows.
     fn see_all(&self, section: Section, count: usize) -> Option<String> {
+        let count = match section {
+            Section::Contacts => self.record.contacts_total as usize,
+            _ => count,
+        };
         (self.only.is_none() && count > FEW)
             .then(|| format!("/people/{}/{}", self.record.person.id, section.slug()))
     }
@@ -228,7 +243,8 @@ impl RecordPage {
 
 async fn render(page: Page, id: String, only: Option<Section>) -> PageResult {
     page.require(Permission::RecordsRead)?;
-    let record = page.read(move |c, a| gather(c, a, &id)).await?;
+    let full = only.is_some();
+    let record = page.read(move |c, a| gather(c, a, &id, full)).await?;
     let nav = if page.user.role == crate::domain::Role::Keyworker {
         "/my-work"
     } else {
