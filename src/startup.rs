@@ -85,6 +85,8 @@ impl Application {
             page_key: crate::web::session::page_key(&secret),
             web_sessions: StampedCache::new(10_000),
             register_views: StampedCache::new(200),
+            keyworker_choices: StampedCache::new(1),
+            records: StampedCache::new(500),
             openapi: document,
             settings,
         });

@@ -16,7 +16,9 @@ use crate::db::Db;
 use crate::domain::Clock;
 use crate::escalation::run::Escalator;
 use crate::metrics::Metrics;
+use crate::people::record::Record;
 use crate::register::model::EntryView;
+use crate::users::model::UserSummary;
 
 /// A serialised list page and the ids of the people on it.
 pub type ShownPage = (web::Bytes, Arc<[String]>);
@@ -49,4 +51,8 @@ pub struct AppState {
     pub web_sessions: StampedCache<String, Option<Arc<OpenSession>>>,
     /// The triage board page's rows (the API's list pages are kept serialised above).
     pub register_views: StampedCache<String, Arc<(Vec<EntryView>, i64)>>,
+    /// The board's keyworker filter choices (`None`: too many to list).
+    pub keyworker_choices: StampedCache<(), Option<Arc<Vec<UserSummary>>>>,
+    /// People's records as their pages show them, by person and viewer.
+    pub records: StampedCache<String, Arc<Record>>,
 }

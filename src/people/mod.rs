@@ -1,6 +1,7 @@
 //! People: the individuals on (or considered for) the register.
 
 pub mod model;
+pub mod record;
 pub mod routes;
 pub mod service;
 pub mod store;

@@ -119,6 +119,31 @@ pub struct AcknowledgeForm {
     note: String,
 }
 
+/// The note checked as the API checks it, then the same service call.
+async fn try_acknowledge(page: &Page, id: String, note: &str) -> Result<(), ApiError> {
+    let now = Now {
+        today: page.today,
+        instant: page.state().clock.now(),
+    };
+    let mut fields = serde_json::Map::new();
+    fields.insert("note".into(), note.into());
+    let body = forms::parse::<AcknowledgeRequest>(now, fields)?;
+    page.write(move |c, a| alerts::acknowledge(c, a, &id, body))
+        .await
+        .map(|_| ())
+}
+
+/// Why it was not acknowledged, in words on the Note field.
+fn refusal(err: ApiError) -> Result<FormErrors, ApiError> {
+    match err {
+        ApiError::Conflict(_) => Ok(FormErrors::one(
+            "note",
+            "This alert was acknowledged or resolved by someone else meanwhile",
+        )),
+        other => FormErrors::from_validation(other, &[("note", "Note")]),
+    }
+}
+
 #[post("/alerts/{id}/acknowledge")]
 pub async fn acknowledge(
     page: Page,
@@ -127,35 +152,17 @@ pub async fn acknowledge(
 ) -> PageResult {
     page.check_csrf(&form.csrf_token)?;
     page.require(Permission::AlertsRead)?;
-    let id = id.into_inner();
-    let form = form.into_inner();
-    let now = Now {
-        today: page.today,
-        instant: page.state().clock.now(),
-    };
-    let mut fields = serde_json::Map::new();
-    fields.insert("note".into(), form.note.clone().into());
-    let result = match forms::parse::<AcknowledgeRequest>(now, fields) {
-        Ok(body) => {
-            let alert_id = id.clone();
-            page.write(move |c, a| alerts::acknowledge(c, a, &alert_id, body))
-                .await
-                .map(|_| ())
+    let (id, form) = (id.into_inner(), form.into_inner());
+    match try_acknowledge(&page, id.clone(), &form.note).await {
+        Ok(()) => Ok(see_other(&format!("/alerts/{id}?acknowledged=1"))),
+        Err(err) => {
+            let errors = refusal(err)?;
+            let shown = Shown {
+                errors,
+                note: form.note,
+                acknowledged_now: false,
+            };
+            show(&page, id, StatusCode::UNPROCESSABLE_ENTITY, shown).await
         }
-        Err(err) => Err(err),
-    };
-    let errors = match result {
-        Ok(()) => return Ok(see_other(&format!("/alerts/{id}?acknowledged=1"))),
-        Err(ApiError::Conflict(_)) => FormErrors::one(
-            "note",
-            "This alert was acknowledged or resolved by someone else meanwhile",
-        ),
-        Err(err) => FormErrors::from_validation(err, &[("note", "Note")])?,
-    };
-    let shown = Shown {
-        errors,
-        note: form.note,
-        acknowledged_now: false,
-    };
-    show(&page, id, StatusCode::UNPROCESSABLE_ENTITY, shown).await
+    }
 }

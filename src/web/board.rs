@@ -40,6 +40,8 @@ pub struct BoardQuery {
     pub area: String,
     pub age_group: Option<AgeGroup>,
     pub keyworker_id: Option<uuid::Uuid>,
+    /// A keyworker named by username (where there are too many to list), resolved to an id.
+    pub keyworker_username: String,
     pub review_overdue: bool,
     pub open_alerts: bool,
     pub search: String,
@@ -62,7 +64,10 @@ impl BoardQuery {
                     .extend(Rag::parse(value).filter(|r| !q.rags.contains(r))),
                 "area" => q.area = value.chars().take(200).collect(),
                 "age_group" => q.age_group = AgeGroup::parse(value),
-                "keyworker" => q.keyworker_id = value.parse().ok(),
+                "keyworker" => match value.parse() {
+                    Ok(id) => q.keyworker_id = Some(id),
+                    Err(_) => q.keyworker_username = value.chars().take(128).collect(),
+                },
                 "review_overdue" => q.review_overdue = value == "yes",
                 "open_alerts" => q.open_alerts = value == "yes",
                 "search" => q.search = value.chars().take(200).collect(),
@@ -115,6 +120,8 @@ impl BoardQuery {
         }
         if let Some(kw) = self.keyworker_id {
             out.append_pair("keyworker", &kw.to_string());
+        } else if !self.keyworker_username.is_empty() {
+            out.append_pair("keyworker", &self.keyworker_username);
         }
         if self.review_overdue {
             out.append_pair("review_overdue", "yes");
@@ -162,7 +169,8 @@ struct BoardPage {
     pages: Vec<PageLink>,
     previous: Option<String>,
     next: Option<String>,
-    keyworkers: Vec<UserSummary>,
+    /// `None`: too many to list; the filter is a username field.
+    keyworkers: Option<Arc<Vec<UserSummary>>>,
     caseload_only: bool,
     export: Option<String>,
     today: chrono::NaiveDate,
@@ -221,65 +229,120 @@ async fn rows(page: &Page, query: &BoardQuery) -> Result<Arc<(Vec<EntryView>, i6
     Ok(rows)
 }
 
+/// Up to this many keyworkers are offered as a list to filter by; a larger service types a
+/// keyworker's username instead (a list of thousands helps nobody and weighs every page).
+pub const KEYWORKER_CHOICES: i64 = 200;
+
+/// The keyworkers to filter by: `None` when there are too many to list (a keyworker's own
+/// board has no such filter). Kept under the change stamp: users change rarely.
+async fn keyworker_choices(page: &Page) -> Result<Option<Arc<Vec<UserSummary>>>, ApiError> {
+    if page.user.role == Role::Keyworker {
+        return Ok(Some(Arc::new(Vec::new())));
+    }
+    let state = page.state();
+    state
+        .keyworker_choices
+        .get_or_build(
+            (),
+            || state.changes.stamp(),
+            || async {
+                let query = UserQuery {
+                    role: Some(Role::Keyworker),
+                    active: Some(true),
+                };
+                let first = Paging {
+                    limit: KEYWORKER_CHOICES + 1,
+                    offset: 0,
+                };
+                let users = state
+                    .db
+                    .run(move |c| users::list(c, query, first))
+                    .await?
+                    .items;
+                Ok::<_, ApiError>((users.len() as i64 <= KEYWORKER_CHOICES).then(|| {
+                    Arc::new(
+                        users
+                            .into_iter()
+                            .map(|u| UserSummary {
+                                id: u.id,
+                                username: u.username,
+                                display_name: u.display_name,
+                                role: u.role,
+                            })
+                            .collect(),
+                    )
+                }))
+            },
+        )
+        .await
+}
+
+impl BoardPage {
+    fn new(
+        page: &Page,
+        query: BoardQuery,
+        rows: &(Vec<EntryView>, i64),
+        keyworkers: Option<Arc<Vec<UserSummary>>>,
+    ) -> BoardPage {
+        let (entries, total) = (rows.0.clone(), rows.1);
+        let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+        let first = if total == 0 {
+            0
+        } else {
+            (query.page - 1) * PAGE_SIZE + 1
+        };
+        let link = |n: i64| format!("/register?{}", query.link(n));
+        BoardPage {
+            chrome: page.chrome("/register"),
+            pages: page_links(&query, pages),
+            previous: (query.page > 1).then(|| link(query.page - 1)),
+            next: (query.page < pages).then(|| link(query.page + 1)),
+            first,
+            last: (first + entries.len() as i64 - 1).max(0),
+            export: page
+                .user
+                .require(Permission::ReportsRead)
+                .is_ok()
+                .then(|| format!("/register/export.csv?{}", query.link(1))),
+            entries,
+            total,
+            keyworkers,
+            caseload_only: page.user.role == Role::Keyworker,
+            today: page.today,
+            rags: [Rag::Red, Rag::Amber, Rag::Green, Rag::Blue],
+            age_groups: [AgeGroup::Child, AgeGroup::YoungPerson, AgeGroup::Adult],
+            sorts: SORTS,
+            query,
+        }
+    }
+}
+
+/// A keyworker typed by username becomes their id (an unknown one matches nobody).
+async fn resolve_keyworker(page: &Page, query: &mut BoardQuery) -> Result<(), ApiError> {
+    if query.keyworker_id.is_some() || query.keyworker_username.is_empty() {
+        return Ok(());
+    }
+    let name = query.keyworker_username.to_lowercase();
+    let found = page
+        .read(move |c, _| Ok(crate::users::store::find_by_username(c, &name)?))
+        .await?;
+    query.keyworker_id = Some(
+        found
+            .filter(|u| u.role == Role::Keyworker)
+            .and_then(|u| u.id.parse().ok())
+            .unwrap_or(uuid::Uuid::nil()),
+    );
+    Ok(())
+}
+
 #[get("/register")]
 pub async fn board(page: Page, req: HttpRequest) -> PageResult {
     page.require(Permission::RecordsRead)?;
-    let query = BoardQuery::parse(req.query_string());
+    let mut query = BoardQuery::parse(req.query_string());
+    resolve_keyworker(&page, &mut query).await?;
     let rows = rows(&page, &query).await?;
-    let (entries, total) = (rows.0.clone(), rows.1);
-    let caseload_only = page.user.role == Role::Keyworker;
-    let keyworkers = if caseload_only {
-        Vec::new()
-    } else {
-        let query = UserQuery {
-            role: Some(Role::Keyworker),
-            active: Some(true),
-        };
-        let all = Paging {
-            limit: 1000,
-            offset: 0,
-        };
-        page.read(move |c, _| users::list(c, query, all))
-            .await?
-            .items
-            .into_iter()
-            .map(|u| UserSummary {
-                id: u.id,
-                username: u.username,
-                display_name: u.display_name,
-                role: u.role,
-            })
-            .collect()
-    };
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let first = if total == 0 {
-        0
-    } else {
-        (query.page - 1) * PAGE_SIZE + 1
-    };
-    let view = BoardPage {
-        chrome: page.chrome("/register"),
-        pages: page_links(&query, pages),
-        previous: (query.page > 1).then(|| format!("/register?{}", query.link(query.page - 1))),
-        next: (query.page < pages).then(|| format!("/register?{}", query.link(query.page + 1))),
-        first,
-        last: (first + entries.len() as i64 - 1).max(0),
-        export: page
-            .user
-            .require(Permission::ReportsRead)
-            .is_ok()
-            .then(|| format!("/register/export.csv?{}", query.link(1))),
-        entries,
-        total,
-        keyworkers,
-        caseload_only,
-        today: page.today,
-        rags: [Rag::Red, Rag::Amber, Rag::Green, Rag::Blue],
-        age_groups: [AgeGroup::Child, AgeGroup::YoungPerson, AgeGroup::Adult],
-        sorts: SORTS,
-        query,
-    };
-    ok(view.render())
+    let keyworkers = keyworker_choices(&page).await?;
+    ok(BoardPage::new(&page, query, &rows, keyworkers).render())
 }
 
 /// The board's rows as CSV, for those who may export: the API's export, audited as one.
@@ -320,6 +383,12 @@ mod tests {
         assert_eq!(api.review_overdue, Some(true));
         assert_eq!(api.overdue, None);
         assert_eq!(api.search.as_deref(), Some("DSR-000037"));
+        let by_name = BoardQuery::parse("keyworker=kim.keyworker");
+        assert_eq!(
+            (by_name.keyworker_id, by_name.keyworker_username.as_str()),
+            (None, "kim.keyworker")
+        );
+        assert_eq!(BoardQuery::parse(&by_name.link(1)), by_name);
         let plain = BoardQuery::parse("sort=drop+table&page=-4");
         assert_eq!((plain.sort, plain.page), ("next_review_due", 1));
         assert_eq!(plain.link(1), "");

@@ -22,6 +22,7 @@ use crate::error::ApiError;
 use crate::http::context::request_client_addr;
 use crate::http::RequestId;
 use crate::state::AppState;
+use crate::users::store::UserRow;
 
 #[derive(Template)]
 #[template(path = "sign_in.html")]
@@ -94,6 +95,68 @@ pub async fn sign_in_form(
     ))
 }
 
+impl SignInForm {
+    /// 403 unless the form carries the token tied to this browser's sign-in nonce.
+    fn check_csrf(&self, state: &AppState, req: &HttpRequest) -> Result<(), PageError> {
+        let nonce = req.cookie(SIGN_IN_COOKIE).map(|c| c.value().to_string());
+        let tied = nonce.map(|n| format!("sign-in:{n}"));
+        match tied {
+            Some(t) if session::verify(&state.page_key, &t, &self.csrf_token) => Ok(()),
+            _ => Err(PageError::Csrf),
+        }
+    }
+
+    fn missing(&self) -> FormErrors {
+        let mut errors = FormErrors::default();
+        if self.username.trim().is_empty() {
+            errors.add("username", "Enter your username");
+        }
+        if self.password.is_empty() {
+            errors.add("password", "Enter your password");
+        }
+        errors
+    }
+}
+
+/// A refused sign-in in words, or the error itself when it is not a refusal.
+fn refusal(err: ApiError) -> Result<(StatusCode, FormErrors), ApiError> {
+    match err {
+        ApiError::Unauthorized(_) => Ok((
+            StatusCode::UNAUTHORIZED,
+            FormErrors::one(
+                "username",
+                "Enter a correct username and password (or your account may be deactivated)",
+            ),
+        )),
+        ApiError::TooManyRequests { retry_after_secs } => {
+            let minutes = (retry_after_secs + 59) / 60;
+            let text = format!(
+                "Too many failed attempts. Wait {minutes} minute{} and try again, or ask your \
+                 service administrator to reset your password",
+                if minutes == 1 { "" } else { "s" }
+            );
+            Ok((
+                StatusCode::TOO_MANY_REQUESTS,
+                FormErrors::one("username", text),
+            ))
+        }
+        other => Err(other),
+    }
+}
+
+/// Signed in: the cookie, the nonce forgotten, on to where the user was going (or must go).
+fn signed_in(state: &AppState, user: UserRow, token: String, next: &str) -> HttpResponse {
+    let to = if user.must_change_password {
+        "/account/password"
+    } else {
+        safe_next(next).unwrap_or(start_page(user.role))
+    };
+    let mut response = see_other(to);
+    let _ = response.add_cookie(&session::cookie(state, SESSION_COOKIE, token));
+    let _ = response.add_cookie(&session::removal(state, SIGN_IN_COOKIE));
+    response
+}
+
 #[post("/sign-in")]
 pub async fn sign_in_submit(
     state: web::Data<AppState>,
@@ -101,22 +164,11 @@ pub async fn sign_in_submit(
     request_id: RequestId,
     form: web::Form<SignInForm>,
 ) -> PageResult {
-    let form = form.into_inner();
-    let nonce = req.cookie(SIGN_IN_COOKIE).map(|c| c.value().to_string());
-    let tied = nonce.map(|n| format!("sign-in:{n}"));
-    if !tied.is_some_and(|t| session::verify(&state.page_key, &t, &form.csrf_token)) {
-        return Err(PageError::Csrf);
-    }
-    let again = |status, errors| sign_in_page(&state, status, &form.next, &form.username, errors);
-    let mut errors = FormErrors::default();
-    if form.username.trim().is_empty() {
-        errors.add("username", "Enter your username");
-    }
-    if form.password.is_empty() {
-        errors.add("password", "Enter your password");
-    }
-    if !errors.is_empty() {
-        return Ok(again(StatusCode::UNPROCESSABLE_ENTITY, errors));
+    form.check_csrf(&state, &req)?;
+    let again = |(status, errors)| sign_in_page(&state, status, &form.next, &form.username, errors);
+    let missing = form.missing();
+    if !missing.is_empty() {
+        return Ok(again((StatusCode::UNPROCESSABLE_ENTITY, missing)));
     }
     let credentials = LoginRequest {
         username: form.username.clone(),
@@ -124,37 +176,8 @@ pub async fn sign_in_submit(
     };
     let addr = request_client_addr(&req);
     match flows::sign_in(&state, addr, request_id, credentials, SessionKind::Web).await {
-        Ok((user, token, _session)) => {
-            let to = if user.must_change_password {
-                "/account/password"
-            } else {
-                safe_next(&form.next).unwrap_or(start_page(user.role))
-            };
-            let mut response = see_other(to);
-            let _ = response.add_cookie(&session::cookie(&state, SESSION_COOKIE, token));
-            let _ = response.add_cookie(&session::removal(&state, SIGN_IN_COOKIE));
-            Ok(response)
-        }
-        Err(ApiError::Unauthorized(_)) => Ok(again(
-            StatusCode::UNAUTHORIZED,
-            FormErrors::one(
-                "username",
-                "Enter a correct username and password (or your account may be deactivated)",
-            ),
-        )),
-        Err(ApiError::TooManyRequests { retry_after_secs }) => {
-            let minutes = (retry_after_secs + 59) / 60;
-            let text = format!(
-                "Too many failed attempts. Wait {minutes} minute{} and try again, or ask your \
-                 service administrator to reset your password",
-                if minutes == 1 { "" } else { "s" }
-            );
-            Ok(again(
-                StatusCode::TOO_MANY_REQUESTS,
-                FormErrors::one("username", text),
-            ))
-        }
-        Err(other) => Err(other.into()),
+        Ok((user, token, _)) => Ok(signed_in(&state, user, token, &form.next)),
+        Err(err) => Ok(again(refusal(err)?)),
     }
 }
 
@@ -230,37 +253,23 @@ const PASSWORD_LABELS: &[(&str, &str)] = &[
     ("new_password", "New password"),
 ];
 
-#[post("/account/password")]
-pub async fn change_password(
-    page: Page,
-    req: HttpRequest,
-    form: web::Form<PasswordForm>,
-) -> PageResult {
-    page.check_csrf(&form.csrf_token)?;
-    let form = form.into_inner();
-    let mut errors = FormErrors::default();
-    if form.current_password.is_empty() {
-        errors.add("current_password", "Enter your current password");
+impl PasswordForm {
+    fn missing(&self) -> FormErrors {
+        let mut errors = FormErrors::default();
+        if self.current_password.is_empty() {
+            errors.add("current_password", "Enter your current password");
+        }
+        if self.new_password.is_empty() {
+            errors.add("new_password", "Enter a new password");
+        }
+        errors
     }
-    if form.new_password.is_empty() {
-        errors.add("new_password", "Enter a new password");
-    }
-    if !errors.is_empty() {
-        return Ok(password_page(
-            &page,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors,
-            false,
-        ));
-    }
-    let body = ChangePasswordRequest {
-        current_password: form.current_password,
-        new_password: form.new_password,
-    };
-    match flows::change_password(&page.ctx, request_client_addr(&req), body).await {
-        Ok(()) => Ok(see_other("/account/password?changed=1")),
-        Err(ApiError::TooManyRequests { retry_after_secs }) => Ok(password_page(
-            &page,
+}
+
+/// A refused change in words, or the error itself when it is not about the form.
+fn password_refusal(err: ApiError) -> Result<(StatusCode, FormErrors), ApiError> {
+    match err {
+        ApiError::TooManyRequests { retry_after_secs } => Ok((
             StatusCode::TOO_MANY_REQUESTS,
             FormErrors::one(
                 "current_password",
@@ -269,16 +278,40 @@ pub async fn change_password(
                     (retry_after_secs + 59) / 60
                 ),
             ),
-            false,
         )),
+        other => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormErrors::from_validation(other, PASSWORD_LABELS)?,
+        )),
+    }
+}
+
+#[post("/account/password")]
+pub async fn change_password(
+    page: Page,
+    req: HttpRequest,
+    form: web::Form<PasswordForm>,
+) -> PageResult {
+    page.check_csrf(&form.csrf_token)?;
+    let missing = form.missing();
+    if !missing.is_empty() {
+        return Ok(password_page(
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            missing,
+            false,
+        ));
+    }
+    let form = form.into_inner();
+    let body = ChangePasswordRequest {
+        current_password: form.current_password,
+        new_password: form.new_password,
+    };
+    match flows::change_password(&page.ctx, request_client_addr(&req), body).await {
+        Ok(()) => Ok(see_other("/account/password?changed=1")),
         Err(err) => {
-            let errors = FormErrors::from_validation(err, PASSWORD_LABELS)?;
-            Ok(password_page(
-                &page,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                errors,
-                false,
-            ))
+            let (status, errors) = password_refusal(err)?;
+            Ok(password_page(&page, status, errors, false))
         }
     }
 }

@@ -332,6 +332,9 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
     c.goto(&format!("{base}/no/such/page")).await.unwrap();
     assert_eq!(h1(&c).await, "Page not found");
     check_page(&c, &axe, "the 404 page").await;
+    c.goto(&format!("{base}/admin/users")).await.unwrap();
+    assert_eq!(h1(&c).await, "You do not have permission to see this page");
+    check_page(&c, &axe, "the 403 page").await;
     c.goto(&format!("{base}/register")).await.unwrap();
     click_through(&c, button(&c, "Sign out").await).await;
     assert_eq!(path_of(&c).await, "/sign-in");

@@ -370,7 +370,9 @@ async fn who_may_open_each_page() {
     let person = entry["person_id"].as_str().unwrap().to_string();
     let record = format!("/people/{person}");
     let contacts = format!("/people/{person}/contacts");
-    let table: [(&str, [u16; 5]); 7] = [
+    let (_, alert) = overdue_alert(&coord).await;
+    let alert = format!("/alerts/{alert}");
+    let table: [(&str, [u16; 5]); 8] = [
         ("/register", [403, 200, 200, 200, 200]),
         ("/my-work", [403, 200, 200, 200, 200]),
         ("/admin/users", [200, 403, 403, 403, 403]),
@@ -379,6 +381,8 @@ async fn who_may_open_each_page() {
         (&record, [403, 200, 200, 200, 404]),
         (&contacts, [403, 200, 200, 200, 404]),
         ("/register/export.csv", [403, 200, 200, 403, 403]),
+        // alerts: clinicians see those assigned to them, keyworkers their caseload's
+        (&alert, [403, 200, 200, 404, 404]),
     ];
     let roles = [
         Role::Admin,
@@ -563,6 +567,15 @@ async fn the_board_filters_searches_sorts_and_pages_in_the_callers_scope() {
     let (mut kw, kw_actor) = Browser::signed_in(&app, Role::Keyworker).await;
     app.assign_keyworker(&coord, red["person_id"].as_str().unwrap(), &kw_actor.id)
         .await;
+    for by in [kw_actor.id.as_str(), kw_actor.username.as_str()] {
+        let filtered = browser.get(&format!("/register?keyworker={by}")).await;
+        assert!(
+            filtered.has("of 1 entry") && filtered.has("Rowan"),
+            "keyworker={by}"
+        );
+    }
+    let nobody = browser.get("/register?keyworker=no.such.person").await;
+    assert!(nobody.has("No entries match."));
     let theirs = kw.get("/register").await;
     assert!(
         theirs.has("of 1 entry") && theirs.has("Rowan"),
