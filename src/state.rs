@@ -17,11 +17,18 @@ use crate::domain::Clock;
 use crate::escalation::run::Escalator;
 use crate::metrics::Metrics;
 use crate::people::record::Record;
-use crate::register::model::EntryView;
 use crate::users::model::UserSummary;
 
 /// A serialised list page and the ids of the people on it.
 pub type ShownPage = (web::Bytes, Arc<[String]>);
+
+/// A page's rendered table: its HTML, how many rows it shows of how many, and the people on it.
+pub struct RenderedList {
+    pub html: String,
+    pub shown: i64,
+    pub total: i64,
+    pub people: Arc<[String]>,
+}
 
 pub struct AppState {
     pub settings: Arc<Settings>,
@@ -50,7 +57,7 @@ pub struct AppState {
     /// Page sessions by cookie hash, as last read (`None`: no such session).
     pub web_sessions: StampedCache<String, Option<Arc<OpenSession>>>,
     /// The triage board page's rows (the API's list pages are kept serialised above).
-    pub register_views: StampedCache<String, Arc<(Vec<EntryView>, i64)>>,
+    pub register_views: StampedCache<String, Arc<RenderedList>>,
     /// The board's keyworker filter choices (`None`: too many to list).
     pub keyworker_choices: StampedCache<(), Option<Arc<Vec<UserSummary>>>>,
     /// People's records as their pages show them, by person and viewer.

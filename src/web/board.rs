@@ -21,6 +21,7 @@ use crate::http::Page as Paging;
 use crate::register::model::{EntryView, RegisterQuery};
 use crate::register::service::{self as register, filter_from};
 use crate::reports::export;
+use crate::state::RenderedList;
 use crate::users::model::{UserQuery, UserSummary};
 use crate::users::service as users;
 
@@ -157,12 +158,27 @@ pub struct PageLink {
     pub current: bool,
 }
 
+/// The board's table, rendered once per page of rows while nothing changes (it depends on
+/// the rows, today and nothing about the viewer beyond the scope the rows were read in).
+#[derive(Template)]
+#[template(path = "board_rows.html")]
+struct BoardRows<'a> {
+    entries: &'a [EntryView],
+    today: chrono::NaiveDate,
+}
+
+impl Fmt for BoardRows<'_> {
+    fn today(&self) -> chrono::NaiveDate {
+        self.today
+    }
+}
+
 #[derive(Template)]
 #[template(path = "board.html")]
 struct BoardPage {
     chrome: Chrome,
     query: BoardQuery,
-    entries: Vec<EntryView>,
+    rows: Arc<RenderedList>,
     total: i64,
     first: i64,
     last: i64,
@@ -173,16 +189,9 @@ struct BoardPage {
     keyworkers: Option<Arc<Vec<UserSummary>>>,
     caseload_only: bool,
     export: Option<String>,
-    today: chrono::NaiveDate,
     rags: [Rag; 4],
     age_groups: [AgeGroup; 3],
     sorts: &'static [(&'static str, &'static str)],
-}
-
-impl Fmt for BoardPage {
-    fn today(&self) -> chrono::NaiveDate {
-        self.today
-    }
 }
 
 /// Up to 7 numbered links around the current page.
@@ -200,7 +209,7 @@ fn page_links(query: &BoardQuery, pages: i64) -> Vec<PageLink> {
 
 /// The page's rows through the same service call as the API (cached under the same change
 /// stamp, keyed by everything the rows depend on), audited about every person shown.
-async fn rows(page: &Page, query: &BoardQuery) -> Result<Arc<(Vec<EntryView>, i64)>, ApiError> {
+async fn rows(page: &Page, query: &BoardQuery) -> Result<Arc<RenderedList>, ApiError> {
     let state = page.state();
     let today = page.today;
     let (filter, sort) = filter_from(&query.api(), &page.scope, today)?;
@@ -215,16 +224,27 @@ async fn rows(page: &Page, query: &BoardQuery) -> Result<Arc<(Vec<EntryView>, i6
             key,
             || state.changes.stamp(),
             || async {
-                let rows = state
+                let (entries, total) = state
                     .db
                     .run(move |c| register::list(c, filter, sort, paging, today))
                     .await?;
-                Ok::<_, ApiError>(Arc::new(rows))
+                let html = BoardRows {
+                    entries: &entries,
+                    today,
+                }
+                .render()
+                .map_err(ApiError::internal)?;
+                Ok::<_, ApiError>(Arc::new(RenderedList {
+                    html,
+                    shown: entries.len() as i64,
+                    total,
+                    people: entries.iter().map(|e| e.person_id.clone()).collect(),
+                }))
             },
         )
         .await?;
     let event = AuditEvent::new(AuditAction::Read, "register_board", None)
-        .about_all(rows.0.iter().map(|e| e.person_id.clone()));
+        .about_all(rows.people.iter().cloned());
     state.read_audit.record(&page.audit, event).await?;
     Ok(rows)
 }
@@ -281,10 +301,10 @@ impl BoardPage {
     fn new(
         page: &Page,
         query: BoardQuery,
-        rows: &(Vec<EntryView>, i64),
+        rows: Arc<RenderedList>,
         keyworkers: Option<Arc<Vec<UserSummary>>>,
     ) -> BoardPage {
-        let (entries, total) = (rows.0.clone(), rows.1);
+        let total = rows.total;
         let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
         let first = if total == 0 {
             0
@@ -298,17 +318,16 @@ impl BoardPage {
             previous: (query.page > 1).then(|| link(query.page - 1)),
             next: (query.page < pages).then(|| link(query.page + 1)),
             first,
-            last: (first + entries.len() as i64 - 1).max(0),
+            last: (first + rows.shown - 1).max(0),
             export: page
                 .user
                 .require(Permission::ReportsRead)
                 .is_ok()
                 .then(|| format!("/register/export.csv?{}", query.link(1))),
-            entries,
+            rows,
             total,
             keyworkers,
             caseload_only: page.user.role == Role::Keyworker,
-            today: page.today,
             rags: [Rag::Red, Rag::Amber, Rag::Green, Rag::Blue],
             age_groups: [AgeGroup::Child, AgeGroup::YoungPerson, AgeGroup::Adult],
             sorts: SORTS,
@@ -342,7 +361,7 @@ pub async fn board(page: Page, req: HttpRequest) -> PageResult {
     resolve_keyworker(&page, &mut query).await?;
     let rows = rows(&page, &query).await?;
     let keyworkers = keyworker_choices(&page).await?;
-    ok(BoardPage::new(&page, query, &rows, keyworkers).render())
+    ok(BoardPage::new(&page, query, rows, keyworkers).render())
 }
 
 /// The board's rows as CSV, for those who may export: the API's export, audited as one.
