@@ -6,6 +6,8 @@ use crate::error::{ApiError, FieldError};
 pub struct FormError {
     /// The field's id on the page.
     pub id: String,
+    /// Where the error summary's link goes: the field, or a date's day box.
+    pub target: String,
     pub text: String,
 }
 
@@ -22,8 +24,19 @@ impl FormErrors {
     pub fn add(&mut self, id: &str, text: impl Into<String>) {
         self.items.push(FormError {
             id: id.into(),
+            target: id.into(),
             text: text.into(),
         });
+    }
+
+    /// The summary links of date fields go to their day box (the design system's rule).
+    pub fn dates_at_day(mut self, dates: &[&str]) -> FormErrors {
+        for e in &mut self.items {
+            if dates.contains(&e.id.as_str()) {
+                e.target = format!("{}-day", e.id);
+            }
+        }
+        self
     }
 
     pub fn one(id: &str, text: impl Into<String>) -> FormErrors {
@@ -65,6 +78,73 @@ impl FormErrors {
     }
 }
 
+/// What three date boxes hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateInput {
+    Blank,
+    Date(chrono::NaiveDate),
+    NotADate,
+}
+
+/// A date as the design system asks for it: day, month and year in three boxes.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct DateParts {
+    pub day: String,
+    pub month: String,
+    pub year: String,
+}
+
+impl DateParts {
+    pub fn of(date: chrono::NaiveDate) -> DateParts {
+        use chrono::Datelike;
+        DateParts {
+            day: date.day().to_string(),
+            month: date.month().to_string(),
+            year: date.year().to_string(),
+        }
+    }
+
+    pub fn new(day: &str, month: &str, year: &str) -> DateParts {
+        DateParts {
+            day: day.trim().into(),
+            month: month.trim().into(),
+            year: year.trim().into(),
+        }
+    }
+
+    pub fn date(&self) -> DateInput {
+        if self.day.is_empty() && self.month.is_empty() && self.year.is_empty() {
+            return DateInput::Blank;
+        }
+        let real = || {
+            let year = self.year.parse::<i32>().ok()?;
+            (1900..=2200).contains(&year).then_some(())?;
+            chrono::NaiveDate::from_ymd_opt(year, self.month.parse().ok()?, self.day.parse().ok()?)
+        };
+        real().map_or(DateInput::NotADate, DateInput::Date)
+    }
+
+    /// Puts the date into `fields` as the API's `YYYY-MM-DD`, or says why not. A blank
+    /// date is left out (the API says whether it was required).
+    pub fn put(
+        &self,
+        fields: &mut serde_json::Map<String, serde_json::Value>,
+        errors: &mut FormErrors,
+        id: &str,
+        label: &str,
+    ) {
+        match self.date() {
+            DateInput::Date(date) => {
+                fields.insert(id.into(), date.to_string().into());
+            }
+            DateInput::Blank => {}
+            DateInput::NotADate => {
+                errors.add(id, format!("{label} must be a real date, like 27 3 2026"));
+            }
+        }
+    }
+}
+
 /// A form's fields checked exactly as the API checks its JSON body (same types, rules and
 /// messages), so a page can never accept what the API would refuse.
 pub fn parse<T>(
@@ -84,6 +164,40 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_come_from_three_boxes() {
+        let d = |day: &str, month: &str, year: &str| DateParts::new(day, month, year).date();
+        let march = chrono::NaiveDate::from_ymd_opt(2026, 3, 27).unwrap();
+        assert_eq!(d("27", "3", "2026"), DateInput::Date(march));
+        assert_eq!(d(" 27 ", "03", "2026"), DateInput::Date(march));
+        assert_eq!(d("", "", ""), DateInput::Blank);
+        for (day, month, year) in [
+            ("31", "2", "2026"),
+            ("1", "13", "2026"),
+            ("x", "1", "2026"),
+            ("1", "1", "26"),
+            ("1", "", "2026"),
+        ] {
+            assert_eq!(
+                d(day, month, year),
+                DateInput::NotADate,
+                "{day}/{month}/{year}"
+            );
+        }
+        assert_eq!(DateParts::of(march), DateParts::new("27", "3", "2026"));
+        let mut fields = serde_json::Map::new();
+        let mut errors = FormErrors::default();
+        DateParts::new("27", "3", "2026").put(&mut fields, &mut errors, "held_on", "Date");
+        DateParts::new("30", "2", "2026").put(&mut fields, &mut errors, "bad", "Date of review");
+        assert_eq!(fields["held_on"], "2026-03-27");
+        assert_eq!(
+            errors.get("bad"),
+            Some("Date of review must be a real date, like 27 3 2026")
+        );
+        let errors = errors.dates_at_day(&["bad"]);
+        assert_eq!(errors.items[0].target, "bad-day");
+    }
 
     #[test]
     fn api_errors_become_sentences_on_their_fields() {

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod assets;
 pub mod board;
 pub mod chrome;
+pub mod contact;
 pub mod error;
 pub mod format;
 pub mod forms;
@@ -14,6 +15,7 @@ pub mod home;
 pub mod my_work;
 pub mod record;
 pub mod respond;
+pub mod review;
 pub mod session;
 pub mod sign_in;
 pub mod static_files;
@@ -31,6 +33,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(board::export_csv)
         .service(board::board)
         .service(record::person_record)
+        // the forms' fixed paths before /people/{id}/{section}
+        .service(review::review_form)
+        .service(review::record_review)
+        .service(review::rating_form)
+        .service(review::change_rating)
+        .service(contact::contact_form)
+        .service(contact::log_contact)
         .service(record::record_section)
         .service(my_work::my_work)
         .service(alerts::alert_page)

@@ -12,6 +12,7 @@ use super::format::{Fmt, Words};
 use super::session::Page;
 use crate::audit::{AuditAction, AuditEvent};
 use crate::auth::Permission;
+use crate::domain::register::EntryStatus;
 use crate::domain::Role;
 use crate::error::ApiError;
 use crate::people::record::{gather, Record, FEW};
@@ -71,6 +72,11 @@ struct RecordPage {
     record: Arc<Record>,
     /// `None`: the whole record, a few of each; `Some`: one section in full.
     only: Option<Section>,
+    /// What this viewer may do from the record.
+    may_review: bool,
+    may_log_contact: bool,
+    /// The confirmation after a form sent here (post/redirect/get).
+    done: Option<&'static str>,
     today: NaiveDate,
 }
 
@@ -144,7 +150,22 @@ async fn record_for(page: &Page, id: String, full: bool) -> Result<Arc<Record>, 
     Ok(record)
 }
 
-async fn render(page: Page, id: String, only: Option<Section>) -> PageResult {
+/// The banner after a form: `?done=review` and the like (anything else shows none).
+fn done_banner(done: Option<&str>) -> Option<&'static str> {
+    match done? {
+        "review" => Some("Review recorded."),
+        "rating" => Some("Rating changed."),
+        "contact" => Some("Contact logged."),
+        _ => None,
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct RecordQuery {
+    done: Option<String>,
+}
+
+async fn render(page: Page, id: String, only: Option<Section>, done: Option<&str>) -> PageResult {
     page.require(Permission::RecordsRead)?;
     let record = record_for(&page, id, only.is_some()).await?;
     let nav = if page.user.role == Role::Keyworker {
@@ -152,9 +173,16 @@ async fn render(page: Page, id: String, only: Option<Section>) -> PageResult {
     } else {
         "/register"
     };
+    let active = record
+        .entry
+        .as_ref()
+        .is_some_and(|e| e.status == EntryStatus::Active);
     let view = RecordPage {
         chrome: page.chrome(nav),
         today: page.today,
+        may_review: active && page.user.require(Permission::RegisterWrite).is_ok(),
+        may_log_contact: page.user.require(Permission::ContactsWrite).is_ok(),
+        done: done_banner(done),
         record,
         only,
     };
@@ -162,15 +190,19 @@ async fn render(page: Page, id: String, only: Option<Section>) -> PageResult {
 }
 
 #[get("/people/{id}")]
-pub async fn person_record(page: Page, id: web::Path<String>) -> PageResult {
-    render(page, id.into_inner(), None).await
+pub async fn person_record(
+    page: Page,
+    id: web::Path<String>,
+    query: web::Query<RecordQuery>,
+) -> PageResult {
+    render(page, id.into_inner(), None, query.done.as_deref()).await
 }
 
 #[get("/people/{id}/{section}")]
 pub async fn record_section(page: Page, path: web::Path<(String, String)>) -> PageResult {
     let (id, slug) = path.into_inner();
     let section = Section::parse(&slug).ok_or(ApiError::NotFound)?;
-    render(page, id, Some(section)).await
+    render(page, id, Some(section), None).await
 }
 
 #[cfg(test)]

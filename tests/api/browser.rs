@@ -313,6 +313,41 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
     assert_eq!(path_of(&c).await, format!("/people/{late_id}"));
     assert_eq!(h1(&c).await, "Quinn Tester");
     check_page(&c, &axe, "a person's record").await;
+    // The DSR meeting: a review to red, from the record.
+    click_through(
+        &c,
+        c.find(Locator::LinkText("Record review")).await.unwrap(),
+    )
+    .await;
+    assert_eq!(h1(&c).await, "Record a DSR review");
+    check_page(&c, &axe, "the review form, empty").await;
+    click_through(&c, button(&c, "Record review").await).await;
+    assert!(body_text(&c).await.contains("There is a problem"));
+    check_page(&c, &axe, "the review form, with errors").await;
+    c.find(Locator::Css("label[for=rag-red]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    field(&c, "Who attended")
+        .await
+        .send_keys("Coordinator\nKeyworker")
+        .await
+        .unwrap();
+    field(&c, "Summary")
+        .await
+        .send_keys("Placement at risk; crisis plan agreed")
+        .await
+        .unwrap();
+    check_page(&c, &axe, "the review form, filled").await;
+    click_through(&c, button(&c, "Record review").await).await;
+    assert_eq!(path_of(&c).await, format!("/people/{late_id}?done=review"));
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Review recorded.") && text.contains("crisis plan agreed"),
+        "{text}"
+    );
     c.goto(&format!("{base}/people/{}", admitted.person_id))
         .await
         .unwrap();
@@ -380,6 +415,35 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
     .await;
     assert!(path_of(&c).await.starts_with("/people/"));
     click_through(&c, button(&c, "Sign out").await).await;
+
+    // The keyworker logs a contact from a phone-sized window.
+    c.goto(&format!("{base}/sign-in")).await.unwrap();
+    sign_in(&c, "kit.keyworker", PASSWORD).await;
+    assert_eq!(path_of(&c).await, "/my-work");
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&format!("{base}/people/{late_id}")).await.unwrap();
+    click_through(&c, c.find(Locator::LinkText("Log contact")).await.unwrap()).await;
+    check_page(&c, &axe, "the contact form").await;
+    c.set_window_size(390, 844).await.unwrap();
+    c.find(Locator::Css("label[for=kind-phone]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    field(&c, "Summary")
+        .await
+        .send_keys("Called: calmer since the review")
+        .await
+        .unwrap();
+    click_through(&c, button(&c, "Log contact").await).await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Contact logged.") && text.contains("calmer since the review"),
+        "{text}"
+    );
+    c.set_window_size(1280, 1000).await.unwrap();
+    button(&c, "Sign out").await.click().await.unwrap();
 
     // An admin's start page.
     c.goto(&format!("{base}/sign-in")).await.unwrap();

@@ -16,6 +16,7 @@ mod demo;
 mod discharge;
 mod errors;
 mod escalation;
+mod forms;
 mod governance;
 mod hardening;
 mod health;

@@ -1,0 +1,358 @@
+//! The DSR meeting's two forms on a person's register entry: **Record review** (the review's
+//! date, the rating agreed, who attended, what was said, when next) and **Change rating**
+//! (outside a review, with a reason). Each calls the service function its API twin calls, with
+//! the fields checked by the API's own rules.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::error::PageResult;
+use super::format::Words;
+use super::forms::{self, DateInput, DateParts, FormErrors};
+use super::respond::{html, see_other};
+use super::session::Page;
+use crate::auth::Permission;
+use crate::error::ApiError;
+use crate::http::{IfMatch, Now};
+use crate::people::service as people;
+use crate::register::model::{EntryView, RecordReviewRequest, UpdateEntryRequest};
+use crate::register::service as register;
+
+/// The ratings as radio options.
+pub const RATINGS: [(&str, &str); 4] = [
+    ("red", "Red: at immediate risk of admission"),
+    ("amber", "Amber: at risk without support"),
+    ("green", "Green: stable, support in place"),
+    ("blue", "Blue: in hospital"),
+];
+
+/// Whom the form is about: their name and active entry.
+pub struct About {
+    pub person_id: String,
+    pub name: String,
+    pub entry: EntryView,
+}
+
+async fn about(page: &Page, person_id: &str) -> Result<About, ApiError> {
+    let id = person_id.to_string();
+    page.read(move |c, a| {
+        let person = people::read(c, a, &id)?;
+        let entry_id = person.register_entry_id.clone().ok_or_else(|| {
+            ApiError::Conflict(format!(
+                "{} {} is not on the register",
+                person.given_name, person.family_name
+            ))
+        })?;
+        Ok(About {
+            name: format!("{} {}", person.given_name, person.family_name),
+            entry: register::read(c, a, &entry_id)?,
+            person_id: id,
+        })
+    })
+    .await
+}
+
+fn now(page: &Page) -> Now {
+    Now {
+        today: page.today,
+        instant: page.state().clock.now(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "review_form.html")]
+struct ReviewPage {
+    chrome: super::chrome::Chrome,
+    about: About,
+    errors: FormErrors,
+    form: ReviewForm,
+    ratings: [(&'static str, &'static str); 4],
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default, rename = "reviewed_on-day")]
+    pub day: String,
+    #[serde(default, rename = "reviewed_on-month")]
+    pub month: String,
+    #[serde(default, rename = "reviewed_on-year")]
+    pub year: String,
+    #[serde(default)]
+    pub rag: String,
+    #[serde(default)]
+    pub attendees: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default, rename = "next_review_due-day")]
+    pub next_day: String,
+    #[serde(default, rename = "next_review_due-month")]
+    pub next_month: String,
+    #[serde(default, rename = "next_review_due-year")]
+    pub next_year: String,
+}
+
+impl ReviewForm {
+    pub fn held(&self) -> DateParts {
+        DateParts::new(&self.day, &self.month, &self.year)
+    }
+
+    pub fn next(&self) -> DateParts {
+        DateParts::new(&self.next_day, &self.next_month, &self.next_year)
+    }
+
+    /// The API's request, or the errors in words.
+    fn request(&self, now: Now) -> Result<RecordReviewRequest, Result<FormErrors, ApiError>> {
+        let mut fields = serde_json::Map::new();
+        let mut errors = FormErrors::default();
+        self.held()
+            .put(&mut fields, &mut errors, "reviewed_on", "Date of review");
+        self.next().put(
+            &mut fields,
+            &mut errors,
+            "next_review_due",
+            "Next review due",
+        );
+        if self.held().date() == DateInput::Blank {
+            errors.add("reviewed_on", "Enter the date of the review");
+        }
+        if self.rag.is_empty() {
+            errors.add("rag", "Select the rating the review agreed");
+        }
+        // Where the page already knows what is wrong, a stand-in lets the API check every
+        // other field too, so one answer lists every problem. The request is refused anyway.
+        fields
+            .entry("reviewed_on")
+            .or_insert_with(|| now.today.to_string().into());
+        fields.insert(
+            "rag".into(),
+            if self.rag.is_empty() {
+                "amber"
+            } else {
+                &self.rag
+            }
+            .into(),
+        );
+        let attendees: Vec<serde_json::Value> = self
+            .attendees
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| l.into())
+            .collect();
+        fields.insert("attendees".into(), attendees.into());
+        fields.insert("summary".into(), self.summary.clone().into());
+        let parsed = forms::parse::<RecordReviewRequest>(now, fields);
+        match parsed {
+            Ok(body) if errors.is_empty() => Ok(body),
+            Ok(_) => Err(Ok(errors.dates_at_day(DATES))),
+            Err(err) => Err(FormErrors::from_validation(err, REVIEW_LABELS).map(|api| {
+                let mut all = errors;
+                for e in api.items {
+                    if all.get(&e.id).is_none() {
+                        all.items.push(e);
+                    }
+                }
+                all.dates_at_day(DATES)
+            })),
+        }
+    }
+}
+
+const DATES: &[&str] = &["reviewed_on", "next_review_due"];
+
+const REVIEW_LABELS: &[(&str, &str)] = &[
+    ("summary", "Summary"),
+    ("reviewed_on", "Date of review"),
+    ("rag", "Rating"),
+    ("attendees", "Who attended"),
+    ("next_review_due", "Next review due"),
+];
+
+fn review_page(page: &Page, about: About, form: ReviewForm, errors: FormErrors) -> ReviewPage {
+    ReviewPage {
+        chrome: page.chrome("/register"),
+        about,
+        errors,
+        form,
+        ratings: RATINGS,
+    }
+}
+
+#[get("/people/{id}/review")]
+pub async fn review_form(page: Page, id: web::Path<String>) -> PageResult {
+    page.require(Permission::RegisterWrite)?;
+    let about = about(&page, &id).await?;
+    let today = DateParts::of(page.today);
+    let form = ReviewForm {
+        day: today.day,
+        month: today.month,
+        year: today.year,
+        rag: about.entry.rag.as_str().into(),
+        ..ReviewForm::default()
+    };
+    let view = review_page(&page, about, form, FormErrors::default());
+    Ok(html(StatusCode::OK, view.render()))
+}
+
+#[post("/people/{id}/review")]
+pub async fn record_review(
+    page: Page,
+    id: web::Path<String>,
+    form: web::Form<ReviewForm>,
+) -> PageResult {
+    page.check_csrf(&form.csrf_token)?;
+    page.require(Permission::RegisterWrite)?;
+    let about = about(&page, &id).await?;
+    let form = form.into_inner();
+    let errors = match form.request(now(&page)) {
+        Ok(body) => {
+            let entry = about.entry.id.clone();
+            page.write(move |c, a| register::record_review_view(c, a, &entry, body))
+                .await?;
+            return Ok(see_other(&format!("/people/{id}?done=review")));
+        }
+        Err(errors) => errors?,
+    };
+    let view = review_page(&page, about, form, errors);
+    Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
+}
+
+#[derive(Template)]
+#[template(path = "rating_form.html")]
+struct RatingPage {
+    chrome: super::chrome::Chrome,
+    about: About,
+    errors: FormErrors,
+    rag: String,
+    reason: String,
+    /// The entry's version the form was filled against (a stale form is refused, 412).
+    version: i32,
+    /// Someone else changed the entry meanwhile: the page shows it as it is now.
+    stale: bool,
+    ratings: [(&'static str, &'static str); 4],
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RatingForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    rag: String,
+    #[serde(default)]
+    rag_reason: String,
+    #[serde(default)]
+    version: i32,
+}
+
+fn rating_page(page: &Page, about: About, form: &RatingForm, errors: FormErrors) -> RatingPage {
+    RatingPage {
+        chrome: page.chrome("/register"),
+        version: about.entry.version,
+        about,
+        errors,
+        rag: form.rag.clone(),
+        reason: form.rag_reason.clone(),
+        stale: false,
+        ratings: RATINGS,
+    }
+}
+
+#[get("/people/{id}/rating")]
+pub async fn rating_form(page: Page, id: web::Path<String>) -> PageResult {
+    page.require(Permission::RegisterWrite)?;
+    let about = about(&page, &id).await?;
+    let form = RatingForm {
+        rag: about.entry.rag.as_str().into(),
+        ..RatingForm::default()
+    };
+    let view = rating_page(&page, about, &form, FormErrors::default());
+    Ok(html(StatusCode::OK, view.render()))
+}
+
+impl RatingForm {
+    fn request(&self, now: Now) -> Result<UpdateEntryRequest, Result<FormErrors, ApiError>> {
+        let mut errors = FormErrors::default();
+        let mut fields = serde_json::Map::new();
+        if self.rag.is_empty() {
+            errors.add("rag", "Select the new rating");
+        } else {
+            fields.insert("rag".into(), self.rag.clone().into());
+        }
+        if self.rag_reason.trim().is_empty() {
+            errors.add("rag_reason", "Say why the rating changes");
+        }
+        fields.insert("rag_reason".into(), self.rag_reason.clone().into());
+        match forms::parse::<UpdateEntryRequest>(now, fields) {
+            Ok(body) if errors.is_empty() => Ok(body),
+            Ok(_) => Err(Ok(errors)),
+            Err(_) if !errors.is_empty() => Err(Ok(errors)),
+            Err(err) => Err(FormErrors::from_validation(
+                err,
+                &[("rag_reason", "Reason"), ("rag", "Rating")],
+            )),
+        }
+    }
+}
+
+#[post("/people/{id}/rating")]
+pub async fn change_rating(
+    page: Page,
+    id: web::Path<String>,
+    form: web::Form<RatingForm>,
+) -> PageResult {
+    page.check_csrf(&form.csrf_token)?;
+    page.require(Permission::RegisterWrite)?;
+    let about = about(&page, &id).await?;
+    let form = form.into_inner();
+    let errors = match form.request(now(&page)) {
+        Ok(body) => {
+            let (entry, tag) = (
+                about.entry.id.clone(),
+                IfMatch::Tags(vec![Some(form.version)]),
+            );
+            match page
+                .write(move |c, a| register::update_view(c, a, &entry, &tag, body))
+                .await
+            {
+                Ok(_) => return Ok(see_other(&format!("/people/{id}?done=rating"))),
+                Err(ApiError::PreconditionFailed { .. }) => {
+                    // Shown as it is now; the reason typed is kept, nothing is overwritten.
+                    let mut view = rating_page(&page, about, &form, FormErrors::default());
+                    view.stale = true;
+                    return Ok(html(StatusCode::PRECONDITION_FAILED, view.render()));
+                }
+                Err(ApiError::Validation(errors)) => {
+                    FormErrors::from_api(&errors, &[("rag_reason", "Reason"), ("rag", "Rating")])
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(errors) => errors?,
+    };
+    let mut view = rating_page(&page, about, &form, errors);
+    view.version = form.version;
+    Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
+}
+
+impl RatingPage {
+    fn current(&self) -> &'static str {
+        self.about.entry.rag.words()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Rag;
+
+    #[test]
+    fn the_radios_name_every_rating() {
+        for rag in [Rag::Red, Rag::Amber, Rag::Green, Rag::Blue] {
+            assert!(RATINGS.iter().any(|(v, _)| *v == rag.as_str()), "{rag:?}");
+        }
+    }
+}

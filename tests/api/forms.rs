@@ -1,0 +1,306 @@
+//! The record's forms at the handler level: Record review, Change rating and Log contact.
+//! Each succeeds through post/redirect/get, refuses a forged form (403, nothing changed), says
+//! what is wrong in words on its fields (422, the API's rules), refuses roles the API refuses,
+//! and a stale rating form says so instead of overwriting.
+
+use chrono::Datelike;
+use serde_json::json;
+
+use crate::helpers::*;
+use crate::web::{strip_tags, Browser};
+
+fn date_fields(prefix: &str, date: chrono::NaiveDate) -> Vec<(String, String)> {
+    vec![
+        (format!("{prefix}-day"), date.day().to_string()),
+        (format!("{prefix}-month"), date.month().to_string()),
+        (format!("{prefix}-year"), date.year().to_string()),
+    ]
+}
+
+async fn post(
+    browser: &mut Browser<'_>,
+    path: &str,
+    fields: &[(String, String)],
+) -> crate::web::PageResponse {
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    browser.post(path, &pairs).await
+}
+
+#[tokio::test]
+async fn a_coordinator_records_a_review_from_the_record() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Devon", Rag::Amber).await;
+    let person = entry["person_id"].as_str().unwrap().to_string();
+    let (mut browser, _) = Browser::signed_in(&app, Role::Coordinator).await;
+    let record = browser.get(&format!("/people/{person}")).await;
+    assert!(record.has(&format!(
+        "href=\"/people/{person}/review\" role=\"button\" draggable=\"false\">Record review</a>"
+    )));
+    assert!(record.has(">Change rating</a>") && record.has(">Log contact</a>"));
+    let path = format!("/people/{person}/review");
+    let form = browser.get(&path).await;
+    assert_eq!(form.status, 200);
+    assert_eq!(form.h1(), "Record a DSR review");
+    assert!(form.has(">Record review</button>") && form.has("for=\"reviewed_on-day\">Day</label>"));
+    let csrf = form.csrf();
+
+    let forged = post(&mut browser, &path, &[("summary".into(), "x".into())]).await;
+    assert_eq!(forged.status, 403);
+
+    let mut fields = vec![("csrf_token".to_string(), csrf.clone())];
+    fields.extend([
+        ("reviewed_on-day".into(), "31".into()),
+        ("reviewed_on-month".into(), "2".into()),
+        ("reviewed_on-year".into(), "2026".into()),
+    ]);
+    fields.push(("summary".into(), "   ".into()));
+    let res = post(&mut browser, &path, &fields).await;
+    assert_eq!(res.status, 422);
+    let text = strip_tags(&res.body);
+    assert!(res.has("href=\"#reviewed_on-day\""), "{text}");
+    assert!(
+        text.contains("Date of review must be a real date"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Select the rating the review agreed"),
+        "{text}"
+    );
+    assert!(text.contains("Summary must not be blank"), "{text}");
+    assert!(
+        text.contains("Who attended must list 1 to 50 attendees"),
+        "{text}"
+    );
+
+    let mut future = vec![("csrf_token".to_string(), csrf.clone())];
+    future.extend(date_fields("reviewed_on", days_ahead(2)));
+    future.extend([
+        ("rag".into(), "red".into()),
+        ("attendees".into(), "Coordinator\nKeyworker".into()),
+        ("summary".into(), "Placement breaking down".into()),
+    ]);
+    let res = post(&mut browser, &path, &future).await;
+    assert_eq!(res.status, 422);
+    assert!(strip_tags(&res.body).contains("Date of review must not be in the future"));
+    assert!(res.has("Placement breaking down"), "what was typed is kept");
+    let reviews = coord
+        .get(&format!(
+            "/register/{}/reviews",
+            entry["id"].as_str().unwrap()
+        ))
+        .json()
+        .await;
+    assert_eq!(
+        reviews.as_array().map(|a| a.len()),
+        Some(0),
+        "nothing recorded yet: {reviews}"
+    );
+
+    let mut good = vec![("csrf_token".to_string(), csrf)];
+    good.extend(date_fields("reviewed_on", today()));
+    good.extend([
+        ("rag".into(), "red".into()),
+        ("attendees".into(), "Coordinator\n\nKeyworker\n".into()),
+        ("summary".into(), "Placement breaking down".into()),
+    ]);
+    let res = post(&mut browser, &path, &good).await;
+    assert_eq!(
+        (res.status, res.location()),
+        (303, format!("/people/{person}?done=review").as_str())
+    );
+    let after = browser.get(res.location()).await;
+    assert!(after.has("Review recorded.") && after.has("Placement breaking down"));
+    let now = coord
+        .get(&format!("/register/{}", entry["id"].as_str().unwrap()))
+        .json()
+        .await;
+    assert_eq!(now["rag"], "red");
+    let reviews = coord
+        .get(&format!(
+            "/register/{}/reviews",
+            entry["id"].as_str().unwrap()
+        ))
+        .json()
+        .await;
+    assert_eq!(reviews[0]["attendees"], json!(["Coordinator", "Keyworker"]));
+
+    // Roles the API refuses are refused here too.
+    for role in [Role::Manager, Role::Keyworker, Role::Clinician] {
+        let (mut other, _) = Browser::signed_in(&app, role).await;
+        let res = other.get(&path).await;
+        assert!(
+            res.status == 403 || res.status == 404,
+            "{role:?}: {}",
+            res.status
+        );
+        let record = other.get(&format!("/people/{person}")).await;
+        assert!(
+            !record.has(">Record review</a>"),
+            "{role:?} sees no Record review"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_rating_changes_with_a_reason_and_a_stale_form_says_so() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Ellis", Rag::Amber).await;
+    let (person, entry_id) = (
+        entry["person_id"].as_str().unwrap().to_string(),
+        entry["id"].as_str().unwrap().to_string(),
+    );
+    let (mut browser, _) = Browser::signed_in(&app, Role::Coordinator).await;
+    let path = format!("/people/{person}/rating");
+    let form = browser.get(&path).await;
+    assert!(form.has(">Change rating</button>") && form.has("value=\"amber\" checked"));
+    let csrf = form.csrf();
+    let version = entry["version"].as_i64().unwrap().to_string();
+    let missing = browser
+        .post(
+            &path,
+            &[
+                ("csrf_token", &csrf),
+                ("rag", "red"),
+                ("rag_reason", " "),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(missing.status, 422);
+    assert!(missing.has("href=\"#rag_reason\"") && missing.has("Say why the rating changes"));
+
+    // Someone else changes the entry while the form is open.
+    let res = coord
+        .patch(
+            &format!("/register/{entry_id}"),
+            &json!({"rag": "green", "rag_reason": "Settled"}),
+        )
+        .if_match(entry["version"].as_i64().unwrap())
+        .await;
+    assert_eq!(res.status(), 200);
+    let stale = browser
+        .post(
+            &path,
+            &[
+                ("csrf_token", &csrf),
+                ("rag", "red"),
+                ("rag_reason", "Crisis at home"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, 412);
+    assert!(stale.has("Someone else changed this entry") && stale.has("its rating is now Green"));
+    assert!(stale.has("Crisis at home"), "the reason typed is kept");
+    let now = coord.get(&format!("/register/{entry_id}")).json().await;
+    assert_eq!(now["rag"], "green", "nothing overwritten");
+    let fresh = stale
+        .body
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(fresh, now["version"].to_string());
+    let res = browser
+        .post(
+            &path,
+            &[
+                ("csrf_token", &csrf),
+                ("rag", "red"),
+                ("rag_reason", "Crisis at home"),
+                ("version", &fresh),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.location()),
+        (303, format!("/people/{person}?done=rating").as_str())
+    );
+    let history = coord
+        .get(&format!("/register/{entry_id}/history"))
+        .json()
+        .await;
+    let last = history.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["to"].as_str(), last["reason"].as_str()),
+        (Some("red"), Some("Crisis at home"))
+    );
+    assert!(browser.get(res.location()).await.has("Rating changed."));
+}
+
+#[tokio::test]
+async fn a_keyworker_logs_a_contact_for_their_caseload_only() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let mine = coord.person_on_register("Frankie", Rag::Green).await;
+    let theirs = coord.person_on_register("Gale", Rag::Green).await;
+    let (mut browser, kw) = Browser::signed_in(&app, Role::Keyworker).await;
+    let person = mine["person_id"].as_str().unwrap().to_string();
+    app.assign_keyworker(&coord, &person, &kw.id).await;
+    let path = format!("/people/{person}/contact");
+    let form = browser.get(&path).await;
+    assert_eq!(form.status, 200);
+    assert!(form.has(">Log contact</button>") && form.has("for=\"summary\">Summary</label>"));
+    let csrf = form.csrf();
+    let outside = browser
+        .get(&format!(
+            "/people/{}/contact",
+            theirs["person_id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(outside.status, 404, "outside the caseload: not found");
+    let forged = browser.post(&path, &[("summary", "x")]).await;
+    assert_eq!(forged.status, 403);
+
+    let mut fields = vec![("csrf_token".to_string(), csrf.clone())];
+    fields.extend(date_fields("occurred_on", today()));
+    fields.extend([
+        ("time".into(), "quarter past".into()),
+        ("summary".into(), "".into()),
+    ]);
+    let res = post(&mut browser, &path, &fields).await;
+    assert_eq!(res.status, 422);
+    let text = strip_tags(&res.body);
+    assert!(
+        text.contains("Enter the time like 14:30") && text.contains("Select the kind of contact"),
+        "{text}"
+    );
+
+    let when = chrono::Utc::now() - chrono::Duration::hours(2);
+    let local = when.with_timezone(&chrono_tz::Europe::London);
+    let mut fields = vec![("csrf_token".to_string(), csrf)];
+    fields.extend(date_fields("occurred_on", local.date_naive()));
+    fields.extend([
+        ("time".into(), local.format("%H:%M").to_string()),
+        ("kind".into(), "face_to_face".into()),
+        ("with_whom".into(), "Frankie and their dad".into()),
+        ("summary".into(), "Home visit: calmer this week".into()),
+    ]);
+    let res = post(&mut browser, &path, &fields).await;
+    assert_eq!(
+        (res.status, res.location()),
+        (303, format!("/people/{person}?done=contact").as_str())
+    );
+    assert!(browser.get(res.location()).await.has("Contact logged."));
+    let contacts = coord
+        .get(&format!("/people/{person}/contacts"))
+        .json()
+        .await;
+    let logged = &contacts["items"][0];
+    assert_eq!(logged["summary"], "Home visit: calmer this week");
+    assert_eq!(logged["kind"], "face_to_face");
+    let at: chrono::DateTime<chrono::Utc> =
+        logged["occurred_at"].as_str().unwrap().parse().unwrap();
+    assert!(
+        (at - when).num_seconds().abs() < 60,
+        "the London time became {at}"
+    );
+}
