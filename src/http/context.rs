@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use actix_web::{web, FromRequest, HttpRequest};
 use diesel::OptionalExtension;
 use futures_util::future::LocalBoxFuture;
 
@@ -220,11 +220,7 @@ impl FromRequest for Ctx {
         let route = req
             .match_pattern()
             .unwrap_or_else(|| req.path().to_string());
-        let request_id = req
-            .extensions()
-            .get::<RequestId>()
-            .map(|r| r.0.clone())
-            .unwrap_or_default();
+        let request_id = RequestId::of(req);
         Box::pin(async move {
             let state =
                 state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("app state missing")))?;

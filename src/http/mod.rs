@@ -85,6 +85,17 @@ impl FromRequest for IfMatch {
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
+impl RequestId {
+    /// The id `telemetry` gave this request (empty outside a request).
+    pub fn of(req: &actix_web::HttpRequest) -> String {
+        use actix_web::HttpMessage;
+        req.extensions()
+            .get::<RequestId>()
+            .map(|r| r.0.clone())
+            .unwrap_or_default()
+    }
+}
+
 impl FromRequest for RequestId {
     type Error = ApiError;
     type Future = Ready<Result<RequestId, ApiError>>;

@@ -8,7 +8,7 @@ use actix_web::{get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::error::PageResult;
+use super::error::{PageError, PageResult};
 use super::format::Words;
 use super::forms::{self, DateInput, DateParts, FormErrors};
 use super::respond::{html, see_other};
@@ -198,15 +198,20 @@ pub async fn review_form(page: Page, id: web::Path<String>) -> PageResult {
     Ok(html(StatusCode::OK, view.render()))
 }
 
+/// A register form sent back: its token, the role, then whom it is about.
+async fn sent_back(page: &Page, csrf: &str, person_id: &str) -> Result<About, PageError> {
+    page.check_csrf(csrf)?;
+    page.require(Permission::RegisterWrite)?;
+    Ok(about(page, person_id).await?)
+}
+
 #[post("/people/{id}/review")]
 pub async fn record_review(
     page: Page,
     id: web::Path<String>,
     form: web::Form<ReviewForm>,
 ) -> PageResult {
-    page.check_csrf(&form.csrf_token)?;
-    page.require(Permission::RegisterWrite)?;
-    let about = about(&page, &id).await?;
+    let about = sent_back(&page, &form.csrf_token, &id).await?;
     let form = form.into_inner();
     let errors = match form.request(now(&page)) {
         Ok(body) => {
@@ -304,9 +309,7 @@ pub async fn change_rating(
     id: web::Path<String>,
     form: web::Form<RatingForm>,
 ) -> PageResult {
-    page.check_csrf(&form.csrf_token)?;
-    page.require(Permission::RegisterWrite)?;
-    let about = about(&page, &id).await?;
+    let about = sent_back(&page, &form.csrf_token, &id).await?;
     let form = form.into_inner();
     let errors = match form.request(now(&page)) {
         Ok(body) => {

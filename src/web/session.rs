@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use actix_web::{web, FromRequest, HttpRequest};
 use chrono::NaiveDateTime;
 use futures_util::future::LocalBoxFuture;
 use hmac::{Hmac, Mac};
@@ -151,11 +151,7 @@ impl FromRequest for Page {
                 .map_or(path.clone(), |p| p.as_str().to_string())
         });
         let route = req.match_pattern().unwrap_or_else(|| path.clone());
-        let request_id = req
-            .extensions()
-            .get::<RequestId>()
-            .map(|r| r.0.clone())
-            .unwrap_or_default();
+        let request_id = RequestId::of(req);
         Box::pin(async move {
             let state =
                 state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("app state missing")))?;
