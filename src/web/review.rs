@@ -295,11 +295,40 @@ impl RatingForm {
             Ok(body) if errors.is_empty() => Ok(body),
             Ok(_) => Err(Ok(errors)),
             Err(_) if !errors.is_empty() => Err(Ok(errors)),
-            Err(err) => Err(FormErrors::from_validation(
-                err,
-                &[("rag_reason", "Reason"), ("rag", "Rating")],
-            )),
+            Err(err) => Err(FormErrors::from_validation(err, RATING_LABELS)),
         }
+    }
+}
+
+/// What became of a rating form.
+enum Sent {
+    Done,
+    /// Someone else changed the entry since the form was filled.
+    Stale,
+    Refused(FormErrors),
+}
+
+const RATING_LABELS: &[(&str, &str)] = &[("rag_reason", "Reason"), ("rag", "Rating")];
+
+async fn try_change(page: &Page, about: &About, form: &RatingForm) -> Result<Sent, ApiError> {
+    let body = match form.request(now(page)) {
+        Ok(body) => body,
+        Err(errors) => return Ok(Sent::Refused(errors?)),
+    };
+    let (entry, tag) = (
+        about.entry.id.clone(),
+        IfMatch::Tags(vec![Some(form.version)]),
+    );
+    match page
+        .write(move |c, a| register::update_view(c, a, &entry, &tag, body))
+        .await
+    {
+        Ok(_) => Ok(Sent::Done),
+        Err(ApiError::PreconditionFailed { .. }) => Ok(Sent::Stale),
+        Err(ApiError::Validation(errors)) => {
+            Ok(Sent::Refused(FormErrors::from_api(&errors, RATING_LABELS)))
+        }
+        Err(other) => Err(other),
     }
 }
 
@@ -311,34 +340,20 @@ pub async fn change_rating(
 ) -> PageResult {
     let about = sent_back(&page, &form.csrf_token, &id).await?;
     let form = form.into_inner();
-    let errors = match form.request(now(&page)) {
-        Ok(body) => {
-            let (entry, tag) = (
-                about.entry.id.clone(),
-                IfMatch::Tags(vec![Some(form.version)]),
-            );
-            match page
-                .write(move |c, a| register::update_view(c, a, &entry, &tag, body))
-                .await
-            {
-                Ok(_) => return Ok(see_other(&format!("/people/{id}?done=rating"))),
-                Err(ApiError::PreconditionFailed { .. }) => {
-                    // Shown as it is now; the reason typed is kept, nothing is overwritten.
-                    let mut view = rating_page(&page, about, &form, FormErrors::default());
-                    view.stale = true;
-                    return Ok(html(StatusCode::PRECONDITION_FAILED, view.render()));
-                }
-                Err(ApiError::Validation(errors)) => {
-                    FormErrors::from_api(&errors, &[("rag_reason", "Reason"), ("rag", "Rating")])
-                }
-                Err(other) => return Err(other.into()),
-            }
+    match try_change(&page, &about, &form).await? {
+        Sent::Done => Ok(see_other(&format!("/people/{id}?done=rating"))),
+        Sent::Stale => {
+            // Shown as it is now; the reason typed is kept, nothing is overwritten.
+            let mut view = rating_page(&page, about, &form, FormErrors::default());
+            view.stale = true;
+            Ok(html(StatusCode::PRECONDITION_FAILED, view.render()))
         }
-        Err(errors) => errors?,
-    };
-    let mut view = rating_page(&page, about, &form, errors);
-    view.version = form.version;
-    Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
+        Sent::Refused(errors) => {
+            let mut view = rating_page(&page, about, &form, errors);
+            view.version = form.version;
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
+        }
+    }
 }
 
 impl RatingPage {
