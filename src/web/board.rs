@@ -255,7 +255,7 @@ pub const KEYWORKER_CHOICES: i64 = 200;
 
 /// The keyworkers to filter by: `None` when there are too many to list (a keyworker's own
 /// board has no such filter). Kept under the change stamp: users change rarely.
-async fn keyworker_choices(page: &Page) -> Result<Option<Arc<Vec<UserSummary>>>, ApiError> {
+pub async fn keyworker_choices(page: &Page) -> Result<Option<Arc<Vec<UserSummary>>>, ApiError> {
     if page.user.role == Role::Keyworker {
         return Ok(Some(Arc::new(Vec::new())));
     }

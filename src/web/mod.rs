@@ -12,6 +12,7 @@ pub mod error;
 pub mod format;
 pub mod forms;
 pub mod home;
+pub mod keyworker;
 pub mod my_work;
 pub mod record;
 pub mod respond;
@@ -40,6 +41,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(review::change_rating)
         .service(contact::contact_form)
         .service(contact::log_contact)
+        .service(keyworker::keyworker_form)
+        .service(keyworker::assign_keyworker)
         .service(record::record_section)
         .service(my_work::my_work)
         .service(alerts::alert_page)

@@ -75,6 +75,7 @@ struct RecordPage {
     /// What this viewer may do from the record.
     may_review: bool,
     may_log_contact: bool,
+    may_assign: bool,
     /// The confirmation after a form sent here (post/redirect/get).
     done: Option<&'static str>,
     today: NaiveDate,
@@ -156,6 +157,7 @@ fn done_banner(done: Option<&str>) -> Option<&'static str> {
         "review" => Some("Review recorded."),
         "rating" => Some("Rating changed."),
         "contact" => Some("Contact logged."),
+        "keyworker" => Some("Keyworker assigned."),
         _ => None,
     }
 }
@@ -182,6 +184,7 @@ async fn render(page: Page, id: String, only: Option<Section>, done: Option<&str
         today: page.today,
         may_review: active && page.user.require(Permission::RegisterWrite).is_ok(),
         may_log_contact: page.user.require(Permission::ContactsWrite).is_ok(),
+        may_assign: page.user.require(Permission::KeyworkerAssign).is_ok(),
         done: done_banner(done),
         record,
         only,

@@ -348,6 +348,23 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
         text.contains("Review recorded.") && text.contains("crisis plan agreed"),
         "{text}"
     );
+    // ...and names the keyworker.
+    click_through(
+        &c,
+        c.find(Locator::Css("a[href$='/keyworker']")).await.unwrap(),
+    )
+    .await;
+    assert_eq!(h1(&c).await, "Change keyworker");
+    check_page(&c, &axe, "the keyworker form").await;
+    let option = format!("#keyworker option[value='{}']", kw.id);
+    c.find(Locator::Css(&option))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_through(&c, button(&c, "Assign keyworker").await).await;
+    assert!(body_text(&c).await.contains("Keyworker assigned."));
     c.goto(&format!("{base}/people/{}", admitted.person_id))
         .await
         .unwrap();

@@ -304,3 +304,78 @@ async fn a_keyworker_logs_a_contact_for_their_caseload_only() {
         "the London time became {at}"
     );
 }
+
+#[tokio::test]
+async fn a_coordinator_or_manager_names_the_keyworker() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Harper", Rag::Amber).await;
+    let person = entry["person_id"].as_str().unwrap().to_string();
+    let kw = app.sign_in(Role::Keyworker).await;
+    let clinician = app.sign_in(Role::Clinician).await;
+    let (mut browser, _) = Browser::signed_in(&app, Role::Manager).await;
+    let record = browser.get(&format!("/people/{person}")).await;
+    assert!(record.has(&format!("href=\"/people/{person}/keyworker\">Change")));
+    let path = format!("/people/{person}/keyworker");
+    let form = browser.get(&path).await;
+    assert_eq!(form.h1(), "Change keyworker");
+    assert!(
+        form.has(&format!("<option value=\"{}\"", kw.id)),
+        "the keyworkers are listed"
+    );
+    assert!(!form.has(&format!("<option value=\"{}\"", clinician.id)));
+    let csrf = form.csrf();
+    assert_eq!(
+        browser
+            .post(&path, &[("keyworker", kw.id.as_str())])
+            .await
+            .status,
+        403
+    );
+    let none = browser
+        .post(&path, &[("csrf_token", &csrf), ("keyworker", "")])
+        .await;
+    assert_eq!(none.status, 422);
+    assert!(none.has("href=\"#keyworker\"") && none.has("Choose the keyworker"));
+    let unknown = browser
+        .post(&path, &[("csrf_token", &csrf), ("keyworker", "no.such.kw")])
+        .await;
+    assert!(unknown.has("There is no active keyworker with that username"));
+    let not_kw = browser
+        .post(
+            &path,
+            &[("csrf_token", &csrf), ("keyworker", clinician.id.as_str())],
+        )
+        .await;
+    assert_eq!(not_kw.status, 422, "the API's rule: only keyworkers");
+    assert!(
+        not_kw.has("href=\"#keyworker\""),
+        "{}",
+        strip_tags(&not_kw.body)
+    );
+    for by in [kw.id.as_str(), kw.username.as_str()] {
+        let res = browser
+            .post(
+                &path,
+                &[
+                    ("csrf_token", &csrf),
+                    ("keyworker", by),
+                    ("note", "Knows the family"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            (res.status, res.location()),
+            (303, format!("/people/{person}?done=keyworker").as_str()),
+            "by {by}"
+        );
+    }
+    let now = coord.get(&format!("/people/{person}")).json().await;
+    assert_eq!(now["keyworker"]["id"], kw.id.as_str());
+    assert!(browser
+        .get(&format!("/people/{person}?done=keyworker"))
+        .await
+        .has("Keyworker assigned."));
+    let (mut other, _) = Browser::signed_in(&app, Role::Keyworker).await;
+    assert!(matches!(other.get(&path).await.status, 403 | 404));
+}
