@@ -188,6 +188,8 @@ struct BoardPage {
     /// `None`: too many to list; the filter is a username field.
     keyworkers: Option<Arc<Vec<UserSummary>>>,
     caseload_only: bool,
+    /// Coordinators add people from the board.
+    may_add: bool,
     export: Option<String>,
     rags: [Rag; 4],
     age_groups: [AgeGroup; 3],
@@ -328,6 +330,7 @@ impl BoardPage {
             total,
             keyworkers,
             caseload_only: page.user.role == Role::Keyworker,
+            may_add: page.user.require(Permission::RegisterWrite).is_ok(),
             rags: [Rag::Red, Rag::Amber, Rag::Green, Rag::Blue],
             age_groups: [AgeGroup::Child, AgeGroup::YoungPerson, AgeGroup::Adult],
             sorts: SORTS,

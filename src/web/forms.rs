@@ -161,6 +161,40 @@ where
     crate::http::json::parse_body(Some(now), body.as_bytes())
 }
 
+/// The API's request from a form's fields, or every problem in words: the page's own (`found`,
+/// for what it checks before the API can: dates, choices not made) and the API's, one per
+/// field, date errors linking to their day box. The request is refused whenever `found` has
+/// anything; the fields should then carry stand-ins where they are wrong, so that the API
+/// checks all the rest in the same answer.
+pub fn request<T>(
+    now: crate::http::json::Now,
+    fields: serde_json::Map<String, serde_json::Value>,
+    found: FormErrors,
+    labels: &[(&str, &str)],
+    dates: &[&str],
+) -> Result<T, Result<FormErrors, ApiError>>
+where
+    T: serde::de::DeserializeOwned
+        + validator::Validate
+        + crate::http::DateRules
+        + utoipa::PartialSchema,
+{
+    match parse::<T>(now, fields) {
+        Ok(body) if found.is_empty() => Ok(body),
+        Ok(_) => Err(Ok(found.dates_at_day(dates))),
+        Err(ApiError::Validation(api)) => {
+            let mut all = found;
+            for e in FormErrors::from_api(&api, labels).items {
+                if all.get(&e.id).is_none() {
+                    all.items.push(e);
+                }
+            }
+            Err(Ok(all.dates_at_day(dates)))
+        }
+        Err(other) => Err(Err(other)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

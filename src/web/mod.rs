@@ -12,6 +12,7 @@ pub mod error;
 pub mod format;
 pub mod forms;
 pub mod home;
+pub mod intake;
 pub mod keyworker;
 pub mod my_work;
 pub mod record;
@@ -33,6 +34,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(sign_in::change_password)
         .service(board::export_csv)
         .service(board::board)
+        // /people/new before /people/{id}
+        .service(intake::person_form)
+        .service(intake::add_person)
         .service(record::person_record)
         // the forms' fixed paths before /people/{id}/{section}
         .service(review::review_form)
@@ -43,6 +47,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(contact::log_contact)
         .service(keyworker::keyworker_form)
         .service(keyworker::assign_keyworker)
+        .service(intake::entry_form)
+        .service(intake::open_entry)
         .service(record::record_section)
         .service(my_work::my_work)
         .service(alerts::alert_page)

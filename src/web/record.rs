@@ -76,6 +76,8 @@ struct RecordPage {
     may_review: bool,
     may_log_contact: bool,
     may_assign: bool,
+    /// Not on the register and the viewer may put them there.
+    may_open: bool,
     /// The confirmation after a form sent here (post/redirect/get).
     done: Option<&'static str>,
     today: NaiveDate,
@@ -158,6 +160,8 @@ fn done_banner(done: Option<&str>) -> Option<&'static str> {
         "rating" => Some("Rating changed."),
         "contact" => Some("Contact logged."),
         "keyworker" => Some("Keyworker assigned."),
+        "person" => Some("Person added. Put them on the register below if they are at risk."),
+        "entry" => Some("On the register."),
         _ => None,
     }
 }
@@ -185,6 +189,7 @@ async fn render(page: Page, id: String, only: Option<Section>, done: Option<&str
         may_review: active && page.user.require(Permission::RegisterWrite).is_ok(),
         may_log_contact: page.user.require(Permission::ContactsWrite).is_ok(),
         may_assign: page.user.require(Permission::KeyworkerAssign).is_ok(),
+        may_open: !active && page.user.require(Permission::RegisterWrite).is_ok(),
         done: done_banner(done),
         record,
         only,

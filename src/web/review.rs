@@ -145,20 +145,7 @@ impl ReviewForm {
             .collect();
         fields.insert("attendees".into(), attendees.into());
         fields.insert("summary".into(), self.summary.clone().into());
-        let parsed = forms::parse::<RecordReviewRequest>(now, fields);
-        match parsed {
-            Ok(body) if errors.is_empty() => Ok(body),
-            Ok(_) => Err(Ok(errors.dates_at_day(DATES))),
-            Err(err) => Err(FormErrors::from_validation(err, REVIEW_LABELS).map(|api| {
-                let mut all = errors;
-                for e in api.items {
-                    if all.get(&e.id).is_none() {
-                        all.items.push(e);
-                    }
-                }
-                all.dates_at_day(DATES)
-            })),
-        }
+        forms::request(now, fields, errors, REVIEW_LABELS, DATES)
     }
 }
 
@@ -291,12 +278,7 @@ impl RatingForm {
             errors.add("rag_reason", "Say why the rating changes");
         }
         fields.insert("rag_reason".into(), self.rag_reason.clone().into());
-        match forms::parse::<UpdateEntryRequest>(now, fields) {
-            Ok(body) if errors.is_empty() => Ok(body),
-            Ok(_) => Err(Ok(errors)),
-            Err(_) if !errors.is_empty() => Err(Ok(errors)),
-            Err(err) => Err(FormErrors::from_validation(err, RATING_LABELS)),
-        }
+        forms::request(now, fields, errors, RATING_LABELS, &[])
     }
 }
 

@@ -365,6 +365,61 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
         .unwrap();
     click_through(&c, button(&c, "Assign keyworker").await).await;
     assert!(body_text(&c).await.contains("Keyworker assigned."));
+    // A new person onto the register.
+    c.goto(&format!("{base}/people/new")).await.unwrap();
+    check_page(&c, &axe, "add a person, empty").await;
+    click_through(&c, button(&c, "Add person").await).await;
+    check_page(&c, &axe, "add a person, with errors").await;
+    let nhs = nhs_number();
+    for (label, value) in [
+        ("Given name", "Jordan"),
+        ("Family name", "Tester"),
+        ("NHS number", nhs.as_str()),
+        ("Day", "9"),
+        ("Month", "10"),
+        ("Year", "2011"),
+        ("Area", "South"),
+    ] {
+        let f = field(&c, label).await;
+        f.clear().await.unwrap();
+        f.send_keys(value).await.unwrap();
+    }
+    c.find(Locator::Css("label[for=autism]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("label[for=consent_status-parental]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    check_page(&c, &axe, "add a person, filled").await;
+    click_through(&c, button(&c, "Add person").await).await;
+    assert!(body_text(&c).await.contains("Person added."));
+    click_through(
+        &c,
+        c.find(Locator::LinkText("Put on the register"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    check_page(&c, &axe, "put on the register").await;
+    c.find(Locator::Css("label[for=rag-amber]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    field(&c, "Why they are at risk")
+        .await
+        .send_keys("Family placement under strain")
+        .await
+        .unwrap();
+    click_through(&c, button(&c, "Put on the register").await).await;
+    assert!(body_text(&c).await.contains("On the register."));
     c.goto(&format!("{base}/people/{}", admitted.person_id))
         .await
         .unwrap();

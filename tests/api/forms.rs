@@ -379,3 +379,90 @@ async fn a_coordinator_or_manager_names_the_keyworker() {
     let (mut other, _) = Browser::signed_in(&app, Role::Keyworker).await;
     assert!(matches!(other.get(&path).await.status, 403 | 404));
 }
+
+#[tokio::test]
+async fn a_coordinator_adds_a_person_and_puts_them_on_the_register() {
+    let app = spawn_app().await;
+    let (mut browser, coord) = Browser::signed_in(&app, Role::Coordinator).await;
+    let board = browser.get("/register").await;
+    assert!(board.has("href=\"/people/new\" role=\"button\" draggable=\"false\">Add a person</a>"));
+    let form = browser.get("/people/new").await;
+    assert_eq!(form.h1(), "Add a person");
+    let csrf = form.csrf();
+    let empty = browser.post("/people/new", &[("csrf_token", &csrf)]).await;
+    assert_eq!(empty.status, 422);
+    let text = strip_tags(&empty.body);
+    for expected in [
+        "Enter the date of birth",
+        "Select what consent has been recorded",
+        "Given name must not be blank",
+        "Area must not be blank",
+        "Diagnosis",
+        "NHS number",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    assert!(empty.has("href=\"#date_of_birth-day\""));
+    let nhs = nhs_number();
+    let fields = [
+        ("csrf_token", csrf.as_str()),
+        ("given_name", "Indigo"),
+        ("family_name", "Tester"),
+        ("nhs_number", nhs.as_str()),
+        ("date_of_birth-day", "14"),
+        ("date_of_birth-month", "3"),
+        ("date_of_birth-year", "2009"),
+        ("autism", "yes"),
+        ("area", "North"),
+        ("consent_status", "parental"),
+    ];
+    let res = browser.post("/people/new", &fields).await;
+    assert_eq!(res.status, 303, "{}", strip_tags(&res.body));
+    let record_path = res.location().trim_end_matches("?done=person").to_string();
+    let record = browser.get(res.location()).await;
+    assert!(record.has("Person added.") && record.has("Not on the register"));
+    assert!(record.has(">Put on the register</a>") && !record.has(">Record review</a>"));
+    let again = browser.post("/people/new", &fields).await;
+    assert_eq!(again.status, 422, "the NHS number is taken");
+    assert!(
+        again.has("href=\"#nhs_number\""),
+        "{}",
+        strip_tags(&again.body)
+    );
+
+    let open = format!("{record_path}/register");
+    let form = browser.get(&open).await;
+    let csrf = form.csrf();
+    let missing = browser
+        .post(&open, &[("csrf_token", &csrf), ("risk_summary", "")])
+        .await;
+    assert_eq!(missing.status, 422);
+    assert!(strip_tags(&missing.body).contains("Select the rating"));
+    assert!(strip_tags(&missing.body).contains("Why they are at risk must not be blank"));
+    let res = browser
+        .post(
+            &open,
+            &[
+                ("csrf_token", &csrf),
+                ("rag", "red"),
+                ("risk_summary", "Placement ending next week"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.location()),
+        (303, format!("{record_path}?done=entry").as_str())
+    );
+    let record = browser.get(res.location()).await;
+    assert!(
+        record.has("On the register.")
+            && record.has("DSR-000001")
+            && record.has(">Record review</a>")
+    );
+    let person_id = record_path.trim_start_matches("/people/");
+    let person = coord.get(&format!("/people/{person_id}")).json().await;
+    assert_eq!(person["nhs_number"], nhs.as_str());
+    assert!(person["register_entry_id"].is_string());
+    let (mut manager, _) = Browser::signed_in(&app, Role::Manager).await;
+    assert_eq!(manager.get("/people/new").await.status, 403);
+}

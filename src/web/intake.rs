@@ -1,0 +1,317 @@
+//! Taking someone onto the register (coordinators): **Add a person** (`/people/new`), then
+//! **Put on the register** from their record. The same service calls as `POST /api/v1/people`
+//! and `POST /api/v1/register`, the fields checked by the API's rules.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::error::PageResult;
+use super::forms::{self, DateInput, DateParts, FormErrors};
+use super::respond::{html, see_other};
+use super::review::RATINGS;
+use super::session::Page;
+use crate::auth::Permission;
+use crate::error::ApiError;
+use crate::http::Now;
+use crate::people::model::{CreatePersonRequest, PersonView};
+use crate::people::service as people;
+use crate::register::model::OpenEntryRequest;
+use crate::register::service as register;
+
+pub const CONSENTS: [(&str, &str); 5] = [
+    ("given", "Consent given"),
+    (
+        "best_interests",
+        "Lacks capacity: best interests decision recorded",
+    ),
+    ("parental", "Someone with parental responsibility consented"),
+    ("declined", "Declined"),
+    ("not_recorded", "Not recorded yet"),
+];
+
+fn now(page: &Page) -> Now {
+    Now {
+        today: page.today,
+        instant: page.state().clock.now(),
+    }
+}
+
+/// Puts `value` into `fields` when it is not blank (optional text).
+fn put_text(fields: &mut serde_json::Map<String, serde_json::Value>, id: &str, value: &str) {
+    if !value.trim().is_empty() {
+        fields.insert(id.into(), value.into());
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PersonForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    pub given_name: String,
+    #[serde(default)]
+    pub family_name: String,
+    #[serde(default)]
+    pub nhs_number: String,
+    #[serde(default, rename = "date_of_birth-day")]
+    pub day: String,
+    #[serde(default, rename = "date_of_birth-month")]
+    pub month: String,
+    #[serde(default, rename = "date_of_birth-year")]
+    pub year: String,
+    #[serde(default)]
+    pub gender: String,
+    #[serde(default)]
+    pub learning_disability: String,
+    #[serde(default)]
+    pub autism: String,
+    #[serde(default)]
+    pub area: String,
+    #[serde(default)]
+    pub local_authority: String,
+    #[serde(default)]
+    pub gp_practice: String,
+    #[serde(default)]
+    pub consent_status: String,
+    #[serde(default)]
+    pub consent_note: String,
+}
+
+const PERSON_LABELS: &[(&str, &str)] = &[
+    ("given_name", "Given name"),
+    ("family_name", "Family name"),
+    ("nhs_number", "NHS number"),
+    ("date_of_birth", "Date of birth"),
+    ("gender", "Gender"),
+    ("diagnoses", "Diagnosis"),
+    ("area", "Area"),
+    ("local_authority", "Local authority"),
+    ("gp_practice", "GP practice"),
+    ("consent_status", "Consent"),
+    ("consent_note", "Consent note"),
+];
+
+impl PersonForm {
+    pub fn born(&self) -> DateParts {
+        DateParts::new(&self.day, &self.month, &self.year)
+    }
+
+    fn request(&self, now: Now) -> Result<CreatePersonRequest, Result<FormErrors, ApiError>> {
+        let mut found = FormErrors::default();
+        let mut fields = serde_json::Map::new();
+        for (id, value) in [
+            ("given_name", &self.given_name),
+            ("family_name", &self.family_name),
+            ("nhs_number", &self.nhs_number),
+            ("area", &self.area),
+        ] {
+            fields.insert(id.into(), value.clone().into());
+        }
+        put_text(&mut fields, "gender", &self.gender);
+        put_text(&mut fields, "local_authority", &self.local_authority);
+        put_text(&mut fields, "gp_practice", &self.gp_practice);
+        put_text(&mut fields, "consent_note", &self.consent_note);
+        self.born()
+            .put(&mut fields, &mut found, "date_of_birth", "Date of birth");
+        if self.born().date() == DateInput::Blank {
+            found.add("date_of_birth", "Enter the date of birth");
+        }
+        let diagnoses: Vec<serde_json::Value> = [
+            (!self.learning_disability.is_empty()).then_some("learning_disability"),
+            (!self.autism.is_empty()).then_some("autism"),
+        ]
+        .into_iter()
+        .flatten()
+        .map(Into::into)
+        .collect();
+        fields.insert("diagnoses".into(), diagnoses.into());
+        if self.consent_status.is_empty() {
+            found.add("consent_status", "Select what consent has been recorded");
+        }
+        // Stand-ins where the page already knows what is wrong (see forms::request).
+        fields
+            .entry("date_of_birth")
+            .or_insert_with(|| "2000-01-01".into());
+        fields.insert(
+            "consent_status".into(),
+            if self.consent_status.is_empty() {
+                "not_recorded"
+            } else {
+                &self.consent_status
+            }
+            .into(),
+        );
+        forms::request(now, fields, found, PERSON_LABELS, &["date_of_birth"])
+    }
+}
+
+#[derive(Template)]
+#[template(path = "person_form.html")]
+struct PersonPage {
+    chrome: super::chrome::Chrome,
+    errors: FormErrors,
+    form: PersonForm,
+    consents: [(&'static str, &'static str); 5],
+}
+
+fn person_page(page: &Page, form: PersonForm, errors: FormErrors) -> PersonPage {
+    PersonPage {
+        chrome: page.chrome("/register"),
+        errors,
+        form,
+        consents: CONSENTS,
+    }
+}
+
+#[get("/people/new")]
+pub async fn person_form(page: Page) -> PageResult {
+    page.require(Permission::RegisterWrite)?;
+    let view = person_page(&page, PersonForm::default(), FormErrors::default());
+    Ok(html(StatusCode::OK, view.render()))
+}
+
+#[post("/people/new")]
+pub async fn add_person(page: Page, form: web::Form<PersonForm>) -> PageResult {
+    page.check_csrf(&form.csrf_token)?;
+    page.require(Permission::RegisterWrite)?;
+    let form = form.into_inner();
+    let errors = match form.request(now(&page)) {
+        Ok(body) => match page
+            .write(move |c, a| people::create_view(c, a, body))
+            .await
+        {
+            Ok(person) => return Ok(see_other(&format!("/people/{}?done=person", person.id))),
+            Err(ApiError::Conflict(message)) => FormErrors::one("nhs_number", message),
+            Err(err) => FormErrors::from_validation(err, PERSON_LABELS)?,
+        },
+        Err(errors) => errors?,
+    };
+    let view = person_page(&page, form, errors);
+    Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct EntryForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    pub rag: String,
+    #[serde(default)]
+    pub risk_summary: String,
+    #[serde(default)]
+    pub referral_source: String,
+    #[serde(default)]
+    pub consent_note: String,
+    #[serde(default, rename = "opened_on-day")]
+    pub day: String,
+    #[serde(default, rename = "opened_on-month")]
+    pub month: String,
+    #[serde(default, rename = "opened_on-year")]
+    pub year: String,
+}
+
+const ENTRY_LABELS: &[(&str, &str)] = &[
+    ("risk_summary", "Why they are at risk"),
+    ("rag", "Rating"),
+    ("opened_on", "Date on the register"),
+    ("referral_source", "Referred by"),
+    ("consent_note", "Consent note"),
+];
+
+impl EntryForm {
+    pub fn opened(&self) -> DateParts {
+        DateParts::new(&self.day, &self.month, &self.year)
+    }
+
+    fn request(
+        &self,
+        person_id: &str,
+        now: Now,
+    ) -> Result<OpenEntryRequest, Result<FormErrors, ApiError>> {
+        let mut found = FormErrors::default();
+        let mut fields = serde_json::Map::new();
+        fields.insert("person_id".into(), person_id.into());
+        fields.insert("risk_summary".into(), self.risk_summary.clone().into());
+        put_text(&mut fields, "referral_source", &self.referral_source);
+        put_text(&mut fields, "consent_note", &self.consent_note);
+        self.opened()
+            .put(&mut fields, &mut found, "opened_on", "Date on the register");
+        if self.rag.is_empty() {
+            found.add("rag", "Select the rating");
+        }
+        fields.insert(
+            "rag".into(),
+            if self.rag.is_empty() {
+                "amber"
+            } else {
+                &self.rag
+            }
+            .into(),
+        );
+        forms::request(now, fields, found, ENTRY_LABELS, &["opened_on"])
+    }
+}
+
+#[derive(Template)]
+#[template(path = "entry_form.html")]
+struct EntryPage {
+    chrome: super::chrome::Chrome,
+    person: PersonView,
+    name: String,
+    errors: FormErrors,
+    form: EntryForm,
+    ratings: [(&'static str, &'static str); 4],
+}
+
+async fn entry_page(
+    page: &Page,
+    id: &str,
+    form: EntryForm,
+    errors: FormErrors,
+) -> Result<EntryPage, ApiError> {
+    let person_id = id.to_string();
+    let person = page
+        .read(move |c, a| people::read(c, a, &person_id))
+        .await?;
+    Ok(EntryPage {
+        chrome: page.chrome("/register"),
+        name: format!("{} {}", person.given_name, person.family_name),
+        person,
+        errors,
+        form,
+        ratings: RATINGS,
+    })
+}
+
+#[get("/people/{id}/register")]
+pub async fn entry_form(page: Page, id: web::Path<String>) -> PageResult {
+    page.require(Permission::RegisterWrite)?;
+    let view = entry_page(&page, &id, EntryForm::default(), FormErrors::default()).await?;
+    Ok(html(StatusCode::OK, view.render()))
+}
+
+#[post("/people/{id}/register")]
+pub async fn open_entry(
+    page: Page,
+    id: web::Path<String>,
+    form: web::Form<EntryForm>,
+) -> PageResult {
+    page.check_csrf(&form.csrf_token)?;
+    page.require(Permission::RegisterWrite)?;
+    let form = form.into_inner();
+    let errors = match form.request(&id, now(&page)) {
+        Ok(body) => match page
+            .write(move |c, a| register::open_view(c, a, body))
+            .await
+        {
+            Ok(_) => return Ok(see_other(&format!("/people/{id}?done=entry"))),
+            Err(ApiError::Conflict(message)) => FormErrors::one("rag", message),
+            Err(err) => FormErrors::from_validation(err, ENTRY_LABELS)?,
+        },
+        Err(errors) => errors?,
+    };
+    let view = entry_page(&page, &id, form, errors).await?;
+    Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
+}
