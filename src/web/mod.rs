@@ -43,6 +43,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(review::record_review)
         .service(review::rating_form)
         .service(review::change_rating)
+        .service(review::close_form)
+        .service(review::close_entry)
         .service(contact::contact_form)
         .service(contact::log_contact)
         .service(keyworker::keyworker_form)

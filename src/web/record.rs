@@ -162,6 +162,7 @@ fn done_banner(done: Option<&str>) -> Option<&'static str> {
         "keyworker" => Some("Keyworker assigned."),
         "person" => Some("Person added. Put them on the register below if they are at risk."),
         "entry" => Some("On the register."),
+        "closed" => Some("Entry closed."),
         _ => None,
     }
 }

@@ -17,7 +17,9 @@ use crate::auth::Permission;
 use crate::error::ApiError;
 use crate::http::{IfMatch, Now};
 use crate::people::service as people;
-use crate::register::model::{EntryView, RecordReviewRequest, UpdateEntryRequest};
+use crate::register::model::{
+    CloseEntryRequest, EntryView, RecordReviewRequest, UpdateEntryRequest,
+};
 use crate::register::service as register;
 
 /// The ratings as radio options.
@@ -332,6 +334,135 @@ pub async fn change_rating(
         }
         Sent::Refused(errors) => {
             let mut view = rating_page(&page, about, &form, errors);
+            view.version = form.version;
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
+        }
+    }
+}
+
+/// The reasons an entry closes, as radio options.
+pub const CLOSURES: [(&str, &str); 6] = [
+    ("no_longer_at_risk", "No longer at risk"),
+    ("moved_out_of_area", "Moved out of the area"),
+    (
+        "admitted_elsewhere",
+        "Admitted elsewhere (another register holds them)",
+    ),
+    ("died", "Died"),
+    ("declined_consent", "Declined consent to be on the register"),
+    ("other", "Other (say why below)"),
+];
+
+#[derive(Template)]
+#[template(path = "close_form.html")]
+struct ClosePage {
+    chrome: super::chrome::Chrome,
+    about: About,
+    errors: FormErrors,
+    reason: String,
+    note: String,
+    version: i32,
+    stale: bool,
+    closures: [(&'static str, &'static str); 6],
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CloseForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    version: i32,
+}
+
+const CLOSE_LABELS: &[(&str, &str)] = &[("reason", "Reason"), ("note", "Note")];
+
+impl CloseForm {
+    fn request(&self, now: Now) -> Result<CloseEntryRequest, Result<FormErrors, ApiError>> {
+        let mut found = FormErrors::default();
+        let mut fields = serde_json::Map::new();
+        if self.reason.is_empty() {
+            found.add("reason", "Select why the entry closes");
+        }
+        fields.insert(
+            "reason".into(),
+            if self.reason.is_empty() {
+                "no_longer_at_risk"
+            } else {
+                &self.reason
+            }
+            .into(),
+        );
+        if !self.note.trim().is_empty() {
+            fields.insert("note".into(), self.note.clone().into());
+        }
+        forms::request(now, fields, found, CLOSE_LABELS, &[])
+    }
+}
+
+fn close_page(page: &Page, about: About, form: &CloseForm, errors: FormErrors) -> ClosePage {
+    ClosePage {
+        chrome: page.chrome("/register"),
+        version: about.entry.version,
+        about,
+        errors,
+        reason: form.reason.clone(),
+        note: form.note.clone(),
+        stale: false,
+        closures: CLOSURES,
+    }
+}
+
+#[get("/people/{id}/close")]
+pub async fn close_form(page: Page, id: web::Path<String>) -> PageResult {
+    page.require(Permission::RegisterWrite)?;
+    let about = about(&page, &id).await?;
+    let view = close_page(&page, about, &CloseForm::default(), FormErrors::default());
+    Ok(html(StatusCode::OK, view.render()))
+}
+
+async fn try_close(page: &Page, about: &About, form: &CloseForm) -> Result<Sent, ApiError> {
+    let body = match form.request(now(page)) {
+        Ok(body) => body,
+        Err(errors) => return Ok(Sent::Refused(errors?)),
+    };
+    let (entry, tag) = (
+        about.entry.id.clone(),
+        IfMatch::Tags(vec![Some(form.version)]),
+    );
+    match page
+        .write(move |c, a| register::close_view(c, a, &entry, &tag, body))
+        .await
+    {
+        Ok(_) => Ok(Sent::Done),
+        Err(ApiError::PreconditionFailed { .. }) => Ok(Sent::Stale),
+        Err(ApiError::Validation(errors)) => {
+            Ok(Sent::Refused(FormErrors::from_api(&errors, CLOSE_LABELS)))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[post("/people/{id}/close")]
+pub async fn close_entry(
+    page: Page,
+    id: web::Path<String>,
+    form: web::Form<CloseForm>,
+) -> PageResult {
+    let about = sent_back(&page, &form.csrf_token, &id).await?;
+    let form = form.into_inner();
+    match try_close(&page, &about, &form).await? {
+        Sent::Done => Ok(see_other(&format!("/people/{id}?done=closed"))),
+        Sent::Stale => {
+            let mut view = close_page(&page, about, &form, FormErrors::default());
+            view.stale = true;
+            Ok(html(StatusCode::PRECONDITION_FAILED, view.render()))
+        }
+        Sent::Refused(errors) => {
+            let mut view = close_page(&page, about, &form, errors);
             view.version = form.version;
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
         }

@@ -466,3 +466,72 @@ async fn a_coordinator_adds_a_person_and_puts_them_on_the_register() {
     let (mut manager, _) = Browser::signed_in(&app, Role::Manager).await;
     assert_eq!(manager.get("/people/new").await.status, 403);
 }
+
+#[tokio::test]
+async fn a_coordinator_closes_an_entry_with_a_reason() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Jules", Rag::Green).await;
+    let (person, entry_id) = (
+        entry["person_id"].as_str().unwrap().to_string(),
+        entry["id"].as_str().unwrap().to_string(),
+    );
+    let (mut browser, _) = Browser::signed_in(&app, Role::Coordinator).await;
+    let path = format!("/people/{person}/close");
+    assert!(browser
+        .get(&format!("/people/{person}"))
+        .await
+        .has(">Close entry</a>"));
+    let form = browser.get(&path).await;
+    assert!(form.has(">Close entry</button>"));
+    let csrf = form.csrf();
+    let version = entry["version"].to_string();
+    assert_eq!(
+        browser
+            .post(&path, &[("reason", "died"), ("version", &version)])
+            .await
+            .status,
+        403
+    );
+    let other = browser
+        .post(
+            &path,
+            &[
+                ("csrf_token", &csrf),
+                ("reason", "other"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(other.status, 422);
+    assert!(
+        strip_tags(&other.body).contains("Note is required when the reason is other"),
+        "{}",
+        strip_tags(&other.body)
+    );
+    let res = browser
+        .post(
+            &path,
+            &[
+                ("csrf_token", &csrf),
+                ("reason", "moved_out_of_area"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.location()),
+        (303, format!("/people/{person}?done=closed").as_str())
+    );
+    let record = browser.get(res.location()).await;
+    assert!(record.has("Entry closed.") && record.has("Moved out of area"));
+    assert!(
+        !record.has(">Record review</a>"),
+        "a closed entry takes no review"
+    );
+    let now = coord.get(&format!("/register/{entry_id}")).json().await;
+    assert_eq!(
+        (now["status"].as_str(), now["closure_reason"].as_str()),
+        (Some("closed"), Some("moved_out_of_area"))
+    );
+}
