@@ -822,3 +822,34 @@ async fn my_work_lists_my_caseload_actions_points_and_alerts() {
         admitted.person_id
     )));
 }
+
+#[tokio::test]
+async fn a_broken_record_answers_the_500_page_not_a_crash() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let person = coord.person("Kai").await;
+    let id = person["id"].as_str().unwrap();
+    let (mut browser, _) = Browser::signed_in(&app, Role::Coordinator).await;
+    sql_past_the_check(
+        &app,
+        "people",
+        "consent_status",
+        &format!("UPDATE people SET consent_status = 'maybe' WHERE id = '{id}'"),
+    );
+    let res = browser.get(&format!("/people/{id}")).await;
+    assert_eq!(res.status, 500);
+    assert_eq!(res.h1(), "Sorry, there is a problem with the service");
+    assert!(res.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(
+        !res.body.contains("maybe"),
+        "no detail of the cause on the page"
+    );
+    assert_eq!(
+        browser.get("/register").await.status,
+        200,
+        "the rest still works"
+    );
+}
