@@ -121,6 +121,9 @@ impl RecordPage {
     }
 }
 
+/// How long a record may be kept when nothing this server sees has changed.
+pub const RECORD_FRESH_SECS: i64 = 2;
+
 /// The record for this viewer, kept under the change stamp: the same person seen again by
 /// the same viewer (a refresh, the way back from a section) is not read again while nothing
 /// has changed. The key holds what the record depends on besides the data: the viewer's
@@ -132,8 +135,12 @@ async fn record_for(page: &Page, id: String, full: bool) -> Result<Arc<Record>, 
         Role::Clinician | Role::Keyworker => page.user.id.as_str(),
         _ => "",
     };
+    // The change counter moves with people, entries and users, whoever writes them; a contact,
+    // a C(E)TR or an alert written by another process (a second server, `dsr sweep`) does not
+    // move it, so a record is kept at most RECORD_FRESH_SECS however quiet the register is.
+    let window = state.clock.now().timestamp() / RECORD_FRESH_SECS;
     let key = format!(
-        "{id}|{:?}|{viewer}|{:?}|{}|{full}",
+        "{id}|{:?}|{viewer}|{:?}|{}|{full}|{window}",
         page.user.role, page.scope, page.today
     );
     let record = state

@@ -853,3 +853,31 @@ async fn a_broken_record_answers_the_500_page_not_a_crash() {
         "the rest still works"
     );
 }
+
+#[tokio::test]
+async fn a_record_shows_what_another_process_wrote_within_seconds() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Lane", Rag::Green).await;
+    let person = entry["person_id"].as_str().unwrap().to_string();
+    let (mut browser, _) = Browser::signed_in(&app, Role::Coordinator).await;
+    assert!(!browser
+        .get(&format!("/people/{person}"))
+        .await
+        .has("Written elsewhere"));
+    // A contact written by another process: no change counter moves for contacts.
+    sql_elsewhere(
+        &app,
+        &format!(
+            "INSERT INTO contacts (id, person_id, occurred_at, kind, summary, recorded_by, created_at) \
+             VALUES ('01900000-0000-7000-8000-00000000c0de', '{person}', '2026-11-30 10:00:00', 'phone', \
+             'Written elsewhere', '{}', '2026-11-30 10:00:00')",
+            coord.id
+        ),
+    );
+    app.clock.advance(dsr::web::record::RECORD_FRESH_SECS);
+    assert!(browser
+        .get(&format!("/people/{person}"))
+        .await
+        .has("Written elsewhere"));
+}
