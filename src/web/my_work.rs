@@ -123,6 +123,8 @@ struct MyWorkPage {
     chrome: Chrome,
     work: MyWork,
     today: NaiveDate,
+    /// Quick actions from the rows.
+    may_log_contact: bool,
 }
 
 impl Fmt for MyWorkPage {
@@ -148,6 +150,7 @@ pub async fn my_work(page: Page) -> PageResult {
     let view = MyWorkPage {
         chrome: page.chrome("/my-work"),
         today: page.today,
+        may_log_contact: page.user.require(Permission::ContactsWrite).is_ok(),
         work,
     };
     ok(view.render())

@@ -492,6 +492,7 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
     c.goto(&format!("{base}/sign-in")).await.unwrap();
     sign_in(&c, "kit.keyworker", PASSWORD).await;
     assert_eq!(path_of(&c).await, "/my-work");
+    check_page(&c, &axe, "a keyworker's My work").await;
     c.set_window_size(390, 844).await.unwrap();
     c.goto(&format!("{base}/people/{late_id}")).await.unwrap();
     click_through(&c, c.find(Locator::LinkText("Log contact")).await.unwrap()).await;

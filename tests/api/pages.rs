@@ -821,6 +821,11 @@ async fn my_work_lists_my_caseload_actions_points_and_alerts() {
         "href=\"/people/{}#discharge-plan\"",
         admitted.person_id
     )));
+    let quick = format!(
+        "href=\"/people/{}/contact\">Log contact",
+        admitted.person_id
+    );
+    assert!(page.has(&quick), "a quick action from the row");
 }
 
 #[tokio::test]
