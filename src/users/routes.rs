@@ -1,13 +1,13 @@
 use actix_web::{get, patch, post, HttpResponse};
 
+use super::admin;
 use super::model::{CreateUserRequest, UpdateUserRequest, UserQuery, UserView};
-use super::service::{self, NewUser, UserPatch};
+use super::service;
 use crate::auth::Permission;
 use crate::error::{ApiResult, Problem};
 use crate::http::context::Ctx;
 use crate::http::extract::{Id, Paging, Query, ValidJson};
 use crate::http::{created, ok_versioned, IfMatch, ListResponse, PageParams};
-use crate::notify::account::tell_password_reset;
 
 /// List users (admin, coordinator, manager).
 #[utoipa::path(
@@ -38,9 +38,8 @@ pub async fn list_users(
 )]
 #[post("/users")]
 pub async fn create_user(ctx: Ctx, body: ValidJson<CreateUserRequest>) -> ApiResult<HttpResponse> {
-    let new = NewUser::hashed(ctx.permit(Permission::UsersWrite, body)?).await?;
-    let row = ctx.write(|c, a| service::create(c, &a.audit, new)).await?;
-    let view = UserView::from(row);
+    let body = ctx.permit(Permission::UsersWrite, body)?;
+    let view = UserView::from(admin::create(&ctx, body).await?);
     Ok(created("/api/v1/users", &view.id, &view, view.version))
 }
 
@@ -77,17 +76,7 @@ pub async fn update_user(
     if_match: IfMatch,
     body: ValidJson<UpdateUserRequest>,
 ) -> ApiResult<HttpResponse> {
-    let patch = UserPatch::hashed(ctx.permit(Permission::UsersWrite, body)?).await?;
-    let reset = patch.password_hash.is_some();
-    let row = ctx
-        .write(move |c, a| service::update(c, &a.audit, &id.key(), &if_match, patch))
-        .await?;
-    if reset {
-        // Told in the background: a slow or absent mail server must not hold up the admin.
-        let (mailer, settings) = (ctx.state().escalator.mailer.clone(), ctx.settings.clone());
-        let to = row.email.clone();
-        actix_web::rt::spawn(async move { tell_password_reset(&mailer, &settings, &to).await });
-    }
-    let view = UserView::from(row);
+    let body = ctx.permit(Permission::UsersWrite, body)?;
+    let view = UserView::from(admin::update(&ctx, id.key(), if_match, body).await?);
     Ok(ok_versioned(&view, view.version))
 }

@@ -35,10 +35,16 @@ struct UsersPage {
     chrome: Chrome,
     users: Vec<UserView>,
     total: i64,
+    done: Option<&'static str>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
 }
 
 #[get("/admin/users")]
-pub async fn admin_users(page: Page) -> PageResult {
+pub async fn admin_users(page: Page, shown: actix_web::web::Query<DoneQuery>) -> PageResult {
     page.require(Permission::UsersWrite)?;
     let query = UserQuery {
         role: None,
@@ -53,6 +59,11 @@ pub async fn admin_users(page: Page) -> PageResult {
         chrome: page.chrome("/admin/users"),
         total: list.total,
         users: list.items,
+        done: match shown.done.as_deref() {
+            Some("created") => Some("User created."),
+            Some("updated") => Some("User changed."),
+            _ => None,
+        },
     };
     ok(view.render())
 }

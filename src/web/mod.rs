@@ -21,6 +21,7 @@ pub mod review;
 pub mod session;
 pub mod sign_in;
 pub mod static_files;
+pub mod users;
 
 use actix_web::web::ServiceConfig;
 
@@ -55,5 +56,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(my_work::my_work)
         .service(alerts::alert_page)
         .service(alerts::acknowledge)
-        .service(home::admin_users);
+        .service(home::admin_users)
+        // /admin/users/new before /admin/users/{id}
+        .service(users::new_user_form)
+        .service(users::create_user)
+        .service(users::edit_user_form)
+        .service(users::update_user);
 }

@@ -535,3 +535,167 @@ async fn a_coordinator_closes_an_entry_with_a_reason() {
         (Some("closed"), Some("moved_out_of_area"))
     );
 }
+
+#[tokio::test]
+async fn an_admin_creates_changes_resets_and_deactivates_users() {
+    let app = spawn_app().await;
+    let mut admin = Browser::new(&app);
+    admin.sign_in_with("admin", ADMIN_PASSWORD, "").await;
+    let list = admin.get("/admin/users").await;
+    assert!(
+        list.has("href=\"/admin/users/new\" role=\"button\" draggable=\"false\">Create a user</a>")
+    );
+    let form = admin.get("/admin/users/new").await;
+    assert_eq!(form.h1(), "Create a user");
+    let csrf = form.csrf();
+    assert_eq!(
+        admin
+            .post("/admin/users/new", &[("username", "x")])
+            .await
+            .status,
+        403
+    );
+    let weak = admin
+        .post(
+            "/admin/users/new",
+            &[
+                ("csrf_token", &csrf),
+                ("username", "sam.keyworker"),
+                ("display_name", "Sam"),
+                ("email", "not-an-email"),
+                ("role", "keyworker"),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(weak.status, 422);
+    let text = strip_tags(&weak.body);
+    assert!(
+        text.contains("Email address must be an email address"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Password must be 12 to 1024 characters"),
+        "{text}"
+    );
+    let fields = [
+        ("csrf_token", csrf.as_str()),
+        ("username", "sam.keyworker"),
+        ("display_name", "Sam Keyworker"),
+        ("email", "sam@nhs.net"),
+        ("role", "keyworker"),
+        ("password", "marble orchard velvet 42"),
+    ];
+    let res = admin.post("/admin/users/new", &fields).await;
+    assert_eq!(
+        (res.status, res.location()),
+        (303, "/admin/users?done=created"),
+        "{}",
+        strip_tags(&res.body)
+    );
+    assert!(admin.get(res.location()).await.has("User created."));
+    let taken = admin.post("/admin/users/new", &fields).await;
+    assert_eq!(taken.status, 422);
+    assert!(taken.has("href=\"#username\""));
+
+    let sam = app
+        .sign_in_as("sam.keyworker", "marble orchard velvet 42")
+        .await;
+    let mut sams = Browser::new(&app);
+    sams.sign_in_with("sam.keyworker", "marble orchard velvet 42", "")
+        .await;
+    assert_eq!(sams.get("/my-work").await.status, 200);
+    let edit = format!("/admin/users/{}", sam.id);
+    let form = admin.get(&edit).await;
+    assert_eq!(form.h1(), "Change Sam Keyworker");
+    assert!(form.has("id=\"active\" name=\"active\" type=\"checkbox\" value=\"yes\" checked"));
+    let version = form
+        .body
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    // A reset: the user must choose a password, and every session ends.
+    let res = admin
+        .post(
+            &edit,
+            &[
+                ("csrf_token", &csrf),
+                ("display_name", "Sam Keyworker"),
+                ("email", "sam@nhs.net"),
+                ("role", "keyworker"),
+                ("active", "yes"),
+                ("password", "temporary quartz meadow 9"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.location()),
+        (303, "/admin/users?done=updated"),
+        "{}",
+        strip_tags(&res.body)
+    );
+    assert_eq!(
+        sams.get("/my-work").await.status,
+        303,
+        "the reset ended the session"
+    );
+    let stale = admin
+        .post(
+            &edit,
+            &[
+                ("csrf_token", &csrf),
+                ("display_name", "Sam K"),
+                ("email", "sam@nhs.net"),
+                ("role", "manager"),
+                ("active", "yes"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, 412);
+    assert!(stale.has("Someone else changed this user"));
+    let fresh = stale
+        .body
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let res = admin
+        .post(
+            &edit,
+            &[
+                ("csrf_token", &csrf),
+                ("display_name", "Sam K"),
+                ("email", "sam@nhs.net"),
+                ("role", "manager"),
+                ("version", &fresh),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status, 303,
+        "deactivated (the box unticked) and made a manager"
+    );
+    let api = app.sign_in(Role::Admin).await;
+    let now = api.get(&format!("/users/{}", sam.id)).json().await;
+    assert_eq!(
+        (
+            now["role"].as_str(),
+            now["active"].as_bool(),
+            now["display_name"].as_str()
+        ),
+        (Some("manager"), Some(false), Some("Sam K"))
+    );
+    assert_eq!(now["must_change_password"], true);
+    let (mut coord, _) = Browser::signed_in(&app, Role::Coordinator).await;
+    assert_eq!(coord.get("/admin/users/new").await.status, 403);
+    assert_eq!(coord.get(&edit).await.status, 403);
+}
