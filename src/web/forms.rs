@@ -195,6 +195,35 @@ where
     }
 }
 
+/// What became of a form that changes a versioned record.
+pub enum Sent {
+    Done,
+    /// Someone else changed the record since the form was filled (412): nothing was written.
+    Stale,
+    Refused(FormErrors),
+}
+
+/// A versioned write's answer as its form shows it; `conflict` names the field a 409 is
+/// about (`None`: a 409 is the error page's).
+pub fn outcome<T>(
+    result: Result<T, ApiError>,
+    labels: &[(&str, &str)],
+    conflict: Option<&str>,
+) -> Result<Sent, ApiError> {
+    match result {
+        Ok(_) => Ok(Sent::Done),
+        Err(ApiError::PreconditionFailed { .. }) => Ok(Sent::Stale),
+        Err(ApiError::Validation(errors)) => {
+            Ok(Sent::Refused(FormErrors::from_api(&errors, labels)))
+        }
+        Err(ApiError::Conflict(message)) => match conflict {
+            Some(field) => Ok(Sent::Refused(FormErrors::one(field, message))),
+            None => Err(ApiError::Conflict(message)),
+        },
+        Err(other) => Err(other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

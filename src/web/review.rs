@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::error::{PageError, PageResult};
 use super::format::Words;
-use super::forms::{self, DateInput, DateParts, FormErrors};
+use super::forms::{self, DateInput, DateParts, FormErrors, Sent};
 use super::respond::{html, see_other};
 use super::session::Page;
 use crate::auth::Permission;
@@ -284,14 +284,6 @@ impl RatingForm {
     }
 }
 
-/// What became of a rating form.
-enum Sent {
-    Done,
-    /// Someone else changed the entry since the form was filled.
-    Stale,
-    Refused(FormErrors),
-}
-
 const RATING_LABELS: &[(&str, &str)] = &[("rag_reason", "Reason"), ("rag", "Rating")];
 
 async fn try_change(page: &Page, about: &About, form: &RatingForm) -> Result<Sent, ApiError> {
@@ -303,17 +295,10 @@ async fn try_change(page: &Page, about: &About, form: &RatingForm) -> Result<Sen
         about.entry.id.clone(),
         IfMatch::Tags(vec![Some(form.version)]),
     );
-    match page
+    let written = page
         .write(move |c, a| register::update_view(c, a, &entry, &tag, body))
-        .await
-    {
-        Ok(_) => Ok(Sent::Done),
-        Err(ApiError::PreconditionFailed { .. }) => Ok(Sent::Stale),
-        Err(ApiError::Validation(errors)) => {
-            Ok(Sent::Refused(FormErrors::from_api(&errors, RATING_LABELS)))
-        }
-        Err(other) => Err(other),
-    }
+        .await;
+    forms::outcome(written, RATING_LABELS, None)
 }
 
 #[post("/people/{id}/rating")]
@@ -433,17 +418,10 @@ async fn try_close(page: &Page, about: &About, form: &CloseForm) -> Result<Sent,
         about.entry.id.clone(),
         IfMatch::Tags(vec![Some(form.version)]),
     );
-    match page
+    let written = page
         .write(move |c, a| register::close_view(c, a, &entry, &tag, body))
-        .await
-    {
-        Ok(_) => Ok(Sent::Done),
-        Err(ApiError::PreconditionFailed { .. }) => Ok(Sent::Stale),
-        Err(ApiError::Validation(errors)) => {
-            Ok(Sent::Refused(FormErrors::from_api(&errors, CLOSE_LABELS)))
-        }
-        Err(other) => Err(other),
-    }
+        .await;
+    forms::outcome(written, CLOSE_LABELS, None)
 }
 
 #[post("/people/{id}/close")]

@@ -9,7 +9,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::error::PageResult;
-use super::forms::{self, FormErrors};
+use super::forms::{self, FormErrors, Sent};
 use super::respond::{html, see_other};
 use super::session::Page;
 use crate::auth::Permission;
@@ -216,14 +216,7 @@ pub async fn edit_user_form(page: Page, id: web::Path<String>) -> PageResult {
     Ok(html(StatusCode::OK, view.render()))
 }
 
-/// What became of an edit.
-enum Edited {
-    Done,
-    Stale,
-    Refused(FormErrors),
-}
-
-async fn try_update(page: &Page, id: &str, form: &UserForm) -> Result<Edited, ApiError> {
+async fn try_update(page: &Page, id: &str, form: &UserForm) -> Result<Sent, ApiError> {
     let mut found = FormErrors::default();
     let mut fields = form.fields(&mut found);
     fields.insert("active".into(), (form.active == "yes").into());
@@ -232,18 +225,11 @@ async fn try_update(page: &Page, id: &str, form: &UserForm) -> Result<Edited, Ap
     }
     let body = match forms::request::<UpdateUserRequest>(now(page), fields, found, LABELS, &[]) {
         Ok(body) => body,
-        Err(errors) => return errors.map(Edited::Refused),
+        Err(errors) => return errors.map(Sent::Refused),
     };
     let tag = IfMatch::Tags(vec![Some(form.version)]);
-    match admin::update(page, id.to_string(), tag, body).await {
-        Ok(_) => Ok(Edited::Done),
-        Err(ApiError::PreconditionFailed { .. }) => Ok(Edited::Stale),
-        Err(ApiError::Conflict(message)) => Ok(Edited::Refused(FormErrors::one("role", message))),
-        Err(ApiError::Validation(errors)) => {
-            Ok(Edited::Refused(FormErrors::from_api(&errors, LABELS)))
-        }
-        Err(other) => Err(other),
-    }
+    let written = admin::update(page, id.to_string(), tag, body).await;
+    forms::outcome(written, LABELS, Some("role"))
 }
 
 #[post("/admin/users/{id}")]
@@ -260,9 +246,9 @@ pub async fn update_user(
     let user = page.read(move |c, _| users::read(c, &user_id)).await?;
     form.password.clear();
     let (status, errors, stale) = match outcome {
-        Edited::Done => return Ok(see_other("/admin/users?done=updated")),
-        Edited::Stale => (StatusCode::PRECONDITION_FAILED, FormErrors::default(), true),
-        Edited::Refused(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors, false),
+        Sent::Done => return Ok(see_other("/admin/users?done=updated")),
+        Sent::Stale => (StatusCode::PRECONDITION_FAILED, FormErrors::default(), true),
+        Sent::Refused(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors, false),
     };
     if stale {
         form = UserForm::of(&user);

@@ -523,11 +523,17 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
     sign_in(&c, "admin", ADMIN_PASSWORD).await;
     assert_eq!(path_of(&c).await, "/admin/users");
     check_page(&c, &axe, "users").await;
-    click_through(&c, c.find(Locator::LinkText("Create a user")).await.unwrap()).await;
+    click_through(
+        &c,
+        c.find(Locator::LinkText("Create a user")).await.unwrap(),
+    )
+    .await;
     check_page(&c, &axe, "create a user").await;
     click_through(&c, button(&c, "Create user").await).await;
     check_page(&c, &axe, "create a user, with errors").await;
-    c.goto(&format!("{base}/admin/users/{}", kw.id)).await.unwrap();
+    c.goto(&format!("{base}/admin/users/{}", kw.id))
+        .await
+        .unwrap();
     assert_eq!(h1(&c).await, "Change Test keyworker");
     check_page(&c, &axe, "change a user").await;
     c.close().await.unwrap();
