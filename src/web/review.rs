@@ -13,7 +13,9 @@ use super::format::Words;
 use super::forms::{self, DateInput, DateParts, FormErrors, Sent};
 use super::respond::{html, see_other};
 use super::session::Page;
+use crate::auth::actor::Actor;
 use crate::auth::Permission;
+use crate::db::AnyConnection;
 use crate::error::ApiError;
 use crate::http::{IfMatch, Now};
 use crate::people::service as people;
@@ -286,19 +288,24 @@ impl RatingForm {
 
 const RATING_LABELS: &[(&str, &str)] = &[("rag_reason", "Reason"), ("rag", "Rating")];
 
-async fn try_change(page: &Page, about: &About, form: &RatingForm) -> Result<Sent, ApiError> {
-    let body = match form.request(now(page)) {
+/// A versioned write of the entry (a rating change, a closing) and what became of it.
+async fn write_entry<B: Send + 'static>(
+    page: &Page,
+    about: &About,
+    version: i32,
+    request: Result<B, Result<FormErrors, ApiError>>,
+    labels: &'static [(&'static str, &'static str)],
+    write: fn(&mut AnyConnection, &Actor, &str, &IfMatch, B) -> Result<EntryView, ApiError>,
+) -> Result<Sent, ApiError> {
+    let body = match request {
         Ok(body) => body,
         Err(errors) => return Ok(Sent::Refused(errors?)),
     };
-    let (entry, tag) = (
-        about.entry.id.clone(),
-        IfMatch::Tags(vec![Some(form.version)]),
-    );
+    let (entry, tag) = (about.entry.id.clone(), IfMatch::Tags(vec![Some(version)]));
     let written = page
-        .write(move |c, a| register::update_view(c, a, &entry, &tag, body))
+        .write(move |c, a| write(c, a, &entry, &tag, body))
         .await;
-    forms::outcome(written, RATING_LABELS, None)
+    forms::outcome(written, labels, None)
 }
 
 #[post("/people/{id}/rating")]
@@ -309,7 +316,16 @@ pub async fn change_rating(
 ) -> PageResult {
     let about = sent_back(&page, &form.csrf_token, &id).await?;
     let form = form.into_inner();
-    match try_change(&page, &about, &form).await? {
+    match write_entry(
+        &page,
+        &about,
+        form.version,
+        form.request(now(&page)),
+        RATING_LABELS,
+        register::update_view,
+    )
+    .await?
+    {
         Sent::Done => Ok(see_other(&format!("/people/{id}?done=rating"))),
         Sent::Stale => {
             // Shown as it is now; the reason typed is kept, nothing is overwritten.
@@ -409,21 +425,6 @@ pub async fn close_form(page: Page, id: web::Path<String>) -> PageResult {
     Ok(html(StatusCode::OK, view.render()))
 }
 
-async fn try_close(page: &Page, about: &About, form: &CloseForm) -> Result<Sent, ApiError> {
-    let body = match form.request(now(page)) {
-        Ok(body) => body,
-        Err(errors) => return Ok(Sent::Refused(errors?)),
-    };
-    let (entry, tag) = (
-        about.entry.id.clone(),
-        IfMatch::Tags(vec![Some(form.version)]),
-    );
-    let written = page
-        .write(move |c, a| register::close_view(c, a, &entry, &tag, body))
-        .await;
-    forms::outcome(written, CLOSE_LABELS, None)
-}
-
 #[post("/people/{id}/close")]
 pub async fn close_entry(
     page: Page,
@@ -432,7 +433,16 @@ pub async fn close_entry(
 ) -> PageResult {
     let about = sent_back(&page, &form.csrf_token, &id).await?;
     let form = form.into_inner();
-    match try_close(&page, &about, &form).await? {
+    match write_entry(
+        &page,
+        &about,
+        form.version,
+        form.request(now(&page)),
+        CLOSE_LABELS,
+        register::close_view,
+    )
+    .await?
+    {
         Sent::Done => Ok(see_other(&format!("/people/{id}?done=closed"))),
         Sent::Stale => {
             let mut view = close_page(&page, about, &form, FormErrors::default());
