@@ -156,7 +156,7 @@ struct ContactPage {
     kinds: [(&'static str, &'static str); 6],
 }
 
-async fn about(page: &Page, person_id: &str) -> Result<About, ApiError> {
+pub async fn about(page: &Page, person_id: &str) -> Result<About, ApiError> {
     let id = person_id.to_string();
     page.read(move |c, a| {
         let person = people::read(c, a, &id)?;

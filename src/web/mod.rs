@@ -12,6 +12,7 @@ pub mod error;
 pub mod format;
 pub mod forms;
 pub mod home;
+pub mod inpatient;
 pub mod intake;
 pub mod keyworker;
 pub mod my_work;
@@ -52,6 +53,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(keyworker::assign_keyworker)
         .service(intake::entry_form)
         .service(intake::open_entry)
+        .service(inpatient::admission_form)
+        .service(inpatient::record_admission)
+        .service(inpatient::stay_form)
+        .service(inpatient::record_stay)
         .service(record::record_section)
         .service(my_work::my_work)
         .service(alerts::alert_page)

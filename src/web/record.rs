@@ -78,6 +78,8 @@ struct RecordPage {
     may_assign: bool,
     /// Not on the register and the viewer may put them there.
     may_open: bool,
+    /// Admissions, discharges and visits (coordinators).
+    may_record_stays: bool,
     /// The confirmation after a form sent here (post/redirect/get).
     done: Option<&'static str>,
     today: NaiveDate,
@@ -170,6 +172,9 @@ fn done_banner(done: Option<&str>) -> Option<&'static str> {
         "person" => Some("Person added. Put them on the register below if they are at risk."),
         "entry" => Some("On the register."),
         "closed" => Some("Entry closed."),
+        "admitted" => Some("Admission recorded."),
+        "discharged" => Some("Discharge recorded."),
+        "visit" => Some("Oversight visit recorded."),
         _ => None,
     }
 }
@@ -198,6 +203,7 @@ async fn render(page: Page, id: String, only: Option<Section>, done: Option<&str
         may_log_contact: page.user.require(Permission::ContactsWrite).is_ok(),
         may_assign: page.user.require(Permission::KeyworkerAssign).is_ok(),
         may_open: !active && page.user.require(Permission::RegisterWrite).is_ok(),
+        may_record_stays: page.user.require(Permission::RegisterWrite).is_ok(),
         done: done_banner(done),
         record,
         only,

@@ -425,6 +425,13 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
         .unwrap();
     assert!(body_text(&c).await.contains("12-point discharge plan"));
     check_page(&c, &axe, "an inpatient's record").await;
+    click_through(&c, c.find(Locator::Css("a[href$='/visit']")).await.unwrap()).await;
+    assert_eq!(h1(&c).await, "Record oversight visit");
+    check_page(&c, &axe, "the visit form").await;
+    c.goto(&format!("{base}/people/{late_id}/admission")).await.unwrap();
+    click_through(&c, button(&c, "Record admission").await).await;
+    assert!(body_text(&c).await.contains("Select the setting"));
+    check_page(&c, &axe, "the admission form, with errors").await;
     c.goto(&format!(
         "{base}/people/{}/contacts",
         red["person_id"].as_str().unwrap()

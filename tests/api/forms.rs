@@ -699,3 +699,210 @@ async fn an_admin_creates_changes_resets_and_deactivates_users() {
     assert_eq!(coord.get("/admin/users/new").await.status, 403);
     assert_eq!(coord.get(&edit).await.status, 403);
 }
+
+#[tokio::test]
+async fn a_coordinator_records_an_admission_a_visit_and_the_discharge() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Kit", Rag::Red).await;
+    let person = entry["person_id"].as_str().unwrap().to_string();
+    let (mut browser, _) = Browser::signed_in(&app, Role::Coordinator).await;
+    let record = browser.get(&format!("/people/{person}")).await;
+    assert!(record.has(&format!(
+        "href=\"/people/{person}/admission\">Record an admission</a>"
+    )));
+    let path = format!("/people/{person}/admission");
+    let form = browser.get(&path).await;
+    assert_eq!(form.h1(), "Record an admission");
+    let csrf = form.csrf();
+    assert_eq!(browser.post(&path, &[("text", "x")]).await.status, 403);
+    let empty = browser
+        .post(
+            &path,
+            &[
+                ("csrf_token", &csrf),
+                ("on-day", "31"),
+                ("on-month", "4"),
+                ("on-year", "2026"),
+                ("text", " "),
+            ],
+        )
+        .await;
+    assert_eq!(empty.status, 422);
+    let text = strip_tags(&empty.body);
+    assert!(
+        text.contains("Date admitted must be a real date") && text.contains("Select the setting"),
+        "{text}"
+    );
+    assert!(text.contains("Hospital must not be blank"), "{text}");
+    assert!(empty.has("href=\"#on-day\""));
+    let admitted = days_ago(5);
+    let day = |d: chrono::NaiveDate| {
+        (
+            d.day().to_string(),
+            d.month().to_string(),
+            d.year().to_string(),
+        )
+    };
+    let (dd, mm, yy) = day(admitted);
+    let res = browser
+        .post(
+            &path,
+            &[
+                ("csrf_token", &csrf),
+                ("on-day", &dd),
+                ("on-month", &mm),
+                ("on-year", &yy),
+                ("text", "Riverside Hospital"),
+                ("choice", "low_secure"),
+                ("more", "Section 3"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.location()),
+        (303, format!("/people/{person}?done=admitted").as_str()),
+        "{}",
+        strip_tags(&res.body)
+    );
+    let again = browser
+        .post(
+            &path,
+            &[
+                ("csrf_token", &csrf),
+                ("on-day", &dd),
+                ("on-month", &mm),
+                ("on-year", &yy),
+                ("text", "Elsewhere"),
+                ("choice", "low_secure"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        again.status, 422,
+        "already in hospital: the API's 409 on the form"
+    );
+    let admissions = coord
+        .get(&format!("/people/{person}/admissions"))
+        .json()
+        .await;
+    let admission = admissions[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(admissions[0]["setting"], "low_secure");
+    let now = coord
+        .get(&format!("/register/{}", entry["id"].as_str().unwrap()))
+        .json()
+        .await;
+    assert_eq!(now["rag"], "blue", "an admission turns the entry blue");
+
+    let visit = format!("/people/{person}/admissions/{admission}/visit");
+    let record = browser
+        .get(&format!("/people/{person}?done=admitted"))
+        .await;
+    assert!(record.has("Admission recorded.") && record.has(&format!("href=\"{visit}\"")));
+    let (vd, vm, vy) = day(days_ago(1));
+    let res = browser
+        .post(
+            &visit,
+            &[
+                ("csrf_token", &csrf),
+                ("on-day", &vd),
+                ("on-month", &vm),
+                ("on-year", &vy),
+                ("text", "Alex Commissioner"),
+                ("more", "Seen on the ward"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", strip_tags(&res.body));
+    let visits = coord
+        .get(&format!("/admissions/{admission}/visits"))
+        .json()
+        .await;
+    assert_eq!(visits[0]["visitor"], "Alex Commissioner");
+
+    let discharge = format!("/people/{person}/admissions/{admission}/discharge");
+    let form = browser.get(&discharge).await;
+    let version = form
+        .body
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let (td, tm, ty) = day(today());
+    let early = day(admitted - chrono::Duration::days(3));
+    let before = browser
+        .post(
+            &discharge,
+            &[
+                ("csrf_token", &csrf),
+                ("on-day", &early.0),
+                ("on-month", &early.1),
+                ("on-year", &early.2),
+                ("choice", "community"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(before.status, 422, "not before the admission");
+    assert!(
+        before.has("href=\"#on-day\""),
+        "{}",
+        strip_tags(&before.body)
+    );
+    let res = browser
+        .post(
+            &discharge,
+            &[
+                ("csrf_token", &csrf),
+                ("on-day", &td),
+                ("on-month", &tm),
+                ("on-year", &ty),
+                ("choice", "community"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.location()),
+        (303, format!("/people/{person}?done=discharged").as_str()),
+        "{}",
+        strip_tags(&res.body)
+    );
+    let admissions = coord
+        .get(&format!("/people/{person}/admissions"))
+        .json()
+        .await;
+    assert_eq!(admissions[0]["discharge_destination"], "community");
+    let stale = browser
+        .post(
+            &discharge,
+            &[
+                ("csrf_token", &csrf),
+                ("on-day", &td),
+                ("on-month", &tm),
+                ("on-year", &ty),
+                ("choice", "community"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert!(
+        matches!(stale.status, 412 | 422),
+        "a second discharge on the old form: {}",
+        stale.status
+    );
+    let other = coord.person_on_register("Lee", Rag::Amber).await;
+    let elsewhere = browser
+        .get(&format!(
+            "/people/{}/admissions/{admission}/visit",
+            other["person_id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        elsewhere.status, 404,
+        "another person's admission is no such page"
+    );
+}
