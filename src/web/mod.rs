@@ -16,6 +16,7 @@ pub mod inpatient;
 pub mod intake;
 pub mod keyworker;
 pub mod my_work;
+pub mod plan;
 pub mod record;
 pub mod respond;
 pub mod review;
@@ -53,6 +54,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(keyworker::assign_keyworker)
         .service(intake::entry_form)
         .service(intake::open_entry)
+        .service(plan::plan_form)
+        .service(plan::create_plan)
+        .service(plan::point_form)
+        .service(plan::update_point)
         .service(inpatient::admission_form)
         .service(inpatient::record_admission)
         .service(inpatient::stay_form)

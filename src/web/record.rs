@@ -80,6 +80,9 @@ struct RecordPage {
     may_open: bool,
     /// Admissions, discharges and visits (coordinators).
     may_record_stays: bool,
+    /// Create a plan (coordinators, clinicians); update its points (and keyworkers).
+    may_plan: bool,
+    may_update_points: bool,
     /// The confirmation after a form sent here (post/redirect/get).
     done: Option<&'static str>,
     today: NaiveDate,
@@ -175,6 +178,8 @@ fn done_banner(done: Option<&str>) -> Option<&'static str> {
         "admitted" => Some("Admission recorded."),
         "discharged" => Some("Discharge recorded."),
         "visit" => Some("Oversight visit recorded."),
+        "plan" => Some("Discharge plan created."),
+        "point" => Some("Discharge plan point saved."),
         _ => None,
     }
 }
@@ -204,6 +209,8 @@ async fn render(page: Page, id: String, only: Option<Section>, done: Option<&str
         may_assign: page.user.require(Permission::KeyworkerAssign).is_ok(),
         may_open: !active && page.user.require(Permission::RegisterWrite).is_ok(),
         may_record_stays: page.user.require(Permission::RegisterWrite).is_ok(),
+        may_plan: page.user.require(Permission::DischargeWrite).is_ok(),
+        may_update_points: page.user.require(Permission::PointUpdate).is_ok(),
         done: done_banner(done),
         record,
         only,

@@ -425,10 +425,32 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
         .unwrap();
     assert!(body_text(&c).await.contains("12-point discharge plan"));
     check_page(&c, &axe, "an inpatient's record").await;
+    click_through(
+        &c,
+        c.find(Locator::Css("a[href$='/plan/points/1']"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    check_page(&c, &axe, "a discharge plan point").await;
+    c.find(Locator::Css("label[for=status-complete]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_through(&c, button(&c, "Save point").await).await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Discharge plan point saved.") && text.contains("1 of 12 points complete"),
+        "{text}"
+    );
     click_through(&c, c.find(Locator::Css("a[href$='/visit']")).await.unwrap()).await;
     assert_eq!(h1(&c).await, "Record oversight visit");
     check_page(&c, &axe, "the visit form").await;
-    c.goto(&format!("{base}/people/{late_id}/admission")).await.unwrap();
+    c.goto(&format!("{base}/people/{late_id}/admission"))
+        .await
+        .unwrap();
     click_through(&c, button(&c, "Record admission").await).await;
     assert!(body_text(&c).await.contains("Select the setting"));
     check_page(&c, &axe, "the admission form, with errors").await;

@@ -199,15 +199,7 @@ async fn a_rating_changes_with_a_reason_and_a_stale_form_says_so() {
     assert!(stale.has("Crisis at home"), "the reason typed is kept");
     let now = coord.get(&format!("/register/{entry_id}")).json().await;
     assert_eq!(now["rag"], "green", "nothing overwritten");
-    let fresh = stale
-        .body
-        .split("name=\"version\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let fresh = stale.version();
     assert_eq!(fresh, now["version"].to_string());
     let res = browser
         .post(
@@ -609,15 +601,7 @@ async fn an_admin_creates_changes_resets_and_deactivates_users() {
     let form = admin.get(&edit).await;
     assert_eq!(form.h1(), "Change Sam Keyworker");
     assert!(form.has("id=\"active\" name=\"active\" type=\"checkbox\" value=\"yes\" checked"));
-    let version = form
-        .body
-        .split("name=\"version\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let version = form.version();
     // A reset: the user must choose a password, and every session ends.
     let res = admin
         .post(
@@ -659,15 +643,7 @@ async fn an_admin_creates_changes_resets_and_deactivates_users() {
         .await;
     assert_eq!(stale.status, 412);
     assert!(stale.has("Someone else changed this user"));
-    let fresh = stale
-        .body
-        .split("name=\"version\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let fresh = stale.version();
     let res = admin
         .post(
             &edit,
@@ -822,15 +798,7 @@ async fn a_coordinator_records_an_admission_a_visit_and_the_discharge() {
 
     let discharge = format!("/people/{person}/admissions/{admission}/discharge");
     let form = browser.get(&discharge).await;
-    let version = form
-        .body
-        .split("name=\"version\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let version = form.version();
     let (td, tm, ty) = day(today());
     let early = day(admitted - chrono::Duration::days(3));
     let before = browser
@@ -905,4 +873,134 @@ async fn a_coordinator_records_an_admission_a_visit_and_the_discharge() {
         elsewhere.status, 404,
         "another person's admission is no such page"
     );
+}
+
+#[tokio::test]
+async fn a_plan_is_created_and_its_points_updated_by_their_owner() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let admitted = coord.admitted("Morgan", 4).await;
+    let person = admitted.person_id.clone();
+    let (mut browser, _) = Browser::signed_in(&app, Role::Clinician).await;
+    let record = browser.get(&format!("/people/{person}")).await;
+    assert!(record.has(&format!(
+        "href=\"/people/{person}/plan\">Create a discharge plan</a>"
+    )));
+    let form = browser.get(&format!("/people/{person}/plan")).await;
+    let csrf = form.csrf();
+    let planned = days_ahead(60);
+    let res = browser
+        .post(
+            &format!("/people/{person}/plan"),
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("planned_discharge_date-day", &planned.day().to_string()),
+                ("planned_discharge_date-month", &planned.month().to_string()),
+                ("planned_discharge_date-year", &planned.year().to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", strip_tags(&res.body));
+    let record = browser.get(res.location()).await;
+    assert!(record.has("Discharge plan created.") && record.has("0 of 12 points complete"));
+    let again = browser
+        .post(
+            &format!("/people/{person}/plan"),
+            &[("csrf_token", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(again.status, 422, "one plan an admission");
+
+    // The keyworker owns point 3 and completes it.
+    let (mut kw_browser, kw) = Browser::signed_in(&app, Role::Keyworker).await;
+    app.assign_keyworker(&coord, &person, &kw.id).await;
+    let point = format!("/people/{person}/plan/points/3");
+    let form = browser.get(&point).await;
+    assert!(
+        form.has(&format!("<option value=\"{}\"", kw.id)),
+        "the keyworker is offered"
+    );
+    let version = form.version();
+    let target = days_ahead(10);
+    let res = browser
+        .post(
+            &point,
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("status", "in_progress"),
+                ("owner_id", kw.id.as_str()),
+                ("target_date-day", &target.day().to_string()),
+                ("target_date-month", &target.month().to_string()),
+                ("target_date-year", &target.year().to_string()),
+                ("notes", "Viewing the flat"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", strip_tags(&res.body));
+    let stale = browser
+        .post(
+            &point,
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("status", "complete"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, 412);
+    assert!(stale.has("Someone else changed this plan"));
+    let form = kw_browser.get(&point).await;
+    assert_eq!(form.status, 200);
+    let kw_csrf = form.csrf();
+    let fresh = form.version();
+    let res = kw_browser
+        .post(
+            &point,
+            &[
+                ("csrf_token", kw_csrf.as_str()),
+                ("status", "complete"),
+                ("owner_id", kw.id.as_str()),
+                ("target_date-day", &target.day().to_string()),
+                ("target_date-month", &target.month().to_string()),
+                ("target_date-year", &target.year().to_string()),
+                ("notes", "Tenancy signed"),
+                ("version", &fresh),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", strip_tags(&res.body));
+    let plan = coord
+        .get(&format!(
+            "/admissions/{}/discharge-plan",
+            admitted.admission_id
+        ))
+        .json()
+        .await;
+    let p3 = plan["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["number"] == 3)
+        .unwrap();
+    assert_eq!(
+        (p3["status"].as_str(), p3["notes"].as_str()),
+        (Some("complete"), Some("Tenancy signed"))
+    );
+    assert_eq!(plan["complete_count"], 1);
+    // Not theirs: point 4 is nobody's, so the keyworker may not change it.
+    let form = kw_browser
+        .get(&format!("/people/{person}/plan/points/4"))
+        .await;
+    let res = kw_browser
+        .post(
+            &format!("/people/{person}/plan/points/4"),
+            &[
+                ("csrf_token", kw_csrf.as_str()),
+                ("status", "complete"),
+                ("version", &form.version()),
+            ],
+        )
+        .await;
+    assert!(matches!(res.status, 403 | 404), "{}", res.status);
 }

@@ -34,6 +34,16 @@ impl PageResponse {
         self.body[start..start + end].to_string()
     }
 
+    /// The hidden `version` field (a versioned form's ETag).
+    pub fn version(&self) -> String {
+        self.body
+            .split("name=\"version\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a version field")
+            .to_string()
+    }
+
     pub fn set_cookies(&self) -> Vec<String> {
         self.headers
             .get_all(SET_COOKIE)

@@ -1,0 +1,405 @@
+//! The 12-point discharge plan from the record: **Create a discharge plan** for an open
+//! admission (coordinators, clinicians) and **Update** a point: its status, owner, target date
+//! and notes (coordinators, clinicians; keyworkers the points they own). The same service calls
+//! as `POST /admissions/{id}/discharge-plan` and `PATCH /discharge-plans/{id}/points/{n}`.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::contact::{about, About};
+use super::error::PageResult;
+use super::forms::{self, DateInput, DateParts, FormErrors, Sent};
+use super::respond::{html, see_other};
+use super::session::Page;
+use crate::admissions::service as admissions;
+use crate::auth::Permission;
+use crate::discharge::model::{CreatePlanRequest, PlanView, PointView, UpdatePointRequest};
+use crate::discharge::service as discharge;
+use crate::error::ApiError;
+use crate::http::{IfMatch, Now};
+use crate::people::service as people;
+use crate::users::model::UserSummary;
+
+pub const STATUSES: [(&str, &str); 4] = [
+    ("not_started", "Not started"),
+    ("in_progress", "In progress"),
+    ("complete", "Complete"),
+    ("not_applicable", "Not applicable"),
+];
+
+fn now(page: &Page) -> Now {
+    Now {
+        today: page.today,
+        instant: page.state().clock.now(),
+    }
+}
+
+/// The person's open admission and its plan, if any.
+async fn current_plan(page: &Page, person: &str) -> Result<(String, Option<PlanView>), ApiError> {
+    let person = person.to_string();
+    page.read(move |c, a| {
+        let open = admissions::for_person(c, a, &person)?
+            .into_iter()
+            .find(|adm| adm.discharged_on.is_none())
+            .ok_or_else(|| {
+                ApiError::Conflict("not in hospital: a plan needs an open admission".into())
+            })?;
+        let plan = match discharge::read_for_admission(c, a, &open.id) {
+            Ok(plan) => Some(plan),
+            Err(ApiError::NotFound) => None,
+            Err(other) => return Err(other),
+        };
+        Ok((open.id, plan))
+    })
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PlanForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default, rename = "planned_discharge_date-day")]
+    pub day: String,
+    #[serde(default, rename = "planned_discharge_date-month")]
+    pub month: String,
+    #[serde(default, rename = "planned_discharge_date-year")]
+    pub year: String,
+}
+
+impl PlanForm {
+    pub fn planned(&self) -> DateParts {
+        DateParts::new(&self.day, &self.month, &self.year)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "plan_form.html")]
+struct PlanPage {
+    chrome: super::chrome::Chrome,
+    about: About,
+    errors: FormErrors,
+    form: PlanForm,
+}
+
+#[get("/people/{id}/plan")]
+pub async fn plan_form(page: Page, id: web::Path<String>) -> PageResult {
+    page.require(Permission::DischargeWrite)?;
+    let view = PlanPage {
+        chrome: page.chrome("/register"),
+        about: about(&page, &id).await?,
+        errors: FormErrors::default(),
+        form: PlanForm::default(),
+    };
+    Ok(html(StatusCode::OK, view.render()))
+}
+
+async fn try_create(
+    page: &Page,
+    id: &str,
+    form: &PlanForm,
+) -> Result<Option<FormErrors>, ApiError> {
+    let mut found = FormErrors::default();
+    let mut fields = serde_json::Map::new();
+    let field = "planned_discharge_date";
+    form.planned()
+        .put(&mut fields, &mut found, field, "Planned discharge date");
+    let labels = &[(field, "Planned discharge date")];
+    let body = match forms::request::<CreatePlanRequest>(now(page), fields, found, labels, &[field])
+    {
+        Ok(body) => body,
+        Err(errors) => return errors.map(Some),
+    };
+    let (admission, _) = current_plan(page, id).await?;
+    let written = page
+        .write(move |c, a| discharge::create_view(c, a, &admission, body))
+        .await;
+    match forms::outcome(written, labels, Some(field))? {
+        Sent::Refused(errors) => Ok(Some(errors)),
+        _ => Ok(None),
+    }
+}
+
+#[post("/people/{id}/plan")]
+pub async fn create_plan(
+    page: Page,
+    id: web::Path<String>,
+    form: web::Form<PlanForm>,
+) -> PageResult {
+    page.check_csrf(&form.csrf_token)?;
+    page.require(Permission::DischargeWrite)?;
+    let form = form.into_inner();
+    let Some(errors) = try_create(&page, &id, &form).await? else {
+        return Ok(see_other(&format!("/people/{id}?done=plan#discharge-plan")));
+    };
+    let view = PlanPage {
+        chrome: page.chrome("/register"),
+        about: about(&page, &id).await?,
+        errors,
+        form,
+    };
+    Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PointForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub owner_id: String,
+    #[serde(default, rename = "target_date-day")]
+    pub day: String,
+    #[serde(default, rename = "target_date-month")]
+    pub month: String,
+    #[serde(default, rename = "target_date-year")]
+    pub year: String,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub version: i32,
+}
+
+const POINT_LABELS: &[(&str, &str)] = &[
+    ("status", "Status"),
+    ("owner_id", "Owner"),
+    ("target_date", "Target date"),
+    ("notes", "Notes"),
+];
+
+impl PointForm {
+    fn of(point: &PointView, version: i32) -> PointForm {
+        let target = point.target_date.map(DateParts::of).unwrap_or_default();
+        PointForm {
+            status: point.status.as_str().into(),
+            owner_id: point
+                .owner
+                .as_ref()
+                .map(|u| u.id.clone())
+                .unwrap_or_default(),
+            day: target.day,
+            month: target.month,
+            year: target.year,
+            notes: point.notes.clone().unwrap_or_default(),
+            version,
+            ..PointForm::default()
+        }
+    }
+
+    pub fn target(&self) -> DateParts {
+        DateParts::new(&self.day, &self.month, &self.year)
+    }
+
+    /// Only what changed is sent (a keyworker may move a point's status and notes but not
+    /// replan it: owner and target date are sent only when they change).
+    fn request(
+        &self,
+        now: Now,
+        current: &PointView,
+    ) -> Result<UpdatePointRequest, Result<FormErrors, ApiError>> {
+        let mut found = FormErrors::default();
+        let mut fields = serde_json::Map::new();
+        if self.status.is_empty() {
+            found.add("status", "Select the point's status");
+        } else if self.status != current.status.as_str() {
+            fields.insert("status".into(), self.status.clone().into());
+        }
+        let owner = self.owner_id.trim();
+        let current_owner = current.owner.as_ref().map_or("", |u| u.id.as_str());
+        if owner != current_owner {
+            fields.insert(
+                "owner_id".into(),
+                if owner.is_empty() {
+                    serde_json::Value::Null
+                } else {
+                    owner.into()
+                },
+            );
+        }
+        match self.target().date() {
+            DateInput::Blank if current.target_date.is_some() => {
+                fields.insert("target_date".into(), serde_json::Value::Null);
+            }
+            DateInput::Blank => {}
+            DateInput::Date(d) if Some(d) == current.target_date => {}
+            _ => self
+                .target()
+                .put(&mut fields, &mut found, "target_date", "Target date"),
+        }
+        let notes = self.notes.trim();
+        if notes != current.notes.as_deref().unwrap_or("").trim() {
+            fields.insert(
+                "notes".into(),
+                if notes.is_empty() {
+                    serde_json::Value::Null
+                } else {
+                    self.notes.clone().into()
+                },
+            );
+        }
+        forms::request(now, fields, found, POINT_LABELS, &["target_date"])
+    }
+}
+
+#[derive(Template)]
+#[template(path = "point_form.html")]
+struct PointPage {
+    chrome: super::chrome::Chrome,
+    about: About,
+    point: PointView,
+    /// Who may own it: the viewer, the person's keyworker, the owner now.
+    owners: Vec<UserSummary>,
+    errors: FormErrors,
+    form: PointForm,
+    statuses: [(&'static str, &'static str); 4],
+    stale: bool,
+}
+
+impl PointPage {
+    fn owns(&self, id: &str) -> bool {
+        self.form.owner_id == id
+    }
+}
+
+/// The people a point is usually given to, without listing every user of the service.
+async fn owners(
+    page: &Page,
+    person: &str,
+    point: &PointView,
+) -> Result<Vec<UserSummary>, ApiError> {
+    let id = person.to_string();
+    let keyworker = page
+        .read(move |c, a| people::read(c, a, &id))
+        .await?
+        .keyworker;
+    let me = UserSummary {
+        id: page.user.id.clone(),
+        username: page.user.username.clone(),
+        display_name: format!("Me ({})", page.user.username),
+        role: page.user.role,
+    };
+    let mut out = vec![me];
+    for u in [keyworker, point.owner.clone()].into_iter().flatten() {
+        if !out.iter().any(|o| o.id == u.id) {
+            out.push(u);
+        }
+    }
+    Ok(out)
+}
+
+async fn point_of(
+    page: &Page,
+    person: &str,
+    number: i32,
+) -> Result<(PlanView, PointView), ApiError> {
+    let (_, plan) = current_plan(page, person).await?;
+    let plan = plan.ok_or(ApiError::NotFound)?;
+    let point = plan
+        .points
+        .iter()
+        .find(|p| p.number == number)
+        .cloned()
+        .ok_or(ApiError::NotFound)?;
+    Ok((plan, point))
+}
+
+struct Shown {
+    point: PointView,
+    form: PointForm,
+    errors: FormErrors,
+    stale: bool,
+}
+
+async fn show(page: &Page, person: &str, shown: Shown, status: StatusCode) -> PageResult {
+    let view = PointPage {
+        chrome: page.chrome("/register"),
+        about: about(page, person).await?,
+        owners: owners(page, person, &shown.point).await?,
+        point: shown.point,
+        errors: shown.errors,
+        form: shown.form,
+        statuses: STATUSES,
+        stale: shown.stale,
+    };
+    Ok(html(status, view.render()))
+}
+
+#[get("/people/{id}/plan/points/{number}")]
+pub async fn point_form(page: Page, path: web::Path<(String, i32)>) -> PageResult {
+    page.require(Permission::PointUpdate)?;
+    let (person, number) = path.into_inner();
+    let (plan, point) = point_of(&page, &person, number).await?;
+    let form = PointForm::of(&point, plan.version);
+    let shown = Shown {
+        point,
+        form,
+        errors: FormErrors::default(),
+        stale: false,
+    };
+    show(&page, &person, shown, StatusCode::OK).await
+}
+
+async fn try_update(
+    page: &Page,
+    plan: &PlanView,
+    point: &PointView,
+    form: &PointForm,
+) -> Result<Sent, ApiError> {
+    let body = match form.request(now(page), point) {
+        Ok(body) => body,
+        Err(errors) => return Ok(Sent::Refused(errors?)),
+    };
+    let (id, number, tag) = (
+        plan.id.clone(),
+        point.number,
+        IfMatch::Tags(vec![Some(form.version)]),
+    );
+    let written = page
+        .write(move |c, a| discharge::update_point_view(c, a, &id, number, &tag, body))
+        .await;
+    forms::outcome(written, POINT_LABELS, Some("status"))
+}
+
+#[post("/people/{id}/plan/points/{number}")]
+pub async fn update_point(
+    page: Page,
+    path: web::Path<(String, i32)>,
+    form: web::Form<PointForm>,
+) -> PageResult {
+    page.check_csrf(&form.csrf_token)?;
+    page.require(Permission::PointUpdate)?;
+    let ((person, number), form) = (path.into_inner(), form.into_inner());
+    let (plan, point) = point_of(&page, &person, number).await?;
+    let (status, errors, stale) = match try_update(&page, &plan, &point, &form).await? {
+        Sent::Done => {
+            return Ok(see_other(&format!(
+                "/people/{person}?done=point#discharge-plan"
+            )))
+        }
+        Sent::Stale => (StatusCode::PRECONDITION_FAILED, FormErrors::default(), true),
+        Sent::Refused(errors) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors.dates_at_day(&["target_date"]),
+            false,
+        ),
+    };
+    let form = if stale {
+        PointForm::of(&point, plan.version)
+    } else {
+        form
+    };
+    show(
+        &page,
+        &person,
+        Shown {
+            point,
+            form,
+            errors,
+            stale,
+        },
+        status,
+    )
+    .await
+}
