@@ -79,6 +79,15 @@ pub enum Stay {
 }
 
 impl Stay {
+    /// The forms under `/people/{id}/admissions/{admission}/`.
+    fn of_admission(path: &str) -> Option<Stay> {
+        match path {
+            "discharge" => Some(Stay::Discharge),
+            "visit" => Some(Stay::Visit),
+            _ => None,
+        }
+    }
+
     fn title(self) -> &'static str {
         match self {
             Stay::Admission => "Record an admission",
@@ -323,11 +332,7 @@ pub async fn admission_form(page: Page, id: web::Path<String>) -> PageResult {
 pub async fn stay_form(page: Page, path: web::Path<(String, String, String)>) -> PageResult {
     page.require(Permission::RegisterWrite)?;
     let (person, admission, which) = path.into_inner();
-    let stay = match which.as_str() {
-        "discharge" => Stay::Discharge,
-        "visit" => Stay::Visit,
-        _ => return Err(ApiError::NotFound.into()),
-    };
+    let stay = Stay::of_admission(&which).ok_or(ApiError::NotFound)?;
     let admission = admission_of(&page, &person, &admission).await?;
     let mut form = today_form(&page);
     form.version = admission.version;
@@ -450,11 +455,7 @@ pub async fn record_stay(
     page.check_csrf(&form.csrf_token)?;
     page.require(Permission::RegisterWrite)?;
     let (person, admission, which) = path.into_inner();
-    let stay = match which.as_str() {
-        "discharge" => Stay::Discharge,
-        "visit" => Stay::Visit,
-        _ => return Err(ApiError::NotFound.into()),
-    };
+    let stay = Stay::of_admission(&which).ok_or(ApiError::NotFound)?;
     let admission = admission_of(&page, &person, &admission).await?;
     answer(page, person, Some(admission), stay, form.into_inner()).await
 }
