@@ -93,21 +93,17 @@ impl ContactForm {
             }
             (DateInput::Date(_), None) => errors.add("time", "Enter the time like 14:30"),
         }
-        if self.kind.is_empty() {
-            errors.add("kind", "Select the kind of contact");
-        }
         // Stand-ins where the page already knows what is wrong, so the API checks the rest.
         fields
             .entry("occurred_at")
             .or_insert_with(|| now.instant.to_rfc3339().into());
-        fields.insert(
-            "kind".into(),
-            if self.kind.is_empty() {
-                "other"
-            } else {
-                &self.kind
-            }
-            .into(),
+        forms::put_choice(
+            &mut fields,
+            &mut errors,
+            "kind",
+            &self.kind,
+            "other",
+            "Select the kind of contact",
         );
         fields.insert("summary".into(), self.summary.clone().into());
         if !self.with_whom.trim().is_empty() {

@@ -161,6 +161,23 @@ where
     crate::http::json::parse_body(Some(now), body.as_bytes())
 }
 
+/// A choice the form must carry (radios): the value chosen; when none was, `message` on the
+/// field and `stand_in` in the body, so the API still checks everything else (see `request`).
+pub fn put_choice(
+    fields: &mut serde_json::Map<String, serde_json::Value>,
+    found: &mut FormErrors,
+    id: &str,
+    chosen: &str,
+    stand_in: &str,
+    message: &str,
+) {
+    if chosen.is_empty() {
+        found.add(id, message);
+    }
+    let value = if chosen.is_empty() { stand_in } else { chosen };
+    fields.insert(id.into(), value.into());
+}
+
 /// The API's request from a form's fields, or every problem in words: the page's own (`found`,
 /// for what it checks before the API can: dates, choices not made) and the API's, one per
 /// field, date errors linking to their day box. The request is refused whenever `found` has

@@ -127,21 +127,17 @@ impl PersonForm {
         .map(Into::into)
         .collect();
         fields.insert("diagnoses".into(), diagnoses.into());
-        if self.consent_status.is_empty() {
-            found.add("consent_status", "Select what consent has been recorded");
-        }
         // Stand-ins where the page already knows what is wrong (see forms::request).
         fields
             .entry("date_of_birth")
             .or_insert_with(|| "2000-01-01".into());
-        fields.insert(
-            "consent_status".into(),
-            if self.consent_status.is_empty() {
-                "not_recorded"
-            } else {
-                &self.consent_status
-            }
-            .into(),
+        forms::put_choice(
+            &mut fields,
+            &mut found,
+            "consent_status",
+            &self.consent_status,
+            "not_recorded",
+            "Select what consent has been recorded",
         );
         forms::request(now, fields, found, PERSON_LABELS, &["date_of_birth"])
     }
@@ -238,17 +234,13 @@ impl EntryForm {
         put_text(&mut fields, "consent_note", &self.consent_note);
         self.opened()
             .put(&mut fields, &mut found, "opened_on", "Date on the register");
-        if self.rag.is_empty() {
-            found.add("rag", "Select the rating");
-        }
-        fields.insert(
-            "rag".into(),
-            if self.rag.is_empty() {
-                "amber"
-            } else {
-                &self.rag
-            }
-            .into(),
+        forms::put_choice(
+            &mut fields,
+            &mut found,
+            "rag",
+            &self.rag,
+            "amber",
+            "Select the rating",
         );
         forms::request(now, fields, found, ENTRY_LABELS, &["opened_on"])
     }

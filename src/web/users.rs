@@ -84,17 +84,13 @@ impl UserForm {
         let mut fields = serde_json::Map::new();
         fields.insert("display_name".into(), self.display_name.clone().into());
         fields.insert("email".into(), self.email.trim().into());
-        if self.role.is_empty() {
-            found.add("role", "Select the role");
-        }
-        fields.insert(
-            "role".into(),
-            if self.role.is_empty() {
-                "keyworker"
-            } else {
-                &self.role
-            }
-            .into(),
+        forms::put_choice(
+            &mut fields,
+            found,
+            "role",
+            &self.role,
+            "keyworker",
+            "Select the role",
         );
         let manager = self.manager_id.trim();
         fields.insert(
