@@ -123,22 +123,18 @@ impl ReviewForm {
         if self.held().date() == DateInput::Blank {
             errors.add("reviewed_on", "Enter the date of the review");
         }
-        if self.rag.is_empty() {
-            errors.add("rag", "Select the rating the review agreed");
-        }
         // Where the page already knows what is wrong, a stand-in lets the API check every
         // other field too, so one answer lists every problem. The request is refused anyway.
         fields
             .entry("reviewed_on")
             .or_insert_with(|| now.today.to_string().into());
-        fields.insert(
-            "rag".into(),
-            if self.rag.is_empty() {
-                "amber"
-            } else {
-                &self.rag
-            }
-            .into(),
+        forms::put_choice(
+            &mut fields,
+            &mut errors,
+            "rag",
+            &self.rag,
+            "amber",
+            "Select the rating the review agreed",
         );
         let attendees: Vec<serde_json::Value> = self
             .attendees
@@ -308,6 +304,27 @@ async fn write_entry<B: Send + 'static>(
     forms::outcome(written, labels, None)
 }
 
+/// The answer to a versioned entry form: on to the record, or the form again (412 when the
+/// entry moved on, shown as it is now; 422 with what was wrong). `page_of` renders the form
+/// with these errors, stale or not.
+fn answered(
+    sent: Sent,
+    done: String,
+    page_of: impl FnOnce(FormErrors, bool) -> askama::Result<String>,
+) -> PageResult {
+    match sent {
+        Sent::Done => Ok(see_other(&done)),
+        Sent::Stale => Ok(html(
+            StatusCode::PRECONDITION_FAILED,
+            page_of(FormErrors::default(), true),
+        )),
+        Sent::Refused(errors) => Ok(html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page_of(errors, false),
+        )),
+    }
+}
+
 #[post("/people/{id}/rating")]
 pub async fn change_rating(
     page: Page,
@@ -316,7 +333,7 @@ pub async fn change_rating(
 ) -> PageResult {
     let about = sent_back(&page, &form.csrf_token, &id).await?;
     let form = form.into_inner();
-    match write_entry(
+    let sent = write_entry(
         &page,
         &about,
         form.version,
@@ -324,21 +341,21 @@ pub async fn change_rating(
         RATING_LABELS,
         register::update_view,
     )
-    .await?
-    {
-        Sent::Done => Ok(see_other(&format!("/people/{id}?done=rating"))),
-        Sent::Stale => {
-            // Shown as it is now; the reason typed is kept, nothing is overwritten.
-            let mut view = rating_page(&page, about, &form, FormErrors::default());
-            view.stale = true;
-            Ok(html(StatusCode::PRECONDITION_FAILED, view.render()))
-        }
-        Sent::Refused(errors) => {
+    .await?;
+    answered(
+        sent,
+        format!("/people/{id}?done=rating"),
+        |errors, stale| {
+            // Stale: shown as it is now (its version); the reason typed is kept, nothing is
+            // overwritten. Refused: the version the form was filled against is kept.
             let mut view = rating_page(&page, about, &form, errors);
-            view.version = form.version;
-            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
-        }
-    }
+            view.stale = stale;
+            if !stale {
+                view.version = form.version;
+            }
+            view.render()
+        },
+    )
 }
 
 /// The reasons an entry closes, as radio options.
@@ -385,17 +402,13 @@ impl CloseForm {
     fn request(&self, now: Now) -> Result<CloseEntryRequest, Result<FormErrors, ApiError>> {
         let mut found = FormErrors::default();
         let mut fields = serde_json::Map::new();
-        if self.reason.is_empty() {
-            found.add("reason", "Select why the entry closes");
-        }
-        fields.insert(
-            "reason".into(),
-            if self.reason.is_empty() {
-                "no_longer_at_risk"
-            } else {
-                &self.reason
-            }
-            .into(),
+        forms::put_choice(
+            &mut fields,
+            &mut found,
+            "reason",
+            &self.reason,
+            "no_longer_at_risk",
+            "Select why the entry closes",
         );
         if !self.note.trim().is_empty() {
             fields.insert("note".into(), self.note.clone().into());
@@ -433,7 +446,7 @@ pub async fn close_entry(
 ) -> PageResult {
     let about = sent_back(&page, &form.csrf_token, &id).await?;
     let form = form.into_inner();
-    match write_entry(
+    let sent = write_entry(
         &page,
         &about,
         form.version,
@@ -441,20 +454,19 @@ pub async fn close_entry(
         CLOSE_LABELS,
         register::close_view,
     )
-    .await?
-    {
-        Sent::Done => Ok(see_other(&format!("/people/{id}?done=closed"))),
-        Sent::Stale => {
-            let mut view = close_page(&page, about, &form, FormErrors::default());
-            view.stale = true;
-            Ok(html(StatusCode::PRECONDITION_FAILED, view.render()))
-        }
-        Sent::Refused(errors) => {
+    .await?;
+    answered(
+        sent,
+        format!("/people/{id}?done=closed"),
+        |errors, stale| {
             let mut view = close_page(&page, about, &form, errors);
-            view.version = form.version;
-            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
-        }
-    }
+            view.stale = stale;
+            if !stale {
+                view.version = form.version;
+            }
+            view.render()
+        },
+    )
 }
 
 impl RatingPage {
