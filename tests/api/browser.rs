@@ -157,6 +157,22 @@ async fn field(c: &Client, label: &str) -> fantoccini::elements::Element {
         .unwrap_or_else(|e| panic!("a field labelled {label}: {e}"))
 }
 
+/// Ticks a radio or checkbox by clicking its label, as a person does.
+async fn choose(c: &Client, id: &str) {
+    let css = format!("label[for={id}]");
+    c.find(Locator::Css(&css))
+        .await
+        .unwrap_or_else(|e| panic!("a label for {id}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Types into the field a visible label names.
+async fn type_in(c: &Client, label: &str, text: &str) {
+    field(c, label).await.send_keys(text).await.unwrap();
+}
+
 async fn button(c: &Client, text: &str) -> fantoccini::elements::Element {
     let xpath = format!("//button[normalize-space()='{text}']");
     c.find(Locator::XPath(&xpath))
@@ -187,16 +203,8 @@ async fn click_through(c: &Client, target: fantoccini::elements::Element) {
 }
 
 async fn sign_in(c: &Client, username: &str, password: &str) {
-    field(c, "Username")
-        .await
-        .send_keys(username)
-        .await
-        .unwrap();
-    field(c, "Password")
-        .await
-        .send_keys(password)
-        .await
-        .unwrap();
+    type_in(c, "Username", username).await;
+    type_in(c, "Password", password).await;
     click_through(c, button(c, "Sign in").await).await;
 }
 
@@ -282,12 +290,7 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
     assert_eq!(path_of(&c).await, "/register");
     assert_eq!(h1(&c).await, "Register");
     check_page(&c, &axe, "the board").await;
-    c.find(Locator::Css("label[for=rag-red]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    choose(&c, "rag-red").await;
     click_through(&c, button(&c, "Apply filters").await).await;
     let filtered = path_of(&c).await;
     assert!(filtered.contains("rag=red"), "{filtered}");
@@ -298,11 +301,7 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
     );
     c.goto(&format!("{base}/register")).await.unwrap();
     let reference = late_entry["reference"].as_str().unwrap();
-    field(&c, "Search by name, NHS number or reference")
-        .await
-        .send_keys(reference)
-        .await
-        .unwrap();
+    type_in(&c, "Search by name, NHS number or reference", reference).await;
     click_through(&c, button(&c, "Apply filters").await).await;
     let text = body_text(&c).await;
     assert!(
@@ -324,22 +323,9 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
     click_through(&c, button(&c, "Record review").await).await;
     assert!(body_text(&c).await.contains("There is a problem"));
     check_page(&c, &axe, "the review form, with errors").await;
-    c.find(Locator::Css("label[for=rag-red]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    field(&c, "Who attended")
-        .await
-        .send_keys("Coordinator\nKeyworker")
-        .await
-        .unwrap();
-    field(&c, "Summary")
-        .await
-        .send_keys("Placement at risk; crisis plan agreed")
-        .await
-        .unwrap();
+    choose(&c, "rag-red").await;
+    type_in(&c, "Who attended", "Coordinator\nKeyworker").await;
+    type_in(&c, "Summary", "Placement at risk; crisis plan agreed").await;
     check_page(&c, &axe, "the review form, filled").await;
     click_through(&c, button(&c, "Record review").await).await;
     assert_eq!(path_of(&c).await, format!("/people/{late_id}?done=review"));
@@ -384,18 +370,8 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
         f.clear().await.unwrap();
         f.send_keys(value).await.unwrap();
     }
-    c.find(Locator::Css("label[for=autism]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Css("label[for=consent_status-parental]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    choose(&c, "autism").await;
+    choose(&c, "consent_status-parental").await;
     check_page(&c, &axe, "add a person, filled").await;
     click_through(&c, button(&c, "Add person").await).await;
     assert!(body_text(&c).await.contains("Person added."));
@@ -407,17 +383,8 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
     )
     .await;
     check_page(&c, &axe, "put on the register").await;
-    c.find(Locator::Css("label[for=rag-amber]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    field(&c, "Why they are at risk")
-        .await
-        .send_keys("Family placement under strain")
-        .await
-        .unwrap();
+    choose(&c, "rag-amber").await;
+    type_in(&c, "Why they are at risk", "Family placement under strain").await;
     click_through(&c, button(&c, "Put on the register").await).await;
     assert!(body_text(&c).await.contains("On the register."));
     c.goto(&format!("{base}/people/{}", admitted.person_id))
@@ -433,12 +400,7 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
     )
     .await;
     check_page(&c, &axe, "a discharge plan point").await;
-    c.find(Locator::Css("label[for=status-complete]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    choose(&c, "status-complete").await;
     click_through(&c, button(&c, "Save point").await).await;
     let text = body_text(&c).await;
     assert!(
@@ -499,11 +461,7 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
         "back on the alert"
     );
     check_page(&c, &axe, "an alert").await;
-    field(&c, "Note")
-        .await
-        .send_keys("Review booked with the family")
-        .await
-        .unwrap();
+    type_in(&c, "Note", "Review booked with the family").await;
     click_through(&c, button(&c, "Acknowledge").await).await;
     assert!(body_text(&c).await.contains("Alert acknowledged"));
     check_page(&c, &axe, "an acknowledged alert").await;
@@ -527,17 +485,8 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
     click_through(&c, c.find(Locator::LinkText("Log contact")).await.unwrap()).await;
     check_page(&c, &axe, "the contact form").await;
     c.set_window_size(390, 844).await.unwrap();
-    c.find(Locator::Css("label[for=kind-phone]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    field(&c, "Summary")
-        .await
-        .send_keys("Called: calmer since the review")
-        .await
-        .unwrap();
+    choose(&c, "kind-phone").await;
+    type_in(&c, "Summary", "Called: calmer since the review").await;
     click_through(&c, button(&c, "Log contact").await).await;
     let text = body_text(&c).await;
     assert!(
