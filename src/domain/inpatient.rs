@@ -160,6 +160,18 @@ pub enum PanelRole {
 }
 
 impl PanelRole {
+    pub const ALL: [PanelRole; 5] = [
+        PanelRole::Chair,
+        PanelRole::ClinicalExpert,
+        PanelRole::ExpertByExperience,
+        PanelRole::Commissioner,
+        PanelRole::Other,
+    ];
+
+    pub fn parse(s: &str) -> Option<PanelRole> {
+        PanelRole::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             PanelRole::Chair => "chair",

@@ -13,12 +13,12 @@ use super::error::PageResult;
 use super::forms::{self, DateInput, DateParts, FormErrors};
 use super::respond::{html, see_other};
 use super::session::Page;
+use super::subject::{about, About};
 use crate::auth::Permission;
 use crate::contacts::model::CreateContactRequest;
 use crate::contacts::service as contacts;
 use crate::error::ApiError;
 use crate::http::Now;
-use crate::people::service as people;
 
 pub const KINDS: [(&str, &str); 6] = [
     ("face_to_face", "Face to face"),
@@ -28,11 +28,6 @@ pub const KINDS: [(&str, &str); 6] = [
     ("message", "Message (text, email, letter)"),
     ("other", "Other"),
 ];
-
-pub struct About {
-    pub person_id: String,
-    pub name: String,
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ContactForm {
@@ -152,18 +147,6 @@ struct ContactPage {
     kinds: [(&'static str, &'static str); 6],
 }
 
-pub async fn about(page: &Page, person_id: &str) -> Result<About, ApiError> {
-    let id = person_id.to_string();
-    page.read(move |c, a| {
-        let person = people::read(c, a, &id)?;
-        Ok(About {
-            name: format!("{} {}", person.given_name, person.family_name),
-            person_id: id,
-        })
-    })
-    .await
-}
-
 fn contact_page(page: &Page, about: About, form: ContactForm, errors: FormErrors) -> ContactPage {
     ContactPage {
         chrome: page.chrome("/my-work"),
@@ -201,11 +184,7 @@ pub async fn log_contact(
     page.require(Permission::ContactsWrite)?;
     let about = about(&page, &id).await?;
     let form = form.into_inner();
-    let now = Now {
-        today: page.today,
-        instant: page.state().clock.now(),
-    };
-    let errors = match form.request(now) {
+    let errors = match form.request(page.now()) {
         Ok(body) => {
             let person = about.person_id.clone();
             page.write(move |c, a| contacts::create_view(c, a, &person, body))

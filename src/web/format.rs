@@ -6,7 +6,7 @@ use chrono_tz::Europe::London;
 
 use crate::domain::alerts::{AlertKind, AlertStatus};
 use crate::domain::discharge::PointStatus;
-use crate::domain::inpatient::{ActionStatus, CetrKind, DischargeDestination, Setting};
+use crate::domain::inpatient::{ActionStatus, CetrKind, DischargeDestination, PanelRole, Setting};
 use crate::domain::person::{AgeGroup, ConsentStatus, ContactKind, Diagnosis};
 use crate::domain::register::{ClosureReason, EntryStatus};
 use crate::domain::{Rag, Role};
@@ -162,6 +162,18 @@ impl Words for CetrKind {
             CetrKind::PostAdmission => "Post-admission C(E)TR",
             CetrKind::Inpatient => "Inpatient C(E)TR",
             CetrKind::Independent => "Independent C(E)TR",
+        }
+    }
+}
+
+impl Words for PanelRole {
+    fn words(&self) -> &'static str {
+        match self {
+            PanelRole::Chair => "Chair",
+            PanelRole::ClinicalExpert => "Clinical expert",
+            PanelRole::ExpertByExperience => "Expert by experience",
+            PanelRole::Commissioner => "Commissioner",
+            PanelRole::Other => "Other",
         }
     }
 }

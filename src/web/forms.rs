@@ -61,6 +61,7 @@ impl FormErrors {
             let (id, label) = labels
                 .iter()
                 .find(|(id, _)| *id == e.field)
+                .or_else(|| labels.iter().find(|(id, _)| nested_in(&e.field, id)))
                 .or(labels.first())
                 .copied()
                 .unwrap_or(("", ""));
@@ -76,6 +77,13 @@ impl FormErrors {
             other => Err(other),
         }
     }
+}
+
+/// `panel[2].name` is about `panel`: a list's errors go on the list's field.
+fn nested_in(field: &str, parent: &str) -> bool {
+    field
+        .strip_prefix(parent)
+        .is_some_and(|rest| rest.starts_with('[') || rest.starts_with('.'))
 }
 
 /// What three date boxes hold.
@@ -285,6 +293,8 @@ mod tests {
             &[
                 FieldError::new("new_password", "must be at least 12 characters"),
                 FieldError::new("elsewhere", "is wrong"),
+                FieldError::new("new_password[1].x", "is nested"),
+                FieldError::new("new_passwords", "is another field"),
             ],
             &[
                 ("current_password", "Current password"),
@@ -295,9 +305,27 @@ mod tests {
             errors.get("new_password"),
             Some("New password must be at least 12 characters")
         );
+        let on = |id: &str| -> Vec<&str> {
+            errors
+                .items
+                .iter()
+                .filter(|e| e.id == id)
+                .map(|e| e.text.as_str())
+                .collect()
+        };
         assert_eq!(
-            errors.get("current_password"),
-            Some("Current password is wrong")
+            on("current_password"),
+            [
+                "Current password is wrong",
+                "Current password is another field"
+            ]
+        );
+        assert_eq!(
+            on("new_password"),
+            [
+                "New password must be at least 12 characters",
+                "New password is nested"
+            ]
         );
         assert!(FormErrors::default().is_empty());
     }

@@ -8,11 +8,11 @@ use actix_web::{get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::contact::{about, About};
 use super::error::PageResult;
 use super::forms::{self, DateInput, DateParts, FormErrors, Sent};
 use super::respond::{html, see_other};
 use super::session::Page;
+use super::subject::{about, About};
 use crate::admissions::model::{
     AdmissionView, CreateAdmissionRequest, CreateVisitRequest, UpdateAdmissionRequest,
 };
@@ -38,13 +38,6 @@ pub const DESTINATIONS: [(&str, &str); 4] = [
     ("died", "Died"),
     ("other", "Somewhere else"),
 ];
-
-fn now(page: &Page) -> Now {
-    Now {
-        today: page.today,
-        instant: page.state().clock.now(),
-    }
-}
 
 /// Every form here: the date boxes, the choice, the free text, as the page received them.
 #[derive(Debug, Default, Deserialize)]
@@ -354,7 +347,7 @@ async fn send(
     stay: Stay,
     form: &StayForm,
 ) -> Result<Sent, ApiError> {
-    let now = now(page);
+    let now = page.now();
     let (person, version) = (person.to_string(), form.version);
     let refused = |e: Result<FormErrors, ApiError>| e.map(Sent::Refused);
     let written = match (stay, admission) {

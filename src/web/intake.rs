@@ -31,13 +31,6 @@ pub const CONSENTS: [(&str, &str); 5] = [
     ("not_recorded", "Not recorded yet"),
 ];
 
-fn now(page: &Page) -> Now {
-    Now {
-        today: page.today,
-        instant: page.state().clock.now(),
-    }
-}
-
 /// Puts `value` into `fields` when it is not blank (optional text).
 fn put_text(fields: &mut serde_json::Map<String, serde_json::Value>, id: &str, value: &str) {
     if !value.trim().is_empty() {
@@ -173,7 +166,7 @@ pub async fn add_person(page: Page, form: web::Form<PersonForm>) -> PageResult {
     page.check_csrf(&form.csrf_token)?;
     page.require(Permission::RegisterWrite)?;
     let form = form.into_inner();
-    let errors = match form.request(now(&page)) {
+    let errors = match form.request(page.now()) {
         Ok(body) => match page
             .write(move |c, a| people::create_view(c, a, body))
             .await
@@ -293,7 +286,7 @@ pub async fn open_entry(
     page.check_csrf(&form.csrf_token)?;
     page.require(Permission::RegisterWrite)?;
     let form = form.into_inner();
-    let errors = match form.request(&id, now(&page)) {
+    let errors = match form.request(&id, page.now()) {
         Ok(body) => match page
             .write(move |c, a| register::open_view(c, a, body))
             .await

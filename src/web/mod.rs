@@ -6,6 +6,7 @@
 pub mod alerts;
 pub mod assets;
 pub mod board;
+pub mod cetr;
 pub mod chrome;
 pub mod contact;
 pub mod error;
@@ -23,6 +24,7 @@ pub mod review;
 pub mod session;
 pub mod sign_in;
 pub mod static_files;
+pub mod subject;
 pub mod users;
 
 use actix_web::web::ServiceConfig;
@@ -58,6 +60,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(plan::create_plan)
         .service(plan::point_form)
         .service(plan::update_point)
+        .service(plan::plan_review_form)
+        .service(plan::record_plan_review)
+        .service(cetr::cetr_form)
+        .service(cetr::record_cetr)
+        .service(cetr::new_action_form)
+        .service(cetr::add_action)
+        .service(cetr::action_form)
+        .service(cetr::update_action)
         .service(inpatient::admission_form)
         .service(inpatient::record_admission)
         .service(inpatient::stay_form)

@@ -125,6 +125,8 @@ struct MyWorkPage {
     today: NaiveDate,
     /// Quick actions from the rows.
     may_log_contact: bool,
+    /// The confirmation after a quick action sent here.
+    done: Option<&'static str>,
 }
 
 impl Fmt for MyWorkPage {
@@ -143,14 +145,29 @@ impl MyWorkPage {
     }
 }
 
+#[derive(serde::Deserialize)]
+pub struct MyWorkQuery {
+    done: Option<String>,
+}
+
+/// `?done=action` and the like (anything else shows none).
+fn done_banner(done: Option<&str>) -> Option<&'static str> {
+    match done? {
+        "action" => Some("Action saved."),
+        "point" => Some("Discharge plan point saved."),
+        _ => None,
+    }
+}
+
 #[get("/my-work")]
-pub async fn my_work(page: Page) -> PageResult {
+pub async fn my_work(page: Page, query: actix_web::web::Query<MyWorkQuery>) -> PageResult {
     page.require(Permission::RecordsRead)?;
     let work = page.read(gather).await?;
     let view = MyWorkPage {
         chrome: page.chrome("/my-work"),
         today: page.today,
         may_log_contact: page.user.require(Permission::ContactsWrite).is_ok(),
+        done: done_banner(query.done.as_deref()),
         work,
     };
     ok(view.render())

@@ -8,18 +8,19 @@ use actix_web::{get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::contact::{about, About};
 use super::error::PageResult;
 use super::forms::{self, DateInput, DateParts, FormErrors, Sent};
 use super::respond::{html, see_other};
 use super::session::Page;
+use super::subject::{about, owners, About};
 use crate::admissions::service as admissions;
 use crate::auth::Permission;
-use crate::discharge::model::{CreatePlanRequest, PlanView, PointView, UpdatePointRequest};
+use crate::discharge::model::{
+    CreatePlanRequest, CreatePlanReviewRequest, PlanView, PointView, UpdatePointRequest,
+};
 use crate::discharge::service as discharge;
 use crate::error::ApiError;
 use crate::http::{IfMatch, Now};
-use crate::people::service as people;
 use crate::users::model::UserSummary;
 
 pub const STATUSES: [(&str, &str); 4] = [
@@ -28,13 +29,6 @@ pub const STATUSES: [(&str, &str); 4] = [
     ("complete", "Complete"),
     ("not_applicable", "Not applicable"),
 ];
-
-fn now(page: &Page) -> Now {
-    Now {
-        today: page.today,
-        instant: page.state().clock.now(),
-    }
-}
 
 /// The person's open admission and its plan, if any.
 async fn current_plan(page: &Page, person: &str) -> Result<(String, Option<PlanView>), ApiError> {
@@ -106,11 +100,11 @@ async fn try_create(
     form.planned()
         .put(&mut fields, &mut found, field, "Planned discharge date");
     let labels = &[(field, "Planned discharge date")];
-    let body = match forms::request::<CreatePlanRequest>(now(page), fields, found, labels, &[field])
-    {
-        Ok(body) => body,
-        Err(errors) => return errors.map(Some),
-    };
+    let body =
+        match forms::request::<CreatePlanRequest>(page.now(), fields, found, labels, &[field]) {
+            Ok(body) => body,
+            Err(errors) => return errors.map(Some),
+        };
     let (admission, _) = current_plan(page, id).await?;
     let written = page
         .write(move |c, a| discharge::create_view(c, a, &admission, body))
@@ -160,6 +154,9 @@ pub struct PointForm {
     pub notes: String,
     #[serde(default)]
     pub version: i32,
+    /// `my-work`: go back there afterwards.
+    #[serde(default)]
+    pub back: String,
 }
 
 const POINT_LABELS: &[(&str, &str)] = &[
@@ -263,32 +260,6 @@ impl PointPage {
     }
 }
 
-/// The people a point is usually given to, without listing every user of the service.
-async fn owners(
-    page: &Page,
-    person: &str,
-    point: &PointView,
-) -> Result<Vec<UserSummary>, ApiError> {
-    let id = person.to_string();
-    let keyworker = page
-        .read(move |c, a| people::read(c, a, &id))
-        .await?
-        .keyworker;
-    let me = UserSummary {
-        id: page.user.id.clone(),
-        username: page.user.username.clone(),
-        display_name: format!("Me ({})", page.user.username),
-        role: page.user.role,
-    };
-    let mut out = vec![me];
-    for u in [keyworker, point.owner.clone()].into_iter().flatten() {
-        if !out.iter().any(|o| o.id == u.id) {
-            out.push(u);
-        }
-    }
-    Ok(out)
-}
-
 async fn point_of(
     page: &Page,
     person: &str,
@@ -313,10 +284,11 @@ struct Shown {
 }
 
 async fn show(page: &Page, person: &str, shown: Shown, status: StatusCode) -> PageResult {
+    let about = about(page, person).await?;
     let view = PointPage {
         chrome: page.chrome("/register"),
-        about: about(page, person).await?,
-        owners: owners(page, person, &shown.point).await?,
+        owners: owners(page, &about, shown.point.owner.as_ref()),
+        about,
         point: shown.point,
         errors: shown.errors,
         form: shown.form,
@@ -326,12 +298,25 @@ async fn show(page: &Page, person: &str, shown: Shown, status: StatusCode) -> Pa
     Ok(html(status, view.render()))
 }
 
+#[derive(Deserialize)]
+pub struct BackQuery {
+    #[serde(default)]
+    pub back: String,
+}
+
 #[get("/people/{id}/plan/points/{number}")]
-pub async fn point_form(page: Page, path: web::Path<(String, i32)>) -> PageResult {
+pub async fn point_form(
+    page: Page,
+    path: web::Path<(String, i32)>,
+    query: web::Query<BackQuery>,
+) -> PageResult {
     page.require(Permission::PointUpdate)?;
     let (person, number) = path.into_inner();
     let (plan, point) = point_of(&page, &person, number).await?;
-    let form = PointForm::of(&point, plan.version);
+    let form = PointForm {
+        back: query.into_inner().back,
+        ..PointForm::of(&point, plan.version)
+    };
     let shown = Shown {
         point,
         form,
@@ -347,7 +332,7 @@ async fn try_update(
     point: &PointView,
     form: &PointForm,
 ) -> Result<Sent, ApiError> {
-    let body = match form.request(now(page), point) {
+    let body = match form.request(page.now(), point) {
         Ok(body) => body,
         Err(errors) => return Ok(Sent::Refused(errors?)),
     };
@@ -373,6 +358,7 @@ pub async fn update_point(
     let ((person, number), form) = (path.into_inner(), form.into_inner());
     let (plan, point) = point_of(&page, &person, number).await?;
     let (status, errors, stale) = match try_update(&page, &plan, &point, &form).await? {
+        Sent::Done if form.back == "my-work" => return Ok(see_other("/my-work?done=point#points")),
         Sent::Done => {
             return Ok(see_other(&format!(
                 "/people/{person}?done=point#discharge-plan"
@@ -386,7 +372,10 @@ pub async fn update_point(
         ),
     };
     let form = if stale {
-        PointForm::of(&point, plan.version)
+        PointForm {
+            back: form.back,
+            ..PointForm::of(&point, plan.version)
+        }
     } else {
         form
     };
@@ -402,4 +391,120 @@ pub async fn update_point(
         status,
     )
     .await
+}
+
+const REVIEW_LABELS: &[(&str, &str)] = &[("reviewed_on", "Date of review"), ("summary", "Summary")];
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PlanReviewForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default, rename = "reviewed_on-day")]
+    pub day: String,
+    #[serde(default, rename = "reviewed_on-month")]
+    pub month: String,
+    #[serde(default, rename = "reviewed_on-year")]
+    pub year: String,
+    #[serde(default)]
+    pub summary: String,
+}
+
+impl PlanReviewForm {
+    pub fn reviewed(&self) -> DateParts {
+        DateParts::new(&self.day, &self.month, &self.year)
+    }
+
+    fn request(&self, now: Now) -> Result<CreatePlanReviewRequest, Result<FormErrors, ApiError>> {
+        let mut found = FormErrors::default();
+        let mut fields = serde_json::Map::new();
+        match self.reviewed().date() {
+            DateInput::Blank => found.add("reviewed_on", "Enter the date of the review"),
+            _ => self
+                .reviewed()
+                .put(&mut fields, &mut found, "reviewed_on", "Date of review"),
+        }
+        // a stand-in, so the API checks the summary in the same answer
+        fields
+            .entry("reviewed_on")
+            .or_insert_with(|| now.today.to_string().into());
+        fields.insert("summary".into(), self.summary.clone().into());
+        forms::request(now, fields, found, REVIEW_LABELS, &["reviewed_on"])
+    }
+}
+
+#[derive(Template)]
+#[template(path = "plan_review_form.html")]
+struct PlanReviewPage {
+    chrome: super::chrome::Chrome,
+    about: About,
+    plan: PlanView,
+    errors: FormErrors,
+    form: PlanReviewForm,
+}
+
+impl PlanReviewPage {
+    fn due(&self) -> String {
+        super::format::date(&self.plan.next_review_due)
+    }
+}
+
+async fn plan_review_page(
+    page: &Page,
+    person: &str,
+    form: PlanReviewForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> PageResult {
+    let (_, plan) = current_plan(page, person).await?;
+    let view = PlanReviewPage {
+        chrome: page.chrome("/register"),
+        about: about(page, person).await?,
+        plan: plan.ok_or(ApiError::NotFound)?,
+        errors,
+        form,
+    };
+    Ok(html(status, view.render()))
+}
+
+#[get("/people/{id}/plan/review")]
+pub async fn plan_review_form(page: Page, id: web::Path<String>) -> PageResult {
+    page.require(Permission::DischargeWrite)?;
+    let today = DateParts::of(page.today);
+    let form = PlanReviewForm {
+        day: today.day,
+        month: today.month,
+        year: today.year,
+        ..PlanReviewForm::default()
+    };
+    plan_review_page(&page, &id, form, FormErrors::default(), StatusCode::OK).await
+}
+
+#[post("/people/{id}/plan/review")]
+pub async fn record_plan_review(
+    page: Page,
+    id: web::Path<String>,
+    form: web::Form<PlanReviewForm>,
+) -> PageResult {
+    page.check_csrf(&form.csrf_token)?;
+    page.require(Permission::DischargeWrite)?;
+    let form = form.into_inner();
+    let errors = match form.request(page.now()) {
+        Ok(body) => {
+            let (_, plan) = current_plan(&page, &id).await?;
+            let plan = plan.ok_or(ApiError::NotFound)?.id;
+            let written = page
+                .write(move |c, a| discharge::record_review_view(c, a, &plan, body))
+                .await;
+            match forms::outcome(written, REVIEW_LABELS, Some("reviewed_on"))? {
+                Sent::Refused(errors) => errors.dates_at_day(&["reviewed_on"]),
+                _ => {
+                    return Ok(see_other(&format!(
+                        "/people/{id}?done=plan_review#discharge-plan"
+                    )))
+                }
+            }
+        }
+        Err(errors) => errors?,
+    };
+    plan_review_page(&page, &id, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await
 }

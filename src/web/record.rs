@@ -12,6 +12,7 @@ use super::format::{Fmt, Words};
 use super::session::Page;
 use crate::audit::{AuditAction, AuditEvent};
 use crate::auth::Permission;
+use crate::cetrs::model::ActionView;
 use crate::domain::register::EntryStatus;
 use crate::domain::Role;
 use crate::error::ApiError;
@@ -83,6 +84,11 @@ struct RecordPage {
     /// Create a plan (coordinators, clinicians); update its points (and keyworkers).
     may_plan: bool,
     may_update_points: bool,
+    /// Record C(E)TRs and add their actions (coordinators, clinicians).
+    may_record_cetr: bool,
+    /// The viewer's id: a keyworker may update only the actions they own.
+    me: String,
+    may_update_actions: bool,
     /// The confirmation after a form sent here (post/redirect/get).
     done: Option<&'static str>,
     today: NaiveDate,
@@ -97,6 +103,12 @@ impl Fmt for RecordPage {
 impl RecordPage {
     fn shows(&self, section: Section) -> bool {
         self.only.is_none_or(|s| s == section)
+    }
+
+    /// Coordinators and clinicians any action; keyworkers those they own.
+    fn may_update(&self, action: &ActionView) -> bool {
+        self.may_update_actions
+            && (self.may_record_cetr || action.owner.as_ref().is_some_and(|o| o.id == self.me))
     }
 
     /// How many items of a section to show.
@@ -180,6 +192,10 @@ fn done_banner(done: Option<&str>) -> Option<&'static str> {
         "visit" => Some("Oversight visit recorded."),
         "plan" => Some("Discharge plan created."),
         "point" => Some("Discharge plan point saved."),
+        "plan_review" => Some("Plan review recorded."),
+        "cetr" => Some("C(E)TR recorded. Add the actions it agreed below."),
+        "action" => Some("Action added."),
+        "action_saved" => Some("Action saved."),
         _ => None,
     }
 }
@@ -211,6 +227,9 @@ async fn render(page: Page, id: String, only: Option<Section>, done: Option<&str
         may_record_stays: page.user.require(Permission::RegisterWrite).is_ok(),
         may_plan: page.user.require(Permission::DischargeWrite).is_ok(),
         may_update_points: page.user.require(Permission::PointUpdate).is_ok(),
+        may_record_cetr: page.user.require(Permission::CetrWrite).is_ok(),
+        may_update_actions: page.user.require(Permission::ActionUpdate).is_ok(),
+        me: page.user.id.clone(),
         done: done_banner(done),
         record,
         only,

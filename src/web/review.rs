@@ -58,13 +58,6 @@ async fn about(page: &Page, person_id: &str) -> Result<About, ApiError> {
     .await
 }
 
-fn now(page: &Page) -> Now {
-    Now {
-        today: page.today,
-        instant: page.state().clock.now(),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "review_form.html")]
 struct ReviewPage {
@@ -200,7 +193,7 @@ pub async fn record_review(
 ) -> PageResult {
     let about = sent_back(&page, &form.csrf_token, &id).await?;
     let form = form.into_inner();
-    let errors = match form.request(now(&page)) {
+    let errors = match form.request(page.now()) {
         Ok(body) => {
             let entry = about.entry.id.clone();
             page.write(move |c, a| register::record_review_view(c, a, &entry, body))
@@ -337,7 +330,7 @@ pub async fn change_rating(
         &page,
         &about,
         form.version,
-        form.request(now(&page)),
+        form.request(page.now()),
         RATING_LABELS,
         register::update_view,
     )
@@ -450,7 +443,7 @@ pub async fn close_entry(
         &page,
         &about,
         form.version,
-        form.request(now(&page)),
+        form.request(page.now()),
         CLOSE_LABELS,
         register::close_view,
     )

@@ -117,6 +117,14 @@ impl Page {
         Chrome::signed_in(&self.user.username, self.user.role, &self.csrf, section)
     }
 
+    /// The request's moment, as the API's JSON rules take it (dates not in the future, etc.).
+    pub fn now(&self) -> crate::http::Now {
+        crate::http::Now {
+            today: self.today,
+            instant: self.state().clock.now(),
+        }
+    }
+
     /// 403 (and nothing changed) unless the form carried this session's token.
     pub fn check_csrf(&self, sent: &str) -> Result<(), PageError> {
         if verify(

@@ -15,7 +15,7 @@ use super::session::Page;
 use crate::auth::Permission;
 use crate::domain::Role;
 use crate::error::ApiError;
-use crate::http::{IfMatch, Now, Page as Paging};
+use crate::http::{IfMatch, Page as Paging};
 use crate::users::admin;
 use crate::users::model::{CreateUserRequest, UpdateUserRequest, UserQuery, UserView};
 use crate::users::service as users;
@@ -156,13 +156,6 @@ async fn user_page(
     })
 }
 
-fn now(page: &Page) -> Now {
-    Now {
-        today: page.today,
-        instant: page.state().clock.now(),
-    }
-}
-
 #[get("/admin/users/new")]
 pub async fn new_user_form(page: Page) -> PageResult {
     page.require(Permission::UsersWrite)?;
@@ -175,7 +168,7 @@ async fn try_create(page: &Page, form: &UserForm) -> Result<Option<FormErrors>, 
     let mut fields = form.fields(&mut found);
     fields.insert("username".into(), form.username.trim().into());
     fields.insert("password".into(), form.password.clone().into());
-    let body = match forms::request::<CreateUserRequest>(now(page), fields, found, LABELS, &[]) {
+    let body = match forms::request::<CreateUserRequest>(page.now(), fields, found, LABELS, &[]) {
         Ok(body) => body,
         Err(errors) => return errors.map(Some),
     };
@@ -219,7 +212,7 @@ async fn try_update(page: &Page, id: &str, form: &UserForm) -> Result<Sent, ApiE
     if !form.password.is_empty() {
         fields.insert("password".into(), form.password.clone().into());
     }
-    let body = match forms::request::<UpdateUserRequest>(now(page), fields, found, LABELS, &[]) {
+    let body = match forms::request::<UpdateUserRequest>(page.now(), fields, found, LABELS, &[]) {
         Ok(body) => body,
         Err(errors) => return errors.map(Sent::Refused),
     };

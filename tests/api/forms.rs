@@ -7,27 +7,7 @@ use chrono::Datelike;
 use serde_json::json;
 
 use crate::helpers::*;
-use crate::web::{strip_tags, Browser};
-
-fn date_fields(prefix: &str, date: chrono::NaiveDate) -> Vec<(String, String)> {
-    vec![
-        (format!("{prefix}-day"), date.day().to_string()),
-        (format!("{prefix}-month"), date.month().to_string()),
-        (format!("{prefix}-year"), date.year().to_string()),
-    ]
-}
-
-async fn post(
-    browser: &mut Browser<'_>,
-    path: &str,
-    fields: &[(String, String)],
-) -> crate::web::PageResponse {
-    let pairs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    browser.post(path, &pairs).await
-}
+use crate::web::{date_fields, strip_tags, Browser};
 
 #[tokio::test]
 async fn a_coordinator_records_a_review_from_the_record() {
@@ -48,7 +28,7 @@ async fn a_coordinator_records_a_review_from_the_record() {
     assert!(form.has(">Record review</button>") && form.has("for=\"reviewed_on-day\">Day</label>"));
     let csrf = form.csrf();
 
-    let forged = post(&mut browser, &path, &[("summary".into(), "x".into())]).await;
+    let forged = browser.send(&path, &[("summary".into(), "x".into())]).await;
     assert_eq!(forged.status, 403);
 
     let mut fields = vec![("csrf_token".to_string(), csrf.clone())];
@@ -58,7 +38,7 @@ async fn a_coordinator_records_a_review_from_the_record() {
         ("reviewed_on-year".into(), "2026".into()),
     ]);
     fields.push(("summary".into(), "   ".into()));
-    let res = post(&mut browser, &path, &fields).await;
+    let res = browser.send(&path, &fields).await;
     assert_eq!(res.status, 422);
     let text = strip_tags(&res.body);
     assert!(res.has("href=\"#reviewed_on-day\""), "{text}");
@@ -83,7 +63,7 @@ async fn a_coordinator_records_a_review_from_the_record() {
         ("attendees".into(), "Coordinator\nKeyworker".into()),
         ("summary".into(), "Placement breaking down".into()),
     ]);
-    let res = post(&mut browser, &path, &future).await;
+    let res = browser.send(&path, &future).await;
     assert_eq!(res.status, 422);
     assert!(strip_tags(&res.body).contains("Date of review must not be in the future"));
     assert!(res.has("Placement breaking down"), "what was typed is kept");
@@ -107,7 +87,7 @@ async fn a_coordinator_records_a_review_from_the_record() {
         ("attendees".into(), "Coordinator\n\nKeyworker\n".into()),
         ("summary".into(), "Placement breaking down".into()),
     ]);
-    let res = post(&mut browser, &path, &good).await;
+    let res = browser.send(&path, &good).await;
     assert_eq!(
         (res.status, res.location()),
         (303, format!("/people/{person}?done=review").as_str())
@@ -258,7 +238,7 @@ async fn a_keyworker_logs_a_contact_for_their_caseload_only() {
         ("time".into(), "quarter past".into()),
         ("summary".into(), "".into()),
     ]);
-    let res = post(&mut browser, &path, &fields).await;
+    let res = browser.send(&path, &fields).await;
     assert_eq!(res.status, 422);
     let text = strip_tags(&res.body);
     assert!(
@@ -276,7 +256,7 @@ async fn a_keyworker_logs_a_contact_for_their_caseload_only() {
         ("with_whom".into(), "Frankie and their dad".into()),
         ("summary".into(), "Home visit: calmer this week".into()),
     ]);
-    let res = post(&mut browser, &path, &fields).await;
+    let res = browser.send(&path, &fields).await;
     assert_eq!(
         (res.status, res.location()),
         (303, format!("/people/{person}?done=contact").as_str())

@@ -29,6 +29,7 @@ mod pages;
 mod people;
 mod permissions;
 mod queries;
+mod record_forms;
 mod register;
 mod reports;
 mod sessions;

@@ -144,6 +144,15 @@ impl<'a> Browser<'a> {
         self.keep(res).await
     }
 
+    /// `post` for fields built at run time (dates, panel rows).
+    pub async fn send(&mut self, path: &str, fields: &[(String, String)]) -> PageResponse {
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.post(path, &pairs).await
+    }
+
     /// Fills in the sign-in form (with its token) and sends it; answers the POST's response.
     pub async fn sign_in_with(
         &mut self,
@@ -179,4 +188,22 @@ impl<'a> Browser<'a> {
     pub async fn csrf(&mut self) -> String {
         self.get("/account/password").await.csrf()
     }
+}
+
+/// A date as the three boxes of the design system's date input send it.
+pub fn date_fields(prefix: &str, date: chrono::NaiveDate) -> Vec<(String, String)> {
+    use chrono::Datelike;
+    vec![
+        (format!("{prefix}-day"), date.day().to_string()),
+        (format!("{prefix}-month"), date.month().to_string()),
+        (format!("{prefix}-year"), date.year().to_string()),
+    ]
+}
+
+/// Owned form fields from literals.
+pub fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }

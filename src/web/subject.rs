@@ -1,0 +1,46 @@
+//! Who a form is about, and who its work may be given to.
+
+use super::session::Page;
+use crate::error::ApiError;
+use crate::people::service as people;
+use crate::users::model::UserSummary;
+
+/// The person a form is about, as its heading and back link show them.
+pub struct About {
+    pub person_id: String,
+    pub name: String,
+    pub keyworker: Option<UserSummary>,
+}
+
+/// The person, if this viewer may see them (a keyworker outside their caseload gets 404).
+pub async fn about(page: &Page, person_id: &str) -> Result<About, ApiError> {
+    let id = person_id.to_string();
+    page.read(move |c, a| {
+        let person = people::read(c, a, &id)?;
+        Ok(About {
+            name: format!("{} {}", person.given_name, person.family_name),
+            keyworker: person.keyworker,
+            person_id: id,
+        })
+    })
+    .await
+}
+
+/// The people a C(E)TR action or a discharge point is usually given to, without listing every
+/// user of the service: the viewer, the person's keyworker, and whoever owns it now. (The
+/// service still checks that the owner may see the person.)
+pub fn owners(page: &Page, about: &About, current: Option<&UserSummary>) -> Vec<UserSummary> {
+    let me = UserSummary {
+        id: page.user.id.clone(),
+        username: page.user.username.clone(),
+        display_name: format!("Me ({})", page.user.username),
+        role: page.user.role,
+    };
+    let mut out = vec![me];
+    for u in [about.keyworker.as_ref(), current].into_iter().flatten() {
+        if !out.iter().any(|o| o.id == u.id) {
+            out.push(u.clone());
+        }
+    }
+    out
+}

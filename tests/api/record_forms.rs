@@ -1,0 +1,395 @@
+//! The record's C(E)TR and plan forms at the handler level: Record a C(E)TR with its panel,
+//! Add an action, Update an action (and "Mark done" from My work), Record a plan review, and
+//! updating a point from My work. Each succeeds through post/redirect/get, refuses a forged
+//! form (403, nothing changed), says what is wrong in words (422), refuses the roles the API
+//! refuses, and a stale form says so instead of overwriting.
+
+use serde_json::Value;
+
+use crate::helpers::*;
+use crate::web::{date_fields, fields, strip_tags, Browser};
+
+fn panel(rows: &[(&str, &str)]) -> Vec<(String, String)> {
+    rows.iter()
+        .enumerate()
+        .flat_map(|(n, (name, role))| {
+            [
+                (format!("panel-{n}-name"), name.to_string()),
+                (format!("panel-{n}-role"), role.to_string()),
+            ]
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_clinician_records_a_cetr_with_its_panel() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Quinn", Rag::Red).await;
+    let person = entry["person_id"].as_str().unwrap().to_string();
+    let (mut browser, _) = Browser::signed_in(&app, Role::Clinician).await;
+    let record = browser.get(&format!("/people/{person}")).await;
+    assert!(record.has(&format!(
+        "href=\"/people/{person}/cetr\">Record a C(E)TR</a>"
+    )));
+    let path = format!("/people/{person}/cetr");
+    let form = browser.get(&path).await;
+    assert_eq!((form.status, form.h1().as_str()), (200, "Record a C(E)TR"));
+    assert!(form.has("for=\"panel-0-name\">Member 1: name</label>"));
+    assert!(
+        form.has("<option value=\"chair\" selected>Chair</option>"),
+        "the first row is the chair's"
+    );
+    let csrf = form.csrf();
+
+    let forged = browser.post(&path, &[("kind", "community")]).await;
+    assert_eq!(forged.status, 403);
+
+    // Nothing chosen, a member without a role, no expert by experience.
+    let mut bad = fields(&[("csrf_token", &csrf), ("summary", " ")]);
+    bad.extend(date_fields("held_on", days_ahead(3)));
+    let res = browser.send(&path, &bad).await;
+    assert_eq!(res.status, 422);
+    let text = strip_tags(&res.body);
+    for expected in [
+        "Select the kind of C(E)TR",
+        "Summary must not be blank",
+        "Date held must not be in the future",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    assert!(res.has("href=\"#held_on-day\"") && res.has("href=\"#kind\""));
+    let mut no_expert = fields(&[
+        ("csrf_token", &csrf),
+        ("kind", "community"),
+        ("summary", "Agreed crisis plan"),
+    ]);
+    no_expert.extend(date_fields("held_on", today()));
+    no_expert.extend(panel(&[
+        ("Dr Ada Chair", "chair"),
+        ("Dr Ben Expert", "clinical_expert"),
+        ("Cat Lived", ""),
+    ]));
+    let res = browser.send(&path, &no_expert).await;
+    assert_eq!(res.status, 422);
+    let text = strip_tags(&res.body);
+    assert!(text.contains("Select a role for Cat Lived"), "{text}");
+    assert!(
+        text.contains("The panel needs an expert by experience"),
+        "{text}"
+    );
+    assert!(res.has("href=\"#panel-2-role\"") && res.has("href=\"#panel-0-name\""));
+    assert!(res.has("value=\"Dr Ben Expert\""), "what was typed is kept");
+    let none = coord.get(&format!("/people/{person}/cetrs")).json().await;
+    assert_eq!(
+        none.as_array().map(Vec::len),
+        Some(0),
+        "nothing recorded yet"
+    );
+
+    let mut good = fields(&[
+        ("csrf_token", &csrf),
+        ("kind", "community"),
+        ("summary", "Agreed crisis plan"),
+        ("outcome", "Safe at home with more support"),
+    ]);
+    good.extend(date_fields("held_on", today()));
+    good.extend(panel(&[
+        ("Dr Ada Chair", "chair"),
+        ("Dr Ben Expert", "clinical_expert"),
+        ("Cat Lived", "expert_by_experience"),
+        ("", "commissioner"),
+    ]));
+    let res = browser.send(&path, &good).await;
+    assert_eq!(
+        (res.status, res.location()),
+        (303, format!("/people/{person}?done=cetr#cetrs").as_str()),
+        "{}",
+        strip_tags(&res.body)
+    );
+    let after = browser.get(res.location()).await;
+    assert!(after.has("C(E)TR recorded.") && after.has("Agreed crisis plan"));
+    assert!(after.has("Cat Lived (expert by experience)"));
+    let cetrs = coord.get(&format!("/people/{person}/cetrs")).json().await;
+    assert_eq!(cetrs[0]["kind"], "community");
+    assert_eq!(
+        cetrs[0]["panel"].as_array().map(Vec::len),
+        Some(3),
+        "the blank row is not a member: {cetrs}"
+    );
+    assert_eq!(cetrs[0]["outcome"], "Safe at home with more support");
+
+    for role in [Role::Manager, Role::Keyworker] {
+        let (mut other, _) = Browser::signed_in(&app, role).await;
+        assert!(
+            matches!(other.get(&path).await.status, 403 | 404),
+            "{role:?} may not record a C(E)TR"
+        );
+        let csrf = other.csrf().await;
+        let mut sent = good.clone();
+        sent[0].1 = csrf;
+        assert!(matches!(other.send(&path, &sent).await.status, 403 | 404));
+    }
+    let cetrs = coord.get(&format!("/people/{person}/cetrs")).json().await;
+    assert_eq!(
+        cetrs.as_array().map(Vec::len),
+        Some(1),
+        "nothing more written"
+    );
+}
+
+/// A community C(E)TR recorded through the API, for the action forms.
+async fn cetr_for(coord: &Actor<'_>, person: &str) -> Value {
+    coord
+        .post(
+            &format!("/people/{person}/cetrs"),
+            &serde_json::json!({
+                "kind": "community",
+                "held_on": today(),
+                "panel": [
+                    {"name": "Chair", "role": "chair"},
+                    {"name": "Expert", "role": "clinical_expert"},
+                    {"name": "Lived", "role": "expert_by_experience"},
+                ],
+                "summary": "Review",
+            }),
+        )
+        .json()
+        .await
+}
+
+#[tokio::test]
+async fn actions_are_added_updated_and_marked_done_from_my_work() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Rowan", Rag::Red).await;
+    let person = entry["person_id"].as_str().unwrap().to_string();
+    let (mut kw_browser, kw) = Browser::signed_in(&app, Role::Keyworker).await;
+    app.assign_keyworker(&coord, &person, &kw.id).await;
+    let cetr = cetr_for(&coord, &person).await;
+    let cetr_id = cetr["id"].as_str().unwrap();
+
+    let (mut browser, _) = Browser::signed_in(&app, Role::Clinician).await;
+    let record = browser.get(&format!("/people/{person}")).await;
+    let add = format!("/people/{person}/cetrs/{cetr_id}/action");
+    assert!(record.has(&format!("href=\"{add}\">Add an action")));
+    let form = browser.get(&add).await;
+    assert_eq!(form.h1(), "Add an action");
+    assert!(
+        form.has(&format!("<option value=\"{}\">", kw.id)),
+        "the person's keyworker is offered"
+    );
+    let csrf = form.csrf();
+    assert_eq!(
+        browser.post(&add, &[("description", "x")]).await.status,
+        403
+    );
+    let empty = browser.post(&add, &[("csrf_token", &csrf)]).await;
+    assert_eq!(empty.status, 422);
+    let text = strip_tags(&empty.body);
+    for expected in [
+        "Action must not be blank",
+        "Select who owns the action",
+        "Enter the date the action is due",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    assert!(empty.has("href=\"#due_on-day\""));
+    let mut good = fields(&[
+        ("csrf_token", &csrf),
+        ("description", "Find a specialist autism placement"),
+        ("owner_id", &kw.id),
+    ]);
+    good.extend(date_fields("due_on", days_ahead(14)));
+    let res = browser.send(&add, &good).await;
+    assert_eq!(res.status, 303, "{}", strip_tags(&res.body));
+    assert!(browser.get(res.location()).await.has("Action added."));
+    let actions = coord
+        .get(&format!("/cetr-actions?person_id={person}"))
+        .json()
+        .await;
+    let action = actions["items"][0].clone();
+    assert_eq!(action["owner"]["id"], kw.id.as_str());
+    let action_id = action["id"].as_str().unwrap();
+
+    // The clinician moves it on; a form filled before that is stale.
+    let update = format!("/people/{person}/actions/{action_id}");
+    let form = browser.get(&update).await;
+    assert_eq!(form.h1(), "Update an action");
+    let version = form.version();
+    let res = browser
+        .post(
+            &update,
+            &[
+                ("csrf_token", &csrf),
+                ("status", "in_progress"),
+                ("completion_note", "Two providers approached"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.location()),
+        (
+            303,
+            format!("/people/{person}?done=action_saved#cetrs").as_str()
+        )
+    );
+    let stale = browser
+        .post(
+            &update,
+            &[
+                ("csrf_token", &csrf),
+                ("status", "cancelled"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, 412);
+    assert!(stale.has("Someone else changed this action"));
+    assert!(
+        stale.has("value=\"in_progress\" checked"),
+        "the form shows the action as it is now"
+    );
+
+    // The keyworker owns it: My work offers Mark done and Update; they may not replan it.
+    let work = kw_browser.get("/my-work").await;
+    assert!(work.has(&format!("action=\"{update}\" method=\"post\"")));
+    assert!(work.has(&format!("href=\"{update}?back=my-work\">Update")));
+    let kw_form = kw_browser.get(&format!("{update}?back=my-work")).await;
+    assert_eq!(kw_form.status, 200);
+    assert!(
+        !kw_form.has("id=\"owner_id\""),
+        "a keyworker does not replan"
+    );
+    let kw_csrf = kw_form.csrf();
+    let fresh = kw_form.version();
+    let later = days_ahead(40);
+    let mut replan = fields(&[("csrf_token", &kw_csrf), ("version", &fresh)]);
+    replan.extend(date_fields("due_on", later));
+    assert_eq!(kw_browser.send(&update, &replan).await.status, 403);
+    let res = kw_browser
+        .post(
+            &update,
+            &[
+                ("csrf_token", &kw_csrf),
+                ("version", &fresh),
+                ("status", "done"),
+                ("back", "my-work"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.location()),
+        (303, "/my-work?done=action#actions")
+    );
+    let work = kw_browser.get(res.location()).await;
+    assert!(work.has("Action saved.") && work.has("No open C(E)TR actions are yours."));
+    let done = coord
+        .get(&format!("/cetr-actions/{action_id}"))
+        .json()
+        .await;
+    assert_eq!(done["status"], "done");
+    assert_eq!(done["completed_on"], today().to_string());
+    assert_eq!(done["due_on"], days_ahead(14).to_string(), "not replanned");
+    assert_eq!(done["completion_note"], "Two providers approached");
+
+    // Not theirs: another keyworker's person is no such page; managers may not add actions.
+    let (mut stranger, _) = Browser::signed_in(&app, Role::Keyworker).await;
+    assert_eq!(stranger.get(&update).await.status, 404);
+    let (mut manager, _) = Browser::signed_in(&app, Role::Manager).await;
+    assert_eq!(manager.get(&add).await.status, 403);
+}
+
+#[tokio::test]
+async fn a_plan_review_is_recorded_and_a_point_updated_from_my_work() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let (admitted, plan) = coord.with_plan("Sage").await;
+    let person = admitted.person_id.clone();
+    let (mut browser, clinician) = Browser::signed_in(&app, Role::Clinician).await;
+    let record = browser.get(&format!("/people/{person}")).await;
+    let path = format!("/people/{person}/plan/review");
+    assert!(record.has(&format!("href=\"{path}\">Record a plan review</a>")));
+    let form = browser.get(&path).await;
+    assert_eq!(form.h1(), "Record a plan review");
+    let csrf = form.csrf();
+    assert_eq!(browser.post(&path, &[("summary", "x")]).await.status, 403);
+    let mut bad = fields(&[("csrf_token", &csrf), ("summary", "")]);
+    bad.extend(date_fields("reviewed_on", days_ahead(1)));
+    let res = browser.send(&path, &bad).await;
+    assert_eq!(res.status, 422);
+    let text = strip_tags(&res.body);
+    assert!(
+        text.contains("Date of review must not be in the future"),
+        "{text}"
+    );
+    assert!(text.contains("Summary must not be blank"), "{text}");
+    let reviewed = days_ago(2);
+    let mut good = fields(&[("csrf_token", &csrf), ("summary", "Housing found")]);
+    good.extend(date_fields("reviewed_on", reviewed));
+    let res = browser.send(&path, &good).await;
+    assert_eq!(
+        (res.status, res.location()),
+        (
+            303,
+            format!("/people/{person}?done=plan_review#discharge-plan").as_str()
+        )
+    );
+    assert!(browser
+        .get(res.location())
+        .await
+        .has("Plan review recorded."));
+    let plan_id = plan["id"].as_str().unwrap();
+    let now = coord
+        .get(&format!("/discharge-plans/{plan_id}"))
+        .json()
+        .await;
+    let cycle = plan["review_cycle_days"].as_i64().unwrap();
+    assert_eq!(
+        now["next_review_due"],
+        (reviewed + chrono::Duration::days(cycle)).to_string()
+    );
+    let (mut kw_browser, _) = Browser::signed_in(&app, Role::Keyworker).await;
+    assert_eq!(kw_browser.get(&path).await.status, 403);
+
+    // A point owned by the clinician, updated from their My work row and back there.
+    let point = format!("/people/{person}/plan/points/5");
+    let form = browser.get(&point).await;
+    let clinician_id = clinician.id.clone();
+    let res = browser
+        .post(
+            &point,
+            &[
+                ("csrf_token", &csrf),
+                ("status", "in_progress"),
+                ("owner_id", &clinician_id),
+                ("version", &form.version()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", strip_tags(&res.body));
+    let work = browser.get("/my-work").await;
+    assert!(work.has(&format!("href=\"{point}?back=my-work\">Update")));
+    let form = browser.get(&format!("{point}?back=my-work")).await;
+    assert!(form.has("name=\"back\" value=\"my-work\""));
+    let res = browser
+        .post(
+            &point,
+            &[
+                ("csrf_token", &csrf),
+                ("status", "complete"),
+                ("owner_id", &clinician_id),
+                ("version", &form.version()),
+                ("back", "my-work"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.location()),
+        (303, "/my-work?done=point#points")
+    );
+    let work = browser.get(res.location()).await;
+    assert!(work.has("Discharge plan point saved."));
+    assert!(work.has("No open discharge plan points are yours."));
+}
