@@ -12,7 +12,7 @@ use crate::audit::{AuditAction, AuditEvent};
 use crate::auth::actor::Actor;
 use crate::db::schema::{admissions, alerts, cetrs, people, rag_history, register_entries};
 use crate::db::AnyConnection;
-use crate::domain::alerts::AlertKind;
+use crate::domain::alerts::{overdue, AlertKind, Levels};
 use crate::domain::inpatient::CetrKind;
 use crate::domain::inpatient::{DischargeDestination, Setting, Stay, Timescales};
 use crate::domain::person::{age_on, AgeGroup};
@@ -48,6 +48,9 @@ pub struct Summary {
     pub by_area: BTreeMap<String, i64>,
     /// Alerts open at the end of `as_of`, by kind (every kind listed).
     pub overdue: BTreeMap<String, i64>,
+    /// The same alerts by the escalation level their days overdue reach on `as_of`
+    /// (`"1"`, `"2"`, `"3"`, every level listed).
+    pub overdue_by_level: BTreeMap<String, i64>,
     /// Admissions open on `as_of`.
     pub inpatients: i64,
     /// Admissions in the 12 months to `as_of` that began within 90 days of a discharge.
@@ -130,11 +133,18 @@ fn register_on(
         .collect())
 }
 
+/// The alerts open at the end of `as_of`, counted by kind and by level.
+struct OpenAlerts {
+    by_kind: BTreeMap<String, i64>,
+    by_level: BTreeMap<String, i64>,
+}
+
 fn overdue_on(
     conn: &mut AnyConnection,
     as_of: NaiveDate,
     area: Option<&str>,
-) -> QueryResult<BTreeMap<String, i64>> {
+    levels: Levels,
+) -> QueryResult<OpenAlerts> {
     let end_of_day = as_of
         .succ_opt()
         .unwrap_or(as_of)
@@ -152,15 +162,20 @@ fn overdue_on(
     if let Some(area) = area {
         query = query.filter(people::area.eq(area.to_string()));
     }
-    let kinds: Vec<AlertKind> = query.select(alerts::kind).load(conn)?;
-    let mut counts: BTreeMap<String, i64> = AlertKind::ALL
+    let open: Vec<(AlertKind, NaiveDate)> =
+        query.select((alerts::kind, alerts::due_on)).load(conn)?;
+    let mut by_kind: BTreeMap<String, i64> = AlertKind::ALL
         .iter()
         .map(|k| (k.as_str().to_string(), 0))
         .collect();
-    for kind in kinds {
-        *counts.entry(kind.as_str().to_string()).or_insert(0) += 1;
+    let mut by_level: BTreeMap<String, i64> = (1..=3).map(|level| (level.to_string(), 0)).collect();
+    for (kind, due_on) in open {
+        *by_kind.entry(kind.as_str().to_string()).or_insert(0) += 1;
+        // An alert raised on its first day overdue is level 1 even if `as_of` is its due date.
+        let level = overdue(due_on, as_of, levels).map_or(1, |o| o.level);
+        *by_level.entry(level.to_string()).or_insert(0) += 1;
     }
-    Ok(counts)
+    Ok(OpenAlerts { by_kind, by_level })
 }
 
 type AdmissionTuple = (
@@ -213,6 +228,7 @@ pub fn summary(
     as_of: NaiveDate,
     area: Option<&str>,
     timescales: &Timescales,
+    levels: Levels,
 ) -> Result<Summary, ApiError> {
     let mut register = RagCounts::default();
     let mut by_age_group = AgeGroupCounts::default();
@@ -232,7 +248,7 @@ pub fn summary(
         }
         *by_area.entry(person_area).or_insert(0) += 1;
     }
-    let overdue = overdue_on(conn, as_of, area)?;
+    let open_alerts = overdue_on(conn, as_of, area, levels)?;
 
     let around = admissions_around(conn, as_of, area)?;
     let inpatients = around
@@ -289,7 +305,8 @@ pub fn summary(
         register,
         by_age_group,
         by_area,
-        overdue,
+        overdue: open_alerts.by_kind,
+        overdue_by_level: open_alerts.by_level,
         inpatients,
         readmissions_90_days,
         cetr_on_time_percent: percent(on_time, total),
@@ -311,7 +328,13 @@ pub fn summary_for(
         })?,
     };
     let area = query.area.filter(|a| !a.trim().is_empty());
-    let report = summary(conn, as_of, area.as_deref(), &a.settings.timescales)?;
+    let report = summary(
+        conn,
+        as_of,
+        area.as_deref(),
+        &a.settings.timescales,
+        a.settings.escalation.levels(),
+    )?;
     a.audit_read(AuditEvent::new(AuditAction::Read, "report_summary", None));
     Ok(report)
 }

@@ -166,3 +166,130 @@ pub async fn acknowledge(
         }
     }
 }
+
+/// The alerts list's filters, as the dashboard's links send them.
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    kind: Option<String>,
+    level: Option<i32>,
+    #[serde(default)]
+    page: i64,
+}
+
+const PER_PAGE: i64 = 50;
+
+pub struct Listed {
+    pub alerts: Vec<AlertView>,
+    pub total: i64,
+    /// Person id → "Given Family".
+    pub names: std::collections::HashMap<String, String>,
+}
+
+fn listed(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    query: crate::alerts::model::AlertQuery,
+    paging: crate::http::Page,
+) -> Result<Listed, ApiError> {
+    let found = alerts::list(conn, a, query, paging)?;
+    let mut ids: Vec<String> = found.items.iter().map(|al| al.person_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let names = crate::people::store::find_many(conn, &ids)?
+        .into_iter()
+        .map(|(id, p)| (id, format!("{} {}", p.given_name, p.family_name)))
+        .collect();
+    Ok(Listed {
+        alerts: found.items,
+        total: found.total,
+        names,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "alert_list.html")]
+struct AlertListPage {
+    chrome: Chrome,
+    listed: Listed,
+    /// What the list is filtered to, in words.
+    heading: String,
+    page: i64,
+    /// The filters as a query string, for the paging links.
+    filters: String,
+    today: NaiveDate,
+}
+
+impl Fmt for AlertListPage {
+    fn today(&self) -> NaiveDate {
+        self.today
+    }
+}
+
+impl AlertListPage {
+    fn name(&self, person_id: &str) -> String {
+        self.listed
+            .names
+            .get(person_id)
+            .cloned()
+            .unwrap_or_else(|| "Their record".into())
+    }
+    fn has_next(&self) -> bool {
+        (self.page + 1) * PER_PAGE < self.listed.total
+    }
+    fn first_shown(&self) -> i64 {
+        (self.page * PER_PAGE + 1).min(self.listed.total)
+    }
+    fn last_shown(&self) -> i64 {
+        self.page * PER_PAGE + self.listed.alerts.len() as i64
+    }
+}
+
+/// `/alerts`: the open alerts this user may see, most overdue first (all of them for
+/// coordinators and managers; the API's scope for everyone else), filtered by kind or level.
+#[get("/alerts")]
+pub async fn alert_list(page: Page, query: web::Query<ListQuery>) -> PageResult {
+    page.require(Permission::AlertsRead)?;
+    let query = query.into_inner();
+    let kind = query
+        .kind
+        .as_deref()
+        .map(|k| crate::domain::alerts::AlertKind::parse(k).ok_or(ApiError::NotFound))
+        .transpose()?;
+    let level = query.level.filter(|l| (1..=3).contains(l));
+    let api_query = crate::alerts::model::AlertQuery {
+        status: Some("open,acknowledged".into()),
+        kind: kind.map(|k| k.as_str().to_string()),
+        level,
+        assignee_id: None,
+        person_id: None,
+    };
+    let number = query.page.clamp(0, 10_000);
+    let paging = crate::http::Page {
+        limit: PER_PAGE,
+        offset: number * PER_PAGE,
+    };
+    let listed = page
+        .read(move |c, a| listed(c, a, api_query, paging))
+        .await?;
+    let heading = match (kind, level) {
+        (Some(k), _) => format!("Open alerts: {}", k.words()),
+        (None, Some(l)) => format!("Open alerts at level {l}"),
+        (None, None) => "Open alerts".into(),
+    };
+    let mut filters = String::new();
+    if let Some(k) = kind {
+        filters.push_str(&format!("kind={}&", k.as_str()));
+    }
+    if let Some(l) = level {
+        filters.push_str(&format!("level={l}&"));
+    }
+    let view = AlertListPage {
+        chrome: page.chrome("/alerts"),
+        listed,
+        heading,
+        page: number,
+        filters,
+        today: page.today,
+    };
+    Ok(html(StatusCode::OK, view.render()))
+}

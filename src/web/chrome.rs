@@ -21,9 +21,13 @@ pub struct Chrome {
 pub fn navigation(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
         Role::Keyworker => &[("/my-work", "My work"), ("/register", "Register")],
-        Role::Coordinator | Role::Manager | Role::Clinician => {
-            &[("/register", "Register"), ("/my-work", "My work")]
-        }
+        Role::Coordinator | Role::Manager => &[
+            ("/register", "Register"),
+            ("/dashboard", "Dashboard"),
+            ("/alerts", "Alerts"),
+            ("/my-work", "My work"),
+        ],
+        Role::Clinician => &[("/register", "Register"), ("/my-work", "My work")],
         Role::Admin => &[("/admin/users", "Users")],
     }
 }

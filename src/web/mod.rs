@@ -7,8 +7,10 @@ pub mod alerts;
 pub mod assets;
 pub mod board;
 pub mod cetr;
+pub mod charts;
 pub mod chrome;
 pub mod contact;
+pub mod dashboard;
 pub mod error;
 pub mod format;
 pub mod forms;
@@ -74,6 +76,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(inpatient::record_stay)
         .service(record::record_section)
         .service(my_work::my_work)
+        .service(dashboard::dashboard)
+        .service(alerts::alert_list)
         .service(alerts::alert_page)
         .service(alerts::acknowledge)
         .service(home::admin_users)

@@ -12,6 +12,7 @@ mod cache;
 mod cetrs;
 mod cli;
 mod contacts;
+mod dashboard;
 mod demo;
 mod discharge;
 mod errors;
