@@ -82,6 +82,7 @@ impl Application {
             started_at: std::time::Instant::now(),
             openapi_yaml: openapi::to_yaml(&document),
             imports_running: Default::default(),
+            imports_pending: Default::default(),
             page_key: crate::web::session::page_key(&secret),
             web_sessions: StampedCache::new(10_000),
             register_views: StampedCache::new(200),

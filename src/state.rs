@@ -52,6 +52,8 @@ pub struct AppState {
     pub openapi_yaml: String,
     /// Users with an import running (one at a time each).
     pub imports_running: crate::imports::caps::Running,
+    /// Files checked on the import page, waiting to be confirmed.
+    pub imports_pending: crate::imports::pending::Pending,
     /// Signs the pages' form tokens (derived from the JWT secret: the same on every server).
     pub page_key: Vec<u8>,
     /// Page sessions by cookie hash, as last read (`None`: no such session).

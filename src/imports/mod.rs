@@ -4,5 +4,6 @@
 
 pub mod caps;
 pub mod parse;
+pub mod pending;
 pub mod routes;
 pub mod service;

@@ -190,6 +190,7 @@ struct BoardPage {
     caseload_only: bool,
     /// Coordinators add people from the board.
     may_add: bool,
+    may_import: bool,
     export: Option<String>,
     rags: [Rag; 4],
     age_groups: [AgeGroup; 3],
@@ -331,6 +332,7 @@ impl BoardPage {
             keyworkers,
             caseload_only: page.user.role == Role::Keyworker,
             may_add: page.user.require(Permission::RegisterWrite).is_ok(),
+            may_import: page.user.require(Permission::Import).is_ok(),
             rags: [Rag::Red, Rag::Amber, Rag::Green, Rag::Blue],
             age_groups: [AgeGroup::Child, AgeGroup::YoungPerson, AgeGroup::Adult],
             sorts: SORTS,

@@ -15,6 +15,7 @@ pub mod error;
 pub mod format;
 pub mod forms;
 pub mod home;
+pub mod import;
 pub mod inpatient;
 pub mod intake;
 pub mod keyworker;
@@ -40,6 +41,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(sign_in::password_form)
         .service(sign_in::change_password)
         .service(board::export_csv)
+        .service(import::sample)
+        .service(import::import_form)
+        .service(import::check_file)
+        .service(import::confirm)
         .service(board::board)
         // /people/new before /people/{id}
         .service(intake::person_form)

@@ -22,6 +22,7 @@ mod governance;
 mod hardening;
 mod health;
 mod import_caps;
+mod import_page;
 mod imports;
 mod instances;
 mod keyworkers;

@@ -144,6 +144,33 @@ impl<'a> Browser<'a> {
         self.keep(res).await
     }
 
+    /// Sends a file as a browser's file input does (multipart/form-data), with the form's
+    /// token first.
+    pub async fn upload(
+        &mut self,
+        path: &str,
+        csrf: &str,
+        filename: &str,
+        bytes: Vec<u8>,
+    ) -> PageResponse {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf_token", csrf.to_string())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(filename.to_string()),
+            );
+        let res = self
+            .app
+            .client
+            .post(format!("{}{path}", self.app.address))
+            .header("Cookie", self.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST a file");
+        self.keep(res).await
+    }
+
     /// `post` for fields built at run time (dates, panel rows).
     pub async fn send(&mut self, path: &str, fields: &[(String, String)]) -> PageResponse {
         let pairs: Vec<(&str, &str)> = fields
