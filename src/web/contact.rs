@@ -15,7 +15,7 @@ use super::respond::{html, see_other};
 use super::session::Page;
 use super::subject::{about, About};
 use crate::auth::Permission;
-use crate::contacts::model::CreateContactRequest;
+use crate::contacts::model::{ContactView, CreateContactRequest};
 use crate::contacts::service as contacts;
 use crate::error::ApiError;
 use crate::http::Now;
@@ -47,6 +47,9 @@ pub struct ContactForm {
     pub summary: String,
     #[serde(default)]
     pub with_whom: String,
+    /// The contact this one corrects (the original stays on the record, marked).
+    #[serde(default)]
+    pub corrects_id: String,
 }
 
 /// `14:30`, `9:05`, `0930` → the time; anything else `None`.
@@ -104,6 +107,9 @@ impl ContactForm {
         if !self.with_whom.trim().is_empty() {
             fields.insert("with_whom".into(), self.with_whom.clone().into());
         }
+        if !self.corrects_id.is_empty() {
+            fields.insert("corrects_id".into(), self.corrects_id.clone().into());
+        }
         let parsed = forms::parse::<CreateContactRequest>(now, fields);
         let merge = |api: FormErrors, mut all: FormErrors| {
             for mut e in api.items {
@@ -145,16 +151,38 @@ struct ContactPage {
     errors: FormErrors,
     form: ContactForm,
     kinds: [(&'static str, &'static str); 6],
+    /// The contact being corrected, shown above the form.
+    correcting: Option<ContactView>,
 }
 
-fn contact_page(page: &Page, about: About, form: ContactForm, errors: FormErrors) -> ContactPage {
+impl ContactPage {
+    fn when(&self, c: &ContactView) -> String {
+        super::format::moment(&c.occurred_at)
+    }
+}
+
+fn contact_page(
+    page: &Page,
+    about: About,
+    form: ContactForm,
+    errors: FormErrors,
+    correcting: Option<ContactView>,
+) -> ContactPage {
     ContactPage {
         chrome: page.chrome("/my-work"),
         about,
         errors,
         form,
         kinds: KINDS,
+        correcting,
     }
+}
+
+/// The contact `id` of this person, if this viewer may see it.
+async fn contact_of(page: &Page, person: &str, id: &str) -> Result<ContactView, ApiError> {
+    let (person, id) = (person.to_string(), id.to_string());
+    page.read(move |c, a| contacts::read(c, a, &person, &id))
+        .await
 }
 
 #[get("/people/{id}/contact")]
@@ -170,7 +198,32 @@ pub async fn contact_form(page: Page, id: web::Path<String>) -> PageResult {
         time: local.format("%H:%M").to_string(),
         ..ContactForm::default()
     };
-    let view = contact_page(&page, about, form, FormErrors::default());
+    let view = contact_page(&page, about, form, FormErrors::default(), None);
+    Ok(html(StatusCode::OK, view.render()))
+}
+
+/// **Correct** a contact: the form filled in as it was logged; what is sent is logged as a
+/// new contact that corrects it (the API's `corrects_id`), so the original is never lost.
+#[get("/people/{id}/contacts/{contact}/correct")]
+pub async fn correct_form(page: Page, path: web::Path<(String, String)>) -> PageResult {
+    page.require(Permission::ContactsWrite)?;
+    let (person, contact) = path.into_inner();
+    let about = about(&page, &person).await?;
+    let original = contact_of(&page, &person, &contact).await?;
+    let local = original.occurred_at.with_timezone(&London);
+    let day = DateParts::of(local.date_naive());
+    let form = ContactForm {
+        day: day.day,
+        month: day.month,
+        year: day.year,
+        time: local.format("%H:%M").to_string(),
+        kind: original.kind.as_str().into(),
+        summary: original.summary.clone(),
+        with_whom: original.with_whom.clone().unwrap_or_default(),
+        corrects_id: original.id.clone(),
+        ..ContactForm::default()
+    };
+    let view = contact_page(&page, about, form, FormErrors::default(), Some(original));
     Ok(html(StatusCode::OK, view.render()))
 }
 
@@ -187,13 +240,31 @@ pub async fn log_contact(
     let errors = match form.request(page.now()) {
         Ok(body) => {
             let person = about.person_id.clone();
-            page.write(move |c, a| contacts::create_view(c, a, &person, body))
-                .await?;
-            return Ok(see_other(&format!("/people/{id}?done=contact")));
+            let correction = body.corrects_id.is_some();
+            let written = page
+                .write(move |c, a| contacts::create_view(c, a, &person, body))
+                .await;
+            // The form's fields were checked above; what the service alone can refuse is the
+            // contact being corrected (another person's), shown by the summary it came with.
+            match forms::outcome(written, &[("summary", "The contact being corrected")], None)? {
+                forms::Sent::Refused(errors) => errors,
+                _ => {
+                    let done = if correction {
+                        "contact_corrected#contacts"
+                    } else {
+                        "contact"
+                    };
+                    return Ok(see_other(&format!("/people/{id}?done={done}")));
+                }
+            }
         }
         Err(errors) => errors?,
     };
-    let view = contact_page(&page, about, form, errors);
+    let correcting = match form.corrects_id.as_str() {
+        "" => None,
+        original => contact_of(&page, &id, original).await.ok(),
+    };
+    let view = contact_page(&page, about, form, errors, correcting);
     Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
 }
 

@@ -59,6 +59,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(review::close_entry)
         .service(contact::contact_form)
         .service(contact::log_contact)
+        .service(contact::correct_form)
         .service(keyworker::keyworker_form)
         .service(keyworker::assign_keyworker)
         .service(intake::entry_form)

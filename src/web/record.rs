@@ -183,6 +183,9 @@ fn done_banner(done: Option<&str>) -> Option<&'static str> {
         "review" => Some("Review recorded."),
         "rating" => Some("Rating changed."),
         "contact" => Some("Contact logged."),
+        "contact_corrected" => {
+            Some("Correction logged. The original stays on the record, marked as corrected.")
+        }
         "keyworker" => Some("Keyworker assigned."),
         "person" => Some("Person added. Put them on the register below if they are at risk."),
         "entry" => Some("On the register."),

@@ -393,3 +393,105 @@ async fn a_plan_review_is_recorded_and_a_point_updated_from_my_work() {
     assert!(work.has("Discharge plan point saved."));
     assert!(work.has("No open discharge plan points are yours."));
 }
+
+#[tokio::test]
+async fn a_contact_is_corrected_and_the_original_kept() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Tam", Rag::Amber).await;
+    let person = entry["person_id"].as_str().unwrap().to_string();
+    let other = coord.person_on_register("Uma", Rag::Amber).await;
+    let (mut browser, kw) = Browser::signed_in(&app, Role::Keyworker).await;
+    app.assign_keyworker(&coord, &person, &kw.id).await;
+    let when = chrono::Utc::now() - chrono::Duration::hours(3);
+    let original: Value = kw
+        .post(
+            &format!("/people/{person}/contacts"),
+            &serde_json::json!({"occurred_at": when, "kind": "phone", "summary": "Spoke to mum", "with_whom": "Mum"}),
+        )
+        .json()
+        .await;
+    let original_id = original["id"].as_str().unwrap();
+    let other_contact: Value = coord
+        .post(
+            &format!("/people/{}/contacts", other["person_id"].as_str().unwrap()),
+            &serde_json::json!({"occurred_at": when, "kind": "phone", "summary": "Elsewhere"}),
+        )
+        .json()
+        .await;
+
+    let record = browser.get(&format!("/people/{person}")).await;
+    let path = format!("/people/{person}/contacts/{original_id}/correct");
+    assert!(record.has(&format!("href=\"{path}\">Correct")));
+    let form = browser.get(&path).await;
+    assert_eq!(form.h1(), "Correct a contact");
+    assert!(form.has(">Spoke to mum</textarea>") && form.has("value=\"Mum\""));
+    assert!(form.has("value=\"phone\" checked"), "filled in as logged");
+    assert!(form.has(&format!("name=\"corrects_id\" value=\"{original_id}\"")));
+    let csrf = form.csrf();
+    let time = when
+        .with_timezone(&chrono_tz::Europe::London)
+        .format("%H:%M")
+        .to_string();
+    let mut fields = fields(&[
+        ("csrf_token", &csrf),
+        ("time", &time),
+        ("kind", "face_to_face"),
+        ("summary", "Visited mum at home"),
+        ("with_whom", "Mum"),
+        ("corrects_id", original_id),
+    ]);
+    fields.extend(date_fields(
+        "occurred_on",
+        when.with_timezone(&chrono_tz::Europe::London).date_naive(),
+    ));
+    let contact_path = format!("/people/{person}/contact");
+    let mut forged = fields.clone();
+    forged.remove(0);
+    assert_eq!(browser.send(&contact_path, &forged).await.status, 403);
+    let mut elsewhere = fields.clone();
+    let at = elsewhere
+        .iter()
+        .position(|(k, _)| k == "corrects_id")
+        .unwrap();
+    elsewhere[at].1 = other_contact["id"].as_str().unwrap().to_string();
+    let refused = browser.send(&contact_path, &elsewhere).await;
+    assert_eq!(
+        refused.status, 422,
+        "another person's contact is not corrected from here"
+    );
+    assert!(strip_tags(&refused.body).contains("must be an earlier contact of the same person"));
+    let res = browser.send(&contact_path, &fields).await;
+    assert_eq!(
+        (res.status, res.location()),
+        (
+            303,
+            format!("/people/{person}?done=contact_corrected#contacts").as_str()
+        ),
+        "{}",
+        strip_tags(&res.body)
+    );
+    let after = browser.get(res.location()).await;
+    assert!(after.has("Correction logged. The original stays on the record"));
+    assert!(after.has("Corrected later") && after.has("Visited mum at home"));
+    assert!(!after.has(&format!("href=\"{path}\"")), "corrected once");
+    let contacts: Value = coord
+        .get(&format!("/people/{person}/contacts"))
+        .json()
+        .await;
+    let items = contacts["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "the original is kept: {contacts}");
+    let correction = items.iter().find(|c| c["id"] != original_id).unwrap();
+    assert_eq!(correction["corrects_id"], original_id);
+    assert_eq!(correction["kind"], "face_to_face");
+    let kept = items.iter().find(|c| c["id"] == original_id).unwrap();
+    assert_eq!(kept["summary"], "Spoke to mum");
+    assert_eq!(kept["corrected_by_id"], correction["id"]);
+
+    let (mut manager, _) = Browser::signed_in(&app, Role::Manager).await;
+    assert_eq!(
+        manager.get(&path).await.status,
+        403,
+        "managers do not log contacts"
+    );
+}
