@@ -13,10 +13,20 @@ pub struct Bar {
     pub colour: &'static str,
 }
 
-const WIDTH: u32 = 640;
 const ROW: u32 = 40;
-const LABEL_WIDTH: i32 = 230;
+/// Room for the bars themselves, and for the value after the longest.
+const BAR_ROOM: i32 = 300;
 const VALUE_ROOM: i32 = 70;
+
+/// Wide enough for the longest label at about 8px a character (the text is about 16px).
+fn label_width(bars: &[Bar]) -> i32 {
+    let longest = bars
+        .iter()
+        .map(|b| b.label.chars().count())
+        .max()
+        .unwrap_or(0) as i32;
+    (longest * 8 + 24).clamp(80, 400)
+}
 const TEXT: RGBColor = RGBColor(0x21, 0x2b, 0x32);
 
 fn rgb(hex: &str) -> RGBColor {
@@ -45,10 +55,12 @@ pub fn bars(title: &str, bars: &[Bar]) -> String {
 }
 
 fn draw(svg: &mut String, height: u32, bars: &[Bar]) -> Result<(), Box<dyn std::error::Error>> {
-    let root = SVGBackend::with_string(svg, (WIDTH, height)).into_drawing_area();
+    let label_width = label_width(bars);
+    let width = (label_width + BAR_ROOM + VALUE_ROOM) as u32;
+    let root = SVGBackend::with_string(svg, (width, height)).into_drawing_area();
     root.fill(&WHITE)?;
     let most = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1) as f64;
-    let room = WIDTH as i32 - LABEL_WIDTH - VALUE_ROOM;
+    let room = BAR_ROOM;
     // plotters shrinks the size it is given by 1.24² in SVG: 20 draws text at about 16px.
     let font = ("sans-serif", 20).into_font().color(&TEXT);
     for (i, bar) in bars.iter().enumerate() {
@@ -56,11 +68,11 @@ fn draw(svg: &mut String, height: u32, bars: &[Bar]) -> Result<(), Box<dyn std::
         let middle = top + ROW as i32 / 2;
         root.draw(&Text::new(
             bar.label.clone(),
-            (LABEL_WIDTH - 10, middle),
+            (label_width - 10, middle),
             font.clone().pos(Pos::new(HPos::Right, VPos::Center)),
         ))?;
         let length = ((bar.value.max(0) as f64 / most) * room as f64).round() as i32;
-        let (left, right) = (LABEL_WIDTH, LABEL_WIDTH + length.max(2));
+        let (left, right) = (label_width, label_width + length.max(2));
         let (y0, y1) = (top + 6, top + ROW as i32 - 6);
         root.draw(&Rectangle::new(
             [(left, y0), (right, y1)],
@@ -111,6 +123,11 @@ mod tests {
                     value: 0,
                     colour: "#007f3b",
                 },
+                Bar {
+                    label: "Community C(E)TR or LAEP required (red)".into(),
+                    value: 3,
+                    colour: "#005eb8",
+                },
             ],
         );
         let svg = svg.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -137,6 +154,10 @@ mod tests {
             "no inline style (the pages' CSP refuses it)"
         );
         assert!(!svg.contains("<script"));
+        assert!(
+            svg.contains("width=\"706\""),
+            "wide enough for the longest label (40 characters): {svg}"
+        );
     }
 
     #[test]

@@ -516,3 +516,307 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
     check_page(&c, &axe, "change a user").await;
     c.close().await.unwrap();
 }
+
+/// Fills every empty field of the page's form the way a hurried person might: a date's boxes
+/// with this year's first of January, text with "Test", the first of each radio group, the
+/// first real option of each list. For the "filled" state of a form.
+async fn fill_all(c: &Client) {
+    c.execute(
+        "const year = String(new Date().getFullYear());
+         for (const i of document.querySelectorAll(
+             'main input[type=text], main input[type=search], main textarea')) {
+           if (i.value) continue;
+           i.value = i.id.endsWith('-day') || i.id.endsWith('-month') ? '1'
+             : i.id.endsWith('-year') ? year : 'Test';
+         }
+         const seen = new Set();
+         for (const r of document.querySelectorAll('main input[type=radio]')) {
+           if (seen.has(r.name)) continue;
+           seen.add(r.name);
+           if (![...document.getElementsByName(r.name)].some(x => x.checked)) r.checked = true;
+         }
+         for (const s of document.querySelectorAll('main select')) {
+           if (!s.value && s.options.length > 1) s.selectedIndex = 1;
+         }",
+        vec![],
+    )
+    .await
+    .expect("fill the form");
+}
+
+/// A form page in its states: empty, with the errors of sending it empty (when `refuses`
+/// says an empty form is refused; a form that would be accepted as it stands is not sent),
+/// and filled in.
+async fn form_states(c: &Client, axe: &str, url: &str, submit: &str, what: &str, refuses: bool) {
+    c.goto(url).await.unwrap();
+    check_page(c, axe, &format!("{what}, empty")).await;
+    if refuses {
+        click_through(c, button(c, submit).await).await;
+        assert!(
+            body_text(c).await.contains("There is a problem"),
+            "{what}: an empty form is refused"
+        );
+        check_page(c, axe, &format!("{what}, with errors")).await;
+    }
+    fill_all(c).await;
+    check_page(c, axe, &format!("{what}, filled")).await;
+}
+
+#[tokio::test]
+async fn a_clinician_records_a_cetr_and_a_coordinator_uses_the_other_forms_in_chromium() {
+    if !enabled() {
+        eprintln!("browser tests are off: set DSR_BROWSER_TESTS=1 (with chromium, chromedriver and axe-core)");
+        return;
+    }
+    let port = free_port();
+    let app = spawn_app_with(|s| {
+        s.server.bind = format!("127.0.0.1:{port}").parse().unwrap();
+        s.server.public_url = format!("http://127.0.0.1:{port}");
+    })
+    .await;
+    let base = app.address.clone();
+    let coord = app.sign_in(Role::Coordinator).await;
+    let clinician = app.sign_in(Role::Clinician).await;
+    let red = coord.person_on_register("Rowan", Rag::Red).await;
+    let red_id = red["person_id"].as_str().unwrap().to_string();
+    let late = coord.person("Quinn").await;
+    coord
+        .open_entry(&late, Rag::Amber, Some(days_ago(40)))
+        .await;
+    let (planned, _) = coord.with_plan("Morgan").await;
+    let unplanned = coord.admitted("Nova", 2).await;
+    let contact: serde_json::Value = coord
+        .post(
+            &format!("/people/{red_id}/contacts"),
+            &json!({"occurred_at": chrono::Utc::now() - chrono::Duration::hours(1), "kind": "phone", "summary": "Called the family"}),
+        )
+        .json()
+        .await;
+    let res = coord
+        .post("/escalations/run", &json!({"dry_run": false}))
+        .await;
+    assert_eq!(res.status(), 200);
+
+    let driver = start_driver().await;
+    let c = browser(&driver).await;
+    let axe = axe_source();
+
+    // A clinician records a C(E)TR with its panel, then an action, then completes it.
+    c.goto(&format!("{base}/sign-in")).await.unwrap();
+    sign_in(&c, &clinician.username, PASSWORD).await;
+    c.goto(&format!("{base}/people/{red_id}")).await.unwrap();
+    click_through(
+        &c,
+        c.find(Locator::LinkText("Record a C(E)TR")).await.unwrap(),
+    )
+    .await;
+    assert_eq!(h1(&c).await, "Record a C(E)TR");
+    check_page(&c, &axe, "the C(E)TR form, empty").await;
+    click_through(&c, button(&c, "Record C(E)TR").await).await;
+    let text = body_text(&c).await;
+    assert!(text.contains("Select the kind of C(E)TR"), "{text}");
+    check_page(&c, &axe, "the C(E)TR form, with errors").await;
+    choose(&c, "kind-community").await;
+    for (label, name) in [
+        ("Member 1: name", "Dr Ada Chair"),
+        ("Member 2: name", "Dr Ben Expert"),
+        ("Member 3: name", "Cat Lived"),
+    ] {
+        type_in(&c, label, name).await;
+    }
+    type_in(&c, "Summary", "Community support to be increased").await;
+    check_page(&c, &axe, "the C(E)TR form, filled").await;
+    click_through(&c, button(&c, "Record C(E)TR").await).await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("C(E)TR recorded.") && text.contains("Cat Lived (expert by experience)"),
+        "{text}"
+    );
+    click_through(
+        &c,
+        c.find(Locator::Css("a[href$='/action']")).await.unwrap(),
+    )
+    .await;
+    assert_eq!(h1(&c).await, "Add an action");
+    check_page(&c, &axe, "the action form, empty").await;
+    click_through(&c, button(&c, "Add action").await).await;
+    check_page(&c, &axe, "the action form, with errors").await;
+    type_in(&c, "Action", "Find a specialist support provider").await;
+    let me = format!("#owner_id option[value='{}']", clinician.id);
+    c.find(Locator::Css(&me))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let due = days_ahead(14);
+    for (label, value) in [
+        ("Day", due.format("%-d").to_string()),
+        ("Month", due.format("%-m").to_string()),
+        ("Year", due.format("%Y").to_string()),
+    ] {
+        let f = field(&c, label).await;
+        f.clear().await.unwrap();
+        f.send_keys(&value).await.unwrap();
+    }
+    check_page(&c, &axe, "the action form, filled").await;
+    click_through(&c, button(&c, "Add action").await).await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Action added.") && text.contains("Find a specialist support provider"),
+        "{text}"
+    );
+    // From My work, the quick action.
+    c.goto(&format!("{base}/my-work")).await.unwrap();
+    check_page(&c, &axe, "a clinician's My work").await;
+    click_through(
+        &c,
+        c.find(Locator::Css("a[href*='/actions/'][href$='back=my-work']"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(h1(&c).await, "Update an action");
+    check_page(&c, &axe, "the action update form").await;
+    c.goto(&format!("{base}/my-work")).await.unwrap();
+    click_through(
+        &c,
+        c.find(Locator::Css("form[action*='/actions/'] button"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Action saved.") && text.contains("No open C(E)TR actions are yours."),
+        "{text}"
+    );
+    let person = &planned.person_id;
+    form_states(
+        &c,
+        &axe,
+        &format!("{base}/people/{person}/plan/review"),
+        "Record plan review",
+        "the plan review form",
+        true,
+    )
+    .await;
+    type_in(&c, "Summary", "Housing offer made").await;
+    click_through(&c, button(&c, "Record plan review").await).await;
+    assert!(body_text(&c).await.contains("Plan review recorded."));
+    form_states(
+        &c,
+        &axe,
+        &format!("{base}/people/{}/plan", unplanned.person_id),
+        "Create plan",
+        "the create plan form",
+        false,
+    )
+    .await;
+    click_through(&c, button(&c, "Sign out").await).await;
+
+    // A coordinator: the rest of the record's forms, the dashboard, the alerts, an import.
+    c.goto(&format!("{base}/sign-in")).await.unwrap();
+    sign_in(&c, &coord.username, PASSWORD).await;
+    form_states(
+        &c,
+        &axe,
+        &format!("{base}/people/{red_id}/rating"),
+        "Change rating",
+        "the rating form",
+        true,
+    )
+    .await;
+    form_states(
+        &c,
+        &axe,
+        &format!("{base}/people/{red_id}/close"),
+        "Close entry",
+        "the close form",
+        true,
+    )
+    .await;
+    form_states(
+        &c,
+        &axe,
+        &format!(
+            "{base}/people/{}/admissions/{}/discharge",
+            unplanned.person_id, unplanned.admission_id
+        ),
+        "Record discharge",
+        "the discharge form",
+        true,
+    )
+    .await;
+    form_states(
+        &c,
+        &axe,
+        &format!(
+            "{base}/people/{red_id}/contacts/{}/correct",
+            contact["id"].as_str().unwrap()
+        ),
+        "Log correction",
+        "the correct a contact form",
+        false,
+    )
+    .await;
+    form_states(
+        &c,
+        &axe,
+        &format!("{base}/people/{}/admission", late["id"].as_str().unwrap()),
+        "Record admission",
+        "the admission form",
+        true,
+    )
+    .await;
+    c.goto(&format!("{base}/dashboard")).await.unwrap();
+    assert_eq!(h1(&c).await, "Dashboard");
+    check_page(&c, &axe, "the dashboard").await;
+    click_through(
+        &c,
+        c.find(Locator::Css("a[href='/alerts?level=1']"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(h1(&c).await, "Open alerts at level 1");
+    check_page(&c, &axe, "the alerts at a level").await;
+    c.goto(&format!("{base}/register/import")).await.unwrap();
+    check_page(&c, &axe, "the import page").await;
+    click_through(&c, button(&c, "Check the file").await).await;
+    assert!(body_text(&c)
+        .await
+        .contains("Select a CSV or Excel file to import"));
+    check_page(&c, &axe, "the import page, with errors").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("register.csv");
+    let numbers = nhs_numbers(2);
+    std::fs::write(
+        &file,
+        format!(
+            "NHS Number,First name,Surname,DOB,Diagnosis,Area,Consent,RAG,Risk summary\n\
+             {},Pat,Imported,14/03/2001,Autism,North,Given,Amber,Tenancy at risk\n\
+             123,Bad,Imported,14/03/2001,Autism,North,Given,Amber,Tenancy at risk\n\
+             {},Lee,Imported,01/02/1999,LD,South,Given,Red,Family in crisis\n",
+            numbers[0], numbers[1]
+        ),
+    )
+    .unwrap();
+    field(&c, "The spreadsheet")
+        .await
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    click_through(&c, button(&c, "Check the file").await).await;
+    assert_eq!(h1(&c).await, "Check the import");
+    check_page(&c, &axe, "the import preview").await;
+    click_through(
+        &c,
+        button(&c, "Import 2 rows and leave out the rejected").await,
+    )
+    .await;
+    let text = body_text(&c).await;
+    assert!(text.contains("Import finished: 2 people added"), "{text}");
+    check_page(&c, &axe, "an import finished").await;
+    c.close().await.unwrap();
+}
