@@ -818,5 +818,100 @@ async fn a_clinician_records_a_cetr_and_a_coordinator_uses_the_other_forms_in_ch
     let text = body_text(&c).await;
     assert!(text.contains("Import finished: 2 people added"), "{text}");
     check_page(&c, &axe, "an import finished").await;
+
+    // Every other form in its states, so that each form page has been through axe empty,
+    // refused and filled.
+    let pia = coord.person("Pia").await;
+    let actions: serde_json::Value = coord
+        .get(&format!("/cetr-actions?person_id={red_id}"))
+        .json()
+        .await;
+    let alerts: serde_json::Value = coord.get("/alerts?kind=dsr_review_overdue").json().await;
+    let pages = [
+        (
+            format!("/people/{red_id}/keyworker"),
+            "Assign keyworker",
+            "the keyworker form",
+            true,
+        ),
+        (
+            format!("/people/{}/register", pia["id"].as_str().unwrap()),
+            "Put on the register",
+            "the put on the register form",
+            true,
+        ),
+        (
+            format!("/people/{person}/plan/points/2"),
+            "Save point",
+            "the point form",
+            false,
+        ),
+        (
+            format!(
+                "/people/{}/admissions/{}/visit",
+                unplanned.person_id, unplanned.admission_id
+            ),
+            "Record visit",
+            "the visit form",
+            true,
+        ),
+        (
+            format!("/people/{red_id}/contact"),
+            "Log contact",
+            "the contact form",
+            true,
+        ),
+        (
+            format!(
+                "/people/{red_id}/actions/{}",
+                actions["items"][0]["id"].as_str().unwrap()
+            ),
+            "Save action",
+            "the action update form",
+            false,
+        ),
+        (
+            format!("/alerts/{}", alerts["items"][0]["id"].as_str().unwrap()),
+            "Acknowledge",
+            "the acknowledge form",
+            true,
+        ),
+        (
+            "/account/password".to_string(),
+            "Change password",
+            "the password form",
+            true,
+        ),
+    ];
+    for (path, submit, what, refuses) in pages {
+        form_states(&c, &axe, &format!("{base}{path}"), submit, what, refuses).await;
+    }
+    c.goto(&format!("{base}/register")).await.unwrap();
+    click_through(&c, button(&c, "Sign out").await).await;
+    type_in(&c, "Username", &coord.username).await;
+    type_in(&c, "Password", "not the password").await;
+    click_through(&c, button(&c, "Sign in").await).await;
+    assert!(body_text(&c).await.contains("There is a problem"));
+    check_page(&c, &axe, "sign-in, refused").await;
+    c.goto(&format!("{base}/sign-in")).await.unwrap();
+    sign_in(&c, "admin", ADMIN_PASSWORD).await;
+    form_states(
+        &c,
+        &axe,
+        &format!("{base}/admin/users/new"),
+        "Create user",
+        "the create user form",
+        true,
+    )
+    .await;
+    form_states(
+        &c,
+        &axe,
+        &format!("{base}/admin/users/{}", clinician.id),
+        "Save changes",
+        "the change user form",
+        false,
+    )
+    .await;
     c.close().await.unwrap();
 }
