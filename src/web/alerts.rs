@@ -22,7 +22,6 @@ use crate::auth::Permission;
 use crate::db::AnyConnection;
 use crate::domain::alerts::AlertStatus;
 use crate::error::ApiError;
-use crate::http::Now;
 use crate::people::service as people;
 
 /// The alert and whom it is about.
@@ -121,10 +120,7 @@ pub struct AcknowledgeForm {
 
 /// The note checked as the API checks it, then the same service call.
 async fn try_acknowledge(page: &Page, id: String, note: &str) -> Result<(), ApiError> {
-    let now = Now {
-        today: page.today,
-        instant: page.state().clock.now(),
-    };
+    let now = page.now();
     let mut fields = serde_json::Map::new();
     fields.insert("note".into(), note.into());
     let body = forms::parse::<AcknowledgeRequest>(now, fields)?;

@@ -134,10 +134,26 @@ struct DashboardPage {
     register_chart: String,
     kinds_chart: String,
     levels_chart: String,
+    /// After **Check for overdue work now**.
+    swept: Option<DashboardQuery>,
+    may_sweep: bool,
+}
+
+/// `?swept=…`: what the sweep run from the dashboard did.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DashboardQuery {
+    #[serde(default)]
+    swept: bool,
+    #[serde(default)]
+    raised: usize,
+    #[serde(default)]
+    resolved: usize,
+    #[serde(default)]
+    emailed: usize,
 }
 
 #[get("/dashboard")]
-pub async fn dashboard(page: Page) -> PageResult {
+pub async fn dashboard(page: Page, query: actix_web::web::Query<DashboardQuery>) -> PageResult {
     page.require(Permission::ReportsRead)?;
     let today = SummaryQuery {
         area: None,
@@ -157,8 +173,11 @@ pub async fn dashboard(page: Page) -> PageResult {
         .collect();
     let register: Vec<Figure> = rated.into_iter().map(|(_, f)| f).collect();
     let (kinds, levels) = (kind_figures(&summary), level_figures(&summary));
+    let query = query.into_inner();
     let view = DashboardPage {
         chrome: page.chrome("/dashboard"),
+        swept: query.swept.then_some(query),
+        may_sweep: page.user.require(Permission::EscalationsRun).is_ok(),
         register_chart: charts::bars("The register by rating", &register_bars),
         kinds_chart: charts::bars("Open alerts by kind", &bars(&kinds, "#005eb8")),
         levels_chart: charts::bars("Open alerts by level", &bars(&levels, "#330072")),
@@ -172,4 +191,27 @@ pub async fn dashboard(page: Page) -> PageResult {
         summary,
     };
     ok(view.render())
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SweepForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// **Check for overdue work now**: one escalation sweep, as `POST /api/v1/escalations/run`
+/// (the scheduler runs the same one on its own; this is for the meeting that cannot wait).
+#[actix_web::post("/dashboard/sweep")]
+pub async fn sweep(page: Page, form: actix_web::web::Form<SweepForm>) -> PageResult {
+    page.check_csrf(&form.csrf_token)?;
+    page.require(Permission::EscalationsRun)?;
+    let report = page
+        .state()
+        .escalator
+        .run(false, Some(crate::escalation::run::LEASE_WAIT))
+        .await?;
+    Ok(super::respond::see_other(&format!(
+        "/dashboard?swept=true&raised={}&resolved={}&emailed={}",
+        report.raised, report.resolved, report.emails_sent
+    )))
 }

@@ -8,14 +8,15 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::error::PageResult;
-use super::forms::{self, DateInput, DateParts, FormErrors};
+use super::forms::{self, DateInput, DateParts, FormErrors, Sent};
 use super::respond::{html, see_other};
 use super::review::RATINGS;
 use super::session::Page;
 use crate::auth::Permission;
+use crate::domain::person::Diagnosis;
 use crate::error::ApiError;
-use crate::http::Now;
-use crate::people::model::{CreatePersonRequest, PersonView};
+use crate::http::{IfMatch, Now};
+use crate::people::model::{CreatePersonRequest, PersonView, UpdatePersonRequest};
 use crate::people::service as people;
 use crate::register::model::OpenEntryRequest;
 use crate::register::service as register;
@@ -70,6 +71,9 @@ pub struct PersonForm {
     pub consent_status: String,
     #[serde(default)]
     pub consent_note: String,
+    /// The person's version when the form was filled (changing details only).
+    #[serde(default)]
+    pub version: i32,
 }
 
 const PERSON_LABELS: &[(&str, &str)] = &[
@@ -91,7 +95,51 @@ impl PersonForm {
         DateParts::new(&self.day, &self.month, &self.year)
     }
 
+    /// The form as it stands for `person`.
+    fn of(person: &PersonView) -> PersonForm {
+        let born = DateParts::of(person.date_of_birth);
+        let has = |d: Diagnosis| {
+            if person.diagnoses.contains(&d) {
+                "yes"
+            } else {
+                ""
+            }
+        };
+        PersonForm {
+            given_name: person.given_name.clone(),
+            family_name: person.family_name.clone(),
+            nhs_number: person.nhs_number.clone(),
+            day: born.day,
+            month: born.month,
+            year: born.year,
+            gender: person.gender.clone().unwrap_or_default(),
+            learning_disability: has(Diagnosis::LearningDisability).into(),
+            autism: has(Diagnosis::Autism).into(),
+            area: person.area.clone(),
+            local_authority: person.local_authority.clone().unwrap_or_default(),
+            gp_practice: person.gp_practice.clone().unwrap_or_default(),
+            consent_status: person.consent_status.as_str().into(),
+            consent_note: person.consent_note.clone().unwrap_or_default(),
+            version: person.version,
+            ..PersonForm::default()
+        }
+    }
+
     fn request(&self, now: Now) -> Result<CreatePersonRequest, Result<FormErrors, ApiError>> {
+        let (fields, found) = self.fields();
+        forms::request(now, fields, found, PERSON_LABELS, &["date_of_birth"])
+    }
+
+    /// The same fields as a change: every one sent, a blank optional one as `null` (cleared).
+    fn change(&self, now: Now) -> Result<UpdatePersonRequest, Result<FormErrors, ApiError>> {
+        let (mut fields, found) = self.fields();
+        for optional in ["gender", "local_authority", "gp_practice", "consent_note"] {
+            fields.entry(optional).or_insert(serde_json::Value::Null);
+        }
+        forms::request(now, fields, found, PERSON_LABELS, &["date_of_birth"])
+    }
+
+    fn fields(&self) -> (serde_json::Map<String, serde_json::Value>, FormErrors) {
         let mut found = FormErrors::default();
         let mut fields = serde_json::Map::new();
         for (id, value) in [
@@ -132,7 +180,7 @@ impl PersonForm {
             "not_recorded",
             "Select what consent has been recorded",
         );
-        forms::request(now, fields, found, PERSON_LABELS, &["date_of_birth"])
+        (fields, found)
     }
 }
 
@@ -143,6 +191,9 @@ struct PersonPage {
     errors: FormErrors,
     form: PersonForm,
     consents: [(&'static str, &'static str); 5],
+    /// Changing this person's details (`None`: adding someone).
+    changing: Option<String>,
+    stale: bool,
 }
 
 fn person_page(page: &Page, form: PersonForm, errors: FormErrors) -> PersonPage {
@@ -151,6 +202,8 @@ fn person_page(page: &Page, form: PersonForm, errors: FormErrors) -> PersonPage 
         errors,
         form,
         consents: CONSENTS,
+        changing: None,
+        stale: false,
     }
 }
 
@@ -179,6 +232,67 @@ pub async fn add_person(page: Page, form: web::Form<PersonForm>) -> PageResult {
     };
     let view = person_page(&page, form, errors);
     Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
+}
+
+async fn person_of(page: &Page, id: &str) -> Result<PersonView, ApiError> {
+    let id = id.to_string();
+    page.read(move |c, a| people::read(c, a, &id)).await
+}
+
+/// **Change details** on the record: the person form filled in as they are now; what is
+/// sent goes through `PATCH /api/v1/people/{id}`'s service call with the version the form
+/// was filled at.
+#[get("/people/{id}/details")]
+pub async fn details_form(page: Page, id: web::Path<String>) -> PageResult {
+    page.require(Permission::RegisterWrite)?;
+    let person = person_of(&page, &id).await?;
+    let view = PersonPage {
+        changing: Some(person.id.clone()),
+        ..person_page(&page, PersonForm::of(&person), FormErrors::default())
+    };
+    Ok(html(StatusCode::OK, view.render()))
+}
+
+#[post("/people/{id}/details")]
+pub async fn change_details(
+    page: Page,
+    id: web::Path<String>,
+    form: web::Form<PersonForm>,
+) -> PageResult {
+    page.check_csrf(&form.csrf_token)?;
+    page.require(Permission::RegisterWrite)?;
+    let (id, form) = (id.into_inner(), form.into_inner());
+    let person = person_of(&page, &id).await?;
+    let (status, errors, form, stale) = match form.change(page.now()) {
+        Ok(body) => {
+            let (target, tag) = (id.clone(), IfMatch::Tags(vec![Some(form.version)]));
+            let written = page
+                .write(move |c, a| people::update_view(c, a, &target, &tag, body))
+                .await;
+            match forms::outcome(written, PERSON_LABELS, Some("nhs_number"))? {
+                Sent::Done => return Ok(see_other(&format!("/people/{id}?done=details"))),
+                Sent::Stale => (
+                    StatusCode::PRECONDITION_FAILED,
+                    FormErrors::default(),
+                    PersonForm::of(&person),
+                    true,
+                ),
+                Sent::Refused(errors) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    errors.dates_at_day(&["date_of_birth"]),
+                    form,
+                    false,
+                ),
+            }
+        }
+        Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors?, form, false),
+    };
+    let view = PersonPage {
+        changing: Some(id),
+        stale,
+        ..person_page(&page, form, errors)
+    };
+    Ok(html(status, view.render()))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -17,7 +17,6 @@ use super::session::Page;
 use crate::auth::Permission;
 use crate::domain::Role;
 use crate::error::ApiError;
-use crate::http::Now;
 use crate::keyworkers::model::AssignKeyworkerRequest;
 use crate::keyworkers::service as keyworkers;
 use crate::people::model::PersonView;
@@ -123,10 +122,7 @@ async fn try_assign(
     if !form.note.trim().is_empty() {
         fields.insert("note".into(), form.note.clone().into());
     }
-    let now = Now {
-        today: page.today,
-        instant: page.state().clock.now(),
-    };
+    let now = page.now();
     let labels = &[("keyworker", "Keyworker"), ("note", "Note")];
     let body = match forms::parse::<AssignKeyworkerRequest>(now, fields) {
         Ok(body) => body,
@@ -159,4 +155,26 @@ pub async fn assign_keyworker(
         None => Ok(see_other(&format!("/people/{id}?done=keyworker"))),
         Some(errors) => show(&page, &id, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RemoveForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// **Remove keyworker**: nobody is named until someone is assigned again (the same service
+/// call as `DELETE /api/v1/people/{id}/keyworker`; the sweep then raises "No named keyworker").
+#[post("/people/{id}/keyworker/remove")]
+pub async fn remove_keyworker(
+    page: Page,
+    id: web::Path<String>,
+    form: web::Form<RemoveForm>,
+) -> PageResult {
+    page.check_csrf(&form.csrf_token)?;
+    page.require(Permission::KeyworkerAssign)?;
+    let person = id.clone();
+    page.write(move |c, a| keyworkers::unassign(c, a, &person))
+        .await?;
+    Ok(see_other(&format!("/people/{id}?done=keyworker_removed")))
 }

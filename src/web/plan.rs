@@ -16,7 +16,8 @@ use super::subject::{about, owners, About};
 use crate::admissions::service as admissions;
 use crate::auth::Permission;
 use crate::discharge::model::{
-    CreatePlanRequest, CreatePlanReviewRequest, PlanView, PointView, UpdatePointRequest,
+    CreatePlanRequest, CreatePlanReviewRequest, PlanView, PointView, UpdatePlanRequest,
+    UpdatePointRequest,
 };
 use crate::discharge::service as discharge;
 use crate::error::ApiError;
@@ -60,13 +61,60 @@ pub struct PlanForm {
     pub month: String,
     #[serde(default, rename = "planned_discharge_date-year")]
     pub year: String,
+    /// Changing a plan only.
+    #[serde(default)]
+    pub review_cycle_days: String,
+    #[serde(default)]
+    pub version: i32,
 }
 
 impl PlanForm {
     pub fn planned(&self) -> DateParts {
         DateParts::new(&self.day, &self.month, &self.year)
     }
+
+    fn of(plan: &PlanView) -> PlanForm {
+        let planned = plan
+            .planned_discharge_date
+            .map(DateParts::of)
+            .unwrap_or_default();
+        PlanForm {
+            day: planned.day,
+            month: planned.month,
+            year: planned.year,
+            review_cycle_days: plan.review_cycle_days.to_string(),
+            version: plan.version,
+            ..PlanForm::default()
+        }
+    }
+
+    /// The plan's dates as a change: a blank planned date clears it.
+    fn change(&self, now: Now) -> Result<UpdatePlanRequest, Result<FormErrors, ApiError>> {
+        let mut found = FormErrors::default();
+        let mut fields = serde_json::Map::new();
+        let (date, cycle) = ("planned_discharge_date", "review_cycle_days");
+        match self.planned().date() {
+            DateInput::Blank => {
+                fields.insert(date.into(), serde_json::Value::Null);
+            }
+            _ => self
+                .planned()
+                .put(&mut fields, &mut found, date, "Planned discharge date"),
+        }
+        match self.review_cycle_days.trim().parse::<i64>() {
+            Ok(days) => {
+                fields.insert(cycle.into(), days.into());
+            }
+            Err(_) => found.add(cycle, "Enter the days between reviews as a number, like 28"),
+        }
+        forms::request(now, fields, found, CHANGE_LABELS, &[date])
+    }
 }
+
+const CHANGE_LABELS: &[(&str, &str)] = &[
+    ("planned_discharge_date", "Planned discharge date"),
+    ("review_cycle_days", "Days between reviews"),
+];
 
 #[derive(Template)]
 #[template(path = "plan_form.html")]
@@ -75,6 +123,9 @@ struct PlanPage {
     about: About,
     errors: FormErrors,
     form: PlanForm,
+    /// Changing the plan's dates (`false`: creating one).
+    changing: bool,
+    stale: bool,
 }
 
 #[get("/people/{id}/plan")]
@@ -85,6 +136,8 @@ pub async fn plan_form(page: Page, id: web::Path<String>) -> PageResult {
         about: about(&page, &id).await?,
         errors: FormErrors::default(),
         form: PlanForm::default(),
+        changing: false,
+        stale: false,
     };
     Ok(html(StatusCode::OK, view.render()))
 }
@@ -132,8 +185,78 @@ pub async fn create_plan(
         about: about(&page, &id).await?,
         errors,
         form,
+        changing: false,
+        stale: false,
     };
     Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
+}
+
+#[get("/people/{id}/plan/change")]
+pub async fn change_plan_form(page: Page, id: web::Path<String>) -> PageResult {
+    page.require(Permission::DischargeWrite)?;
+    let (_, plan) = current_plan(&page, &id).await?;
+    let view = PlanPage {
+        chrome: page.chrome("/register"),
+        about: about(&page, &id).await?,
+        errors: FormErrors::default(),
+        form: PlanForm::of(&plan.ok_or(ApiError::NotFound)?),
+        changing: true,
+        stale: false,
+    };
+    Ok(html(StatusCode::OK, view.render()))
+}
+
+/// The planned discharge date and the review cycle, through `PATCH /discharge-plans/{id}`'s
+/// service call at the version the form was filled.
+#[post("/people/{id}/plan/change")]
+pub async fn change_plan(
+    page: Page,
+    id: web::Path<String>,
+    form: web::Form<PlanForm>,
+) -> PageResult {
+    page.check_csrf(&form.csrf_token)?;
+    page.require(Permission::DischargeWrite)?;
+    let form = form.into_inner();
+    let (_, plan) = current_plan(&page, &id).await?;
+    let plan = plan.ok_or(ApiError::NotFound)?;
+    let sent = match form.change(page.now()) {
+        Ok(body) => {
+            let (target, tag) = (plan.id.clone(), IfMatch::Tags(vec![Some(form.version)]));
+            let written = page
+                .write(move |c, a| discharge::update_view(c, a, &target, &tag, body))
+                .await;
+            forms::outcome(written, CHANGE_LABELS, Some("planned_discharge_date"))?
+        }
+        Err(errors) => Sent::Refused(errors?),
+    };
+    let (status, errors, form, stale) = match sent {
+        Sent::Done => {
+            return Ok(see_other(&format!(
+                "/people/{id}?done=plan_changed#discharge-plan"
+            )))
+        }
+        Sent::Stale => (
+            StatusCode::PRECONDITION_FAILED,
+            FormErrors::default(),
+            PlanForm::of(&plan),
+            true,
+        ),
+        Sent::Refused(errors) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors.dates_at_day(&["planned_discharge_date"]),
+            form,
+            false,
+        ),
+    };
+    let view = PlanPage {
+        chrome: page.chrome("/register"),
+        about: about(&page, &id).await?,
+        errors,
+        form,
+        changing: true,
+        stale,
+    };
+    Ok(html(status, view.render()))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -187,7 +187,9 @@ fn done_banner(done: Option<&str>) -> Option<&'static str> {
             Some("Correction logged. The original stays on the record, marked as corrected.")
         }
         "keyworker" => Some("Keyworker assigned."),
+        "keyworker_removed" => Some("Keyworker removed: nobody is named now."),
         "person" => Some("Person added. Put them on the register below if they are at risk."),
+        "details" => Some("Details saved."),
         "entry" => Some("On the register."),
         "closed" => Some("Entry closed."),
         "admitted" => Some("Admission recorded."),
@@ -196,6 +198,7 @@ fn done_banner(done: Option<&str>) -> Option<&'static str> {
         "plan" => Some("Discharge plan created."),
         "point" => Some("Discharge plan point saved."),
         "plan_review" => Some("Plan review recorded."),
+        "plan_changed" => Some("Discharge plan saved."),
         "cetr" => Some("C(E)TR recorded. Add the actions it agreed below."),
         "action" => Some("Action added."),
         "action_saved" => Some("Action saved."),

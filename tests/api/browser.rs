@@ -882,6 +882,18 @@ async fn a_clinician_records_a_cetr_and_a_coordinator_uses_the_other_forms_in_ch
             "the password form",
             true,
         ),
+        (
+            format!("/people/{red_id}/details"),
+            "Save details",
+            "the change details form",
+            false,
+        ),
+        (
+            format!("/people/{person}/plan/change"),
+            "Save plan",
+            "the change plan form",
+            false,
+        ),
     ];
     for (path, submit, what, refuses) in pages {
         form_states(&c, &axe, &format!("{base}{path}"), submit, what, refuses).await;

@@ -147,3 +147,45 @@ async fn the_dashboard_shows_the_summary_and_every_figure_leads_to_its_list() {
         "an unknown kind is no such list"
     );
 }
+
+#[tokio::test]
+async fn a_manager_checks_for_overdue_work_from_the_dashboard() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let person = coord.person("Wren").await;
+    coord
+        .open_entry(&person, Rag::Amber, Some(days_ago(35)))
+        .await;
+    let (mut browser, _) = Browser::signed_in(&app, Role::Manager).await;
+    let page = browser.get("/dashboard").await;
+    assert!(page.has(">Check for overdue work now</button>"));
+    let csrf = page.csrf();
+    assert_eq!(browser.post("/dashboard/sweep", &[]).await.status, 403);
+    let res = browser
+        .post("/dashboard/sweep", &[("csrf_token", &csrf)])
+        .await;
+    assert_eq!(res.status, 303);
+    assert!(res.location().starts_with("/dashboard?swept=true&raised="));
+    let after = browser.get(res.location()).await;
+    assert!(strip_tags(&after.body).contains("Checked for overdue work:"));
+    let alerts: Value = coord
+        .get(&format!(
+            "/alerts?person_id={}",
+            person["id"].as_str().unwrap()
+        ))
+        .json()
+        .await;
+    assert!(
+        alerts["total"].as_i64().unwrap() >= 1,
+        "the sweep raised the overdue review"
+    );
+    let (mut clinician, _) = Browser::signed_in(&app, Role::Clinician).await;
+    let csrf = clinician.csrf().await;
+    assert_eq!(
+        clinician
+            .post("/dashboard/sweep", &[("csrf_token", &csrf)])
+            .await
+            .status,
+        403
+    );
+}

@@ -495,3 +495,159 @@ async fn a_contact_is_corrected_and_the_original_kept() {
         "managers do not log contacts"
     );
 }
+
+#[tokio::test]
+async fn details_the_keyworker_and_the_plan_change_from_the_record() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let (admitted, plan) = coord.with_plan("Vic").await;
+    let person = admitted.person_id.clone();
+    let kw = app.sign_in(Role::Keyworker).await;
+    app.assign_keyworker(&coord, &person, &kw.id).await;
+    let (mut browser, _) = Browser::signed_in(&app, Role::Coordinator).await;
+
+    // Change details: filled in as they are; a stale form says so; a bad NHS number is refused.
+    let record = browser.get(&format!("/people/{person}")).await;
+    let path = format!("/people/{person}/details");
+    assert!(record.has(&format!("href=\"{path}\">Change details")));
+    let form = browser.get(&path).await;
+    assert_eq!(form.h1(), "Change details");
+    assert!(form.has("value=\"Vic\"") && form.has("value=\"given\" checked"));
+    let csrf = form.csrf();
+    let version = form.version();
+    let current: Value = coord.get(&format!("/people/{person}")).json().await;
+    let nhs = current["nhs_number"].as_str().unwrap().to_string();
+    let mut good = fields(&[
+        ("csrf_token", &csrf),
+        ("version", &version),
+        ("given_name", "Victoria"),
+        ("family_name", "Tester"),
+        ("nhs_number", &nhs),
+        ("autism", "yes"),
+        ("area", "East"),
+        ("consent_status", "given"),
+    ]);
+    good.extend(date_fields(
+        "date_of_birth",
+        chrono::NaiveDate::from_ymd_opt(2001, 5, 6).unwrap(),
+    ));
+    let mut bad = good.clone();
+    bad[4].1 = "123".into();
+    let res = browser.send(&path, &bad).await;
+    assert_eq!(res.status, 422);
+    assert!(res.has("href=\"#nhs_number\""), "{}", strip_tags(&res.body));
+    let mut forged = good.clone();
+    forged.remove(0);
+    assert_eq!(browser.send(&path, &forged).await.status, 403);
+    let res = browser.send(&path, &good).await;
+    assert_eq!(
+        (res.status, res.location()),
+        (303, format!("/people/{person}?done=details").as_str()),
+        "{}",
+        strip_tags(&res.body)
+    );
+    assert!(browser.get(res.location()).await.has("Details saved."));
+    let now: Value = coord.get(&format!("/people/{person}")).json().await;
+    assert_eq!(
+        (now["given_name"].as_str(), now["area"].as_str()),
+        (Some("Victoria"), Some("East"))
+    );
+    assert_eq!(now["date_of_birth"], "2001-05-06");
+    let stale = browser.send(&path, &good).await;
+    assert_eq!(stale.status, 412, "the form's version is old now");
+    assert!(stale.has("Someone else changed these details") && stale.has("value=\"Victoria\""));
+
+    // Remove the keyworker.
+    let kw_form = browser.get(&format!("/people/{person}/keyworker")).await;
+    assert!(kw_form.has(">Remove keyworker</button>"));
+    let remove = format!("/people/{person}/keyworker/remove");
+    assert_eq!(
+        browser.post(&remove, &[]).await.status,
+        403,
+        "no form token"
+    );
+    let res = browser.post(&remove, &[("csrf_token", &csrf)]).await;
+    assert_eq!(
+        (res.status, res.location()),
+        (
+            303,
+            format!("/people/{person}?done=keyworker_removed").as_str()
+        )
+    );
+    let now: Value = coord.get(&format!("/people/{person}")).json().await;
+    assert!(now["keyworker"].is_null(), "{now}");
+
+    // The plan's planned date and review cycle.
+    let change = format!("/people/{person}/plan/change");
+    let form = browser.get(&change).await;
+    assert_eq!(form.h1(), "Change the discharge plan");
+    let version = form.version();
+    let res = browser
+        .post(
+            &change,
+            &[
+                ("csrf_token", &csrf),
+                ("version", &version),
+                ("review_cycle_days", "lots"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.has("Enter the days between reviews as a number, like 28"));
+    let res = browser
+        .post(
+            &change,
+            &[
+                ("csrf_token", &csrf),
+                ("version", &version),
+                ("review_cycle_days", "500"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(strip_tags(&res.body).contains("Days between reviews must be 1 to 365 days"));
+    let res = browser
+        .post(
+            &change,
+            &[
+                ("csrf_token", &csrf),
+                ("version", &version),
+                ("review_cycle_days", "14"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", strip_tags(&res.body));
+    let plan_id = plan["id"].as_str().unwrap();
+    let now: Value = coord
+        .get(&format!("/discharge-plans/{plan_id}"))
+        .json()
+        .await;
+    assert_eq!(now["review_cycle_days"], 14);
+    assert!(
+        now["planned_discharge_date"].is_null(),
+        "the blank date cleared it"
+    );
+    let stale = browser
+        .post(
+            &change,
+            &[
+                ("csrf_token", &csrf),
+                ("version", &version),
+                ("review_cycle_days", "21"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, 412);
+
+    for role in [Role::Keyworker, Role::Manager] {
+        let (mut other, _) = Browser::signed_in(&app, role).await;
+        assert!(
+            matches!(other.get(&path).await.status, 403 | 404),
+            "{role:?}"
+        );
+        assert!(
+            matches!(other.get(&change).await.status, 403 | 404),
+            "{role:?}"
+        );
+    }
+}
