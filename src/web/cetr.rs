@@ -18,6 +18,7 @@ use super::subject::{about, owners, About};
 use crate::auth::Permission;
 use crate::cetrs::model::{
     ActionView, CetrView, CreateActionRequest, CreateCetrRequest, UpdateActionRequest,
+    UpdateCetrRequest,
 };
 use crate::cetrs::service as cetrs;
 use crate::domain::inpatient::{missing_panel_roles, CetrKind, PanelRole};
@@ -75,6 +76,8 @@ pub struct CetrForm {
     pub panel: Vec<Member>,
     pub summary: String,
     pub outcome: String,
+    /// Correcting a C(E)TR only.
+    pub version: i32,
 }
 
 /// `panel-3-name` → (3, "name").
@@ -138,6 +141,7 @@ impl CetrForm {
                 "held_on-year" => form.held.year = value.trim().into(),
                 "summary" => form.summary = value,
                 "outcome" => form.outcome = value,
+                "version" => form.version = value.trim().parse().unwrap_or_default(),
                 other => match panel_field(other) {
                     Some((n, "name")) => form.panel[n].name = value,
                     Some((n, "role")) => form.panel[n].role = value,
@@ -198,6 +202,47 @@ impl CetrForm {
     }
 
     fn request(&self, now: Now) -> Result<CreateCetrRequest, Result<FormErrors, ApiError>> {
+        forms::request(
+            now,
+            self.fields(now),
+            self.found(),
+            CETR_LABELS,
+            &["held_on"],
+        )
+    }
+
+    /// The same fields as a correction (the kind is not changed; a blank outcome clears it).
+    fn change(&self, now: Now) -> Result<UpdateCetrRequest, Result<FormErrors, ApiError>> {
+        let mut fields = self.fields(now);
+        fields.remove("kind");
+        fields.entry("outcome").or_insert(serde_json::Value::Null);
+        forms::request(now, fields, self.found(), CETR_LABELS, &["held_on"])
+    }
+
+    /// The form as it stands for `cetr`, its empty rows after its panel.
+    fn of(cetr: &CetrView) -> CetrForm {
+        let mut panel: Vec<Member> = cetr
+            .panel
+            .iter()
+            .take(PANEL_ROWS)
+            .map(|m| Member {
+                name: m.name.clone(),
+                role: m.role.as_str().into(),
+            })
+            .collect();
+        panel.resize(PANEL_ROWS, Member::default());
+        CetrForm {
+            kind: cetr.kind.as_str().into(),
+            held: DateParts::of(cetr.held_on),
+            panel,
+            summary: cetr.summary.clone(),
+            outcome: cetr.outcome.clone().unwrap_or_default(),
+            version: cetr.version,
+            ..CetrForm::default()
+        }
+    }
+
+    fn fields(&self, now: Now) -> serde_json::Map<String, serde_json::Value> {
         let mut fields = serde_json::Map::new();
         // Stand-ins where the page has already said what is wrong, so the API checks the rest.
         fields.insert(
@@ -224,7 +269,7 @@ impl CetrForm {
         if !self.outcome.trim().is_empty() {
             fields.insert("outcome".into(), self.outcome.clone().into());
         }
-        forms::request(now, fields, self.found(), CETR_LABELS, &["held_on"])
+        fields
     }
 }
 
@@ -237,6 +282,9 @@ struct CetrPage {
     form: CetrForm,
     kinds: [(&'static str, &'static str); 5],
     roles: [(&'static str, &'static str); 5],
+    /// Correcting this C(E)TR (`None`: recording one).
+    changing: Option<CetrView>,
+    stale: bool,
 }
 
 impl CetrPage {
@@ -259,6 +307,83 @@ async fn cetr_page(
         form,
         kinds: KINDS,
         roles: ROLES,
+        changing: None,
+        stale: false,
+    };
+    Ok(html(status, view.render()))
+}
+
+#[get("/people/{id}/cetrs/{cetr}/change")]
+pub async fn change_cetr_form(page: Page, path: web::Path<(String, String)>) -> PageResult {
+    page.require(Permission::CetrWrite)?;
+    let (person, cetr) = path.into_inner();
+    let cetr = cetr_of(&page, &person, &cetr).await?;
+    let view = CetrPage {
+        chrome: page.chrome("/register"),
+        about: about(&page, &person).await?,
+        errors: FormErrors::default(),
+        form: CetrForm::of(&cetr),
+        kinds: KINDS,
+        roles: ROLES,
+        changing: Some(cetr),
+        stale: false,
+    };
+    Ok(html(StatusCode::OK, view.render()))
+}
+
+/// **Correct** a C(E)TR: its date, panel, summary and outcome, through `PATCH /cetrs/{id}`'s
+/// service call at the version the form was filled.
+#[post("/people/{id}/cetrs/{cetr}/change")]
+pub async fn change_cetr(
+    page: Page,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> PageResult {
+    let mut form = CetrForm::from_pairs(form.into_inner());
+    page.check_csrf(&form.csrf_token)?;
+    page.require(Permission::CetrWrite)?;
+    let (person, cetr) = path.into_inner();
+    let cetr = cetr_of(&page, &person, &cetr).await?;
+    // The kind is the record's, whatever the form says.
+    form.kind = cetr.kind.as_str().into();
+    let sent = match form.change(page.now()) {
+        Ok(body) => {
+            let (id, tag) = (cetr.id.clone(), IfMatch::Tags(vec![Some(form.version)]));
+            let written = page
+                .write(move |c, a| cetrs::update_view(c, a, &id, &tag, body))
+                .await;
+            forms::outcome(written, CETR_LABELS, Some("held_on"))?
+        }
+        Err(errors) => Sent::Refused(errors?),
+    };
+    let (status, errors, form, stale) = match sent {
+        Sent::Done => {
+            return Ok(see_other(&format!(
+                "/people/{person}?done=cetr_saved#cetrs"
+            )))
+        }
+        Sent::Stale => (
+            StatusCode::PRECONDITION_FAILED,
+            FormErrors::default(),
+            CetrForm::of(&cetr),
+            true,
+        ),
+        Sent::Refused(errors) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors.dates_at_day(&["held_on"]),
+            form,
+            false,
+        ),
+    };
+    let view = CetrPage {
+        chrome: page.chrome("/register"),
+        about: about(&page, &person).await?,
+        errors,
+        form,
+        kinds: KINDS,
+        roles: ROLES,
+        changing: Some(cetr),
+        stale,
     };
     Ok(html(status, view.render()))
 }

@@ -11,6 +11,7 @@ pub mod charts;
 pub mod chrome;
 pub mod contact;
 pub mod dashboard;
+pub mod entry;
 pub mod error;
 pub mod format;
 pub mod forms;
@@ -63,6 +64,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(keyworker::keyworker_form)
         .service(keyworker::assign_keyworker)
         .service(keyworker::remove_keyworker)
+        .service(entry::entry_change_form)
+        .service(entry::change_entry)
         .service(intake::details_form)
         .service(intake::change_details)
         .service(intake::entry_form)
@@ -77,6 +80,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(plan::record_plan_review)
         .service(cetr::cetr_form)
         .service(cetr::record_cetr)
+        .service(cetr::change_cetr_form)
+        .service(cetr::change_cetr)
         .service(cetr::new_action_form)
         .service(cetr::add_action)
         .service(cetr::action_form)

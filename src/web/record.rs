@@ -190,6 +190,7 @@ fn done_banner(done: Option<&str>) -> Option<&'static str> {
         "keyworker_removed" => Some("Keyworker removed: nobody is named now."),
         "person" => Some("Person added. Put them on the register below if they are at risk."),
         "details" => Some("Details saved."),
+        "entry_saved" => Some("Register entry saved."),
         "entry" => Some("On the register."),
         "closed" => Some("Entry closed."),
         "admitted" => Some("Admission recorded."),
@@ -201,6 +202,7 @@ fn done_banner(done: Option<&str>) -> Option<&'static str> {
         "plan_changed" => Some("Discharge plan saved."),
         "cetr" => Some("C(E)TR recorded. Add the actions it agreed below."),
         "action" => Some("Action added."),
+        "cetr_saved" => Some("C(E)TR saved."),
         "action_saved" => Some("Action saved."),
         _ => None,
     }

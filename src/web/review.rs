@@ -39,7 +39,7 @@ pub struct About {
     pub entry: EntryView,
 }
 
-async fn about(page: &Page, person_id: &str) -> Result<About, ApiError> {
+pub async fn about(page: &Page, person_id: &str) -> Result<About, ApiError> {
     let id = person_id.to_string();
     page.read(move |c, a| {
         let person = people::read(c, a, &id)?;

@@ -827,6 +827,7 @@ async fn a_clinician_records_a_cetr_and_a_coordinator_uses_the_other_forms_in_ch
         .json()
         .await;
     let alerts: serde_json::Value = coord.get("/alerts?kind=dsr_review_overdue").json().await;
+    let cetrs: serde_json::Value = coord.get(&format!("/people/{red_id}/cetrs")).json().await;
     let pages = [
         (
             format!("/people/{red_id}/keyworker"),
@@ -881,6 +882,21 @@ async fn a_clinician_records_a_cetr_and_a_coordinator_uses_the_other_forms_in_ch
             "Change password",
             "the password form",
             true,
+        ),
+        (
+            format!("/people/{red_id}/entry"),
+            "Save entry",
+            "the change entry form",
+            false,
+        ),
+        (
+            format!(
+                "/people/{red_id}/cetrs/{}/change",
+                cetrs[0]["id"].as_str().unwrap()
+            ),
+            "Save C(E)TR",
+            "the correct a C(E)TR form",
+            false,
         ),
         (
             format!("/people/{red_id}/details"),

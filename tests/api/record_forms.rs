@@ -651,3 +651,107 @@ async fn details_the_keyworker_and_the_plan_change_from_the_record() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_cetr_is_corrected_and_its_kind_kept() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Xan", Rag::Red).await;
+    let person = entry["person_id"].as_str().unwrap().to_string();
+    let cetr = cetr_for(&coord, &person).await;
+    let cetr_id = cetr["id"].as_str().unwrap();
+    let (mut browser, _) = Browser::signed_in(&app, Role::Clinician).await;
+    let record = browser.get(&format!("/people/{person}")).await;
+    let path = format!("/people/{person}/cetrs/{cetr_id}/change");
+    assert!(record.has(&format!("href=\"{path}\">Correct")));
+    let form = browser.get(&path).await;
+    assert_eq!(form.h1(), "Correct a C(E)TR");
+    assert!(form.has("value=\"Lived\"") && form.has(">Review</textarea>"));
+    let csrf = form.csrf();
+    let version = form.version();
+    let mut good = fields(&[
+        ("csrf_token", &csrf),
+        ("version", &version),
+        ("kind", "laep"),
+        ("summary", "Review, with the family's view added"),
+    ]);
+    good.extend(date_fields("held_on", today()));
+    good.extend(panel(&[
+        ("Chair", "chair"),
+        ("Expert", "clinical_expert"),
+        ("Lived", "expert_by_experience"),
+    ]));
+    let mut short = good.clone();
+    short.truncate(short.len() - 2);
+    let res = browser.send(&path, &short).await;
+    assert_eq!(res.status, 422);
+    assert!(strip_tags(&res.body).contains("The panel needs an expert by experience"));
+    let res = browser.send(&path, &good).await;
+    assert_eq!(
+        (res.status, res.location()),
+        (
+            303,
+            format!("/people/{person}?done=cetr_saved#cetrs").as_str()
+        ),
+        "{}",
+        strip_tags(&res.body)
+    );
+    let now: Value = coord.get(&format!("/cetrs/{cetr_id}")).json().await;
+    assert_eq!(now["summary"], "Review, with the family's view added");
+    assert_eq!(now["kind"], "community", "the kind is the record's");
+    let stale = browser.send(&path, &good).await;
+    assert_eq!(stale.status, 412);
+    assert!(stale.has("Someone else changed this C(E)TR"));
+    let (mut kw, _) = Browser::signed_in(&app, Role::Keyworker).await;
+    assert!(matches!(kw.get(&path).await.status, 403 | 404));
+}
+
+#[tokio::test]
+async fn why_someone_is_at_risk_is_changed_on_the_entry() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Yan", Rag::Amber).await;
+    let person = entry["person_id"].as_str().unwrap().to_string();
+    let (mut browser, _) = Browser::signed_in(&app, Role::Coordinator).await;
+    let path = format!("/people/{person}/entry");
+    assert!(browser
+        .get(&format!("/people/{person}"))
+        .await
+        .has(&format!("href=\"{path}\">Change")));
+    let form = browser.get(&path).await;
+    assert_eq!(form.h1(), "Change the register entry");
+    let (csrf, version) = (form.csrf(), form.version());
+    let blank = browser
+        .post(
+            &path,
+            &[
+                ("csrf_token", &csrf),
+                ("version", &version),
+                ("risk_summary", " "),
+            ],
+        )
+        .await;
+    assert_eq!(blank.status, 422);
+    assert!(strip_tags(&blank.body).contains("Why they are at risk must not be blank"));
+    let sent = [
+        ("csrf_token", csrf.as_str()),
+        ("version", version.as_str()),
+        ("risk_summary", "Tenancy ends next month"),
+        ("referral_source", "Housing"),
+    ];
+    let res = browser.post(&path, &sent).await;
+    assert_eq!(
+        (res.status, res.location()),
+        (303, format!("/people/{person}?done=entry_saved").as_str())
+    );
+    let now: Value = coord
+        .get(&format!("/register/{}", entry["id"].as_str().unwrap()))
+        .json()
+        .await;
+    assert_eq!(now["risk_summary"], "Tenancy ends next month");
+    assert_eq!(now["referral_source"], "Housing");
+    assert_eq!(now["rag"], "amber", "the rating is not touched");
+    assert_eq!(browser.post(&path, &sent).await.status, 412, "stale");
+    let (mut manager, _) = Browser::signed_in(&app, Role::Manager).await;
+    assert_eq!(manager.get(&path).await.status, 403);
+}
