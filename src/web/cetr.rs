@@ -356,36 +356,22 @@ pub async fn change_cetr(
         }
         Err(errors) => Sent::Refused(errors?),
     };
-    let (status, errors, form, stale) = match sent {
-        Sent::Done => {
-            return Ok(see_other(&format!(
-                "/people/{person}?done=cetr_saved#cetrs"
-            )))
-        }
-        Sent::Stale => (
-            StatusCode::PRECONDITION_FAILED,
-            FormErrors::default(),
-            CetrForm::of(&cetr),
-            true,
-        ),
-        Sent::Refused(errors) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors.dates_at_day(&["held_on"]),
-            form,
-            false,
-        ),
+    let Some(again) = sent.again(form, || CetrForm::of(&cetr), &["held_on"]) else {
+        return Ok(see_other(&format!(
+            "/people/{person}?done=cetr_saved#cetrs"
+        )));
     };
     let view = CetrPage {
         chrome: page.chrome("/register"),
         about: about(&page, &person).await?,
-        errors,
-        form,
+        errors: again.errors,
+        form: again.form,
         kinds: KINDS,
         roles: ROLES,
         changing: Some(cetr),
-        stale,
+        stale: again.stale,
     };
-    Ok(html(status, view.render()))
+    Ok(html(again.status, view.render()))
 }
 
 #[get("/people/{id}/cetr")]
@@ -718,34 +704,27 @@ pub async fn update_action(
     page.require(Permission::ActionUpdate)?;
     let ((person, action), form) = (path.into_inner(), form.into_inner());
     let action = action_of(&page, &person, &action).await?;
-    let (status, errors, stale) = match send_update(&page, &action, &form).await? {
-        Sent::Done if form.back == "my-work" => {
-            return Ok(see_other("/my-work?done=action#actions"))
-        }
-        Sent::Done => {
-            return Ok(see_other(&format!(
-                "/people/{person}?done=action_saved#cetrs"
-            )))
-        }
-        Sent::Stale => (StatusCode::PRECONDITION_FAILED, FormErrors::default(), true),
-        Sent::Refused(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors, false),
+    let sent = send_update(&page, &action, &form).await?;
+    let done = match form.back.as_str() {
+        "my-work" => "/my-work?done=action#actions".to_string(),
+        _ => format!("/people/{person}?done=action_saved#cetrs"),
     };
-    let form = if stale {
-        ActionForm {
-            back: form.back,
-            ..ActionForm::of(&action)
-        }
-    } else {
-        form
+    let back = form.back.clone();
+    let current = || ActionForm {
+        back,
+        ..ActionForm::of(&action)
+    };
+    let Some(again) = sent.again(form, current, &["due_on"]) else {
+        return Ok(see_other(&done));
     };
     let shown = Shown {
         cetr: None,
         action: Some(action),
-        form,
-        errors,
-        stale,
+        form: again.form,
+        errors: again.errors,
+        stale: again.stale,
     };
-    action_page(&page, &person, shown, status).await
+    action_page(&page, &person, shown, again.status).await
 }
 
 #[cfg(test)]

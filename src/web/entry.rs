@@ -108,22 +108,15 @@ pub async fn change_entry(
         }
         Err(errors) => Sent::Refused(errors?),
     };
-    let (status, errors, form, stale) = match sent {
-        Sent::Done => return Ok(see_other(&format!("/people/{id}?done=entry_saved"))),
-        Sent::Stale => (
-            StatusCode::PRECONDITION_FAILED,
-            FormErrors::default(),
-            EntryChangeForm::of(&about),
-            true,
-        ),
-        Sent::Refused(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors, form, false),
+    let Some(again) = sent.again(form, || EntryChangeForm::of(&about), &[]) else {
+        return Ok(see_other(&format!("/people/{id}?done=entry_saved")));
     };
     let view = EntryChangePage {
         chrome: page.chrome("/register"),
         about,
-        errors,
-        form,
-        stale,
+        errors: again.errors,
+        form: again.form,
+        stale: again.stale,
     };
-    Ok(html(status, view.render()))
+    Ok(html(again.status, view.render()))
 }

@@ -228,6 +228,43 @@ pub enum Sent {
     Refused(FormErrors),
 }
 
+/// A versioned form sent and not done, as it is shown again: 412 with the record as it is
+/// now (`stale`), or 422 with what was sent and every problem.
+pub struct Again<F> {
+    pub status: actix_web::http::StatusCode,
+    pub errors: FormErrors,
+    pub form: F,
+    pub stale: bool,
+}
+
+impl Sent {
+    /// `None` when done; otherwise the form to show again: `sent` when refused (its date
+    /// errors linking to their day box), `current()` when someone else changed the record.
+    pub fn again<F>(
+        self,
+        sent: F,
+        current: impl FnOnce() -> F,
+        dates: &[&str],
+    ) -> Option<Again<F>> {
+        use actix_web::http::StatusCode;
+        match self {
+            Sent::Done => None,
+            Sent::Stale => Some(Again {
+                status: StatusCode::PRECONDITION_FAILED,
+                errors: FormErrors::default(),
+                form: current(),
+                stale: true,
+            }),
+            Sent::Refused(errors) => Some(Again {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                errors: errors.dates_at_day(dates),
+                form: sent,
+                stale: false,
+            }),
+        }
+    }
+}
+
 /// A versioned write's answer as its form shows it; `conflict` names the field a 409 is
 /// about (`None`: a 409 is the error page's).
 pub fn outcome<T>(

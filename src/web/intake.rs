@@ -263,36 +263,25 @@ pub async fn change_details(
     page.require(Permission::RegisterWrite)?;
     let (id, form) = (id.into_inner(), form.into_inner());
     let person = person_of(&page, &id).await?;
-    let (status, errors, form, stale) = match form.change(page.now()) {
+    let sent = match form.change(page.now()) {
         Ok(body) => {
             let (target, tag) = (id.clone(), IfMatch::Tags(vec![Some(form.version)]));
             let written = page
                 .write(move |c, a| people::update_view(c, a, &target, &tag, body))
                 .await;
-            match forms::outcome(written, PERSON_LABELS, Some("nhs_number"))? {
-                Sent::Done => return Ok(see_other(&format!("/people/{id}?done=details"))),
-                Sent::Stale => (
-                    StatusCode::PRECONDITION_FAILED,
-                    FormErrors::default(),
-                    PersonForm::of(&person),
-                    true,
-                ),
-                Sent::Refused(errors) => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    errors.dates_at_day(&["date_of_birth"]),
-                    form,
-                    false,
-                ),
-            }
+            forms::outcome(written, PERSON_LABELS, Some("nhs_number"))?
         }
-        Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors?, form, false),
+        Err(errors) => Sent::Refused(errors?),
+    };
+    let Some(again) = sent.again(form, || PersonForm::of(&person), &["date_of_birth"]) else {
+        return Ok(see_other(&format!("/people/{id}?done=details")));
     };
     let view = PersonPage {
         changing: Some(id),
-        stale,
-        ..person_page(&page, form, errors)
+        stale: again.stale,
+        ..person_page(&page, again.form, again.errors)
     };
-    Ok(html(status, view.render()))
+    Ok(html(again.status, view.render()))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -128,18 +128,31 @@ struct PlanPage {
     stale: bool,
 }
 
+/// The plan form as it is shown: for creating (`changing: false`) or changing a plan.
+async fn plan_page(
+    page: &Page,
+    id: &str,
+    form: PlanForm,
+    errors: FormErrors,
+    (changing, stale): (bool, bool),
+    status: StatusCode,
+) -> PageResult {
+    let view = PlanPage {
+        chrome: page.chrome("/register"),
+        about: about(page, id).await?,
+        errors,
+        form,
+        changing,
+        stale,
+    };
+    Ok(html(status, view.render()))
+}
+
 #[get("/people/{id}/plan")]
 pub async fn plan_form(page: Page, id: web::Path<String>) -> PageResult {
     page.require(Permission::DischargeWrite)?;
-    let view = PlanPage {
-        chrome: page.chrome("/register"),
-        about: about(&page, &id).await?,
-        errors: FormErrors::default(),
-        form: PlanForm::default(),
-        changing: false,
-        stale: false,
-    };
-    Ok(html(StatusCode::OK, view.render()))
+    let (form, errors) = (PlanForm::default(), FormErrors::default());
+    plan_page(&page, &id, form, errors, (false, false), StatusCode::OK).await
 }
 
 async fn try_create(
@@ -180,30 +193,17 @@ pub async fn create_plan(
     let Some(errors) = try_create(&page, &id, &form).await? else {
         return Ok(see_other(&format!("/people/{id}?done=plan#discharge-plan")));
     };
-    let view = PlanPage {
-        chrome: page.chrome("/register"),
-        about: about(&page, &id).await?,
-        errors,
-        form,
-        changing: false,
-        stale: false,
-    };
-    Ok(html(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    plan_page(&page, &id, form, errors, (false, false), status).await
 }
 
 #[get("/people/{id}/plan/change")]
 pub async fn change_plan_form(page: Page, id: web::Path<String>) -> PageResult {
     page.require(Permission::DischargeWrite)?;
     let (_, plan) = current_plan(&page, &id).await?;
-    let view = PlanPage {
-        chrome: page.chrome("/register"),
-        about: about(&page, &id).await?,
-        errors: FormErrors::default(),
-        form: PlanForm::of(&plan.ok_or(ApiError::NotFound)?),
-        changing: true,
-        stale: false,
-    };
-    Ok(html(StatusCode::OK, view.render()))
+    let form = PlanForm::of(&plan.ok_or(ApiError::NotFound)?);
+    let errors = FormErrors::default();
+    plan_page(&page, &id, form, errors, (true, false), StatusCode::OK).await
 }
 
 /// The planned discharge date and the review cycle, through `PATCH /discharge-plans/{id}`'s
@@ -229,34 +229,13 @@ pub async fn change_plan(
         }
         Err(errors) => Sent::Refused(errors?),
     };
-    let (status, errors, form, stale) = match sent {
-        Sent::Done => {
-            return Ok(see_other(&format!(
-                "/people/{id}?done=plan_changed#discharge-plan"
-            )))
-        }
-        Sent::Stale => (
-            StatusCode::PRECONDITION_FAILED,
-            FormErrors::default(),
-            PlanForm::of(&plan),
-            true,
-        ),
-        Sent::Refused(errors) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors.dates_at_day(&["planned_discharge_date"]),
-            form,
-            false,
-        ),
+    let Some(again) = sent.again(form, || PlanForm::of(&plan), &["planned_discharge_date"]) else {
+        return Ok(see_other(&format!(
+            "/people/{id}?done=plan_changed#discharge-plan"
+        )));
     };
-    let view = PlanPage {
-        chrome: page.chrome("/register"),
-        about: about(&page, &id).await?,
-        errors,
-        form,
-        changing: true,
-        stale,
-    };
-    Ok(html(status, view.render()))
+    let shown = (true, again.stale);
+    plan_page(&page, &id, again.form, again.errors, shown, again.status).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -480,40 +459,26 @@ pub async fn update_point(
     page.require(Permission::PointUpdate)?;
     let ((person, number), form) = (path.into_inner(), form.into_inner());
     let (plan, point) = point_of(&page, &person, number).await?;
-    let (status, errors, stale) = match try_update(&page, &plan, &point, &form).await? {
-        Sent::Done if form.back == "my-work" => return Ok(see_other("/my-work?done=point#points")),
-        Sent::Done => {
-            return Ok(see_other(&format!(
-                "/people/{person}?done=point#discharge-plan"
-            )))
-        }
-        Sent::Stale => (StatusCode::PRECONDITION_FAILED, FormErrors::default(), true),
-        Sent::Refused(errors) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors.dates_at_day(&["target_date"]),
-            false,
-        ),
+    let sent = try_update(&page, &plan, &point, &form).await?;
+    let done = match form.back.as_str() {
+        "my-work" => "/my-work?done=point#points".to_string(),
+        _ => format!("/people/{person}?done=point#discharge-plan"),
     };
-    let form = if stale {
-        PointForm {
-            back: form.back,
-            ..PointForm::of(&point, plan.version)
-        }
-    } else {
-        form
+    let back = form.back.clone();
+    let current = || PointForm {
+        back,
+        ..PointForm::of(&point, plan.version)
     };
-    show(
-        &page,
-        &person,
-        Shown {
-            point,
-            form,
-            errors,
-            stale,
-        },
-        status,
-    )
-    .await
+    let Some(again) = sent.again(form, current, &["target_date"]) else {
+        return Ok(see_other(&done));
+    };
+    let shown = Shown {
+        point,
+        form: again.form,
+        errors: again.errors,
+        stale: again.stale,
+    };
+    show(&page, &person, shown, again.status).await
 }
 
 const REVIEW_LABELS: &[(&str, &str)] = &[("reviewed_on", "Date of review"), ("summary", "Summary")];
