@@ -217,6 +217,10 @@ async fn actions_are_added_updated_and_marked_done_from_my_work() {
     let form = browser.get(&update).await;
     assert_eq!(form.h1(), "Update an action");
     let version = form.version();
+    let forged = browser
+        .post(&update, &[("status", "cancelled"), ("version", &version)])
+        .await;
+    assert_eq!(forged.status, 403, "no form token, nothing changed");
     let res = browser
         .post(
             &update,
@@ -582,6 +586,13 @@ async fn details_the_keyworker_and_the_plan_change_from_the_record() {
     let form = browser.get(&change).await;
     assert_eq!(form.h1(), "Change the discharge plan");
     let version = form.version();
+    let forged = browser
+        .post(
+            &change,
+            &[("version", &version), ("review_cycle_days", "7")],
+        )
+        .await;
+    assert_eq!(forged.status, 403, "no form token");
     let res = browser
         .post(
             &change,
@@ -681,6 +692,11 @@ async fn a_cetr_is_corrected_and_its_kind_kept() {
         ("Expert", "clinical_expert"),
         ("Lived", "expert_by_experience"),
     ]));
+    assert_eq!(
+        browser.send(&path, &good[1..]).await.status,
+        403,
+        "no form token"
+    );
     let mut short = good.clone();
     short.truncate(short.len() - 2);
     let res = browser.send(&path, &short).await;
@@ -721,6 +737,10 @@ async fn why_someone_is_at_risk_is_changed_on_the_entry() {
     let form = browser.get(&path).await;
     assert_eq!(form.h1(), "Change the register entry");
     let (csrf, version) = (form.csrf(), form.version());
+    let forged = browser
+        .post(&path, &[("version", &version), ("risk_summary", "Forged")])
+        .await;
+    assert_eq!(forged.status, 403, "no form token");
     let blank = browser
         .post(
             &path,
