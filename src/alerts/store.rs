@@ -1,11 +1,11 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::alerts::model::AlertStatus;
 use crate::auth::access::AlertScope;
 use crate::db::schema::{alerts, people};
 use crate::db::AnyConnection;
 use crate::domain::alerts::AlertKind;
+use crate::domain::alerts::AlertStatus;
 use crate::http::Page;
 
 type Backend = <AnyConnection as diesel::Connection>::Backend;
