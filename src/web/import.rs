@@ -62,13 +62,20 @@ async fn read_upload(mut form: Multipart, limit: usize) -> Result<Upload, ApiErr
     Ok(upload)
 }
 
+/// `10 MB`, `512 KB`: a size as people read it.
+fn size(bytes: usize) -> String {
+    const MB: usize = 1024 * 1024;
+    if bytes >= MB {
+        format!("{} MB", bytes / MB)
+    } else {
+        format!("{} KB", (bytes / 1024).max(1))
+    }
+}
+
 /// Why a file was refused before its rows were checked, in words on the file field.
 fn refusal(err: ApiError, limit: usize) -> Result<FormErrors, ApiError> {
     let text = match err {
-        ApiError::PayloadTooLarge(_) => format!(
-            "The file must be smaller than {} MB",
-            (limit / (1024 * 1024)).max(1)
-        ),
+        ApiError::PayloadTooLarge(_) => format!("The file must be smaller than {}", size(limit)),
         ApiError::Validation(errors) => errors
             .first()
             .map(|e| format!("The file has {}", e.message))
@@ -169,12 +176,16 @@ pub async fn check_file(page: Page, form: Multipart) -> PageResult {
     let upload = match read_upload(form, limit).await {
         Ok(upload) => upload,
         Err(err) => {
-            // Nothing can be trusted without the form's token; only a sized refusal is shown.
+            // Nothing is checked or held from a form that could not be read whole.
+            let status = match err {
+                ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::BAD_REQUEST,
+            };
             let shown = ImportPage {
                 errors: refusal(err, limit)?,
                 ..blank(&page)
             };
-            return show(shown, StatusCode::PAYLOAD_TOO_LARGE);
+            return show(shown, status);
         }
     };
     page.check_csrf(&upload.csrf_token)?;
@@ -279,4 +290,17 @@ pub async fn sample(page: Page) -> PageResult {
             "attachment; filename=\"dsr-import-sample.csv\"",
         ))
         .body(include_str!("../../docs/import-sample.csv")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_in_words() {
+        assert_eq!(size(10 * 1024 * 1024), "10 MB");
+        assert_eq!(size(1536 * 1024), "1 MB");
+        assert_eq!(size(2048), "2 KB");
+        assert_eq!(size(100), "1 KB");
+    }
 }

@@ -147,3 +147,23 @@ async fn a_coordinator_checks_a_file_sees_its_rejected_rows_and_imports_the_rest
         assert!(!other.get("/register").await.has("Import a spreadsheet"));
     }
 }
+
+#[tokio::test]
+async fn a_file_past_the_upload_cap_is_refused_in_words_and_nothing_held() {
+    let app = spawn_app_with(|s| s.server.import_limit_bytes = 2048).await;
+    let (mut browser, coord) = Browser::signed_in(&app, Role::Coordinator).await;
+    let csrf = browser.get("/register/import").await.csrf();
+    let numbers = nhs_numbers(40);
+    let mut lines = vec![HEADER.to_string()];
+    lines.extend(numbers.iter().map(|n| row(n, "Big", "North")));
+    let file = lines.join("\n").into_bytes();
+    assert!(file.len() > 2048);
+    let res = browser
+        .upload("/register/import", &csrf, "big.csv", file)
+        .await;
+    assert_eq!(res.status, 413);
+    assert!(res.has("The file must be smaller than 2 KB") && res.has("href=\"#file\""));
+    assert!(!res.has("name=\"token\""), "nothing to confirm");
+    assert_eq!(people_named(&coord, "Imported").await, 0);
+    assert_eq!(browser.get("/health/live").await.status, 200);
+}
