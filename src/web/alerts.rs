@@ -177,8 +177,7 @@ const PER_PAGE: i64 = 50;
 pub struct Listed {
     pub alerts: Vec<AlertView>,
     pub total: i64,
-    /// Person id → "Given Family".
-    pub names: std::collections::HashMap<String, String>,
+    pub names: super::subject::Names,
 }
 
 fn listed(
@@ -191,10 +190,7 @@ fn listed(
     let mut ids: Vec<String> = found.items.iter().map(|al| al.person_id.clone()).collect();
     ids.sort();
     ids.dedup();
-    let names = crate::people::store::find_many(conn, &ids)?
-        .into_iter()
-        .map(|(id, p)| (id, format!("{} {}", p.given_name, p.family_name)))
-        .collect();
+    let names = super::subject::Names::of(conn, &ids)?;
     Ok(Listed {
         alerts: found.items,
         total: found.total,
@@ -223,11 +219,7 @@ impl Fmt for AlertListPage {
 
 impl AlertListPage {
     fn name(&self, person_id: &str) -> String {
-        self.listed
-            .names
-            .get(person_id)
-            .cloned()
-            .unwrap_or_else(|| "Their record".into())
+        self.listed.names.of_person(person_id)
     }
     fn has_next(&self) -> bool {
         (self.page + 1) * PER_PAGE < self.listed.total

@@ -2,8 +2,6 @@
 //! my caseload (overdue reviews first), my open C(E)TR actions, my discharge plan points,
 //! the alerts assigned to me.
 
-use std::collections::HashMap;
-
 use actix_web::get;
 use askama::Template;
 use chrono::NaiveDate;
@@ -12,6 +10,7 @@ use super::chrome::Chrome;
 use super::error::{ok, PageResult};
 use super::format::{Fmt, Words};
 use super::session::Page;
+use super::subject::Names;
 use crate::alerts::model::{AlertQuery, AlertView};
 use crate::alerts::service as alerts;
 use crate::audit::{AuditAction, AuditEvent};
@@ -24,7 +23,6 @@ use crate::discharge::store as plans;
 use crate::domain::discharge::{point_overdue, PointStatus};
 use crate::error::ApiError;
 use crate::http::Page as Paging;
-use crate::people::store as people;
 use crate::register::model::{EntryView, RegisterQuery};
 use crate::register::service::{self as register, filter_from};
 
@@ -48,8 +46,8 @@ pub struct MyWork {
     pub actions: Vec<ActionView>,
     pub points: Vec<MyPoint>,
     pub alerts: Vec<AlertView>,
-    /// Person id → "Given Family", for the rows that show only an id.
-    pub names: HashMap<String, String>,
+    /// For the rows that show only a person id.
+    pub names: Names,
 }
 
 pub fn gather(conn: &mut AnyConnection, a: &Actor) -> Result<MyWork, ApiError> {
@@ -99,10 +97,7 @@ pub fn gather(conn: &mut AnyConnection, a: &Actor) -> Result<MyWork, ApiError> {
         .collect();
     ids.sort();
     ids.dedup();
-    let names = people::find_many(conn, &ids)?
-        .into_iter()
-        .map(|(id, p)| (id, format!("{} {}", p.given_name, p.family_name)))
-        .collect();
+    let names = Names::of(conn, &ids)?;
     a.audit_read(
         AuditEvent::new(AuditAction::Read, "my_work", None)
             .about_all(caseload.iter().map(|e| e.person_id.clone()).chain(ids)),
@@ -137,11 +132,7 @@ impl Fmt for MyWorkPage {
 
 impl MyWorkPage {
     fn name(&self, person_id: &str) -> String {
-        self.work
-            .names
-            .get(person_id)
-            .cloned()
-            .unwrap_or_else(|| "Their record".into())
+        self.work.names.of_person(person_id)
     }
 }
 

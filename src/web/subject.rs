@@ -44,3 +44,26 @@ pub fn owners(page: &Page, about: &About, current: Option<&UserSummary>) -> Vec<
     }
     out
 }
+
+/// The names of the people a list's rows are about, for rows that carry only an id.
+pub struct Names(std::collections::HashMap<String, String>);
+
+impl Names {
+    /// `ids` sorted and without repeats.
+    pub fn of(conn: &mut crate::db::AnyConnection, ids: &[String]) -> Result<Names, ApiError> {
+        Ok(Names(
+            crate::people::store::find_many(conn, ids)?
+                .into_iter()
+                .map(|(id, p)| (id, format!("{} {}", p.given_name, p.family_name)))
+                .collect(),
+        ))
+    }
+
+    /// "Given Family", or words that still lead to the record.
+    pub fn of_person(&self, person_id: &str) -> String {
+        self.0
+            .get(person_id)
+            .cloned()
+            .unwrap_or_else(|| "Their record".into())
+    }
+}
