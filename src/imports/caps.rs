@@ -335,6 +335,15 @@ pub struct Place<'a> {
 }
 
 impl Running {
+    /// The user's place, or 409 while their earlier import is still running.
+    pub fn place_for(&self, user_id: &str) -> Result<Place<'_>, crate::error::ApiError> {
+        self.begin(user_id).ok_or_else(|| {
+            crate::error::ApiError::Conflict(
+                "an import of yours is still running; wait for it to finish".into(),
+            )
+        })
+    }
+
     pub fn begin(&self, user_id: &str) -> Option<Place<'_>> {
         let mut users = self.0.lock().unwrap_or_else(|e| e.into_inner());
         users.insert(user_id.to_string()).then(|| Place {

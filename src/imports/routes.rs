@@ -87,13 +87,7 @@ pub async fn import(
     let options = ctx
         .permit(Permission::Import, query)?
         .options(ctx.settings.imports);
-    let _place = ctx
-        .state()
-        .imports_running
-        .begin(&ctx.user.id)
-        .ok_or_else(|| {
-            ApiError::Conflict("an import of yours is still running; wait for it to finish".into())
-        })?;
+    let _place = ctx.state().imports_running.place_for(&ctx.user.id)?;
     let bytes = read_upload(payload, ctx.settings.server.import_limit_bytes).await?;
     let report = ctx
         .read(move |c, a| service::run_for(c, a, &bytes, options))

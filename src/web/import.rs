@@ -107,13 +107,6 @@ impl ImportPage {
     }
 }
 
-fn running<'a>(page: &'a Page) -> Result<crate::imports::caps::Place<'a>, ApiError> {
-    page.state()
-        .imports_running
-        .begin(&page.user.id)
-        .ok_or_else(|| ApiError::Conflict("an import of yours is still running".into()))
-}
-
 /// What an import wrote, as the redirect after it carries it.
 pub struct Done {
     pub created: usize,
@@ -196,7 +189,7 @@ pub async fn check_file(page: Page, form: Multipart) -> PageResult {
         };
         return show(shown, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let _place = running(&page)?;
+    let _place = page.state().imports_running.place_for(&page.user.id)?;
     let options = ImportOptions {
         dry_run: true,
         skip_invalid: true,
@@ -261,7 +254,7 @@ pub async fn confirm(page: Page, form: web::Form<ConfirmForm>) -> PageResult {
         };
         return show(shown, StatusCode::CONFLICT);
     };
-    let _place = running(&page)?;
+    let _place = page.state().imports_running.place_for(&page.user.id)?;
     let options = ImportOptions {
         dry_run: false,
         skip_invalid: true,
