@@ -40,3 +40,37 @@ pg_stop() {
     rm -rf "$PGROOT"
   fi
 }
+
+# A second, separate cluster for the crash test (tests/api/bad_day.rs), which stops it with
+# `pg_ctl -m immediate` (a crash, as far as clients can tell) and starts it again: the main
+# cluster other tests share must never go down. pg_crash_cluster PORT writes a control
+# script and exports DSR_TEST_PG_CRASH_URL and DSR_TEST_PG_CRASH_CTL (`ctl stop|start`).
+pg_crash_cluster() {
+  local port="$1"
+  PGBIN=${PGBIN:-$(find_pg_bin)}
+  CRASH_ROOT=$(mktemp -d /tmp/dsr-pg-crash.XXXXXX)
+  chown postgres "$CRASH_ROOT"
+  runuser -u postgres -- "$PGBIN/initdb" -D "$CRASH_ROOT/data" -A trust -U postgres --no-sync >/dev/null
+  cat >"$CRASH_ROOT/ctl" <<CTL
+#!/usr/bin/env bash
+set -euo pipefail
+case "\$1" in
+  stop) runuser -u postgres -- "$PGBIN/pg_ctl" -D "$CRASH_ROOT/data" -m immediate stop >/dev/null ;;
+  start) runuser -u postgres -- "$PGBIN/pg_ctl" -D "$CRASH_ROOT/data" -l "$CRASH_ROOT/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $CRASH_ROOT -c fsync=off -c max_connections=50" start >/dev/null ;;
+  *) echo "usage: ctl stop|start" >&2; exit 2 ;;
+esac
+CTL
+  chmod +x "$CRASH_ROOT/ctl"
+  "$CRASH_ROOT/ctl" start
+  export DSR_TEST_PG_CRASH_URL="postgres://postgres@127.0.0.1:$port/postgres"
+  export DSR_TEST_PG_CRASH_CTL="$CRASH_ROOT/ctl"
+  echo "crash-test PostgreSQL running on 127.0.0.1:$port"
+}
+
+pg_crash_stop() {
+  if [ -n "${CRASH_ROOT:-}" ]; then
+    "$CRASH_ROOT/ctl" stop 2>/dev/null || true
+    rm -rf "$CRASH_ROOT"
+  fi
+}

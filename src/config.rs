@@ -70,6 +70,10 @@ pub struct ServerSettings {
     pub body_limit_bytes: usize,
     pub import_limit_bytes: usize,
     pub workers: usize,
+    /// Connections the kernel queues before the server accepts them (`listen(2)` backlog).
+    pub backlog: u32,
+    /// A request whose body stops arriving for this long is answered 408 and closed.
+    pub body_timeout_secs: u64,
     pub data_dir: PathBuf,
     /// Reverse proxies whose `X-Forwarded-For` is believed; anyone else's is ignored and the
     /// socket's address is the client's.
@@ -153,6 +157,8 @@ pub struct EmailSettings {
     pub from: String,
     pub include_identifiers: bool,
     pub allowed_domains: Vec<String>,
+    /// The most one SMTP send may take, greeting to QUIT; past it the attempt is a failure.
+    pub smtp_timeout_secs: u64,
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -197,6 +203,8 @@ pub struct EscalationSettings {
     pub level3_days: i64,
     pub senior_addresses: Vec<String>,
     pub lease_secs: i64,
+    /// How long a sender's claim on a recipient's notifications lasts (renewed while sending).
+    pub claim_secs: i64,
     pub max_attempts: i32,
 }
 
@@ -467,6 +475,27 @@ impl Settings {
                 "must be at least 10 seconds",
             ));
         }
+        if !(10..=3600).contains(&e.claim_secs) {
+            return Err(invalid(
+                "escalation.claim_secs",
+                "must be 10 to 3600 seconds",
+            ));
+        }
+        if !(1..=300).contains(&self.email.smtp_timeout_secs) {
+            return Err(invalid(
+                "email.smtp_timeout_secs",
+                "must be 1 to 300 seconds",
+            ));
+        }
+        if !(1..=3600).contains(&self.server.body_timeout_secs) {
+            return Err(invalid(
+                "server.body_timeout_secs",
+                "must be 1 to 3600 seconds",
+            ));
+        }
+        if !(16..=65535).contains(&self.server.backlog) {
+            return Err(invalid("server.backlog", "must be 16 to 65535"));
+        }
         if e.max_attempts < 1 {
             return Err(invalid("escalation.max_attempts", "must be at least 1"));
         }
@@ -664,6 +693,7 @@ mod tests {
             from: "DSR <dsr@localhost>".into(),
             include_identifiers: false,
             allowed_domains: vec![],
+            smtp_timeout_secs: 10,
         }
     }
 

@@ -71,6 +71,8 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: i64 },
     #[error("{0}")]
     Unavailable(String),
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -85,8 +87,14 @@ impl ApiError {
         ApiError::Validation(vec![FieldError::new(field, message)])
     }
 
+    /// A failure the client cannot fix. A database error underneath that says the
+    /// connection was lost is 503 instead: the client may try again.
     pub fn internal(err: impl Into<anyhow::Error>) -> ApiError {
-        ApiError::Internal(err.into())
+        let err = err.into();
+        match err.downcast_ref::<diesel::result::Error>() {
+            Some(db) if crate::db::lost::connection_lost(db) => lost_connection(db),
+            _ => ApiError::Internal(err),
+        }
     }
 
     fn slug(&self) -> &'static str {
@@ -103,6 +111,7 @@ impl ApiError {
             ApiError::Validation(_) => "validation-error",
             ApiError::TooManyRequests { .. } => "too-many-requests",
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::RequestTimeout(_) => "request-timeout",
             ApiError::Internal(_) => "internal-error",
         }
     }
@@ -123,6 +132,7 @@ impl ResponseError for ApiError {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -172,9 +182,19 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 ApiError::Conflict("a concurrent change conflicted with this one; retry".into())
             }
+            ref other if crate::db::lost::connection_lost(other) => lost_connection(other),
+            ref other if crate::db::lost::busy(other) => {
+                tracing::warn!("database busy past busy_timeout");
+                ApiError::Unavailable("the database is busy; try again shortly".into())
+            }
             other => ApiError::Internal(other.into()),
         }
     }
+}
+
+fn lost_connection(err: &diesel::result::Error) -> ApiError {
+    tracing::error!(error = %err, "database connection lost");
+    ApiError::Unavailable("the database connection was lost; try again shortly".into())
 }
 
 impl From<r2d2::Error> for ApiError {

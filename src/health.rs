@@ -28,25 +28,6 @@ pub struct Readiness {
     pub sweep_stale: bool,
 }
 
-/// The sweep is a safety function: stale when none has succeeded for two intervals (counting
-/// from start-up when none ever has). With background sweeps off, there is no interval to
-/// miss.
-pub fn sweep_stale(
-    interval_secs: u64,
-    last: Option<chrono::DateTime<chrono::Utc>>,
-    now: chrono::DateTime<chrono::Utc>,
-    uptime: Duration,
-) -> bool {
-    if interval_secs == 0 {
-        return false;
-    }
-    let limit = 2 * interval_secs as i64;
-    match last {
-        Some(last) => (now - last).num_seconds() > limit,
-        None => uptime.as_secs() as i64 > limit,
-    }
-}
-
 /// The process is up.
 #[utoipa::path(tag = "health", responses((status = 200, body = Liveness)))]
 #[get("/health/live")]
@@ -97,7 +78,7 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     let body = Readiness {
         status: if ok { "ready" } else { "unavailable" }.into(),
         database: database.into(),
-        sweep_stale: sweep_stale(
+        sweep_stale: lease::sweep_stale(
             state.settings.escalation.sweep_interval_secs,
             last_sweep_at,
             state.clock.now(),
@@ -149,6 +130,13 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
                 .metrics
                 .last_sweep
                 .set(last.map(|t| t.and_utc().timestamp() as f64).unwrap_or(0.0));
+            let stale = lease::sweep_stale(
+                state.settings.escalation.sweep_interval_secs,
+                last.map(|t| t.and_utc()),
+                state.clock.now(),
+                state.started_at.elapsed(),
+            );
+            state.metrics.sweep_stale.set(i64::from(stale));
         }
         Err(err) => tracing::warn!(error = %err, "metrics: database gauges unavailable"),
     }
@@ -164,24 +152,6 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::{TimeZone, Utc};
-
-    #[test]
-    fn the_sweep_is_stale_after_two_missed_intervals() {
-        let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
-        let ago = |secs: i64| Some(now - chrono::Duration::seconds(secs));
-        let up = Duration::from_secs(10_000);
-        assert!(!sweep_stale(900, ago(1800), now, up));
-        assert!(sweep_stale(900, ago(1801), now, up));
-        assert!(!sweep_stale(900, None, now, Duration::from_secs(1800)));
-        assert!(sweep_stale(900, None, now, Duration::from_secs(1801)));
-        assert!(!sweep_stale(0, None, now, up), "background sweeps off");
-    }
 }
 
 /// The OpenAPI document as YAML.

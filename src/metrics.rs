@@ -14,6 +14,7 @@ pub struct Metrics {
     pub open_alerts: IntGaugeVec,
     pub notifications_queued: IntGauge,
     pub last_sweep: Gauge,
+    pub sweep_stale: IntGauge,
     pub db_queries: prometheus::IntCounter,
     cache_hits: IntCounterVec,
     cache_builds: IntCounterVec,
@@ -62,6 +63,11 @@ impl Metrics {
             "Unix time of the last successful escalation sweep (0: none yet)",
         )
         .expect("static metric definition is valid");
+        let sweep_stale = IntGauge::new(
+            "dsr_sweep_stale",
+            "1 when no instance has finished an escalation sweep for two intervals: overdue work is going unnoticed",
+        )
+        .expect("static metric definition is valid");
         let db_queries = prometheus::IntCounter::new(
             "dsr_db_queries_total",
             "SQL statements run by this process",
@@ -90,6 +96,10 @@ impl Metrics {
             Box::new(open_alerts.clone()),
             Box::new(notifications_queued.clone()),
             Box::new(last_sweep.clone()),
+            Box::new(sweep_stale.clone()),
+            Box::new(crate::notify::relay::FAILURES.clone()),
+            Box::new(crate::notify::relay::UP.clone()),
+            Box::new(crate::notify::relay::LAST_SENT.clone()),
             // Process-wide (the sweep has no handle on this struct); each registry reads it.
             Box::new(crate::db::types::UNREADABLE_ROWS.clone()),
         ] {
@@ -102,6 +112,7 @@ impl Metrics {
             open_alerts,
             notifications_queued,
             last_sweep,
+            sweep_stale,
             db_queries,
             cache_hits,
             cache_builds,

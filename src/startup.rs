@@ -21,6 +21,7 @@ use crate::db::{migrate, Db};
 use crate::domain::{Clock, SystemClock};
 use crate::error::ApiError;
 use crate::escalation::run::Escalator;
+use crate::http::deadline::{body_deadline, BodyTimeout};
 use crate::http::BodyLimit;
 use crate::metrics::Metrics;
 use crate::notify::transport::Mailer;
@@ -105,6 +106,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let app_state = state.clone();
         let mut server = HttpServer::new(move || build_app(app_state.clone()))
+            .backlog(state.settings.server.backlog)
             .listen(listener)?
             .shutdown_timeout(10);
         if state.settings.server.workers > 0 {
@@ -148,6 +150,9 @@ fn build_app(
         .app_data(state.clone())
         .app_data(state.metrics.clone())
         .app_data(BodyLimit(limit))
+        .app_data(BodyTimeout(Duration::from_secs(
+            state.settings.server.body_timeout_secs,
+        )))
         .app_data(web::PayloadConfig::new(limit))
         .into_utoipa_app()
         .openapi(openapi::base())
@@ -161,6 +166,7 @@ fn build_app(
     app.service(docs)
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(unknown_route))
+        .wrap(from_fn(body_deadline))
         .wrap(safe_headers())
         .wrap(from_fn(telemetry::request_context))
 }

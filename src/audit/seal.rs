@@ -228,11 +228,14 @@ pub fn spawn(
             ticker.tick().await;
             let (db, key, clock, holder) = (db.clone(), key.clone(), clock.clone(), holder.clone());
             let margin = settings.audit.seal_margin_secs;
+            // A run that outlives the lease is safe: a seal is written only on top of the
+            // latest one: the primary key on `seq` refuses a second sealer's batch.
+            let ttl = settings.escalation.lease_secs;
             let run = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
                 let mut conn = db.pool.get()?;
                 let now = clock.now().naive_utc();
                 use crate::escalation::lease;
-                if !lease::take(&mut conn, LEASE, &holder, now, 300)? {
+                if !lease::take(&mut conn, LEASE, &holder, now, ttl)? {
                     return Ok(0);
                 }
                 let sealed = seal_due(&mut conn, &key, now, margin);

@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod conn;
+pub mod lost;
 pub mod migrate;
 pub mod pool;
 pub mod schema;

@@ -24,6 +24,21 @@ pub struct ConnectionManager {
     /// Statements run on every connection this manager made (for metrics and the test that
     /// lists do not issue more queries as they grow).
     queries: Arc<AtomicU64>,
+    /// When (ms since the Unix epoch) a statement last failed because its connection was
+    /// lost; 0: never. For a while after, connections going back to the pool are checked
+    /// and dropped if dead, so a database restart costs each pooled connection one 503 at
+    /// most, not an error on every use.
+    lost_at_ms: Arc<AtomicU64>,
+}
+
+/// How long after a lost connection returning connections are checked.
+const CHECK_AFTER_LOSS_MS: u64 = 60_000;
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -45,16 +60,21 @@ impl ConnectionManager {
             url,
             synchronous,
             queries: Arc::default(),
+            lost_at_ms: Arc::default(),
         }
     }
 
     pub fn connect_now(&self) -> Result<AnyConnection, ConnectionError> {
         let mut conn = self.establish()?;
-        let counter = self.queries.clone();
-        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-            if let InstrumentationEvent::StartQuery { .. } = event {
+        let (counter, lost_at) = (self.queries.clone(), self.lost_at_ms.clone());
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| match event {
+            InstrumentationEvent::StartQuery { .. } => {
                 counter.fetch_add(1, Ordering::Relaxed);
             }
+            InstrumentationEvent::FinishQuery {
+                error: Some(err), ..
+            } if super::lost::connection_lost(err) => lost_at.store(now_ms(), Ordering::Relaxed),
+            _ => {}
         });
         Ok(conn)
     }
@@ -107,7 +127,16 @@ impl r2d2::ManageConnection for ConnectionManager {
 
     fn has_broken(&self, conn: &mut AnyConnection) -> bool {
         use diesel::connection::TransactionManager;
-        <AnyConnection as TransactionManager<AnyConnection>>::is_broken_transaction_manager(conn)
+        if <AnyConnection as TransactionManager<AnyConnection>>::is_broken_transaction_manager(conn)
+        {
+            return true;
+        }
+        // A statement on some connection found the server gone: until things have been quiet
+        // for a minute, a connection is kept only if it still answers.
+        let lost_at = self.lost_at_ms.load(Ordering::Relaxed);
+        lost_at > 0
+            && now_ms().saturating_sub(lost_at) < CHECK_AFTER_LOSS_MS
+            && conn.batch_execute("SELECT 1").is_err()
     }
 }
 

@@ -19,6 +19,7 @@ use crate::db::types::skip_unreadable;
 use crate::db::{AnyConnection, Db};
 use crate::domain::{Clock, Role};
 use crate::error::ApiError;
+use crate::keep_alive::{every_third, keep_alive};
 use crate::notify::outbox;
 use crate::notify::sender;
 use crate::notify::transport::Mailer;
@@ -180,25 +181,46 @@ impl Escalator {
                 .run(move |conn| compute(conn, &settings, clock.as_ref()).map(|p| report(&p, true)))
                 .await;
         }
-        let mut out = match self.take_lease(wait).await? {
-            true => {
-                let result = self.sweep().await;
-                let now = self.clock.now().naive_utc();
-                let holder = self.instance_id.clone();
-                let ok = result.is_ok();
-                self.db
-                    .write(move |conn| Ok(lease::release(conn, lease::SWEEP, &holder, now, ok)?))
-                    .await?;
-                if let Err(err) = &result {
-                    tracing::error!(error = %err, "escalation sweep failed");
-                }
-                result?
-            }
-            false => RunReport::default(),
-        };
+        let mut out = self.sweep_under_lease(wait).await?;
         out.emails_sent =
             sender::send_due(&self.db, &self.mailer, &self.settings, self.clock.as_ref()).await?;
         Ok(out)
+    }
+
+    /// The sweep alone, under the lease (renewed while it runs, so a long sweep keeps it and
+    /// a killed holder's lease runs out within `escalation.lease_secs`). The background loop
+    /// calls this: sending has its own loop, so a hung mail relay never holds up a sweep.
+    pub async fn sweep_under_lease(&self, wait: Option<Duration>) -> Result<RunReport, ApiError> {
+        if !self.take_lease(wait).await? {
+            return Ok(RunReport::default());
+        }
+        let ttl = self.settings.escalation.lease_secs;
+        let renew = || {
+            let (db, holder) = (self.db.clone(), self.instance_id.clone());
+            let now = self.clock.now().naive_utc();
+            async move {
+                db.write(move |conn| Ok(lease::take(conn, lease::SWEEP, &holder, now, ttl)?))
+                    .await
+                    .unwrap_or(false)
+            }
+        };
+        let result = keep_alive(
+            "escalation sweep lease",
+            self.sweep(),
+            every_third(ttl),
+            renew,
+        )
+        .await;
+        let now = self.clock.now().naive_utc();
+        let holder = self.instance_id.clone();
+        let ok = result.is_ok();
+        self.db
+            .write(move |conn| Ok(lease::release(conn, lease::SWEEP, &holder, now, ok)?))
+            .await?;
+        if let Err(err) = &result {
+            tracing::error!(error = %err, "escalation sweep failed");
+        }
+        result
     }
 
     async fn take_lease(&self, wait: Option<Duration>) -> Result<bool, ApiError> {

@@ -2,6 +2,7 @@
 //! request ids.
 
 pub mod context;
+pub mod deadline;
 pub mod etag;
 pub mod extract;
 pub mod json;

@@ -39,7 +39,10 @@ pub async fn tell_password_reset(mailer: &Mailer, settings: &Settings, to: &str)
             .map_err(|e| e.to_string())
     })();
     let sent = match message {
-        Ok(message) => mailer.send(message).await,
+        Ok(message) => mailer
+            .send(message)
+            .await
+            .map_err(|e| e.message().to_string()),
         Err(e) => Err(e),
     };
     if let Err(error) = sent {

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod digest;
 pub mod outbox;
+pub mod relay;
 pub mod routes;
 pub mod sender;
 pub mod service;

@@ -108,8 +108,10 @@ pub fn due_recipients(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResu
         .load(conn)
 }
 
-/// Claims the recipient's due rows for this sender. Only rows the conditional update
-/// changed carry `token`, so two senders can never both claim a row.
+/// Claims every queued row of the recipient for this sender, provided one of them is due:
+/// rows still backing off go out in the same digest rather than as an email each when they
+/// come due (after a relay outage a manager got 51 emails in a minute). Only rows the
+/// conditional update changed carry `token`, so two senders can never both claim a row.
 pub fn claim(
     conn: &mut AnyConnection,
     recipient: &str,
@@ -121,7 +123,6 @@ pub fn claim(
         notifications::table
             .filter(notifications::recipient_email.eq(recipient))
             .filter(notifications::status.eq(NotificationStatus::Queued))
-            .filter(notifications::next_attempt_at.le(now))
             .filter(
                 notifications::claimed_until
                     .is_null()
@@ -133,12 +134,42 @@ pub fn claim(
         notifications::claimed_until.eq(until),
     ))
     .execute(conn)?;
-    notifications::table
+    let rows: Vec<NotificationRow> = notifications::table
         .filter(notifications::claim_token.eq(token))
         .filter(notifications::status.eq(NotificationStatus::Queued))
         .order(notifications::created_at.asc())
         .select(NotificationRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    if rows.iter().any(|r| r.next_attempt_at <= now) {
+        return Ok(rows);
+    }
+    // Another sender sent the due rows first: what is left waits for its own time.
+    release(conn, token)?;
+    Ok(Vec::new())
+}
+
+/// Gives back what is still claimed under `token`, so the next pass may take it at once.
+pub fn release(conn: &mut AnyConnection, token: &str) -> QueryResult<usize> {
+    diesel::update(notifications::table.filter(notifications::claim_token.eq(token)))
+        .set(notifications::claimed_until.eq(None::<NaiveDateTime>))
+        .execute(conn)
+}
+
+/// Extends this sender's claim while it is still sending; false when nothing is claimed
+/// under `token` any more.
+pub fn renew_claim(
+    conn: &mut AnyConnection,
+    token: &str,
+    until: NaiveDateTime,
+) -> QueryResult<bool> {
+    let renewed = diesel::update(
+        notifications::table
+            .filter(notifications::claim_token.eq(token))
+            .filter(notifications::status.eq(NotificationStatus::Queued)),
+    )
+    .set(notifications::claimed_until.eq(until))
+    .execute(conn)?;
+    Ok(renewed > 0)
 }
 
 pub fn set_message_id(
@@ -175,7 +206,9 @@ pub fn mark_sent(
 }
 
 /// Records a failed attempt: the rows stay queued with the next attempt backed off, or are
-/// marked failed when `give_up`.
+/// marked failed when `give_up`. The relay did not take the message, so its Message-ID was
+/// never used: it is cleared, and the next attempt sends these rows in one digest with
+/// whatever else is queued for the recipient by then.
 pub fn mark_attempt_failed(
     conn: &mut AnyConnection,
     ids: &[String],
@@ -199,6 +232,7 @@ pub fn mark_attempt_failed(
         notifications::last_error.eq(error),
         notifications::next_attempt_at.eq(next_attempt_at),
         notifications::claimed_until.eq(None::<NaiveDateTime>),
+        notifications::message_id.eq(None::<String>),
     ))
     .execute(conn)
 }

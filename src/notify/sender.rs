@@ -1,6 +1,7 @@
-//! Sends queued notifications: claims each recipient's due rows with a conditional update,
-//! sends one digest per recipient outside any transaction, then marks the rows sent. A
-//! failure leaves them queued with the error and a backed-off next attempt.
+//! Sends queued notifications: claims each recipient's queued rows with a conditional update
+//! (renewed while sending), sends one digest per recipient outside any transaction, then
+//! marks the rows sent. A temporary failure leaves them queued with the error and a
+//! backed-off next attempt; a permanent one (5xx) marks them failed with the reply.
 //!
 //! Exactly once, as far as SMTP allows: a row is sent only by the sender that claimed it, and
 //! it is marked sent right after the server accepts the message. If the process dies in
@@ -16,17 +17,17 @@ use lettre::Message;
 
 use super::digest::{self, DigestItem};
 use super::outbox::{self, NotificationRow};
-use super::transport::Mailer;
+use super::relay;
+use super::transport::{Mailer, SendError};
 use crate::alerts::store::{self as alerts, AlertRow};
 use crate::config::Settings;
 use crate::db::schema::{people, register_entries};
 use crate::db::{AnyConnection, Db};
 use crate::domain::{Clock, NhsNumber};
 use crate::error::ApiError;
+use crate::keep_alive::{every_third, keep_alive};
 use crate::users::store as users;
 
-/// How long a claim lasts; far longer than an SMTP send may take (its timeout is 20 s).
-const CLAIM_SECS: i64 = 300;
 /// Recipients handled in one pass: bounds a pass whatever the backlog.
 const MAX_RECIPIENTS_PER_PASS: usize = 10_000;
 
@@ -43,22 +44,17 @@ pub fn domain_allowed(email: &str, allowed: &[String]) -> bool {
             .is_some_and(|(_, domain)| allowed.iter().any(|a| a.eq_ignore_ascii_case(domain)))
 }
 
-/// Claims the recipient's due rows and gives each a Message-ID (kept from an earlier
-/// attempt where there was one).
+/// Claims the recipient's queued rows (when one is due) and gives each a Message-ID (kept
+/// where an earlier sender may have sent it before dying).
 fn claim(
     conn: &mut AnyConnection,
     recipient: &str,
     token: &str,
     now: NaiveDateTime,
+    until: NaiveDateTime,
     host: &str,
 ) -> Result<Vec<NotificationRow>, ApiError> {
-    let mut rows = outbox::claim(
-        conn,
-        recipient,
-        token,
-        now,
-        now + Duration::seconds(CLAIM_SECS),
-    )?;
+    let mut rows = outbox::claim(conn, recipient, token, now, until)?;
     let fresh: Vec<String> = rows
         .iter()
         .filter(|r| r.message_id.is_none())
@@ -173,7 +169,16 @@ fn message(
         .map_err(|e| e.to_string())
 }
 
-/// Sends every due digest; returns how many emails the transport accepted.
+/// What sending one recipient's claimed rows came to.
+struct Pass {
+    sent: usize,
+    /// Set when the relay could not be reached: the pass stops there.
+    unreachable: Option<String>,
+}
+
+/// Sends every due digest; returns how many emails the transport accepted. Every send is
+/// bounded by `email.smtp_timeout_secs`, and a relay that cannot be reached (or hangs) ends
+/// the pass: the other recipients wait, unclaimed, for the next one.
 pub async fn send_due(
     db: &Db,
     mailer: &Mailer,
@@ -190,59 +195,122 @@ pub async fn send_due(
         .parse()
         .map_err(|e| ApiError::internal(anyhow::anyhow!("email.from: {e}")))?;
     let host = from.email.domain().to_string();
+    let claim_secs = settings.escalation.claim_secs;
     let mut sent = 0;
     for recipient in recipients.into_iter().take(MAX_RECIPIENTS_PER_PASS) {
         let token = uuid::Uuid::new_v4().to_string();
         let (r, t, h) = (recipient.clone(), token.clone(), host.clone());
-        let claimed = db.write(move |conn| claim(conn, &r, &t, now, &h)).await?;
+        let until = now + Duration::seconds(claim_secs);
+        let claimed = db
+            .write(move |conn| claim(conn, &r, &t, now, until, &h))
+            .await?;
         if claimed.is_empty() {
             continue; // another sender got there first
         }
-        let mut groups: BTreeMap<String, Vec<NotificationRow>> = BTreeMap::new();
-        for row in claimed {
-            groups
-                .entry(row.message_id.clone().unwrap_or_default())
-                .or_default()
-                .push(row);
-        }
-        for (message_id, rows) in groups {
-            let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-            let attempts = rows.iter().map(|r| r.attempts).max().unwrap_or(0) + 1;
-            let outcome = if !domain_allowed(&recipient, &settings.email.allowed_domains) {
-                Err((format!("{recipient} is not in email.allowed_domains"), true))
-            } else {
-                let s = settings.clone();
-                let loaded = db.run(move |conn| items(conn, &rows, &s)).await?;
-                match message(&from, &recipient, &message_id, &loaded) {
-                    Ok(m) => mailer
-                        .send(m)
-                        .await
-                        .map_err(|e| (e, attempts >= settings.escalation.max_attempts)),
-                    Err(e) => Err((e, true)),
-                }
-            };
+        let renew = || {
+            let (db, t) = (db.clone(), token.clone());
+            let until = clock.now().naive_utc() + Duration::seconds(claim_secs);
+            async move {
+                db.write(move |conn| Ok(outbox::renew_claim(conn, &t, until)?))
+                    .await
+                    .unwrap_or(false)
+            }
+        };
+        let sending = send_claimed(
+            db, mailer, settings, clock, &from, &recipient, &token, claimed,
+        );
+        let pass = keep_alive(
+            "notification claim",
+            sending,
+            every_third(claim_secs),
+            renew,
+        )
+        .await?;
+        sent += pass.sent;
+        if let Some(error) = pass.unreachable {
             let t = token.clone();
-            match outcome {
-                Ok(()) => {
-                    sent += 1;
-                    let done = clock.now().naive_utc();
-                    db.write(move |conn| Ok(outbox::mark_sent(conn, &ids, &t, done)?))
-                        .await?;
-                }
-                Err((error, give_up)) => {
-                    tracing::warn!(error = %error, attempts, give_up, "email not sent");
-                    let next = clock.now().naive_utc() + backoff(attempts);
-                    db.write(move |conn| {
-                        Ok(outbox::mark_attempt_failed(
-                            conn, &ids, &t, &error, next, give_up,
-                        )?)
-                    })
+            db.write(move |conn| Ok(outbox::release(conn, &t)?)).await?;
+            tracing::error!(
+                error = %error,
+                "mail relay unreachable or not answering: sending stops until the next pass"
+            );
+            break;
+        }
+    }
+    Ok(sent)
+}
+
+/// Sends one recipient's claimed rows: one digest per Message-ID (fresh rows share one; rows
+/// whose earlier sender died mid-send keep theirs, so a resend folds with the original).
+#[allow(clippy::too_many_arguments)]
+async fn send_claimed(
+    db: &Db,
+    mailer: &Mailer,
+    settings: &Settings,
+    clock: &dyn Clock,
+    from: &Mailbox,
+    recipient: &str,
+    token: &str,
+    claimed: Vec<NotificationRow>,
+) -> Result<Pass, ApiError> {
+    let mut groups: BTreeMap<String, Vec<NotificationRow>> = BTreeMap::new();
+    for row in claimed {
+        groups
+            .entry(row.message_id.clone().unwrap_or_default())
+            .or_default()
+            .push(row);
+    }
+    let mut pass = Pass {
+        sent: 0,
+        unreachable: None,
+    };
+    for (message_id, rows) in groups {
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let attempts = rows.iter().map(|r| r.attempts).max().unwrap_or(0) + 1;
+        let outcome = if !domain_allowed(recipient, &settings.email.allowed_domains) {
+            Err(SendError::Permanent(format!(
+                "{recipient} is not in email.allowed_domains"
+            )))
+        } else {
+            let s = settings.clone();
+            let loaded = db.run(move |conn| items(conn, &rows, &s)).await?;
+            match message(from, recipient, &message_id, &loaded) {
+                Ok(m) => mailer.send(m).await,
+                Err(e) => Err(SendError::Permanent(e)),
+            }
+        };
+        let t = token.to_string();
+        match outcome {
+            Ok(()) => {
+                pass.sent += 1;
+                let done = clock.now();
+                relay::record_sent(done);
+                let done = done.naive_utc();
+                db.write(move |conn| Ok(outbox::mark_sent(conn, &ids, &t, done)?))
                     .await?;
+            }
+            Err(error) => {
+                relay::record_failure(&error);
+                // A 5xx reply will not change: the row is failed with the reply, not retried.
+                let give_up = matches!(error, SendError::Permanent(_))
+                    || attempts >= settings.escalation.max_attempts;
+                tracing::warn!(error = %error.message(), reason = error.reason(), attempts, give_up, "email not sent");
+                let next = clock.now().naive_utc() + backoff(attempts);
+                let text = error.message().to_string();
+                db.write(move |conn| {
+                    Ok(outbox::mark_attempt_failed(
+                        conn, &ids, &t, &text, next, give_up,
+                    )?)
+                })
+                .await?;
+                if let SendError::Unreachable(m) = error {
+                    pass.unreachable = Some(m);
+                    break;
                 }
             }
         }
     }
-    Ok(sent)
+    Ok(pass)
 }
 
 #[cfg(test)]

@@ -661,4 +661,65 @@ async fn a_stale_sweep_shows_on_readiness() {
     app.clock.advance(3);
     let ready: Value = app.get_public("/health/ready").await.json().await.unwrap();
     assert_eq!(ready["sweep_stale"], true);
+    // ...and monitoring sees it too.
+    let metrics = app.get_public("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.lines().any(|l| l == "dsr_sweep_stale 1"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn a_permanent_refusal_fails_the_notification_with_the_reply_and_is_not_retried() {
+    let (app, sink) = app_with_sink(|_| {}).await;
+    let t = team(&app).await;
+    overdue_entry(&app, &t, "amber", 40).await; // level 2: keyworker and manager
+    sink.set_refusing(true);
+    assert_eq!(counts(&run(&app, &t.coord, false).await), (1, 0, 0, 2, 0));
+    let failed: Value = app.get_json("/notifications", &t.admin).await;
+    assert_eq!(failed["total"], 2);
+    for n in failed["items"].as_array().unwrap() {
+        assert_eq!(n["status"], "failed", "a 5xx is not retried: {n}");
+        assert_eq!(n["attempts"], 1);
+        assert!(n["last_error"].as_str().unwrap().contains("550"), "{n}");
+    }
+    sink.set_refusing(false);
+    app.clock.advance(600); // past any back-off
+    assert_eq!(counts(&run(&app, &t.coord, false).await).4, 0);
+    assert!(sink.messages().is_empty());
+}
+
+#[tokio::test]
+async fn after_an_outage_each_recipient_gets_one_digest_of_everything_queued() {
+    let (app, sink) = app_with_sink(|_| {}).await;
+    let t = team(&app).await;
+    sink.set_failing(true);
+    let mut references = Vec::new();
+    // Three sweeps ten seconds apart during the outage, each raising a new overdue review.
+    for _ in 0..3 {
+        let entry = overdue_entry(&app, &t, "amber", 40).await;
+        references.push(entry["reference"].as_str().unwrap().to_string());
+        let report = run(&app, &t.coord, false).await;
+        assert_eq!(counts(&report).4, 0, "the relay is down");
+        app.clock.advance(10);
+    }
+    let queued: Value = app.get_json("/notifications?status=queued", &t.admin).await;
+    assert_eq!(queued["total"], 6, "two recipients, three alerts each");
+    sink.set_failing(false);
+    app.clock.advance(600); // past every back-off (at most 120 s after three attempts)
+    assert_eq!(
+        counts(&run(&app, &t.coord, false).await).4,
+        2,
+        "one email per recipient"
+    );
+    for address in [&t.kw_email, &t.manager_email] {
+        let got = sink.to(address);
+        assert_eq!(got.len(), 1, "{address}");
+        let text = got[0].text();
+        for reference in &references {
+            assert!(text.contains(reference.as_str()), "{address}: {reference}");
+        }
+    }
+    let sent: Value = app.get_json("/notifications?status=sent", &t.admin).await;
+    assert_eq!(sent["total"], 6);
 }

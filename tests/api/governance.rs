@@ -58,7 +58,16 @@ async fn the_access_log_shows_lists_searches_exports_reads_and_refusals() {
     // A keyworker whose caseload she is not on is refused (404, as if she did not exist).
     assert_problem(stranger.get(&format!("/people/{person_id}")).await, 404).await;
 
-    let log = access_log(&manager, person_id).await;
+    // A refusal is noted without holding up its answer, so its row may commit a moment
+    // after the 404 (bounded wait).
+    let mut log = access_log(&manager, person_id).await;
+    for _ in 0..50 {
+        if has(&log, &stranger.username, "refused", "/api/v1/people/{id}") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        log = access_log(&manager, person_id).await;
+    }
     assert!(
         has(&log, &coord.username, "read", "register_list"),
         "{log:?}"

@@ -259,8 +259,13 @@ pub fn try_sql_elsewhere(app: &TestApp, sql: &str) -> Result<usize, String> {
 
 /// A connection of its own to the app's database, as another process would open.
 fn connection_elsewhere(app: &TestApp) -> dsr::db::AnyConnection {
+    connect_to(&app.database_url)
+}
+
+/// A connection to the database at `url` (SQLite file or PostgreSQL), outside any app.
+pub fn connect_to(url: &str) -> dsr::db::AnyConnection {
     let manager = dsr::db::pool::ConnectionManager::new(
-        dsr::config::DatabaseUrl::parse(&app.database_url),
+        dsr::config::DatabaseUrl::parse(url),
         dsr::config::SqliteSynchronous::Normal,
     );
     manager.connect_now().expect("a second connection")
@@ -502,6 +507,83 @@ pub async fn wait_until_listening(child: &mut tokio::process::Child) -> (u16, Ve
         .unwrap_or_else(|| panic!("dsr serve did not report listening: {seen:#?}"));
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     (port, seen)
+}
+
+/// A `dsr serve` child process and everything it has logged so far.
+pub struct Served {
+    pub child: tokio::process::Child,
+    pub port: u16,
+    /// `http://127.0.0.1:<port>/api/v1`
+    pub base: String,
+    pub log: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Served {
+    pub fn logged(&self, text: &str) -> bool {
+        self.log.lock().unwrap().iter().any(|l| l.contains(text))
+    }
+
+    /// SIGKILL: the process gets no chance to release leases or claims.
+    pub async fn kill(&mut self) {
+        self.child.kill().await.expect("kill dsr serve");
+    }
+}
+
+/// Starts `dsr serve` on `database_url` with its own data dir `dir/name`, the test secrets,
+/// and `env` on top; returns once it listens. Its log is kept for the test to read.
+pub async fn serve(
+    dir: &std::path::Path,
+    name: &str,
+    database_url: &str,
+    env: &[(&str, &str)],
+) -> Served {
+    use tokio::io::AsyncBufReadExt;
+    let mut cmd = dsr_command(dir);
+    cmd.env("DSR_SERVER__BIND", "127.0.0.1:0")
+        .env("DSR_SERVER__DATA_DIR", dir.join(name))
+        .env("DSR_DATABASE__URL", database_url)
+        .env("DSR_AUTH__JWT_SECRET", JWT_SECRET)
+        .env("DSR_AUTH__BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("DSR_AUDIT__SEAL_KEY", AUDIT_SEAL_KEY);
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    let mut child = cmd.spawn().expect("start dsr serve");
+    let mut lines = tokio::io::BufReader::new(child.stderr.take().expect("piped stderr")).lines();
+    let log: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+    let found = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            let port = line
+                .split("port=")
+                .nth(1)
+                .filter(|_| line.contains("listening"))
+                .and_then(|p| p.trim().parse::<u16>().ok());
+            log.lock().unwrap().push(line);
+            if port.is_some() {
+                return port;
+            }
+        }
+        None
+    })
+    .await;
+    let Some(port) = found.ok().flatten() else {
+        panic!(
+            "dsr serve did not report listening: {:#?}",
+            log.lock().unwrap()
+        );
+    };
+    let kept = log.clone();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            kept.lock().unwrap().push(line);
+        }
+    });
+    Served {
+        child,
+        port,
+        base: format!("http://127.0.0.1:{port}/api/v1"),
+        log,
+    }
 }
 
 /// `n` distinct valid NHS numbers in the synthetic 999 range, in order.

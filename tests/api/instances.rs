@@ -9,32 +9,28 @@ use serde_json::{json, Value};
 use crate::helpers::*;
 use crate::smtp_sink::SmtpSink;
 
-struct Instance {
-    _child: tokio::process::Child,
-    base: String,
+async fn start(dir: &std::path::Path, name: &str, database_url: &str, smtp_url: &str) -> Served {
+    serve(
+        dir,
+        name,
+        database_url,
+        &[
+            ("DSR_EMAIL__TRANSPORT", "smtp"),
+            ("DSR_EMAIL__SMTP_URL", smtp_url),
+            ("DSR_EMAIL__FROM", "DSR <dsr@nhs.net>"),
+            ("DSR_ESCALATION__SWEEP_INTERVAL_SECS", "1"),
+            ("DSR_ESCALATION__SENDER_INTERVAL_SECS", "1"),
+        ],
+    )
+    .await
 }
 
-async fn start(dir: &std::path::Path, name: &str, database_url: &str, smtp_url: &str) -> Instance {
-    let mut cmd = dsr_command(dir);
-    cmd.env("DSR_SERVER__BIND", "127.0.0.1:0")
-        .env("DSR_SERVER__DATA_DIR", dir.join(name))
-        .env("DSR_DATABASE__URL", database_url)
-        .env("DSR_AUTH__JWT_SECRET", JWT_SECRET)
-        .env("DSR_AUTH__BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("DSR_EMAIL__TRANSPORT", "smtp")
-        .env("DSR_EMAIL__SMTP_URL", smtp_url)
-        .env("DSR_EMAIL__FROM", "DSR <dsr@nhs.net>")
-        .env("DSR_ESCALATION__SWEEP_INTERVAL_SECS", "1")
-        .env("DSR_ESCALATION__SENDER_INTERVAL_SECS", "1");
-    let mut child = cmd.spawn().expect("start dsr serve");
-    let (port, _) = wait_until_listening(&mut child).await;
-    Instance {
-        _child: child,
-        base: format!("http://127.0.0.1:{port}/api/v1"),
-    }
-}
-
-async fn post(client: &reqwest::Client, url: String, token: Option<&str>, body: Value) -> Value {
+pub async fn post(
+    client: &reqwest::Client,
+    url: String,
+    token: Option<&str>,
+    body: Value,
+) -> Value {
     let mut req = client.post(url).json(&body);
     if let Some(t) = token {
         req = req.bearer_auth(t);
@@ -46,17 +42,18 @@ async fn post(client: &reqwest::Client, url: String, token: Option<&str>, body: 
     serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
-#[tokio::test]
-async fn two_instances_sweeping_together_send_every_email_once() {
-    let sink = SmtpSink::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let url = fresh_database_url(dir.path());
-    let a = start(dir.path(), "a", &url, &sink.url()).await;
-    let b = start(dir.path(), "b", &url, &sink.url()).await;
-    let client = reqwest::Client::new();
+pub struct Seeded {
+    pub admin: String,
+    pub coord: String,
+}
 
+/// A manager, their keyworker and a coordinator (created by the bootstrap admin), and a red
+/// entry opened 17 days ago with that keyworker: a sweep raises two alerts and queues three
+/// notifications (keyworker1 at level 1 and 2, manager1 at level 2).
+pub async fn seed_red_entry_without_review(client: &reqwest::Client, base: &str) -> Seeded {
+    let client = client.clone();
     let login = |user: &'static str, password: &'static str| {
-        let (client, base) = (client.clone(), a.base.clone());
+        let (client, base) = (client.clone(), base.to_string());
         async move {
             post(
                 &client,
@@ -71,21 +68,21 @@ async fn two_instances_sweeping_together_send_every_email_once() {
     let user = |username: &str, role: &str, manager: Option<&str>| json!({"username": username, "email": format!("{username}@nhs.net"), "display_name": username, "role": role, "password": PASSWORD, "manager_id": manager});
     let manager = post(
         &client,
-        format!("{}/users", a.base),
+        format!("{}/users", base),
         Some(&admin),
         user("manager1", "manager", None),
     )
     .await;
     let kw = post(
         &client,
-        format!("{}/users", a.base),
+        format!("{}/users", base),
         Some(&admin),
         user("keyworker1", "keyworker", manager["id"].as_str()),
     )
     .await;
     post(
         &client,
-        format!("{}/users", a.base),
+        format!("{}/users", base),
         Some(&admin),
         user("coordinator1", "coordinator", None),
     )
@@ -94,22 +91,47 @@ async fn two_instances_sweeping_together_send_every_email_once() {
     // Keyworker first, then the entry: no moment exists without a keyworker to alert about.
     let person = post(
         &client,
-        format!("{}/people", a.base),
+        format!("{}/people", base),
         Some(&coord),
         person_body("Two", "Instances"),
     )
     .await;
     let person_id = person["id"].as_str().unwrap();
     let res = client
-        .put(format!("{}/people/{person_id}/keyworker", a.base))
+        .put(format!("{}/people/{person_id}/keyworker", base))
         .bearer_auth(&coord)
         .json(&json!({"user_id": kw["id"]}))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    post(&client, format!("{}/register", a.base), Some(&coord),
+    post(&client, format!("{}/register", base), Some(&coord),
          json!({"person_id": person_id, "rag": "red", "risk_summary": "r", "opened_on": days_ago(17)})).await;
+
+    Seeded { admin, coord }
+}
+
+#[tokio::test]
+async fn two_instances_sweeping_together_send_every_email_once() {
+    let sink = SmtpSink::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database_url(dir.path());
+    let a = start(dir.path(), "a", &url, &sink.url()).await;
+    let b = start(dir.path(), "b", &url, &sink.url()).await;
+    let client = reqwest::Client::new();
+    let Seeded { admin, coord } = seed_red_entry_without_review(&client, &a.base).await;
+    let login = |user: &'static str, password: &'static str| {
+        let (client, base) = (client.clone(), a.base.clone());
+        async move {
+            post(
+                &client,
+                format!("{base}/auth/login"),
+                None,
+                json!({"username": user, "password": password}),
+            )
+            .await
+        }
+    };
 
     // Both instances run a sweep at the same moment, besides their background sweeps.
     let run = |base: String| {

@@ -7,6 +7,7 @@ mod admissions;
 mod audit;
 mod auth;
 mod authorise_first;
+mod bad_day;
 mod browser;
 mod cache;
 mod cetrs;

@@ -38,6 +38,7 @@ pub struct SmtpSink {
     pub addr: SocketAddr,
     received: Arc<Mutex<Vec<Received>>>,
     failing: Arc<AtomicBool>,
+    refusing: Arc<AtomicBool>,
 }
 
 impl SmtpSink {
@@ -49,6 +50,7 @@ impl SmtpSink {
             addr: listener.local_addr().unwrap(),
             received: Arc::default(),
             failing: Arc::default(),
+            refusing: Arc::default(),
         };
         let accept = sink.clone();
         tokio::spawn(async move {
@@ -69,6 +71,11 @@ impl SmtpSink {
     /// While failing, every MAIL FROM is answered 451 (try again later).
     pub fn set_failing(&self, failing: bool) {
         self.failing.store(failing, Ordering::SeqCst);
+    }
+
+    /// While refusing, every RCPT TO is answered 550 (no such mailbox: a permanent error).
+    pub fn set_refusing(&self, refusing: bool) {
+        self.refusing.store(refusing, Ordering::SeqCst);
     }
 
     pub fn messages(&self) -> Vec<Received> {
@@ -105,8 +112,12 @@ impl SmtpSink {
                     b"250 2.1.0 OK\r\n"
                 }
             } else if upper.starts_with("RCPT TO:") {
-                to.push(address(&line));
-                b"250 2.1.5 OK\r\n"
+                if self.refusing.load(Ordering::SeqCst) {
+                    b"550 5.1.1 No such mailbox here\r\n"
+                } else {
+                    to.push(address(&line));
+                    b"250 2.1.5 OK\r\n"
+                }
             } else if upper == "DATA" {
                 write
                     .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
@@ -151,4 +162,44 @@ fn address(line: &str) -> String {
         .and_then(|(_, rest)| rest.split_once('>'))
         .map(|(a, _)| a.to_string())
         .unwrap_or_default()
+}
+
+/// A relay that accepts connections and never says a word (not even its greeting), as a
+/// hung mail server does. Counts the connections it has taken; holds each for two minutes
+/// at most.
+#[derive(Clone)]
+pub struct HungRelay {
+    pub addr: SocketAddr,
+    accepted: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl HungRelay {
+    pub async fn start() -> HungRelay {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind hung relay");
+        let relay = HungRelay {
+            addr: listener.local_addr().unwrap(),
+            accepted: Arc::default(),
+        };
+        let accepted = relay.accepted.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                accepted.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_secs(120)).await;
+                    drop(stream);
+                });
+            }
+        });
+        relay
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.addr.port())
+    }
+
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
+    }
 }
