@@ -42,6 +42,17 @@ pub async fn post(
     serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
+/// Signs in through `base` and answers the login response.
+async fn login(client: &reqwest::Client, base: &str, user: &str, password: &str) -> Value {
+    post(
+        client,
+        format!("{base}/auth/login"),
+        None,
+        json!({"username": user, "password": password}),
+    )
+    .await
+}
+
 pub struct Seeded {
     pub admin: String,
     pub coord: String,
@@ -51,46 +62,33 @@ pub struct Seeded {
 /// entry opened 17 days ago with that keyworker: a sweep raises two alerts and queues three
 /// notifications (keyworker1 at level 1 and 2, manager1 at level 2).
 pub async fn seed_red_entry_without_review(client: &reqwest::Client, base: &str) -> Seeded {
-    let client = client.clone();
-    let login = |user: &'static str, password: &'static str| {
-        let (client, base) = (client.clone(), base.to_string());
-        async move {
-            post(
-                &client,
-                format!("{base}/auth/login"),
-                None,
-                json!({"username": user, "password": password}),
-            )
-            .await
-        }
-    };
-    let admin = token_of(&login("admin", ADMIN_PASSWORD).await);
+    let admin = token_of(&login(client, base, "admin", ADMIN_PASSWORD).await);
     let user = |username: &str, role: &str, manager: Option<&str>| json!({"username": username, "email": format!("{username}@nhs.net"), "display_name": username, "role": role, "password": PASSWORD, "manager_id": manager});
     let manager = post(
-        &client,
+        client,
         format!("{}/users", base),
         Some(&admin),
         user("manager1", "manager", None),
     )
     .await;
     let kw = post(
-        &client,
+        client,
         format!("{}/users", base),
         Some(&admin),
         user("keyworker1", "keyworker", manager["id"].as_str()),
     )
     .await;
     post(
-        &client,
+        client,
         format!("{}/users", base),
         Some(&admin),
         user("coordinator1", "coordinator", None),
     )
     .await;
-    let coord = token_of(&login("coordinator1", PASSWORD).await);
+    let coord = token_of(&login(client, base, "coordinator1", PASSWORD).await);
     // Keyworker first, then the entry: no moment exists without a keyworker to alert about.
     let person = post(
-        &client,
+        client,
         format!("{}/people", base),
         Some(&coord),
         person_body("Two", "Instances"),
@@ -105,7 +103,7 @@ pub async fn seed_red_entry_without_review(client: &reqwest::Client, base: &str)
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    post(&client, format!("{}/register", base), Some(&coord),
+    post(client, format!("{}/register", base), Some(&coord),
          json!({"person_id": person_id, "rag": "red", "risk_summary": "r", "opened_on": days_ago(17)})).await;
 
     Seeded { admin, coord }
@@ -120,18 +118,6 @@ async fn two_instances_sweeping_together_send_every_email_once() {
     let b = start(dir.path(), "b", &url, &sink.url()).await;
     let client = reqwest::Client::new();
     let Seeded { admin, coord } = seed_red_entry_without_review(&client, &a.base).await;
-    let login = |user: &'static str, password: &'static str| {
-        let (client, base) = (client.clone(), a.base.clone());
-        async move {
-            post(
-                &client,
-                format!("{base}/auth/login"),
-                None,
-                json!({"username": user, "password": password}),
-            )
-            .await
-        }
-    };
 
     // Both instances run a sweep at the same moment, besides their background sweeps.
     let run = |base: String| {
@@ -190,7 +176,7 @@ async fn two_instances_sweeping_together_send_every_email_once() {
 
     // A session ended through one server ends in the other too (each caches signed-in users;
     // the end of a session moves the shared change counter).
-    let session = login("coordinator1", PASSWORD).await;
+    let session = login(&client, &a.base, "coordinator1", PASSWORD).await;
     let token = token_of(&session);
     let me = |base: String, token: String| {
         let client = client.clone();
