@@ -60,6 +60,17 @@ pub struct DemoReport {
     pub actions: usize,
     pub discharge_plans: usize,
     pub seconds: f64,
+    /// One user of each role to sign in as (there are more of each but admin).
+    pub users: Vec<DemoUser>,
+}
+
+/// Someone to sign in as.
+#[derive(Debug, serde::Serialize)]
+pub struct DemoUser {
+    pub role: Role,
+    pub username: String,
+    /// The demo password, or `None` for an admin that was already there (its own password).
+    pub password: Option<&'static str>,
 }
 
 /// The i-th valid synthetic NHS number (999 range).
@@ -137,6 +148,62 @@ fn staff(conn: &mut AnyConnection, people: usize, now: NaiveDateTime) -> Result<
         clinicians,
         coordinator: coordinators[0].clone(),
     })
+}
+
+/// An admin (the one already there, else `demo-admin`) and the first demo user of each
+/// other role, so a demonstration can sign in as anyone.
+fn sign_ins(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Vec<DemoUser>, ApiError> {
+    let existing: Option<String> = users::table
+        .filter(users::role.eq(Role::Admin))
+        .filter(users::active.eq(true))
+        .order(users::created_at.asc())
+        .select(users::username)
+        .first(conn)
+        .optional()?;
+    let admin = match existing {
+        Some(username) => DemoUser {
+            role: Role::Admin,
+            username,
+            password: None,
+        },
+        None => {
+            let username = "demo-admin".to_string();
+            let row = NewUserRow {
+                id: Uuid::now_v7().to_string(),
+                email: format!("{username}@nhs.net"),
+                display_name: "Demo admin".into(),
+                username: username.clone(),
+                role: Role::Admin,
+                manager_id: None,
+                password_hash: crate::auth::password::hash(DEMO_PASSWORD)
+                    .map_err(ApiError::internal)?,
+                active: true,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            };
+            diesel::insert_into(users::table).values(&row).execute(conn)?;
+            DemoUser {
+                role: Role::Admin,
+                username,
+                password: Some(DEMO_PASSWORD),
+            }
+        }
+    };
+    let mut list = vec![admin];
+    for (role, prefix) in [
+        (Role::Coordinator, "coordinator"),
+        (Role::Manager, "manager"),
+        (Role::Clinician, "clinician"),
+        (Role::Keyworker, "kw"),
+    ] {
+        list.push(DemoUser {
+            role,
+            username: format!("demo-{prefix}-00001"),
+            password: Some(DEMO_PASSWORD),
+        });
+    }
+    Ok(list)
 }
 
 #[derive(Default)]
@@ -535,6 +602,7 @@ pub fn generate(
     };
     let staff = write_transaction(conn, |c| staff(c, people_count, now))?;
     report.keyworkers = staff.keyworkers.len();
+    report.users = write_transaction(conn, |c| sign_ins(c, now))?;
     let ctx = Ctx {
         settings,
         staff: &staff,

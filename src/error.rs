@@ -73,6 +73,12 @@ pub enum ApiError {
     Unavailable(String),
     #[error("{0}")]
     RequestTimeout(String),
+    /// A known path asked with a method it does not have; the methods it has go in `Allow`.
+    #[error("this path does not take {method}; it takes {}", .allowed.join(", "))]
+    MethodNotAllowed {
+        method: String,
+        allowed: Vec<&'static str>,
+    },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -112,6 +118,7 @@ impl ApiError {
             ApiError::TooManyRequests { .. } => "too-many-requests",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::RequestTimeout(_) => "request-timeout",
+            ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Internal(_) => "internal-error",
         }
     }
@@ -133,6 +140,7 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -164,6 +172,9 @@ impl ResponseError for ApiError {
             }
             ApiError::PreconditionFailed { current } => {
                 builder.insert_header((header::ETAG, crate::http::etag::etag(*current)));
+            }
+            ApiError::MethodNotAllowed { allowed, .. } => {
+                builder.insert_header((header::ALLOW, allowed.join(", ")));
             }
             _ => {}
         }

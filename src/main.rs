@@ -15,11 +15,22 @@ use dsr::users::service::{self, NewUser};
 use dsr::users::store as users;
 
 #[derive(Parser)]
-#[command(name = "dsr", version, about = "Dynamic Support Register service")]
+#[command(
+    name = "dsr",
+    version,
+    about = "Dynamic Support Register service",
+    after_help = CONFIGURATION_HELP
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 }
+
+const CONFIGURATION_HELP: &str = "\
+Configuration: settings come from config/default.toml (built in), then the TOML file named by
+DSR_CONFIG, then environment variables DSR_<SECTION>__<KEY> (e.g. DSR_SERVER__BIND=0.0.0.0:8080).
+Every setting, its default and what it means is in the Configuration table of README.md.
+A key or DSR_ variable that names no setting, or a bad value, stops start-up naming it.";
 
 #[derive(Subcommand)]
 enum Command {
@@ -60,7 +71,8 @@ enum Command {
         #[command(subcommand)]
         action: AuditCommand,
     },
-    /// Create a user; the password is read from standard input.
+    /// Create a user; the password is asked for (not echoed) on a terminal, else read from
+    /// standard input.
     CreateUser {
         #[arg(long)]
         username: String,
@@ -156,6 +168,22 @@ fn audit(settings: &Settings, action: AuditCommand) -> anyhow::Result<()> {
     }
 }
 
+/// An API error as the command line says it: each field and its problem, not "the request
+/// has invalid fields".
+fn in_words(e: ApiError) -> anyhow::Error {
+    match e {
+        ApiError::Validation(errors) => anyhow::anyhow!(
+            "{}",
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
 fn unreachable_openapi() -> anyhow::Result<()> {
     print!("{}", dsr::openapi::yaml());
     Ok(())
@@ -223,7 +251,7 @@ fn import(
         caps: settings.imports,
     };
     let report = dsr::imports::service::run(&mut conn, &ctx, &bytes, options, rules, now)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(in_words)?;
     println!("{}", serde_json::to_string_pretty(&report)?);
     if report.rejected_rows > 0 {
         for e in &report.errors {
@@ -256,10 +284,11 @@ fn demo_data(settings: &Settings, people: usize, seed: u64) -> anyhow::Result<()
     )
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("{}", serde_json::to_string_pretty(&report)?);
-    eprintln!(
-        "demo users (e.g. demo-coordinator-00001, demo-kw-00001) have the password {}",
-        dsr::demo::DEMO_PASSWORD
-    );
+    eprintln!("Sign in as any of these (the password is the same for every demo user):");
+    for user in &report.users {
+        let password = user.password.unwrap_or("(its own password: it was already there)");
+        eprintln!("  {:<12} {:<26} {password}", user.role.as_str(), user.username);
+    }
     Ok(())
 }
 
@@ -271,13 +300,23 @@ fn run_migrations(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn read_password() -> anyhow::Result<String> {
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    let password = line.trim_end_matches(['\n', '\r']).to_string();
+/// On a terminal, asks twice without echo; otherwise reads one line from standard input
+/// (`dsr create-user … < password.txt`).
+fn read_password(username: &str) -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("Password for {username}: "))?;
+        let again = rpassword::prompt_password("The same password again: ")?;
+        anyhow::ensure!(first == again, "the two passwords differ; nothing was created");
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\n', '\r']).to_string()
+    };
     anyhow::ensure!(
         password.chars().count() >= 12,
-        "the password (read from standard input) must be at least 12 characters"
+        "the password must be at least 12 characters"
     );
     Ok(password)
 }
@@ -295,7 +334,7 @@ fn create_user(
         email.contains('@') && email.len() <= 254,
         "--email must be an email address"
     );
-    let password_hash = dsr::auth::password::hash(&read_password()?)?;
+    let password_hash = dsr::auth::password::hash(&read_password(username.as_str())?)?;
     let db = Db::new(&settings.database);
     let mut conn = db.connect_now()?;
     migrate::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -327,17 +366,7 @@ fn create_user(
             },
         )
     })
-    .map_err(|e| match e {
-        ApiError::Validation(errors) => anyhow::anyhow!(
-            "{}",
-            errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
-        other => anyhow::anyhow!("{other}"),
-    })?;
+    .map_err(in_words)?;
     println!(
         "created user {} ({}) with id {}",
         row.username, row.role, row.id

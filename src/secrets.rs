@@ -39,6 +39,13 @@ fn generate_secret_file(path: &Path) -> anyhow::Result<String> {
     let mut bytes = [0u8; 48];
     rand::thread_rng().fill_bytes(&mut bytes);
     let secret = hex::encode(bytes);
+    write_new_private(path, &secret)?;
+    Ok(secret)
+}
+
+/// Writes `contents` to a new file at `path` that only its owner may read (mode 0600 from
+/// the moment it exists, never widened later); fails if the file exists.
+pub fn write_new_private(path: &Path, contents: &str) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -47,7 +54,6 @@ fn generate_secret_file(path: &Path) -> anyhow::Result<String> {
         options.mode(0o600);
     }
     let mut file = options.open(path)?;
-    file.write_all(secret.as_bytes())?;
-    file.sync_all()?;
-    Ok(secret)
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
 }

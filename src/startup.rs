@@ -28,9 +28,19 @@ use crate::notify::transport::Mailer;
 use crate::state::AppState;
 use crate::{audit, openapi, routes, telemetry, users};
 
-/// A JSON 404 under the API, the service's 404 page anywhere else.
+/// 405 with `Allow` for a documented path asked with another method; else a JSON 404 under
+/// the API and the service's 404 page anywhere else.
 async fn unknown_route(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    if req.path().starts_with("/api/") {
+    let state = req.app_data::<web::Data<AppState>>();
+    let allowed = state.and_then(|s| crate::http::allow::allowed_methods(&s.openapi, req.path()));
+    // A path that takes this very method was not matched for another reason: not found.
+    let method = req.method().as_str();
+    if let Some(allowed) = allowed.filter(|a| !a.is_empty() && !a.contains(&method)) {
+        Err(ApiError::MethodNotAllowed {
+            method: req.method().to_string(),
+            allowed,
+        })
+    } else if req.path().starts_with("/api/") {
         Err(ApiError::NotFound)
     } else {
         Ok(crate::web::error::not_found_page())
@@ -249,9 +259,43 @@ fn prepare_database(state: &AppState) -> Result<(), PrepareError> {
         Err(err) => return Err(PrepareError::Bootstrap(err)),
     };
     if let Some(password) = generated {
-        // Printed once, to the terminal only: never to the log.
-        eprintln!("\n  Created user `admin` with password: {password}\n  Log in and change it.\n");
+        hand_over_admin_password(&state.settings.server.data_dir, &password);
     }
     state.db.mark_schema_ready();
     Ok(())
 }
+
+/// The generated admin password goes to a person, never through the log: printed once when
+/// stderr is a terminal (someone is watching), otherwise (stderr captured by a service
+/// manager or a log shipper) written to `<data_dir>/admin_password`, readable only by this
+/// user, and the log says where, without the password.
+fn hand_over_admin_password(data_dir: &std::path::Path, password: &str) {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() {
+        eprintln!("\n  Created user `admin` with password: {password}\n  Sign in and change it.\n");
+        return;
+    }
+    let path = data_dir.join(ADMIN_PASSWORD_FILE);
+    let written = std::fs::create_dir_all(data_dir)
+        .and_then(|()| match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        })
+        .and_then(|()| crate::secrets::write_new_private(&path, &format!("{password}\n")));
+    match written {
+        Ok(()) => tracing::warn!(
+            path = %path.display(),
+            "created user `admin`; its password is in this file, readable only by this user: \
+             sign in, change the password, then delete the file"
+        ),
+        Err(error) => tracing::error!(
+            path = %path.display(),
+            %error,
+            "created user `admin` but could not write its password: start again on an \
+             empty database with DSR_AUTH__BOOTSTRAP_ADMIN_PASSWORD set"
+        ),
+    }
+}
+
+/// Where the generated admin password is left when no terminal is watching.
+pub const ADMIN_PASSWORD_FILE: &str = "admin_password";

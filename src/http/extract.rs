@@ -13,7 +13,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
-use utoipa::PartialSchema;
+use utoipa::ToSchema;
 use validator::Validate;
 
 use super::json::{parse_body, BodyLimit, DateRules, Now};
@@ -47,7 +47,7 @@ impl<T> Deferred for ValidJson<T> {
 
 impl<T> FromRequest for ValidJson<T>
 where
-    T: DeserializeOwned + Validate + DateRules + PartialSchema + 'static,
+    T: DeserializeOwned + Validate + DateRules + ToSchema + 'static,
 {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
@@ -137,9 +137,23 @@ fn check_query_text(query: &str) -> Result<(), ApiError> {
 
 fn parse_query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
     check_query_text(req.query_string())?;
-    web::Query::<T>::from_query(req.query_string())
-        .map(web::Query::into_inner)
-        .map_err(|err| ApiError::BadRequest(format!("invalid query parameters: {err}")))
+    query_from(req.query_string())
+}
+
+/// A query string as `T`; a parameter that does not parse is a 400 naming it and saying
+/// what it takes (`the query parameter "as_of" must be a date: use YYYY-MM-DD …`).
+pub fn query_from<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let pairs = url::form_urlencoded::parse(query.as_bytes());
+    serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs)).map_err(|err| {
+        let name = err.path().to_string();
+        let message = err.inner().to_string();
+        if name == "." {
+            ApiError::BadRequest(format!("invalid query parameters: {message}"))
+        } else {
+            let words = super::words::in_words(&message, &name, None, &super::words::unresolved);
+            ApiError::BadQuery(vec![FieldError::new(name, words)])
+        }
+    })
 }
 
 impl<T: DeserializeOwned> FromRequest for Query<T> {

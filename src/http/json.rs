@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use utoipa::openapi::schema::Schema;
 use utoipa::openapi::RefOr;
-use utoipa::PartialSchema;
+use utoipa::{PartialSchema, ToSchema};
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::error::{ApiError, FieldError};
@@ -51,7 +51,7 @@ pub struct BodyLimit(pub usize);
 /// when `now` is known.
 pub fn parse_body<T>(now: Option<Now>, body: &[u8]) -> Result<T, ApiError>
 where
-    T: DeserializeOwned + Validate + DateRules + PartialSchema,
+    T: DeserializeOwned + Validate + DateRules + ToSchema,
 {
     let mut value: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("the request body is not valid JSON: {e}")))?;
@@ -62,7 +62,18 @@ where
     };
     let mut errors = check_shape::<T>(&mut map);
     errors.extend(text_errors);
-    let parsed = deserialize_collecting(map, &mut errors);
+    let schema = T::schema();
+    let properties = match &schema {
+        RefOr::T(Schema::Object(object)) => Some(&object.properties),
+        _ => None,
+    };
+    // The schemas a field refers to (an enum's values), looked up only for a bad value.
+    let resolve = |name: &str| {
+        let mut all = Vec::new();
+        T::schemas(&mut all);
+        all.into_iter().find(|(n, _)| n == name).map(|(_, s)| s)
+    };
+    let parsed = deserialize_collecting(map, properties, &resolve, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -127,6 +138,8 @@ fn check_shape<T: PartialSchema>(map: &mut Map<String, Value>) -> Vec<FieldError
 /// tries again, so one request names every mistyped field.
 fn deserialize_collecting<T: DeserializeOwned>(
     mut map: Map<String, Value>,
+    properties: Option<&std::collections::BTreeMap<String, RefOr<Schema>>>,
+    resolve: &dyn Fn(&str) -> Option<RefOr<Schema>>,
     errors: &mut Vec<FieldError>,
 ) -> Option<T> {
     // Fields removed after a type error; when serde then calls them missing, that is
@@ -157,7 +170,11 @@ fn deserialize_collecting<T: DeserializeOwned>(
             };
             (field, "unknown field".to_string())
         } else {
-            (path.clone(), message)
+            // A top-level field's schema says what it expects; a nested one is read from
+            // the message alone.
+            let schema = properties.and_then(|p| p.get(path.as_str()));
+            let words = super::words::in_words(&message, &path, schema, resolve);
+            (path.clone(), words)
         };
         let is_unknown = message == "unknown field";
         if removed.contains(&field) {

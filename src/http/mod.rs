@@ -1,12 +1,14 @@
 //! HTTP plumbing shared by every resource: JSON bodies, pagination, versions and ETags,
 //! request ids.
 
+pub mod allow;
 pub mod context;
 pub mod deadline;
 pub mod etag;
 pub mod extract;
 pub mod json;
 pub mod text;
+pub mod words;
 
 pub use etag::etag;
 pub use json::{BodyLimit, DateRules, Now};

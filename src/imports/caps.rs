@@ -48,7 +48,7 @@ pub enum CapError {
     #[error("{0}")]
     TooMany(String),
     /// 400: not a spreadsheet we can read.
-    #[error("the file could not be read as a spreadsheet: {0}")]
+    #[error("the file could not be read as an Excel .xlsx workbook (or save it as CSV): {0}")]
     Unreadable(String),
 }
 

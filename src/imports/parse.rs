@@ -86,13 +86,13 @@ pub struct Sheet {
 pub enum ReadError {
     #[error(transparent)]
     Caps(#[from] CapError),
-    #[error("the file could not be read as CSV: {0}")]
+    #[error("the file could not be read as CSV (send a CSV file in UTF-8, or an Excel .xlsx workbook): {0}")]
     Csv(String),
-    #[error("the file could not be read as a spreadsheet: {0}")]
+    #[error("the file could not be read as an Excel .xlsx workbook (or save it as CSV): {0}")]
     Xlsx(String),
-    #[error("the file has no header row")]
+    #[error("the file is empty: it needs a header row naming the columns, then a row per person")]
     Empty,
-    #[error("the column {0:?} appears twice")]
+    #[error("the file has the column {0:?} twice")]
     DuplicateColumn(String),
 }
 

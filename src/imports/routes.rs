@@ -72,10 +72,10 @@ fn respond(report: ImportReport, options: ImportOptions) -> HttpResponse {
     request_body(content = String, content_type = "text/csv", description = "CSV or XLSX file; columns as in the README"),
     responses(
         (status = 200, description = "Imported, or the dry run's counts", body = ImportReport),
-        (status = 400, description = "Not a readable CSV or XLSX file", body = Problem),
+        (status = 400, description = "The upload itself could not be received", body = Problem),
         (status = 409, description = "Another import by the same user is still running", body = Problem),
         (status = 413, description = "The upload, or the XLSX inflated, is larger than the caps", body = Problem),
-        (status = 422, description = "More rows, columns or cells than the caps (`errors` names `file`), or rows rejected and nothing written (`errors` names row and field, the first 100; `report` has the counts and `errors_total`)", body = Problem),
+        (status = 422, description = "Not a readable CSV or XLSX file, no column this service reads, no data rows, or more rows, columns or cells than the caps (`errors` names `file`), or rows rejected and nothing written (`errors` names row and field, the first 100; `report` has the counts and `errors_total`)", body = Problem),
     )
 )]
 #[post("/imports")]

@@ -55,9 +55,22 @@ pub struct ImportReport {
     pub errors_total: usize,
     /// Columns that match no field and were not read.
     pub ignored_columns: Vec<String>,
+    /// Rows whose new register entry is already overdue for a DSR review (its first review
+    /// fell due a cadence after it opened, or after the last review the sheet gives): they
+    /// will raise alerts at the next sweep.
+    pub arrive_overdue: Vec<OverdueRow>,
     pub dry_run: bool,
     /// Whether anything was written.
     pub written: bool,
+}
+
+/// A row that goes on the register already overdue for review.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct OverdueRow {
+    /// The spreadsheet row (the header is row 1).
+    pub row: usize,
+    pub next_review_due: NaiveDate,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -68,6 +81,8 @@ pub struct ImportOptions {
 }
 
 struct ValidRow {
+    /// The spreadsheet row.
+    number: usize,
     person: CreatePersonRequest,
     entry: OpenEntryRequest,
     keyworker_id: Option<String>,
@@ -164,7 +179,7 @@ where
     T: serde::de::DeserializeOwned
         + validator::Validate
         + crate::http::DateRules
-        + utoipa::PartialSchema,
+        + utoipa::ToSchema,
 {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     match parse_body::<T>(Some(now), &bytes) {
@@ -243,6 +258,7 @@ fn check_row(
     });
     match (person, entry) {
         (Some(person), Some(entry)) if errors.is_empty() => Ok(ValidRow {
+            number: row.number,
             person,
             entry,
             keyworker_id,
@@ -373,6 +389,16 @@ fn write_row(
                 ..row.entry
             };
             let entry = register::open(conn, ctx, request, rules)?;
+            let due = row
+                .last_review_on
+                .map_or(entry.next_review_due, |last| rules.cadence.next_review(last, rag));
+            if due < rules.today {
+                report.arrive_overdue.push(OverdueRow {
+                    row: row.number,
+                    next_review_due: due,
+                    reason: overdue_reason(row.last_review_on, entry.opened_on, due),
+                });
+            }
             if let Some(last) = row.last_review_on {
                 let changes = EntryChanges {
                     last_review_on: Some(Some(last)),
@@ -424,6 +450,16 @@ fn write_row(
     Ok(changed)
 }
 
+fn overdue_reason(last_review_on: Option<NaiveDate>, opened_on: NaiveDate, due: NaiveDate) -> String {
+    match last_review_on {
+        Some(last) => format!("last reviewed {last}: the next review was due {due}"),
+        None => format!(
+            "no last review date: the first review was due {due}, a review cycle after it was \
+             added on {opened_on}; add a last_review_on column to carry reviews over"
+        ),
+    }
+}
+
 enum Abort {
     DryRun,
     Failed(ApiError),
@@ -447,8 +483,34 @@ fn read_error(e: ReadError) -> ApiError {
     match e {
         ReadError::Caps(CapError::TooLarge(m)) => ApiError::PayloadTooLarge(m),
         ReadError::Caps(CapError::TooMany(m)) => ApiError::validation("file", m),
-        other => ApiError::BadRequest(other.to_string()),
+        other => ApiError::validation("file", other.to_string()),
     }
+}
+
+/// A sheet that was read but holds nothing to import says so, rather than "0 rows, done".
+fn check_sheet(sheet: &Sheet) -> Result<(), ApiError> {
+    if sheet.columns.is_empty() {
+        let found = if sheet.ignored_columns.is_empty() {
+            "none".to_string()
+        } else {
+            sheet.ignored_columns.join(", ")
+        };
+        return Err(ApiError::validation(
+            "file",
+            format!(
+                "the file has no column this service reads (found: {found}); name the columns \
+                 as in the import table of the README, e.g. \"NHS number\", \"First name\", \
+                 \"Surname\", \"Date of birth\", \"RAG rating\""
+            ),
+        ));
+    }
+    if sheet.rows.is_empty() {
+        return Err(ApiError::validation(
+            "file",
+            "the file has a header row but no data rows: nothing to import",
+        ));
+    }
+    Ok(())
 }
 
 /// Reads, checks and (unless any row fails and `skip_invalid` is off, or it is a dry run)
@@ -463,6 +525,7 @@ pub fn run(
     now: Now,
 ) -> Result<ImportReport, ApiError> {
     let sheet = parse::read(bytes, &options.caps).map_err(read_error)?;
+    check_sheet(&sheet)?;
     let mut report = ImportReport {
         dry_run: options.dry_run,
         ignored_columns: sheet.ignored_columns.clone(),

@@ -276,7 +276,8 @@ fn filtered(
         filter
     );
     if let Some(area) = &filter.area {
-        query = query.filter(people::area.eq(area));
+        use crate::db::lower;
+        query = query.filter(lower(people::area).eq(lower(area.clone())));
     }
     if let Some(group) = filter.age_group {
         // Age groups become date-of-birth ranges, so the filter uses an index.

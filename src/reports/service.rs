@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::audit::{AuditAction, AuditEvent};
 use crate::auth::actor::Actor;
 use crate::db::schema::{admissions, alerts, cetrs, people, rag_history, register_entries};
-use crate::db::AnyConnection;
+use crate::db::{lower, AnyConnection};
 use crate::domain::alerts::{overdue, AlertKind, Levels};
 use crate::domain::inpatient::CetrKind;
 use crate::domain::inpatient::{DischargeDestination, Setting, Stay, Timescales};
@@ -85,7 +85,7 @@ fn register_on(
         )
         .into_boxed::<Backend>();
     if let Some(area) = area {
-        query = query.filter(people::area.eq(area.to_string()));
+        query = query.filter(lower(people::area).eq(lower(area.to_string())));
     }
     let rows: Vec<(String, Rag, NaiveDate, NaiveDate, String)> = query
         .select((
@@ -160,7 +160,7 @@ fn overdue_on(
         )
         .into_boxed::<Backend>();
     if let Some(area) = area {
-        query = query.filter(people::area.eq(area.to_string()));
+        query = query.filter(lower(people::area).eq(lower(area.to_string())));
     }
     let open: Vec<(AlertKind, NaiveDate)> =
         query.select((alerts::kind, alerts::due_on)).load(conn)?;
@@ -208,7 +208,7 @@ fn admissions_around(
         )
         .into_boxed::<Backend>();
     if let Some(area) = area {
-        query = query.filter(people::area.eq(area.to_string()));
+        query = query.filter(lower(people::area).eq(lower(area.to_string())));
     }
     query
         .select((

@@ -163,7 +163,7 @@ where
     T: serde::de::DeserializeOwned
         + validator::Validate
         + crate::http::DateRules
-        + utoipa::PartialSchema,
+        + utoipa::ToSchema,
 {
     let body = serde_json::Value::Object(fields).to_string();
     crate::http::json::parse_body(Some(now), body.as_bytes())
@@ -202,7 +202,7 @@ where
     T: serde::de::DeserializeOwned
         + validator::Validate
         + crate::http::DateRules
-        + utoipa::PartialSchema,
+        + utoipa::ToSchema,
 {
     match parse::<T>(now, fields) {
         Ok(body) if found.is_empty() => Ok(body),

@@ -78,7 +78,10 @@ fn refusal(err: ApiError, limit: usize) -> Result<FormErrors, ApiError> {
         ApiError::PayloadTooLarge(_) => format!("The file must be smaller than {}", size(limit)),
         ApiError::Validation(errors) => errors
             .first()
-            .map(|e| format!("The file has {}", e.message))
+            .map(|e| match e.message.strip_prefix("the file") {
+                Some(rest) => format!("The file{rest}"),
+                None => format!("The file: {}", e.message),
+            })
             .unwrap_or_else(|| "The file could not be read".into()),
         ApiError::BadRequest(message) => {
             format!("The file must be a CSV or an Excel (XLSX) spreadsheet: {message}")

@@ -194,7 +194,7 @@ impl StayForm {
         T: serde::de::DeserializeOwned
             + validator::Validate
             + crate::http::DateRules
-            + utoipa::PartialSchema,
+            + utoipa::ToSchema,
     {
         let labels: Vec<(&str, &str)> = stay
             .fields()

@@ -73,21 +73,40 @@ async fn a_bad_configuration_value_stops_start_up_naming_the_key() {
 }
 
 #[tokio::test]
-async fn serve_starts_with_zero_setup_and_prints_the_admin_password_once() {
+async fn serve_starts_with_zero_setup_and_leaves_the_admin_password_out_of_the_log() {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = dsr(dir.path());
+    // Logs as a shipper would take them; stderr is a pipe, not a terminal.
     cmd.env("DSR_SERVER__BIND", "127.0.0.1:0")
+        .env("DSR_LOG__FORMAT", "json")
         .env("DSR_ESCALATION__SWEEP_INTERVAL_SECS", "0");
     if is_postgres() {
         cmd.env("DSR_DATABASE__URL", fresh_database_url(dir.path()));
     }
     let mut child = cmd.spawn().unwrap();
     let (port, lines) = wait_until_listening(&mut child).await;
-    let password = lines
-        .iter()
-        .find_map(|l| l.split("password: ").nth(1))
-        .map(|p| p.trim().to_string())
-        .expect("admin password printed");
+    let file = dir.path().join("var/admin_password");
+    let password = std::fs::read_to_string(&file)
+        .expect("with no terminal to print to, the password is left in the data dir")
+        .trim()
+        .to_string();
+    assert!(password.len() >= 20, "a long random password");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "readable only by its owner");
+    }
+    assert!(
+        !lines.iter().any(|l| l.contains(&password)),
+        "the password is never logged: {lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with('{') && l.contains("admin_password")),
+        "the JSON log says where the password is: {lines:#?}"
+    );
     let warned = lines
         .iter()
         .any(|l| l.contains("no auth.jwt_secret configured"));

@@ -125,7 +125,13 @@ async fn contacts_are_corrected_by_new_contacts_never_edited() {
             .send()
             .await
             .unwrap();
-        assert_problem(res, 404).await;
+        // The path exists but takes no such method: 405, and `Allow` says what it takes.
+        assert_eq!(
+            res.headers().get("allow").and_then(|v| v.to_str().ok()),
+            Some("GET"),
+            "{method}"
+        );
+        assert_problem(res, 405).await;
     }
     let again: Value = coord.get(&contact_path).json().await;
     assert_eq!(again["summary"], "Spoke to dad");

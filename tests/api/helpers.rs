@@ -485,12 +485,18 @@ pub async fn wait_until_listening(child: &mut tokio::process::Child) -> (u16, Ve
     let mut seen = Vec::new();
     let found = tokio::time::timeout(std::time::Duration::from_secs(60), async {
         while let Ok(Some(line)) = lines.next_line().await {
+            // `port=41234` in the text log, `"port":41234` in the JSON one.
             let port = line
                 .contains("listening")
                 .then(|| {
                     line.split("port=")
                         .nth(1)
-                        .and_then(|p| p.trim().parse::<u16>().ok())
+                        .or_else(|| line.split("\"port\":").nth(1))
+                        .and_then(|p| {
+                            let digits: String =
+                                p.chars().take_while(char::is_ascii_digit).collect();
+                            digits.parse::<u16>().ok()
+                        })
                 })
                 .flatten();
             seen.push(line);

@@ -160,8 +160,13 @@ async fn held_open_import(app: &TestApp, token: &str) -> tokio::net::TcpStream {
          Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
     );
     stream.write_all(head.as_bytes()).await.unwrap();
+    let chunk = format!(
+        "NHS Number,First name,Surname,DOB,Diagnosis,Area,Consent,RAG,Risk\n\
+         {},Sam,Smith,01/01/1990,Autism,North,Given,Red,Placement at risk\n",
+        nhs_number()
+    );
     stream
-        .write_all(b"13\r\nNHS Number,Surname\n\r\n")
+        .write_all(format!("{:x}\r\n{chunk}\r\n", chunk.len()).as_bytes())
         .await
         .unwrap();
     stream
@@ -173,7 +178,14 @@ async fn one_import_at_a_time_per_user() {
     let app = spawn_app().await;
     let coord = app.sign_in(Role::Coordinator).await;
     let other = app.sign_in(Role::Coordinator).await;
-    let csv = || b"NHS Number,Surname\n".to_vec();
+    let csv = || {
+        format!(
+            "NHS Number,First name,Surname,DOB,Diagnosis,Area,Consent,RAG,Risk\n\
+             {},Sam,Smith,01/01/1990,Autism,North,Given,Red,Placement at risk\n",
+            nhs_number()
+        )
+        .into_bytes()
+    };
 
     // Probe with a second import until the held one is in (409). A probe that got in first
     // may have turned the held one away; then the held one is opened again.

@@ -67,7 +67,7 @@ async fn a_coordinator_checks_a_file_sees_its_rejected_rows_and_imports_the_rest
         .await;
     assert_eq!(broken.status, 422);
     assert!(
-        strip_tags(&broken.body).contains("The file must be a CSV or an Excel (XLSX) spreadsheet")
+        strip_tags(&broken.body).contains("The file could not be read as an Excel .xlsx workbook")
     );
 
     let preview = browser

@@ -362,12 +362,10 @@ async fn xlsx_files_with_number_and_date_cells_import() {
 async fn unreadable_files_and_roles() {
     let app = spawn_app().await;
     let coord = app.sign_in(Role::Coordinator).await;
-    assert_problem(
-        import(&app, &coord, b"PK\x03\x04 not really a zip".to_vec(), "").await,
-        400,
-    )
-    .await;
-    assert_problem(import(&app, &coord, Vec::new(), "").await, 400).await;
+    for body in [b"PK\x03\x04 not really a zip".to_vec(), Vec::new()] {
+        let problem = assert_problem(import(&app, &coord, body, "").await, 422).await;
+        assert_eq!(error_fields(&problem), vec!["file"]);
+    }
     for role in [Role::Manager, Role::Clinician, Role::Keyworker] {
         let (_, token) = app.user_with_role(role).await;
         assert_problem(

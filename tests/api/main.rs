@@ -18,6 +18,7 @@ mod demo;
 mod discharge;
 mod errors;
 mod escalation;
+mod first_hour;
 mod forms;
 mod governance;
 mod hardening;

@@ -11,9 +11,12 @@ use std::path::PathBuf;
 use config::{Config, Environment, File, FileFormat};
 use serde::Deserialize;
 
-const DEFAULTS: &str = include_str!("../config/default.toml");
+mod names;
+
+const DEFAULTS: &str = include_str!("../../config/default.toml");
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
@@ -263,6 +266,12 @@ pub enum SettingsError {
     Load(#[from] config::ConfigError),
     #[error("configuration error: `{key}` {message}")]
     Invalid { key: &'static str, message: String },
+    /// A key or variable that names no setting: a typo that would otherwise be ignored.
+    #[error(
+        "configuration error: {source_name} names no setting{hint}; every setting is listed in \
+         the Configuration table of README.md (and in config/default.toml)"
+    )]
+    Unknown { source_name: String, hint: String },
 }
 
 fn invalid(key: &'static str, message: impl Into<String>) -> SettingsError {
@@ -284,8 +293,17 @@ impl Settings {
         config_file: Option<String>,
         env: Option<HashMap<String, String>>,
     ) -> Result<Settings, SettingsError> {
+        let env = env.unwrap_or_else(|| {
+            std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect()
+        });
+        // Only variables that name settings reach the layers (`DSR_CONFIG`, `DSR_TEST_*` and
+        // the like are not settings); one shaped like a setting that names none stops here.
+        let env = names::settings_variables(env)?;
         let mut builder = Config::builder().add_source(File::from_str(DEFAULTS, FileFormat::Toml));
         if let Some(path) = config_file.filter(|p| !p.is_empty()) {
+            names::check_file(&path)?;
             builder = builder.add_source(File::with_name(&path).required(true));
         }
         builder = builder.add_source(
@@ -297,9 +315,18 @@ impl Settings {
                 .with_list_parse_key("escalation.senior_addresses")
                 .with_list_parse_key("email.allowed_domains")
                 .with_list_parse_key("server.trusted_proxies")
-                .source(env),
+                .source(Some(env)),
         );
-        let settings: Settings = builder.build()?.try_deserialize()?;
+        let mut settings: Settings = builder.build()?.try_deserialize()?;
+        // The database lives with the service's other files unless it is put elsewhere.
+        if settings.database.url.trim().is_empty() {
+            settings.database.url = settings
+                .server
+                .data_dir
+                .join("dsr.sqlite3")
+                .to_string_lossy()
+                .into_owned();
+        }
         settings.validate()?;
         Ok(settings)
     }
@@ -382,9 +409,6 @@ impl Settings {
         }
         if self.database.pool_size == 0 {
             return Err(invalid("database.pool_size", "must be at least 1"));
-        }
-        if self.database.url.trim().is_empty() {
-            return Err(invalid("database.url", "must not be empty"));
         }
         if self.server.body_limit_bytes < 1024 {
             return Err(invalid(
@@ -615,7 +639,7 @@ mod tests {
             ("DSR_AUTH__JWT_SECRET", "too-short", "auth.jwt_secret"),
             ("DSR_DATABASE__POOL_SIZE", "0", "database.pool_size"),
             ("DSR_SERVER__PUBLIC_URL", "ftp://x", "server.public_url"),
-            ("DSR_SERVER__NO_SUCH_KEY", "1", "no_such_key"),
+            ("DSR_SERVER__NO_SUCH_KEY", "1", "DSR_SERVER__NO_SUCH_KEY"),
             (
                 "DSR_REGISTER__REVIEW_CADENCE_DAYS__RED",
                 "0",
