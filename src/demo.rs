@@ -182,7 +182,9 @@ fn sign_ins(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Vec<DemoUser
                 created_at: now,
                 updated_at: now,
             };
-            diesel::insert_into(users::table).values(&row).execute(conn)?;
+            diesel::insert_into(users::table)
+                .values(&row)
+                .execute(conn)?;
             DemoUser {
                 role: Role::Admin,
                 username,

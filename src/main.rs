@@ -286,8 +286,14 @@ fn demo_data(settings: &Settings, people: usize, seed: u64) -> anyhow::Result<()
     println!("{}", serde_json::to_string_pretty(&report)?);
     eprintln!("Sign in as any of these (the password is the same for every demo user):");
     for user in &report.users {
-        let password = user.password.unwrap_or("(its own password: it was already there)");
-        eprintln!("  {:<12} {:<26} {password}", user.role.as_str(), user.username);
+        let password = user
+            .password
+            .unwrap_or("(its own password: it was already there)");
+        eprintln!(
+            "  {:<12} {:<26} {password}",
+            user.role.as_str(),
+            user.username
+        );
     }
     Ok(())
 }
@@ -307,7 +313,10 @@ fn read_password(username: &str) -> anyhow::Result<String> {
     let password = if std::io::stdin().is_terminal() {
         let first = rpassword::prompt_password(format!("Password for {username}: "))?;
         let again = rpassword::prompt_password("The same password again: ")?;
-        anyhow::ensure!(first == again, "the two passwords differ; nothing was created");
+        anyhow::ensure!(
+            first == again,
+            "the two passwords differ; nothing was created"
+        );
         first
     } else {
         let mut line = String::new();

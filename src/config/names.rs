@@ -103,8 +103,7 @@ pub fn check_environment<'a>(names: impl Iterator<Item = &'a str>) -> Result<(),
         let Some(rest) = name.strip_prefix("DSR_") else {
             continue;
         };
-        if RESERVED.iter().any(|r| name.starts_with(r)) || !looks_like_a_setting(rest, &sections)
-        {
+        if RESERVED.iter().any(|r| name.starts_with(r)) || !looks_like_a_setting(rest, &sections) {
             continue;
         }
         let key = rest.to_lowercase().replace("__", ".");
@@ -182,8 +181,14 @@ mod tests {
         let settings: BTreeSet<String> = known_keys().iter().map(|k| variable_for(k)).collect();
         let missing: Vec<_> = settings.difference(&listed).collect();
         let extra: Vec<_> = listed.difference(&settings).collect();
-        assert!(missing.is_empty(), "settings missing from the README table: {missing:?}");
-        assert!(extra.is_empty(), "README rows that name no setting: {extra:?}");
+        assert!(
+            missing.is_empty(),
+            "settings missing from the README table: {missing:?}"
+        );
+        assert!(
+            extra.is_empty(),
+            "README rows that name no setting: {extra:?}"
+        );
     }
 
     #[test]
@@ -192,10 +197,7 @@ mod tests {
             ("DSR_SERVR__BIND", "DSR_SERVER__BIND"),
             ("DSR_SERVER_BIND", "DSR_SERVER__BIND"),
             ("DSR_DATABASE__URI", "DSR_DATABASE__URL"),
-            (
-                "DSR_ESCALATION__LEVEL2_DAY",
-                "DSR_ESCALATION__LEVEL2_DAYS",
-            ),
+            ("DSR_ESCALATION__LEVEL2_DAY", "DSR_ESCALATION__LEVEL2_DAYS"),
             (
                 "DSR_DISCHARGE__REVIEW_CYCLE",
                 "DSR_DISCHARGE__REVIEW_CYCLE_DAYS",
@@ -236,8 +238,11 @@ mod tests {
     fn a_file_key_that_names_no_setting_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("dsr.toml");
-        std::fs::write(&path, "[server]\nbind = \"127.0.0.1:1\"\n[escalation]\nlevel2_day = 3\n")
-            .unwrap();
+        std::fs::write(
+            &path,
+            "[server]\nbind = \"127.0.0.1:1\"\n[escalation]\nlevel2_day = 3\n",
+        )
+        .unwrap();
         let message = check_file(path.to_str().unwrap()).unwrap_err().to_string();
         assert!(message.contains("`escalation.level2_day`"), "{message}");
         assert!(

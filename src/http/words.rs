@@ -37,7 +37,9 @@ impl Expected {
             Expected::WholeNumber { non_negative: true } => {
                 "must be a whole number, 0 or more".into()
             }
-            Expected::WholeNumber { non_negative: false } => "must be a whole number".into(),
+            Expected::WholeNumber {
+                non_negative: false,
+            } => "must be a whole number".into(),
             Expected::Number => "must be a number".into(),
             Expected::Boolean => "must be true or false".into(),
             Expected::Text => "must be text (a JSON string)".into(),
@@ -90,7 +92,11 @@ fn variants(message: &str) -> Option<Vec<String>> {
 
 fn from_schema(schema: &RefOr<Schema>, resolve: Resolve<'_>, depth: u8) -> Option<Expected> {
     // A reference is followed a few levels at most: schemas may refer to themselves.
-    let inner = |s: &RefOr<Schema>| (depth < 4).then(|| from_schema(s, resolve, depth + 1)).flatten();
+    let inner = |s: &RefOr<Schema>| {
+        (depth < 4)
+            .then(|| from_schema(s, resolve, depth + 1))
+            .flatten()
+    };
     match schema {
         RefOr::Ref(r) => {
             let name = r.ref_location.rsplit('/').next()?;
@@ -261,7 +267,10 @@ mod tests {
         ];
         for (message, field, schema, want) in cases {
             let got = in_words(message, field, schema, &unresolved);
-            assert!(got.contains(want), "{message} ({field}) → {got:?}, wanted {want:?}");
+            assert!(
+                got.contains(want),
+                "{message} ({field}) → {got:?}, wanted {want:?}"
+            );
         }
         assert_eq!(
             in_words("something else entirely", "x", None, &unresolved),
@@ -281,7 +290,12 @@ mod tests {
         let resolve = |name: &str| (name == "Rag").then(|| rag.clone());
         let reference = RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Rag"));
         assert_eq!(
-            in_words("invalid type: integer `7`, expected string or map", "rag", Some(&reference), &resolve),
+            in_words(
+                "invalid type: integer `7`, expected string or map",
+                "rag",
+                Some(&reference),
+                &resolve
+            ),
             "must be one of: red, amber"
         );
     }
@@ -289,8 +303,13 @@ mod tests {
     #[test]
     fn the_schema_decides_date_against_instant() {
         let instant = object(Type::String, Some(KnownFormat::DateTime));
-        assert!(in_words("input contains invalid characters", "when", Some(&instant), &unresolved)
-            .contains("RFC 3339"));
+        assert!(in_words(
+            "input contains invalid characters",
+            "when",
+            Some(&instant),
+            &unresolved
+        )
+        .contains("RFC 3339"));
         let nullable_date = RefOr::T(Schema::Object(
             ObjectBuilder::new()
                 .schema_type(SchemaType::Array(vec![Type::String, Type::Null]))
@@ -303,6 +322,6 @@ mod tests {
             Some(&nullable_date),
             &unresolved
         )
-            .contains("YYYY-MM-DD"));
+        .contains("YYYY-MM-DD"));
     }
 }

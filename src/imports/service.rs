@@ -389,9 +389,9 @@ fn write_row(
                 ..row.entry
             };
             let entry = register::open(conn, ctx, request, rules)?;
-            let due = row
-                .last_review_on
-                .map_or(entry.next_review_due, |last| rules.cadence.next_review(last, rag));
+            let due = row.last_review_on.map_or(entry.next_review_due, |last| {
+                rules.cadence.next_review(last, rag)
+            });
             if due < rules.today {
                 report.arrive_overdue.push(OverdueRow {
                     row: row.number,
@@ -450,7 +450,11 @@ fn write_row(
     Ok(changed)
 }
 
-fn overdue_reason(last_review_on: Option<NaiveDate>, opened_on: NaiveDate, due: NaiveDate) -> String {
+fn overdue_reason(
+    last_review_on: Option<NaiveDate>,
+    opened_on: NaiveDate,
+    due: NaiveDate,
+) -> String {
     match last_review_on {
         Some(last) => format!("last reviewed {last}: the next review was due {due}"),
         None => format!(

@@ -33,7 +33,10 @@ async fn a_misspelt_setting_stops_start_up_with_the_nearest_name() {
         .await;
         assert!(!ok, "{typo} stops start-up");
         assert!(stderr.contains(typo), "{stderr}");
-        assert!(stderr.contains(&format!("did you mean {meant}?")), "{stderr}");
+        assert!(
+            stderr.contains(&format!("did you mean {meant}?")),
+            "{stderr}"
+        );
     }
     let file = dir.path().join("dsr.toml");
     std::fs::write(&file, "[escalation]\nlevel_2_days = 3\n").unwrap();
@@ -44,7 +47,8 @@ async fn a_misspelt_setting_stops_start_up_with_the_nearest_name() {
     .await;
     assert!(!ok, "an unknown key in the file stops start-up");
     assert!(
-        stderr.contains("escalation.level_2_days") && stderr.contains("did you mean escalation.level2_days?"),
+        stderr.contains("escalation.level_2_days")
+            && stderr.contains("did you mean escalation.level2_days?"),
         "{stderr}"
     );
     // The reserved names and variables that are not settings pass.
@@ -66,7 +70,8 @@ async fn help_points_at_the_configuration_table_and_the_database_lives_in_the_da
     let (ok, stdout, _) = run(dsr_command(dir.path()).arg("--help")).await;
     assert!(ok);
     assert!(
-        stdout.contains("DSR_<SECTION>__<KEY>") && stdout.contains("Configuration table of README.md"),
+        stdout.contains("DSR_<SECTION>__<KEY>")
+            && stdout.contains("Configuration table of README.md"),
         "{stdout}"
     );
     let (ok, _, stderr) = run(dsr_command(dir.path())
@@ -95,7 +100,10 @@ async fn a_wrong_value_is_answered_with_what_to_send() {
             .map(|e| e["message"].as_str().unwrap().to_string())
             .unwrap_or_else(|| panic!("{field} named: {problem}"))
     };
-    assert!(message("date_of_birth").contains("use YYYY-MM-DD"), "{problem}");
+    assert!(
+        message("date_of_birth").contains("use YYYY-MM-DD"),
+        "{problem}"
+    );
     assert_eq!(
         message("consent_status"),
         "must be one of: given, best_interests, parental, declined, not_recorded"
@@ -105,12 +113,21 @@ async fn a_wrong_value_is_answered_with_what_to_send() {
     let contacts = format!("/people/{}/contacts", person["id"].as_str().unwrap());
     let problem = assert_problem(
         coord
-            .post(&contacts, &json!({"occurred_at": "yesterday", "kind": "phone", "summary": "x"}))
+            .post(
+                &contacts,
+                &json!({"occurred_at": "yesterday", "kind": "phone", "summary": "x"}),
+            )
             .await,
         422,
     )
     .await;
-    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("RFC 3339"), "{problem}");
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("RFC 3339"),
+        "{problem}"
+    );
     let problem = assert_problem(
         coord
             .put(
@@ -121,15 +138,30 @@ async fn a_wrong_value_is_answered_with_what_to_send() {
         422,
     )
     .await;
-    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("a UUID"), "{problem}");
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("a UUID"),
+        "{problem}"
+    );
     let problem = assert_problem(
         coord
-            .post(&contacts, &json!({"occurred_at": "2026-12-01T10:00:00Z", "kind": 7, "summary": "x"}))
+            .post(
+                &contacts,
+                &json!({"occurred_at": "2026-12-01T10:00:00Z", "kind": 7, "summary": "x"}),
+            )
             .await,
         422,
     )
     .await;
-    assert!(problem["errors"][0]["message"].as_str().unwrap().starts_with("must be"), "{problem}");
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("must be"),
+        "{problem}"
+    );
 
     // Query parameters: 400, naming the parameter and what it takes.
     for (query, field, says) in [
@@ -140,7 +172,10 @@ async fn a_wrong_value_is_answered_with_what_to_send() {
         let problem = assert_problem(coord.get(query).await, 400).await;
         assert_eq!(problem["errors"][0]["field"], field, "{problem}");
         assert!(
-            problem["errors"][0]["message"].as_str().unwrap().contains(says),
+            problem["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(says),
             "{query}: {problem}"
         );
     }
@@ -173,17 +208,31 @@ async fn a_known_path_with_a_wrong_method_is_405_with_allow() {
         (Method::PUT, entry_path.clone(), "GET, PATCH"),
         (Method::POST, "/reports/summary".to_string(), "GET"),
     ] {
-        let res = app.request(method.clone(), &path, Some(&coord.token)).send().await.unwrap();
+        let res = app
+            .request(method.clone(), &path, Some(&coord.token))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(
             res.headers().get("allow").and_then(|v| v.to_str().ok()),
             Some(allow),
             "{method} {path}"
         );
         let problem = assert_problem(res, 405).await;
-        assert!(problem["detail"].as_str().unwrap().contains(allow), "{problem}");
+        assert!(
+            problem["detail"].as_str().unwrap().contains(allow),
+            "{problem}"
+        );
     }
     // An unknown path stays 404, and a right method on a known path is served.
-    assert_problem(app.request(Method::DELETE, "/nothing", Some(&coord.token)).send().await.unwrap(), 404).await;
+    assert_problem(
+        app.request(Method::DELETE, "/nothing", Some(&coord.token))
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
     assert_eq!(coord.get(&entry_path).await.status(), 200);
 }
 
@@ -201,14 +250,26 @@ async fn an_import_with_nothing_to_import_says_so_and_a_report_names_ignored_and
     let app = spawn_app().await;
     let coord = app.sign_in(Role::Coordinator).await;
     for (body, says) in [
-        (&b"Colour,Shoe size\nblue,9\n"[..], "no column this service reads (found: Colour, Shoe size)"),
+        (
+            &b"Colour,Shoe size\nblue,9\n"[..],
+            "no column this service reads (found: Colour, Shoe size)",
+        ),
         (&b"NHS Number,First name,Surname\n"[..], "no data rows"),
-        (&b"PK\x03\x04 not really a workbook"[..], "could not be read as an Excel .xlsx workbook"),
+        (
+            &b"PK\x03\x04 not really a workbook"[..],
+            "could not be read as an Excel .xlsx workbook",
+        ),
         (&b""[..], "the file is empty"),
     ] {
         let problem = assert_problem(import(&app, &coord, body, "?dry_run=true").await, 422).await;
         assert_eq!(problem["errors"][0]["field"], "file", "{problem}");
-        assert!(problem["errors"][0]["message"].as_str().unwrap().contains(says), "{problem}");
+        assert!(
+            problem["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(says),
+            "{problem}"
+        );
     }
     let opened = days_ago(200).format("%d/%m/%Y").to_string();
     let reviewed = days_ago(5).format("%d/%m/%Y").to_string();
@@ -219,14 +280,28 @@ async fn an_import_with_nothing_to_import_says_so_and_a_report_names_ignored_and
          {},Bob,Ray,01/01/1991,Autism,North,Given,Amber,Risk,{opened},{reviewed},10\n",
         numbers[0], numbers[1]
     );
-    let report: Value = import(&app, &coord, csv.as_bytes(), "").await.json().await.unwrap();
+    let report: Value = import(&app, &coord, csv.as_bytes(), "")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(report["entries_opened"], 2, "{report}");
     assert_eq!(report["ignored_columns"], json!(["Shoe size"]));
     let overdue = report["arrive_overdue"].as_array().unwrap();
-    assert_eq!(overdue.len(), 1, "only the row with no review arrives overdue: {report}");
+    assert_eq!(
+        overdue.len(),
+        1,
+        "only the row with no review arrives overdue: {report}"
+    );
     assert_eq!(overdue[0]["row"], 2);
-    assert_eq!(overdue[0]["next_review_due"], json!(date_plus(days_ago(200), 28)));
-    assert!(overdue[0]["reason"].as_str().unwrap().contains("no last review date"));
+    assert_eq!(
+        overdue[0]["next_review_due"],
+        json!(date_plus(days_ago(200), 28))
+    );
+    assert!(overdue[0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("no last review date"));
 
     // The command line fails the same files.
     let dir = tempfile::tempdir().unwrap();
@@ -253,12 +328,17 @@ async fn demo_data_prints_an_admin_and_one_user_of_each_role() {
     let report: Value = serde_json::from_str(&stdout).unwrap();
     let users = report["users"].as_array().unwrap();
     let roles: Vec<&str> = users.iter().map(|u| u["role"].as_str().unwrap()).collect();
-    assert_eq!(roles, ["admin", "coordinator", "manager", "clinician", "keyworker"]);
+    assert_eq!(
+        roles,
+        ["admin", "coordinator", "manager", "clinician", "keyworker"]
+    );
     let app = spawn_app_with(|s| s.database.url = url.clone()).await;
     for user in users {
         let username = user["username"].as_str().unwrap();
         assert!(stderr.contains(username), "{stderr}");
-        let login = app.login(username, user["password"].as_str().unwrap()).await;
+        let login = app
+            .login(username, user["password"].as_str().unwrap())
+            .await;
         assert_eq!(login["user"]["role"], user["role"], "{username} signs in");
     }
 
@@ -272,8 +352,16 @@ async fn demo_data_prints_an_admin_and_one_user_of_each_role() {
     .await;
     assert!(ok, "{stderr}");
     let report: Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(report["users"][0], json!({"role": "admin", "username": "admin", "password": null}));
-    assert_eq!(app.login_response("demo-admin", dsr::demo::DEMO_PASSWORD).await.status(), 401);
+    assert_eq!(
+        report["users"][0],
+        json!({"role": "admin", "username": "admin", "password": null})
+    );
+    assert_eq!(
+        app.login_response("demo-admin", dsr::demo::DEMO_PASSWORD)
+            .await
+            .status(),
+        401
+    );
 }
 
 /// Runs `dsr create-user` on a pseudo-terminal of its own (its controlling terminal, as a
@@ -299,13 +387,26 @@ fn create_user_on_a_terminal(dir: &std::path::Path, url: &str, password: &str) -
     };
     assert_eq!(opened, 0, "openpty");
     // SAFETY: both descriptors were just opened and are owned here alone.
-    let (master, slave) = unsafe { (std::fs::File::from_raw_fd(master), std::fs::File::from_raw_fd(slave)) };
+    let (master, slave) = unsafe {
+        (
+            std::fs::File::from_raw_fd(master),
+            std::fs::File::from_raw_fd(slave),
+        )
+    };
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_dsr"));
     cmd.current_dir(dir)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("DSR_DATABASE__URL", url)
-        .args(["create-user", "--username", "tty-kw", "--role", "keyworker", "--email", "kw@nhs.net"])
+        .args([
+            "create-user",
+            "--username",
+            "tty-kw",
+            "--role",
+            "keyworker",
+            "--email",
+            "kw@nhs.net",
+        ])
         .stdin(slave.try_clone().unwrap())
         .stdout(slave.try_clone().unwrap())
         .stderr(slave);
@@ -330,21 +431,31 @@ fn create_user_on_a_terminal(dir: &std::path::Path, url: &str, password: &str) -
             if n == 0 {
                 break;
             }
-            seen.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
+            seen.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
         }
     });
     let mut master = master;
     let wait_for = |text: &str| {
         let until = Instant::now() + Duration::from_secs(30);
         while !shown.lock().unwrap().contains(text) {
-            assert!(Instant::now() < until, "no {text:?} on the terminal: {:?}", shown.lock().unwrap());
+            assert!(
+                Instant::now() < until,
+                "no {text:?} on the terminal: {:?}",
+                shown.lock().unwrap()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     };
     wait_for("Password for tty-kw: ");
-    master.write_all(format!("{password}\n").as_bytes()).unwrap();
+    master
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
     wait_for("The same password again: ");
-    master.write_all(format!("{password}\n").as_bytes()).unwrap();
+    master
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
     let until = Instant::now() + Duration::from_secs(60);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -365,12 +476,16 @@ async fn create_user_asks_for_the_password_on_a_terminal_without_echo() {
     let url = fresh_database_url(dir.path());
     let password = "tty-typed-lantern-orbit";
     let (path, at) = (dir.path().to_path_buf(), url.clone());
-    let (ok, shown) = tokio::task::spawn_blocking(move || create_user_on_a_terminal(&path, &at, password))
-        .await
-        .unwrap();
+    let (ok, shown) =
+        tokio::task::spawn_blocking(move || create_user_on_a_terminal(&path, &at, password))
+            .await
+            .unwrap();
     assert!(ok, "{shown}");
     assert!(shown.contains("created user tty-kw"), "{shown}");
-    assert!(!shown.contains(password), "the password is not echoed: {shown:?}");
+    assert!(
+        !shown.contains(password),
+        "the password is not echoed: {shown:?}"
+    );
     let app = spawn_app_with(|s| s.database.url = url.clone()).await;
     let login = app.login("tty-kw", password).await;
     assert_eq!(login["user"]["role"], "keyworker");
