@@ -14,7 +14,7 @@ use super::parse::{self, ReadError, Row, Sheet, DATE_FIELDS};
 use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
 use crate::auth::actor::Actor;
 use crate::db::{write_transaction, AnyConnection};
-use crate::domain::{NhsNumber, Role};
+use crate::domain::NhsNumber;
 use crate::error::{ApiError, FieldError};
 use crate::http::json::parse_body;
 use crate::http::Now;
@@ -243,7 +243,7 @@ fn check_row(
             None => {
                 errors.push(FieldError::new(
                     "keyworker",
-                    format!("{name:?} is not the username of an active keyworker"),
+                    format!("{name:?} is not the username of an active keyworker or clinician"),
                 ));
                 None
             }
@@ -268,19 +268,24 @@ fn check_row(
     }
 }
 
+/// Usernames of the active users who may be named lead workers, with their ids.
 fn active_keyworkers(conn: &mut AnyConnection) -> Result<HashMap<String, String>, ApiError> {
-    let (list, _) = users::list(
-        conn,
-        &users::UserFilter {
-            role: Some(Role::Keyworker),
-            active: Some(true),
-        },
-        crate::http::Page {
-            limit: 100_000,
-            offset: 0,
-        },
-    )?;
-    Ok(list.into_iter().map(|u| (u.username, u.id)).collect())
+    let mut found = HashMap::new();
+    for role in crate::keyworkers::service::NAMED_WORKER_ROLES {
+        let (list, _) = users::list(
+            conn,
+            &users::UserFilter {
+                role: Some(role),
+                active: Some(true),
+            },
+            crate::http::Page {
+                limit: 100_000,
+                offset: 0,
+            },
+        )?;
+        found.extend(list.into_iter().map(|u| (u.username, u.id)));
+    }
+    Ok(found)
 }
 
 fn validate(

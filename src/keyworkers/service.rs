@@ -23,6 +23,11 @@ use crate::users::store as users;
 
 pub const ENTITY: &str = "keyworker_assignment";
 
+/// Who may be a person's named lead worker (the "keyworker" of the register, apart from the
+/// CYP keyworking service): a keyworker, or a clinician such as a care coordinator. Only a
+/// keyworker's access is limited to their caseload.
+pub const NAMED_WORKER_ROLES: [Role; 2] = [Role::Keyworker, Role::Clinician];
+
 /// Names `user_id` as the person's keyworker from today, ending any previous assignment
 /// the same day. Naming the current keyworker again changes nothing.
 pub fn assign(
@@ -35,11 +40,11 @@ pub fn assign(
     people::get(conn, person_id)?;
     let user_id = req.user_id.to_string();
     match users::get(conn, &user_id).optional()? {
-        Some(u) if u.active && u.role == Role::Keyworker => {}
+        Some(u) if u.active && NAMED_WORKER_ROLES.contains(&u.role) => {}
         Some(_) => {
             return Err(ApiError::validation(
                 "user_id",
-                "must be an active user with role keyworker",
+                "must be an active keyworker or clinician (the named lead worker)",
             ))
         }
         None => return Err(ApiError::validation("user_id", "no such user")),

@@ -18,6 +18,7 @@ use crate::domain::person::AgeGroup;
 use crate::domain::{Rag, Role};
 use crate::error::ApiError;
 use crate::http::Page as Paging;
+use crate::keyworkers::service::NAMED_WORKER_ROLES;
 use crate::register::model::{EntryView, RegisterQuery};
 use crate::register::service::{self as register, filter_from};
 use crate::reports::export;
@@ -256,7 +257,7 @@ async fn rows(page: &Page, query: &BoardQuery) -> Result<Arc<RenderedList>, ApiE
 /// keyworker's username instead (a list of thousands helps nobody and weighs every page).
 pub const KEYWORKER_CHOICES: i64 = 200;
 
-/// The keyworkers to filter by: `None` when there are too many to list (a keyworker's own
+/// The named lead workers to filter by and to choose from: `None` when there are too many to list (a keyworker's own
 /// board has no such filter). Kept under the change stamp: users change rarely.
 pub async fn keyworker_choices(page: &Page) -> Result<Option<Arc<Vec<UserSummary>>>, ApiError> {
     if page.user.role == Role::Keyworker {
@@ -269,19 +270,21 @@ pub async fn keyworker_choices(page: &Page) -> Result<Option<Arc<Vec<UserSummary
             (),
             || state.changes.stamp(),
             || async {
-                let query = UserQuery {
-                    role: Some(Role::Keyworker),
-                    active: Some(true),
-                };
                 let first = Paging {
                     limit: KEYWORKER_CHOICES + 1,
                     offset: 0,
                 };
-                let users = state
-                    .db
-                    .run(move |c| users::list(c, query, first))
-                    .await?
-                    .items;
+                // A named lead worker is a keyworker or a clinician.
+                let mut users = Vec::new();
+                for role in NAMED_WORKER_ROLES {
+                    let query = UserQuery {
+                        role: Some(role),
+                        active: Some(true),
+                    };
+                    let found = state.db.run(move |c| users::list(c, query, first)).await?;
+                    users.extend(found.items);
+                }
+                users.sort_by(|a, b| a.display_name.cmp(&b.display_name));
                 Ok::<_, ApiError>((users.len() as i64 <= KEYWORKER_CHOICES).then(|| {
                     Arc::new(
                         users

@@ -15,10 +15,10 @@ use super::forms::{self, FormErrors};
 use super::respond::{html, see_other};
 use super::session::Page;
 use crate::auth::Permission;
-use crate::domain::Role;
 use crate::error::ApiError;
 use crate::keyworkers::model::AssignKeyworkerRequest;
 use crate::keyworkers::service as keyworkers;
+use crate::keyworkers::service::NAMED_WORKER_ROLES;
 use crate::people::model::PersonView;
 use crate::people::service as people;
 use crate::users::model::UserSummary;
@@ -87,7 +87,8 @@ pub async fn keyworker_form(page: Page, id: web::Path<String>) -> PageResult {
     .await
 }
 
-/// The keyworker the form names: an id from the list, or an active keyworker's username.
+/// The named worker the form names: an id from the list, or an active keyworker's or
+/// clinician's username.
 async fn chosen(page: &Page, typed: &str) -> Result<Option<uuid::Uuid>, ApiError> {
     if let Ok(id) = typed.trim().parse::<uuid::Uuid>() {
         return Ok(Some(id));
@@ -100,7 +101,7 @@ async fn chosen(page: &Page, typed: &str) -> Result<Option<uuid::Uuid>, ApiError
         .read(move |c, _| Ok(users::find_by_username(c, &name)?))
         .await?;
     Ok(found
-        .filter(|u| u.role == Role::Keyworker && u.active)
+        .filter(|u| NAMED_WORKER_ROLES.contains(&u.role) && u.active)
         .and_then(|u| u.id.parse().ok()))
 }
 
@@ -113,7 +114,7 @@ async fn try_assign(
         let text = if form.keyworker.trim().is_empty() {
             "Choose the keyworker"
         } else {
-            "There is no active keyworker with that username"
+            "There is no active keyworker or clinician with that username"
         };
         return Ok(Some(FormErrors::one("keyworker", text)));
     };

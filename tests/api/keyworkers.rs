@@ -80,12 +80,15 @@ async fn assignment_rules_history_and_the_current_keyworker_on_views() {
     let coord = app.sign_in(Role::Coordinator).await;
     let kw1_id = app.sign_in(Role::Keyworker).await.id;
     let kw2_id = app.sign_in(Role::Keyworker).await.id;
-    let clin_id = app.sign_in(Role::Clinician).await.id;
     let entry = coord.person_on_register("Assign", Rag::Amber).await;
     let person_id = entry["person_id"].as_str().unwrap();
 
-    let problem = assert_problem(assign(&app, &coord, person_id, &clin_id).await, 422).await;
-    assert_eq!(error_fields(&problem), vec!["user_id"]);
+    // Only a keyworker or a clinician may be the named lead worker.
+    for role in [Role::Coordinator, Role::Manager, Role::Admin] {
+        let other_id = app.sign_in(role).await.id;
+        let problem = assert_problem(assign(&app, &coord, person_id, &other_id).await, 422).await;
+        assert_eq!(error_fields(&problem), vec!["user_id"], "{role}");
+    }
     let problem = assert_problem(
         assign(&app, &coord, person_id, &uuid::Uuid::new_v4().to_string()).await,
         422,
@@ -277,4 +280,47 @@ async fn caseloads_hold_active_entries_overdue_first_and_are_guarded() {
         404,
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_clinician_may_be_the_named_lead_worker() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let clinician = app.sign_in(Role::Clinician).await;
+    let entry = coord.person_on_register("Lead", Rag::Amber).await;
+    let person_id = entry["person_id"].as_str().unwrap();
+    let res = assign(&app, &coord, person_id, &clinician.id).await;
+    assert_eq!(res.status(), 200);
+    let assignment: Value = res.json().await.unwrap();
+    assert_eq!(assignment["user"]["role"], "clinician");
+    let person: Value = coord.get(&format!("/people/{person_id}")).json().await;
+    assert_eq!(person["keyworker"]["id"], clinician.id.as_str());
+    let caseload: Value = coord
+        .get(&format!("/users/{}/caseload", clinician.id))
+        .json()
+        .await;
+    assert_eq!(caseload["total"], 1);
+    assert_eq!(caseload["items"][0]["person_id"], person_id);
+    // A named clinician satisfies the named-worker rule: once the keyworker timescale has
+    // passed, only the entry with nobody named has a `no_keyworker` alert.
+    let unnamed = coord.person_on_register("Unnamed", Rag::Amber).await;
+    app.clock.advance(10 * 86_400);
+    let coord = app.sign_in(Role::Coordinator).await;
+    coord.post("/escalations/run", &json!({})).json().await;
+    let alerts: Value = coord.get("/alerts?kind=no_keyworker").json().await;
+    assert_eq!(alerts["total"], 1, "{alerts}");
+    assert_eq!(
+        alerts["items"][0]["person_id"], unnamed["person_id"],
+        "{alerts}"
+    );
+    // The clinician still sees everyone (caseload scope is for keyworkers only).
+    let other = coord.person_on_register("Other", Rag::Green).await;
+    let clinician = app.sign_in_as(&clinician.username, PASSWORD).await;
+    assert_eq!(
+        clinician
+            .get(&format!("/register/{}", other["id"].as_str().unwrap()))
+            .await
+            .status(),
+        200
+    );
 }
