@@ -18,6 +18,7 @@ pub mod governance;
 pub mod health;
 pub mod http;
 pub mod imports;
+pub mod involvements;
 pub mod keep_alive;
 pub mod keyworkers;
 pub mod metrics;

@@ -5,7 +5,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     admissions, alerts, audit, auth, cetrs, contacts, discharge, escalation, governance, health,
-    imports, keyworkers, notify, people, register, reports, users,
+    imports, involvements, keyworkers, notify, people, register, reports, users,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -40,6 +40,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(contacts::routes::create_contact)
                 .service(contacts::routes::list_contacts)
                 .service(contacts::routes::get_contact)
+                .service(involvements::routes::create_involvement)
+                .service(involvements::routes::list_involvements)
+                .service(involvements::routes::get_involvement)
+                .service(involvements::routes::update_involvement)
                 .service(admissions::routes::create_admission)
                 .service(admissions::routes::list_admissions)
                 .service(admissions::routes::get_admission)

@@ -21,6 +21,9 @@ pub enum Permission {
     CaseloadRead,
     /// Log contacts (keyworkers: their caseload only).
     ContactsWrite,
+    /// Record and change the professionals involved with a person (keyworkers: their
+    /// caseload only).
+    InvolvementsWrite,
     /// Record and change C(E)TRs and create their actions.
     CetrWrite,
     /// Update C(E)TR actions (keyworkers: only actions they own).
@@ -45,7 +48,7 @@ pub enum Permission {
 use Role::*;
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 19] = [
         Permission::UsersWrite,
         Permission::UsersRead,
         Permission::AuditRead,
@@ -55,6 +58,7 @@ impl Permission {
         Permission::KeyworkerAssign,
         Permission::CaseloadRead,
         Permission::ContactsWrite,
+        Permission::InvolvementsWrite,
         Permission::CetrWrite,
         Permission::ActionUpdate,
         Permission::DischargeWrite,
@@ -79,6 +83,7 @@ impl Permission {
             Permission::KeyworkerAssign => &[Coordinator, Manager],
             Permission::CaseloadRead => &[Coordinator, Manager, Keyworker],
             Permission::ContactsWrite => &[Coordinator, Clinician, Keyworker],
+            Permission::InvolvementsWrite => &[Coordinator, Clinician, Keyworker],
             Permission::CetrWrite => &[Coordinator, Clinician],
             Permission::ActionUpdate => &[Coordinator, Clinician, Keyworker],
             Permission::DischargeWrite => &[Coordinator, Clinician],
@@ -108,6 +113,7 @@ mod tests {
             Permission::KeyworkerAssign,
             Permission::CaseloadRead,
             Permission::ContactsWrite,
+            Permission::InvolvementsWrite,
             Permission::CetrWrite,
             Permission::ActionUpdate,
             Permission::DischargeWrite,
@@ -139,6 +145,10 @@ mod tests {
             ),
             (Permission::CaseloadRead, [false, true, true, false, true]),
             (Permission::ContactsWrite, [false, true, false, true, true]),
+            (
+                Permission::InvolvementsWrite,
+                [false, true, false, true, true],
+            ),
             (Permission::CetrWrite, [false, true, false, true, false]),
             (Permission::ActionUpdate, [false, true, false, true, true]),
             (

@@ -208,6 +208,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    involvements (id) {
+        id -> Text,
+        person_id -> Text,
+        name -> Text,
+        organisation -> Text,
+        role -> Text,
+        contact -> Nullable<Text>,
+        from_on -> Date,
+        to_on -> Nullable<Date>,
+        version -> Integer,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     admissions (id) {
         id -> Text,
         person_id -> Text,

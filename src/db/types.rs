@@ -90,7 +90,7 @@ pub struct Unknown {
 use crate::domain::alerts::{AlertKind, AlertStatus, NotificationStatus};
 use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::{ActionStatus, CetrKind, DischargeDestination, Setting};
-use crate::domain::person::{ConsentStatus, ContactKind};
+use crate::domain::person::{ConsentStatus, ContactKind, InvolvementRole};
 use crate::domain::register::{ClosureReason, EntryStatus};
 use crate::domain::session::SessionKind;
 use crate::domain::{Rag, Role};
@@ -111,6 +111,7 @@ text_enum!(
     AlertStatus,
     NotificationStatus,
     SessionKind,
+    InvolvementRole,
 );
 
 /// Rows a safety job (the escalation sweep) met with an unknown value and skipped, by

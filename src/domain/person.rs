@@ -229,3 +229,47 @@ impl ContactKind {
         ContactKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
+
+/// The role of another professional involved with a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InvolvementRole {
+    CareCoordinator,
+    SocialWorker,
+    ResponsibleClinician,
+    Camhs,
+    Senco,
+    Advocate,
+    Gp,
+    Other,
+}
+
+impl InvolvementRole {
+    pub const ALL: [InvolvementRole; 8] = [
+        InvolvementRole::CareCoordinator,
+        InvolvementRole::SocialWorker,
+        InvolvementRole::ResponsibleClinician,
+        InvolvementRole::Camhs,
+        InvolvementRole::Senco,
+        InvolvementRole::Advocate,
+        InvolvementRole::Gp,
+        InvolvementRole::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvolvementRole::CareCoordinator => "care_coordinator",
+            InvolvementRole::SocialWorker => "social_worker",
+            InvolvementRole::ResponsibleClinician => "responsible_clinician",
+            InvolvementRole::Camhs => "camhs",
+            InvolvementRole::Senco => "senco",
+            InvolvementRole::Advocate => "advocate",
+            InvolvementRole::Gp => "gp",
+            InvolvementRole::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<InvolvementRole> {
+        InvolvementRole::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}

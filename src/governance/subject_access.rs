@@ -22,6 +22,8 @@ use crate::discharge::model::PlanView;
 use crate::discharge::service as discharge;
 use crate::error::ApiError;
 use crate::http::Page;
+use crate::involvements::model::InvolvementView;
+use crate::involvements::service as involvements;
 use crate::keyworkers::model::AssignmentView;
 use crate::keyworkers::service as keyworkers;
 use crate::people::model::PersonView;
@@ -38,9 +40,8 @@ pub struct SubjectAccess {
     pub rag_history: Vec<RagChange>,
     pub reviews: Vec<ReviewView>,
     pub keyworker_history: Vec<AssignmentView>,
-    /// Other professionals involved (not recorded by this version: always `[]`).
-    #[schema(value_type = Vec<Object>)]
-    pub involvements: Vec<serde_json::Value>,
+    /// Other professionals involved, current ones first.
+    pub involvements: Vec<InvolvementView>,
     pub contacts: Vec<ContactView>,
     pub admissions: Vec<AdmissionView>,
     pub visits: Vec<VisitView>,
@@ -97,7 +98,7 @@ pub fn export(
         contacts: contacts::list(conn, a, person_id, ALL)?.items,
         alerts: alerts::list(conn, a, every_alert, ALL)?.items,
         access_log: audit_log::access_log(conn, a, person_id, ALL)?.items,
-        involvements: Vec::new(),
+        involvements: involvements::list(conn, a, person_id, ALL)?.items,
         person,
         register_entries,
         rag_history,

@@ -20,6 +20,8 @@ use crate::discharge::service as discharge;
 use crate::domain::register::EntryStatus;
 use crate::error::ApiError;
 use crate::http::Page as Paging;
+use crate::involvements::model::InvolvementView;
+use crate::involvements::service as involvements;
 use crate::people::model::PersonView;
 use crate::people::service as people;
 use crate::register::model::{EntryView, RagChange, ReviewView};
@@ -43,6 +45,8 @@ pub struct Record {
     pub reviews: Vec<ReviewView>,
     pub contacts: Vec<ContactView>,
     pub contacts_total: i64,
+    /// The professionals involved, current ones first.
+    pub involvements: Vec<InvolvementView>,
     pub admissions: Vec<AdmissionWithVisits>,
     pub cetrs: Vec<CetrView>,
     pub plan: Option<PlanView>,
@@ -128,6 +132,7 @@ pub fn gather(
     Ok(Record {
         cetrs: cetrs::for_person(conn, a, person_id)?,
         contacts_total: contact_list.total,
+        involvements: involvements::list(conn, a, person_id, every)?.items,
         contacts: contact_list.items,
         person,
         entry,

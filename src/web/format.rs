@@ -7,7 +7,7 @@ use chrono_tz::Europe::London;
 use crate::domain::alerts::{AlertKind, AlertStatus};
 use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::{ActionStatus, CetrKind, DischargeDestination, PanelRole, Setting};
-use crate::domain::person::{AgeGroup, ConsentStatus, ContactKind, Diagnosis};
+use crate::domain::person::{AgeGroup, ConsentStatus, ContactKind, Diagnosis, InvolvementRole};
 use crate::domain::register::{ClosureReason, EntryStatus};
 use crate::domain::{Rag, Role};
 
@@ -114,6 +114,21 @@ impl Words for ConsentStatus {
             ConsentStatus::Parental => "Parental consent",
             ConsentStatus::Declined => "Consent declined",
             ConsentStatus::NotRecorded => "Not recorded",
+        }
+    }
+}
+
+impl Words for InvolvementRole {
+    fn words(&self) -> &'static str {
+        match self {
+            InvolvementRole::CareCoordinator => "Care coordinator",
+            InvolvementRole::SocialWorker => "Social worker",
+            InvolvementRole::ResponsibleClinician => "Responsible clinician",
+            InvolvementRole::Camhs => "CAMHS",
+            InvolvementRole::Senco => "SENCo",
+            InvolvementRole::Advocate => "Advocate",
+            InvolvementRole::Gp => "GP",
+            InvolvementRole::Other => "Other",
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod home;
 pub mod import;
 pub mod inpatient;
 pub mod intake;
+pub mod involvement;
 pub mod keyworker;
 pub mod my_work;
 pub mod plan;
@@ -61,6 +62,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(contact::contact_form)
         .service(contact::log_contact)
         .service(contact::correct_form)
+        .service(involvement::new_form)
+        .service(involvement::add)
+        .service(involvement::change_form)
+        .service(involvement::change)
         .service(keyworker::keyworker_form)
         .service(keyworker::assign_keyworker)
         .service(keyworker::remove_keyworker)

@@ -351,6 +351,28 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
         .unwrap();
     click_through(&c, button(&c, "Assign keyworker").await).await;
     assert!(body_text(&c).await.contains("Keyworker assigned."));
+    // ...and records a professional involved.
+    click_through(
+        &c,
+        c.find(Locator::Css("a[href$='/involvements/new']"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(h1(&c).await, "Add a professional");
+    check_page(&c, &axe, "the professional form, empty").await;
+    click_through(&c, button(&c, "Add professional").await).await;
+    assert!(body_text(&c).await.contains("Select the role"));
+    check_page(&c, &axe, "the professional form, with errors").await;
+    type_in(&c, "Name", "Jo Smith").await;
+    type_in(&c, "Organisation", "County Council").await;
+    choose(&c, "role-social_worker").await;
+    click_through(&c, button(&c, "Add professional").await).await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Professional saved.") && text.contains("Jo Smith"),
+        "{text}"
+    );
     // A new person onto the register.
     c.goto(&format!("{base}/people/new")).await.unwrap();
     check_page(&c, &axe, "add a person, empty").await;

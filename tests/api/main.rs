@@ -27,6 +27,7 @@ mod import_caps;
 mod import_page;
 mod imports;
 mod instances;
+mod involvements;
 mod keyworkers;
 mod openapi;
 mod pages;

@@ -23,6 +23,7 @@ struct Fixtures {
     person: String,
     entry: String,
     contact: String,
+    involvement: String,
     kw_own: String,
     kw_other: String,
     clinician: String,
@@ -177,6 +178,34 @@ fn rows() -> Vec<Row> {
             "/people/{person}/contacts/{contact}",
             Value::Null,
             [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "involvements: list",
+            M::GET,
+            "/people/{person}/involvements",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "involvements: one",
+            M::GET,
+            "/involvements/{involvement}",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "involvements: write",
+            M::POST,
+            "/people/{person}/involvements",
+            json!({"name": "Alex {uniq}", "organisation": "CAMHS", "role": "camhs", "from_on": "2026-01-05"}),
+            [403, 201, 403, 201, 201, 404],
+        ),
+        (
+            "involvements: change",
+            M::PATCH,
+            "/involvements/{involvement}",
+            json!({"contact": "01632 {uniq}"}),
+            [403, 200, 403, 200, 200, 404],
         ),
         (
             "read a keyworker's caseload",
@@ -480,6 +509,15 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .json()
         .await
         .unwrap();
+    let involvement: Value = coordinator
+        .post(
+            &format!("/people/{person}/involvements"),
+            &json!({"name": "Fixture", "organisation": "County Council", "role": "social_worker", "from_on": today()}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let admission = app
         .admit(&coordinator, &person, days_ago(10), "non_secure")
         .await;
@@ -538,6 +576,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         person,
         entry: entry["id"].as_str().unwrap().to_string(),
         contact: contact["id"].as_str().unwrap().to_string(),
+        involvement: involvement["id"].as_str().unwrap().to_string(),
         kw_own,
         kw_other,
         clinician: clinician_id,
@@ -599,6 +638,7 @@ async fn fill(app: &TestApp, f: &Fixtures, template: &str) -> String {
         .replace("{person}", &f.person)
         .replace("{entry}", &f.entry)
         .replace("{contact}", &f.contact)
+        .replace("{involvement}", &f.involvement)
         .replace("{kw_own}", &f.kw_own)
         .replace("{kw_other}", &f.kw_other)
         .replace("{clinician}", &f.clinician)
