@@ -20,7 +20,7 @@ use crate::contacts::store::ContactRow;
 use crate::db::schema::{
     admissions, cetr_actions, cetrs, contacts, discharge_plans, discharge_points, dsr_reviews,
     keyworker_assignments, oversight_visits, people, rag_history, register_entries, sequences,
-    users,
+    transition_plans, users,
 };
 use crate::db::{write_transaction, AnyConnection};
 use crate::discharge::store::{PlanRow, PointRow};
@@ -33,6 +33,7 @@ use crate::error::ApiError;
 use crate::keyworkers::store::AssignmentRow;
 use crate::people::store::{search_name, NewPersonRow};
 use crate::register::store::{EntryRow, RagHistoryRow, ReviewRow};
+use crate::transitions::store::PlanRow as TransitionRow;
 use crate::users::store::NewUserRow;
 
 pub const DEMO_PASSWORD: &str = "demo-password-123";
@@ -222,6 +223,7 @@ struct Batch {
     actions: Vec<ActionRow>,
     plans: Vec<PlanRow>,
     points: Vec<PointRow>,
+    transitions: Vec<TransitionRow>,
 }
 
 impl Batch {
@@ -245,6 +247,7 @@ impl Batch {
         put!(cetr_actions::table, self.actions);
         put!(discharge_plans::table, self.plans);
         put!(discharge_points::table, self.points);
+        put!(transition_plans::table, self.transitions);
         Ok(())
     }
 }
@@ -323,6 +326,21 @@ fn person(
         created_at: now,
         updated_at: now,
     });
+    // Young people past the transition age have their plan, but for the ~5% whose work is
+    // overdue (no extra random draw: the same seed keeps giving the same register).
+    if (17..26).contains(&age_years) && !overdue {
+        b.transitions.push(TransitionRow {
+            person_id: person_id.clone(),
+            adult_team: format!("Adult community team, {}", AREAS[i % AREAS.len()]),
+            education_status: "EHCP in place".into(),
+            planned_handover_on: today + Duration::days(90),
+            notes: None,
+            version: 1,
+            updated_by: keyworker.clone(),
+            created_at: now,
+            updated_at: now,
+        });
+    }
     b.assignments.push(AssignmentRow {
         id: Uuid::now_v7().to_string(),
         person_id: person_id.clone(),

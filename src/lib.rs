@@ -32,5 +32,6 @@ pub mod secrets;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod transitions;
 pub mod users;
 pub mod web;

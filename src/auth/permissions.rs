@@ -24,6 +24,8 @@ pub enum Permission {
     /// Record and change the professionals involved with a person (keyworkers: their
     /// caseload only).
     InvolvementsWrite,
+    /// Set a young person's transition plan (keyworkers: their caseload only).
+    TransitionPlanWrite,
     /// Record and change C(E)TRs and create their actions.
     CetrWrite,
     /// Update C(E)TR actions (keyworkers: only actions they own).
@@ -48,7 +50,7 @@ pub enum Permission {
 use Role::*;
 
 impl Permission {
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 20] = [
         Permission::UsersWrite,
         Permission::UsersRead,
         Permission::AuditRead,
@@ -59,6 +61,7 @@ impl Permission {
         Permission::CaseloadRead,
         Permission::ContactsWrite,
         Permission::InvolvementsWrite,
+        Permission::TransitionPlanWrite,
         Permission::CetrWrite,
         Permission::ActionUpdate,
         Permission::DischargeWrite,
@@ -84,6 +87,7 @@ impl Permission {
             Permission::CaseloadRead => &[Coordinator, Manager, Keyworker],
             Permission::ContactsWrite => &[Coordinator, Clinician, Keyworker],
             Permission::InvolvementsWrite => &[Coordinator, Clinician, Keyworker],
+            Permission::TransitionPlanWrite => &[Coordinator, Clinician, Keyworker],
             Permission::CetrWrite => &[Coordinator, Clinician],
             Permission::ActionUpdate => &[Coordinator, Clinician, Keyworker],
             Permission::DischargeWrite => &[Coordinator, Clinician],
@@ -114,6 +118,7 @@ mod tests {
             Permission::CaseloadRead,
             Permission::ContactsWrite,
             Permission::InvolvementsWrite,
+            Permission::TransitionPlanWrite,
             Permission::CetrWrite,
             Permission::ActionUpdate,
             Permission::DischargeWrite,
@@ -147,6 +152,10 @@ mod tests {
             (Permission::ContactsWrite, [false, true, false, true, true]),
             (
                 Permission::InvolvementsWrite,
+                [false, true, false, true, true],
+            ),
+            (
+                Permission::TransitionPlanWrite,
                 [false, true, false, true, true],
             ),
             (Permission::CetrWrite, [false, true, false, true, false]),

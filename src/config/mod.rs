@@ -461,6 +461,12 @@ impl Settings {
                 "every timescale must be 1 to 730 days",
             ));
         }
+        if !(144..=216).contains(&t.transition_plan_from_months) {
+            return Err(invalid(
+                "timescales.transition_plan_from_months",
+                "must be 144 to 216 months (12 to 18 years)",
+            ));
+        }
         let points = &self.discharge.points;
         if points.len() != crate::domain::discharge::POINT_COUNT {
             return Err(invalid(

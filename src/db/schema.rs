@@ -208,6 +208,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    transition_plans (person_id) {
+        person_id -> Text,
+        adult_team -> Text,
+        education_status -> Text,
+        planned_handover_on -> Date,
+        notes -> Nullable<Text>,
+        version -> Integer,
+        updated_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     involvements (id) {
         id -> Text,
         person_id -> Text,
@@ -414,4 +428,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     alerts,
     notifications,
     job_leases,
+    involvements,
+    transition_plans,
 );

@@ -31,10 +31,13 @@ pub enum AlertKind {
     DischargePlanReviewOverdue,
     /// An inpatient has not had a commissioner oversight visit within 42/56 days.
     OversightVisitOverdue,
+    /// On the register, aged 17 or over (configurable), and no transition plan; it stays
+    /// open past the 18th birthday until a plan exists.
+    TransitionPlanMissing,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 9] = [
+    pub const ALL: [AlertKind; 10] = [
         AlertKind::DsrReviewOverdue,
         AlertKind::NoKeyworker,
         AlertKind::CetrRequired,
@@ -44,6 +47,7 @@ impl AlertKind {
         AlertKind::DischargePointOverdue,
         AlertKind::DischargePlanReviewOverdue,
         AlertKind::OversightVisitOverdue,
+        AlertKind::TransitionPlanMissing,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +61,7 @@ impl AlertKind {
             AlertKind::DischargePointOverdue => "discharge_point_overdue",
             AlertKind::DischargePlanReviewOverdue => "discharge_plan_review_overdue",
             AlertKind::OversightVisitOverdue => "oversight_visit_overdue",
+            AlertKind::TransitionPlanMissing => "transition_plan_missing",
         }
     }
 
@@ -76,6 +81,7 @@ impl AlertKind {
             AlertKind::DischargePointOverdue => "Discharge plan point overdue",
             AlertKind::DischargePlanReviewOverdue => "Discharge plan review overdue",
             AlertKind::OversightVisitOverdue => "Commissioner oversight visit overdue",
+            AlertKind::TransitionPlanMissing => "No transition plan (moving to adult services)",
         }
     }
 }
@@ -158,6 +164,11 @@ pub enum Obligation {
     OversightVisit {
         next_visit_due: NaiveDate,
     },
+    TransitionPlan {
+        /// The day the person reached `transition_plan_from_months` of age.
+        needed_from: NaiveDate,
+        has_plan: bool,
+    },
 }
 
 impl Obligation {
@@ -172,6 +183,7 @@ impl Obligation {
             Obligation::Point { .. } => AlertKind::DischargePointOverdue,
             Obligation::PlanReview { .. } => AlertKind::DischargePlanReviewOverdue,
             Obligation::OversightVisit { .. } => AlertKind::OversightVisitOverdue,
+            Obligation::TransitionPlan { .. } => AlertKind::TransitionPlanMissing,
         }
     }
 
@@ -208,6 +220,8 @@ impl Obligation {
                 next_review_due, ..
             } => Some(next_review_due),
             Obligation::OversightVisit { next_visit_due } => Some(next_visit_due),
+            Obligation::TransitionPlan { has_plan: true, .. } => None,
+            Obligation::TransitionPlan { needed_from, .. } => Some(needed_from),
         }
     }
 

@@ -213,6 +213,9 @@ pub struct Timescales {
     pub oversight_visit_days_under_18: u32,
     pub discharge_plan_days: u32,
     pub keyworker_days: u32,
+    /// From this age, in months (204: 17 years 0 months), a person on the register needs a
+    /// transition plan for their move to adult services.
+    pub transition_plan_from_months: u32,
 }
 
 impl Default for Timescales {
@@ -228,6 +231,7 @@ impl Default for Timescales {
             oversight_visit_days_under_18: 42,
             discharge_plan_days: 7,
             keyworker_days: 5,
+            transition_plan_from_months: 204,
         }
     }
 }

@@ -303,7 +303,50 @@ pub fn gather(
             person,
         )
     }));
+    out.extend(transitions(conn, today, t)?);
     Ok(out)
+}
+
+/// Young people on the register past the transition age with no transition plan. Only up
+/// to their 26th birthday: children's and young people's services end at 25, so an older
+/// adult on the register has moved to adult services already and owes no plan.
+fn transitions(
+    conn: &mut AnyConnection,
+    today: NaiveDate,
+    t: &Timescales,
+) -> QueryResult<Vec<Found>> {
+    let months = chrono::Months::new(t.transition_plan_from_months);
+    let reached_by = today.checked_sub_months(months).unwrap_or(NaiveDate::MIN);
+    let past_25 = crate::domain::person::latest_birth_date_for_age(today, 26);
+    let of_age: Vec<(String, NaiveDate)> = people::table
+        .filter(people::date_of_birth.lt(reached_by))
+        .filter(people::date_of_birth.gt(past_25))
+        .select((people::id, people::date_of_birth))
+        .load(conn)?;
+    if of_age.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = of_age.iter().map(|(id, _)| id.clone()).collect();
+    let planned: HashSet<String> = crate::transitions::store::planned(conn, &ids)?
+        .into_iter()
+        .collect();
+    let born: HashMap<String, NaiveDate> = of_age.into_iter().collect();
+    Ok(active_entries_of(conn, &ids)?
+        .into_iter()
+        .filter(|e| !planned.contains(&e.person_id))
+        .filter_map(|e| {
+            let needed_from = born.get(&e.person_id)?.checked_add_months(months)?;
+            Some(found(
+                Obligation::TransitionPlan {
+                    needed_from,
+                    has_plan: false,
+                },
+                "register_entry",
+                e.id,
+                e.person_id,
+            ))
+        })
+        .collect())
 }
 
 pub struct ActiveEntry {

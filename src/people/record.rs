@@ -27,6 +27,8 @@ use crate::people::service as people;
 use crate::register::model::{EntryView, RagChange, ReviewView};
 use crate::register::service as register;
 use crate::register::store as entries;
+use crate::transitions::model::TransitionPlanView;
+use crate::transitions::service as transitions;
 
 /// Items a section shows on the record before "See all".
 pub const FEW: usize = 5;
@@ -47,6 +49,8 @@ pub struct Record {
     pub contacts_total: i64,
     /// The professionals involved, current ones first.
     pub involvements: Vec<InvolvementView>,
+    /// The plan for the move to adult services, if there is one.
+    pub transition: Option<TransitionPlanView>,
     pub admissions: Vec<AdmissionWithVisits>,
     pub cetrs: Vec<CetrView>,
     pub plan: Option<PlanView>,
@@ -133,6 +137,7 @@ pub fn gather(
         cetrs: cetrs::for_person(conn, a, person_id)?,
         contacts_total: contact_list.total,
         involvements: involvements::list(conn, a, person_id, every)?.items,
+        transition: transitions::find(conn, a, person_id)?,
         contacts: contact_list.items,
         person,
         entry,

@@ -230,6 +230,8 @@ pub struct RegisterQuery {
     pub overdue: Option<bool>,
     /// `true`: only entries whose next DSR review date has passed.
     pub review_overdue: Option<bool>,
+    /// `true`: only people aged 16 to 18, whose move to adult services is being planned.
+    pub transition_age: Option<bool>,
     /// An NHS number (or its first digits), part of a name, or a register reference
     /// (`DSR-000123`).
     pub search: Option<String>,

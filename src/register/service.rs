@@ -95,6 +95,7 @@ pub fn filter_from(
                     .filter(|a| !a.is_empty())
                     .map(String::from),
                 age_group: query.age_group,
+                transition_age: query.transition_age == Some(true),
                 keyworker_id: query.keyworker_id.map(|id| id.to_string()),
                 review_due_before: (query.review_overdue == Some(true)).then_some(today),
                 with_open_alerts: query.overdue == Some(true),

@@ -221,6 +221,8 @@ pub struct RegisterFilter {
     pub status: Option<EntryStatus>,
     pub area: Option<String>,
     pub age_group: Option<AgeGroup>,
+    /// Only people aged 16 to 18.
+    pub transition_age: bool,
     pub keyworker_id: Option<String>,
     /// Entries whose next review is before this date.
     pub review_due_before: Option<NaiveDate>,
@@ -259,6 +261,7 @@ impl RegisterFilter {
     fn touches_people(&self) -> bool {
         self.area.is_some()
             || self.age_group.is_some()
+            || self.transition_age
             || self.keyworker_id.is_some()
             || self.caseload_of.is_some()
             || self.search.is_some()
@@ -290,6 +293,11 @@ fn filtered(
                 .filter(people::date_of_birth.gt(born_by_26)),
             AgeGroup::Adult => query.filter(people::date_of_birth.le(born_by_26)),
         };
+    }
+    if filter.transition_age {
+        query = query
+            .filter(people::date_of_birth.le(latest_birth_date_for_age(today, 16)))
+            .filter(people::date_of_birth.gt(latest_birth_date_for_age(today, 19)));
     }
     if let Some(kw) = &filter.keyworker_id {
         query = query.filter(people::keyworker_id.eq(kw));

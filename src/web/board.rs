@@ -46,6 +46,8 @@ pub struct BoardQuery {
     pub keyworker_username: String,
     pub review_overdue: bool,
     pub open_alerts: bool,
+    /// Aged 16 to 18: the people whose move to adult services is being planned.
+    pub transition_age: bool,
     pub search: String,
     pub sort: &'static str,
     pub page: i64,
@@ -72,6 +74,7 @@ impl BoardQuery {
                 },
                 "review_overdue" => q.review_overdue = value == "yes",
                 "open_alerts" => q.open_alerts = value == "yes",
+                "transition_age" => q.transition_age = value == "yes",
                 "search" => q.search = value.chars().take(200).collect(),
                 "sort" => {
                     if let Some(&(sort, _)) = SORTS.iter().find(|(s, _)| *s == value) {
@@ -101,6 +104,7 @@ impl BoardQuery {
             keyworker_id: self.keyworker_id,
             overdue: self.open_alerts.then_some(true),
             review_overdue: self.review_overdue.then_some(true),
+            transition_age: self.transition_age.then_some(true),
             search: (!self.search.is_empty()).then(|| self.search.clone()),
             sort: Some(self.sort.to_string()),
         }
@@ -130,6 +134,9 @@ impl BoardQuery {
         }
         if self.open_alerts {
             out.append_pair("open_alerts", "yes");
+        }
+        if self.transition_age {
+            out.append_pair("transition_age", "yes");
         }
         if self.sort != SORTS[0].0 {
             out.append_pair("sort", self.sort);

@@ -30,6 +30,7 @@ pub mod session;
 pub mod sign_in;
 pub mod static_files;
 pub mod subject;
+pub mod transition;
 pub mod users;
 
 use actix_web::web::ServiceConfig;
@@ -66,6 +67,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(involvement::add)
         .service(involvement::change_form)
         .service(involvement::change)
+        .service(transition::transition_form)
+        .service(transition::save_transition_plan)
         .service(keyworker::keyworker_form)
         .service(keyworker::assign_keyworker)
         .service(keyworker::remove_keyworker)

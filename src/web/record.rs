@@ -78,6 +78,8 @@ struct RecordPage {
     may_log_contact: bool,
     /// Record and change the professionals involved.
     may_record_involvements: bool,
+    /// Set the transition plan.
+    may_plan_transition: bool,
     may_assign: bool,
     /// Not on the register and the viewer may put them there.
     may_open: bool,
@@ -190,6 +192,7 @@ fn done_banner(done: Option<&str>) -> Option<&'static str> {
         }
         "keyworker" => Some("Keyworker assigned."),
         "involvement" => Some("Professional saved."),
+        "transition" => Some("Transition plan saved."),
         "keyworker_removed" => Some("Keyworker removed: nobody is named now."),
         "person" => Some("Person added. Put them on the register below if they are at risk."),
         "details" => Some("Details saved."),
@@ -234,6 +237,7 @@ async fn render(page: Page, id: String, only: Option<Section>, done: Option<&str
         may_review: active && page.user.require(Permission::RegisterWrite).is_ok(),
         may_log_contact: page.user.require(Permission::ContactsWrite).is_ok(),
         may_record_involvements: page.user.require(Permission::InvolvementsWrite).is_ok(),
+        may_plan_transition: page.user.require(Permission::TransitionPlanWrite).is_ok(),
         may_assign: page.user.require(Permission::KeyworkerAssign).is_ok(),
         may_open: !active && page.user.require(Permission::RegisterWrite).is_ok(),
         may_record_stays: page.user.require(Permission::RegisterWrite).is_ok(),

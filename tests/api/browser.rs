@@ -373,6 +373,11 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
         text.contains("Professional saved.") && text.contains("Jo Smith"),
         "{text}"
     );
+    c.goto(&format!("{base}/people/{late_id}/transition-plan"))
+        .await
+        .unwrap();
+    assert_eq!(h1(&c).await, "Transition plan");
+    check_page(&c, &axe, "the transition plan form").await;
     // A new person onto the register.
     c.goto(&format!("{base}/people/new")).await.unwrap();
     check_page(&c, &axe, "add a person, empty").await;

@@ -40,6 +40,7 @@ mod reports;
 mod sessions;
 mod smtp_sink;
 mod throttling;
+mod transitions;
 mod typed_rows;
 mod users;
 mod web;

@@ -208,6 +208,20 @@ fn rows() -> Vec<Row> {
             [403, 200, 403, 200, 200, 404],
         ),
         (
+            "transition plan: set",
+            M::PUT,
+            "/people/{person}/transition-plan",
+            json!({"adult_team": "Adult LD team", "education_status": "EHCP in place", "planned_handover_on": "2027-09-01"}),
+            [403, 201, 403, 200, 200, 404],
+        ),
+        (
+            "transition plan: read",
+            M::GET,
+            "/people/{person}/transition-plan",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
             "read a keyworker's caseload",
             M::GET,
             "/users/{kw_own}/caseload",
