@@ -325,6 +325,14 @@ fn person(
         version: 1,
         created_at: now,
         updated_at: now,
+        ethnic_category: Some(["A", "B", "C", "D", "H", "J", "M", "N", "S", "Z"][i % 10].into()),
+        conditions: "[]".into(),
+        communication_needs: None,
+        reasonable_adjustments: None,
+        looked_after: false,
+        postcode_district: None,
+        responsible_icb: None,
+        at_objection: false,
     });
     // Young people past the transition age have their plan, but for the ~5% whose work is
     // overdue (no extra random draw: the same seed keeps giving the same register).

@@ -114,6 +114,14 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        ethnic_category -> Nullable<Text>,
+        conditions -> Text,
+        communication_needs -> Nullable<Text>,
+        reasonable_adjustments -> Nullable<Text>,
+        looked_after -> Bool,
+        postcode_district -> Nullable<Text>,
+        responsible_icb -> Nullable<Text>,
+        at_objection -> Bool,
     }
 }
 

@@ -273,3 +273,101 @@ impl InvolvementRole {
         InvolvementRole::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
+
+/// Where a condition stands: people are supported "even before a diagnosis has been
+/// received" (NHS England), so a suspected or awaited diagnosis counts for the register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConditionStatus {
+    Diagnosed,
+    Suspected,
+    AwaitingAssessment,
+}
+
+/// A condition and where it stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    pub condition: Diagnosis,
+    pub status: ConditionStatus,
+}
+
+/// The diagnosed conditions of `conditions`: what `diagnoses` has always meant.
+pub fn diagnosed(conditions: &[Condition]) -> Vec<Diagnosis> {
+    conditions
+        .iter()
+        .filter(|c| c.status == ConditionStatus::Diagnosed)
+        .map(|c| c.condition)
+        .collect()
+}
+
+/// The NHS Data Dictionary's ethnic category codes: A to H, J to N, P, R, S; Z (not
+/// stated) and 99 (not known).
+pub const ETHNIC_CATEGORIES: [&str; 18] = [
+    "A", "B", "C", "D", "E", "F", "G", "H", "J", "K", "L", "M", "N", "P", "R", "S", "Z", "99",
+];
+
+/// A postcode's outward part, as people write it: `ls1`, ` SW1A ` → `LS1`, `SW1A`.
+pub fn postcode_district(raw: &str) -> Option<String> {
+    let d = raw.trim().to_uppercase();
+    let b = d.as_bytes();
+    let letters = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let rest = &b[letters..];
+    let ok = (1..=2).contains(&letters)
+        && (1..=2).contains(&rest.len())
+        && rest[0].is_ascii_digit()
+        && rest.iter().all(|c| c.is_ascii_alphanumeric());
+    ok.then_some(d)
+}
+
+/// An ODS code (an ICB's, a provider's, a hospital's): 3 to 6 letters and digits.
+pub fn ods_code(raw: &str) -> Option<String> {
+    let code = raw.trim().to_uppercase();
+    ((3..=6).contains(&code.len()) && code.bytes().all(|c| c.is_ascii_alphanumeric()))
+        .then_some(code)
+}
+
+#[cfg(test)]
+mod round_two_tests {
+    use super::*;
+
+    #[test]
+    fn postcode_districts_and_ods_codes() {
+        for (raw, want) in [
+            ("ls1", Some("LS1")),
+            (" SW1A ", Some("SW1A")),
+            ("B33", Some("B33")),
+            ("M1", Some("M1")),
+            ("LS1 4AP", None),
+            ("1LS", None),
+            ("ABC1", None),
+            ("", None),
+        ] {
+            assert_eq!(postcode_district(raw).as_deref(), want, "{raw:?}");
+        }
+        for (raw, want) in [
+            ("qwo", Some("QWO")),
+            ("15F", Some("15F")),
+            ("AB", None),
+            ("A-B-C", None),
+        ] {
+            assert_eq!(ods_code(raw).as_deref(), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn diagnoses_are_the_diagnosed_conditions() {
+        let list = [
+            Condition {
+                condition: Diagnosis::Autism,
+                status: ConditionStatus::Suspected,
+            },
+            Condition {
+                condition: Diagnosis::LearningDisability,
+                status: ConditionStatus::Diagnosed,
+            },
+        ];
+        assert_eq!(diagnosed(&list), vec![Diagnosis::LearningDisability]);
+        assert!(diagnosed(&list[..1]).is_empty());
+    }
+}

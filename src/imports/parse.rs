@@ -43,7 +43,56 @@ const ALIASES: &[(&str, &[&str])] = &[
         "last_review_on",
         &["last_review_on", "last_review", "last_reviewed"],
     ),
+    (
+        "ethnic_category",
+        &[
+            "ethnic_category",
+            "ethnicity",
+            "ethnic_group",
+            "ethnic_code",
+        ],
+    ),
+    (
+        "postcode_district",
+        &["postcode_district", "postcode", "post_code"],
+    ),
+    ("responsible_icb", &["responsible_icb", "icb", "icb_code"]),
+    (
+        "looked_after",
+        &[
+            "looked_after",
+            "looked_after_child",
+            "lac",
+            "looked_after_or_adopted",
+        ],
+    ),
+    (
+        "communication_needs",
+        &["communication_needs", "communication"],
+    ),
+    (
+        "reasonable_adjustments",
+        &["reasonable_adjustments", "adjustments"],
+    ),
 ];
+
+/// Yes/no cells as spreadsheets write them; `None` for anything else (refused by the row's
+/// check, naming the column).
+pub fn yes_no(raw: &str) -> Option<bool> {
+    match raw.trim().to_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" => Some(true),
+        "no" | "n" | "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// A postcode's district: a whole postcode (`LS1 4AP`) gives its first half.
+pub fn district_of(raw: &str) -> String {
+    raw.split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
 
 pub const DATE_FIELDS: [&str; 3] = ["date_of_birth", "opened_on", "last_review_on"];
 

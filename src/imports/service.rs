@@ -107,8 +107,26 @@ fn bodies(row: &Row, errors: &mut Vec<FieldError>) -> (Value, Value) {
         "local_authority",
         "gp_practice",
         "consent_note",
+        "ethnic_category",
+        "responsible_icb",
+        "communication_needs",
+        "reasonable_adjustments",
     ] {
         person.insert(f.into(), text(f));
+    }
+    if let Some(raw) = cell(row, "postcode_district") {
+        person.insert("postcode_district".into(), parse::district_of(&raw).into());
+    }
+    if let Some(raw) = cell(row, "looked_after") {
+        match parse::yes_no(&raw) {
+            Some(flag) => {
+                person.insert("looked_after".into(), flag.into());
+            }
+            None => errors.push(FieldError::new(
+                "looked_after",
+                format!("{raw:?} is not yes or no"),
+            )),
+        }
     }
     for f in DATE_FIELDS {
         let value = match cell(row, f) {
@@ -350,6 +368,15 @@ fn patch_from(person: &CreatePersonRequest, columns: &[&str]) -> UpdatePersonReq
         gp_practice: has("gp_practice").then(|| person.gp_practice.clone()),
         consent_status: has("consent_status").then_some(person.consent_status),
         consent_note: has("consent_note").then(|| person.consent_note.clone()),
+        conditions: None,
+        ethnic_category: has("ethnic_category").then(|| person.ethnic_category.clone()),
+        communication_needs: has("communication_needs").then(|| person.communication_needs.clone()),
+        reasonable_adjustments: has("reasonable_adjustments")
+            .then(|| person.reasonable_adjustments.clone()),
+        looked_after: has("looked_after").then_some(person.looked_after),
+        postcode_district: has("postcode_district").then(|| person.postcode_district.clone()),
+        responsible_icb: has("responsible_icb").then(|| person.responsible_icb.clone()),
+        at_objection: has("at_objection").then_some(person.at_objection),
     }
 }
 

@@ -4,7 +4,10 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use super::store::PersonRow;
-use crate::domain::person::{age_on, keyworker_eligible, AgeGroup, ConsentStatus, Diagnosis};
+use crate::domain::person::{
+    age_on, keyworker_eligible, AgeGroup, Condition, ConditionStatus, ConsentStatus, Diagnosis,
+    ETHNIC_CATEGORIES,
+};
 use crate::domain::NhsNumber;
 use crate::error::FieldError;
 use crate::http::{double_option, not_blank, DateRules};
@@ -24,6 +27,97 @@ fn at_least_one_diagnosis(value: &[Diagnosis]) -> Result<(), ValidationError> {
             .with_message("must include learning_disability, autism or both".into()));
     }
     Ok(())
+}
+
+/// The round-2 details' formats, as messages (`None`: fine).
+pub fn ethnic_category_problem(code: &str) -> Option<String> {
+    (!ETHNIC_CATEGORIES.contains(&code.trim().to_uppercase().as_str())).then(|| {
+        format!(
+            "must be one of the NHS Data Dictionary codes: {}",
+            ETHNIC_CATEGORIES.join(", ")
+        )
+    })
+}
+
+pub fn postcode_district_problem(raw: &str) -> Option<String> {
+    crate::domain::person::postcode_district(raw)
+        .is_none()
+        .then(|| "must be a postcode district (its first half), e.g. LS1 or SW1A".to_string())
+}
+
+pub fn ods_problem(raw: &str) -> Option<String> {
+    crate::domain::person::ods_code(raw)
+        .is_none()
+        .then(|| "must be an ODS code: 3 to 6 letters and digits, e.g. QWO".to_string())
+}
+
+fn check(problem: Option<String>) -> Result<(), ValidationError> {
+    match problem {
+        None => Ok(()),
+        Some(text) => Err(ValidationError::new("invalid").with_message(text.into())),
+    }
+}
+
+fn valid_ethnic_category(code: &str) -> Result<(), ValidationError> {
+    check(ethnic_category_problem(code))
+}
+
+fn valid_postcode_district(raw: &str) -> Result<(), ValidationError> {
+    check(postcode_district_problem(raw))
+}
+
+fn valid_ods(raw: &str) -> Result<(), ValidationError> {
+    check(ods_problem(raw))
+}
+
+/// `conditions`, or the old `diagnoses` list (diagnosed), never both; at least one condition
+/// and none twice. `field` is the one given.
+fn conditions_of(
+    conditions: Option<&[Condition]>,
+    diagnoses: Option<&[Diagnosis]>,
+) -> Result<Option<Vec<Condition>>, FieldError> {
+    let list: Vec<Condition> = match (conditions, diagnoses) {
+        (Some(_), Some(d)) if !d.is_empty() => {
+            return Err(FieldError::new(
+                "diagnoses",
+                "send conditions or diagnoses, not both",
+            ))
+        }
+        (Some(c), _) => c.to_vec(),
+        // The old list was always read as a set: a repeat there is no mistake.
+        (None, Some(d)) => {
+            let mut list: Vec<Condition> = Vec::new();
+            for &condition in d {
+                if !list.iter().any(|c| c.condition == condition) {
+                    list.push(Condition {
+                        condition,
+                        status: ConditionStatus::Diagnosed,
+                    });
+                }
+            }
+            list
+        }
+        (None, None) => return Ok(None),
+    };
+    let field = if conditions.is_some() {
+        "conditions"
+    } else {
+        "diagnoses"
+    };
+    if list.is_empty() {
+        return Err(FieldError::new(
+            field,
+            "must include learning_disability, autism or both (diagnosed, suspected or awaiting assessment)",
+        ));
+    }
+    if list
+        .iter()
+        .enumerate()
+        .any(|(i, c)| list[..i].iter().any(|o| o.condition == c.condition))
+    {
+        return Err(FieldError::new(field, "lists a condition twice"));
+    }
+    Ok(Some(list))
 }
 
 /// Not in the future, and not more than 120 years ago.
@@ -64,9 +158,12 @@ pub struct CreatePersonRequest {
     pub date_of_birth: NaiveDate,
     #[validate(length(max = 50, message = "must be at most 50 characters"))]
     pub gender: Option<String>,
-    #[validate(custom(function = "at_least_one_diagnosis"))]
-    #[schema(min_items = 1)]
+    /// The diagnosed conditions (the round-1 field): send this or `conditions`.
+    #[serde(default)]
     pub diagnoses: Vec<Diagnosis>,
+    /// Each condition with its status (diagnosed, suspected, awaiting assessment): send this
+    /// or `diagnoses`.
+    pub conditions: Option<Vec<Condition>>,
     /// The locality or place within the ICS.
     #[validate(
         custom(function = "not_blank"),
@@ -80,6 +177,39 @@ pub struct CreatePersonRequest {
     pub consent_status: ConsentStatus,
     #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
     pub consent_note: Option<String>,
+    /// NHS Data Dictionary ethnic category code (`A`–`H`, `J`–`N`, `P`, `R`, `S`, `Z` not
+    /// stated, `99` not known).
+    #[validate(custom(function = "valid_ethnic_category"))]
+    #[schema(example = "A")]
+    pub ethnic_category: Option<String>,
+    /// How the person communicates best and what helps (null: none recorded).
+    #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
+    pub communication_needs: Option<String>,
+    /// Reasonable adjustments the person needs (null: none recorded).
+    #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
+    pub reasonable_adjustments: Option<String>,
+    /// A looked-after or adopted child.
+    #[serde(default)]
+    pub looked_after: bool,
+    /// The home postcode's district (its first half), e.g. `LS1`.
+    #[validate(custom(function = "valid_postcode_district"))]
+    pub postcode_district: Option<String>,
+    /// The responsible ICB's ODS code, e.g. `QWO`.
+    #[validate(custom(function = "valid_ods"))]
+    pub responsible_icb: Option<String>,
+    /// The person objected to their identifiers in the Assuring Transformation return.
+    #[serde(default)]
+    pub at_objection: bool,
+}
+
+impl CreatePersonRequest {
+    /// The conditions given, from `conditions` or the old `diagnoses` (checked by now).
+    pub fn all_conditions(&self) -> Vec<Condition> {
+        conditions_of(self.conditions.as_deref(), Some(&self.diagnoses))
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
 }
 
 impl DateRules for CreatePersonRequest {
@@ -87,6 +217,13 @@ impl DateRules for CreatePersonRequest {
         check_date_of_birth(self.date_of_birth, today)
             .into_iter()
             .collect()
+    }
+
+    fn check_fields(&self) -> Vec<FieldError> {
+        match conditions_of(self.conditions.as_deref(), Some(&self.diagnoses)) {
+            Err(e) => vec![e],
+            Ok(_) => Vec::new(),
+        }
     }
 }
 
@@ -111,8 +248,11 @@ pub struct UpdatePersonRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub gender: Option<Option<String>>,
+    /// Replaces the conditions with these, diagnosed (or send `conditions`).
     #[validate(custom(function = "at_least_one_diagnosis"))]
     pub diagnoses: Option<Vec<Diagnosis>>,
+    /// Replaces the conditions and their statuses (or send `diagnoses`).
+    pub conditions: Option<Vec<Condition>>,
     #[validate(
         custom(function = "not_blank"),
         length(max = 100, message = "must be at most 100 characters")
@@ -128,6 +268,44 @@ pub struct UpdatePersonRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub consent_note: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub ethnic_category: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub communication_needs: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub reasonable_adjustments: Option<Option<String>>,
+    pub looked_after: Option<bool>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub postcode_district: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub responsible_icb: Option<Option<String>>,
+    pub at_objection: Option<bool>,
+}
+
+impl UpdatePersonRequest {
+    /// The new conditions, when the request changes them (checked by now).
+    pub fn new_conditions(&self) -> Option<Vec<Condition>> {
+        conditions_of(self.conditions.as_deref(), self.diagnoses.as_deref())
+            .ok()
+            .flatten()
+    }
+}
+
+/// A clearable code's problem, if it is set and malformed.
+fn bad_code(
+    field: &str,
+    value: &Option<Option<String>>,
+    problem: fn(&str) -> Option<String>,
+) -> Option<FieldError> {
+    match value {
+        Some(Some(v)) => problem(v).map(|m| FieldError::new(field, m)),
+        _ => None,
+    }
 }
 
 fn too_long(field: &str, value: &Option<Option<String>>, max: usize) -> Option<FieldError> {
@@ -153,7 +331,39 @@ impl DateRules for UpdatePersonRequest {
         errors.extend(too_long("local_authority", &self.local_authority, 200));
         errors.extend(too_long("gp_practice", &self.gp_practice, 200));
         errors.extend(too_long("consent_note", &self.consent_note, 2000));
+        errors.extend(too_long(
+            "communication_needs",
+            &self.communication_needs,
+            2000,
+        ));
+        errors.extend(too_long(
+            "reasonable_adjustments",
+            &self.reasonable_adjustments,
+            2000,
+        ));
+        errors.extend(bad_code(
+            "ethnic_category",
+            &self.ethnic_category,
+            ethnic_category_problem,
+        ));
+        errors.extend(bad_code(
+            "postcode_district",
+            &self.postcode_district,
+            postcode_district_problem,
+        ));
+        errors.extend(bad_code(
+            "responsible_icb",
+            &self.responsible_icb,
+            ods_problem,
+        ));
         errors
+    }
+
+    fn check_fields(&self) -> Vec<FieldError> {
+        match conditions_of(self.conditions.as_deref(), self.diagnoses.as_deref()) {
+            Err(e) => vec![e],
+            Ok(_) => Vec::new(),
+        }
     }
 }
 
@@ -167,12 +377,22 @@ pub struct PersonView {
     pub family_name: String,
     pub date_of_birth: NaiveDate,
     pub gender: Option<String>,
+    /// The diagnosed conditions.
     pub diagnoses: Vec<Diagnosis>,
+    /// Every condition with its status (diagnosed, suspected, awaiting assessment).
+    pub conditions: Vec<Condition>,
     pub area: String,
     pub local_authority: Option<String>,
     pub gp_practice: Option<String>,
     pub consent_status: ConsentStatus,
     pub consent_note: Option<String>,
+    pub ethnic_category: Option<String>,
+    pub communication_needs: Option<String>,
+    pub reasonable_adjustments: Option<String>,
+    pub looked_after: bool,
+    pub postcode_district: Option<String>,
+    pub responsible_icb: Option<String>,
+    pub at_objection: bool,
     /// Whole years today (Europe/London).
     pub age: u32,
     pub age_group: AgeGroup,
@@ -197,8 +417,18 @@ impl PersonView {
         entry: Option<(String, Option<NaiveDate>)>,
     ) -> PersonView {
         let age = age_on(row.date_of_birth, today);
+        let conditions = stored_conditions(&row.conditions, &row.diagnoses);
         PersonView {
+            // The stored list (sorted), kept equal to the diagnosed conditions by every write.
             diagnoses: serde_json::from_str(&row.diagnoses).unwrap_or_default(),
+            conditions,
+            ethnic_category: row.ethnic_category,
+            communication_needs: row.communication_needs,
+            reasonable_adjustments: row.reasonable_adjustments,
+            looked_after: row.looked_after,
+            postcode_district: row.postcode_district,
+            responsible_icb: row.responsible_icb,
+            at_objection: row.at_objection,
             consent_status: row.consent_status,
             age,
             age_group: AgeGroup::of_age(age),
@@ -221,6 +451,23 @@ impl PersonView {
             updated_at: row.updated_at.and_utc(),
         }
     }
+}
+
+/// The stored conditions; a person recorded before conditions existed (`[]`) has their
+/// diagnoses, diagnosed.
+pub fn stored_conditions(conditions: &str, diagnoses: &str) -> Vec<Condition> {
+    let list: Vec<Condition> = serde_json::from_str(conditions).unwrap_or_default();
+    if !list.is_empty() {
+        return list;
+    }
+    let diagnoses: Vec<Diagnosis> = serde_json::from_str(diagnoses).unwrap_or_default();
+    diagnoses
+        .into_iter()
+        .map(|condition| Condition {
+            condition,
+            status: ConditionStatus::Diagnosed,
+        })
+        .collect()
 }
 
 /// The short form of a person embedded in register entries.

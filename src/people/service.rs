@@ -3,13 +3,15 @@
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::model::{CreatePersonRequest, PersonQuery, PersonView, UpdatePersonRequest};
+use super::model::{
+    stored_conditions, CreatePersonRequest, PersonQuery, PersonView, UpdatePersonRequest,
+};
 use super::store::{self, NewPersonRow, PersonChanges, PersonFilter, PersonRow, Search};
 use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
 use crate::auth::access;
 use crate::auth::actor::Actor;
 use crate::db::AnyConnection;
-use crate::domain::person::Diagnosis;
+use crate::domain::person::{diagnosed, ods_code, postcode_district, Condition, Diagnosis};
 use crate::domain::NhsNumber;
 use crate::error::ApiError;
 use crate::http::{Diff, IfMatch, ListResponse, Page};
@@ -40,6 +42,22 @@ fn diagnoses_json(list: &[Diagnosis]) -> String {
     serde_json::to_string(&names).unwrap_or_else(|_| "[]".into())
 }
 
+/// In a canonical order (by condition), so the stored list compares equal when unchanged.
+fn conditions_json(list: &[Condition]) -> String {
+    let mut list = list.to_vec();
+    list.sort_by_key(|c| c.condition as u8);
+    serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
+}
+
+/// The codes as stored: upper case, postcode districts and ODS codes normalised.
+fn code(value: Option<String>, normalise: fn(&str) -> Option<String>) -> Option<String> {
+    trimmed(value).and_then(|v| normalise(&v))
+}
+
+fn ethnic(raw: &str) -> Option<String> {
+    Some(raw.trim().to_uppercase())
+}
+
 fn trimmed(value: Option<String>) -> Option<String> {
     value
         .map(|v| v.trim().to_string())
@@ -64,9 +82,19 @@ pub fn create(
         req.family_name.trim().to_string(),
     );
     let id = Uuid::now_v7().to_string();
+    let conditions = req.all_conditions();
     store::insert(
         conn,
         &NewPersonRow {
+            diagnoses: diagnoses_json(&diagnosed(&conditions)),
+            conditions: conditions_json(&conditions),
+            ethnic_category: code(req.ethnic_category, ethnic),
+            communication_needs: trimmed(req.communication_needs),
+            reasonable_adjustments: trimmed(req.reasonable_adjustments),
+            looked_after: req.looked_after,
+            postcode_district: code(req.postcode_district, postcode_district),
+            responsible_icb: code(req.responsible_icb, ods_code),
+            at_objection: req.at_objection,
             id: id.clone(),
             nhs_number,
             search_name: store::search_name(&given, &family),
@@ -74,7 +102,6 @@ pub fn create(
             family_name: family,
             date_of_birth: req.date_of_birth,
             gender: trimmed(req.gender),
-            diagnoses: diagnoses_json(&req.diagnoses),
             area: req.area.trim().to_string(),
             local_authority: trimmed(req.local_authority),
             gp_practice: trimmed(req.gp_practice),
@@ -103,6 +130,14 @@ pub fn create(
                 "gp_practice",
                 "consent_status",
                 "consent_note",
+                "conditions",
+                "ethnic_category",
+                "communication_needs",
+                "reasonable_adjustments",
+                "looked_after",
+                "postcode_district",
+                "responsible_icb",
+                "at_objection",
             ]),
     )?;
     Ok(store::get(conn, &id)?)
@@ -115,6 +150,7 @@ fn diff(
 ) -> Result<(PersonChanges, Vec<&'static str>), ApiError> {
     let mut c = PersonChanges::default();
     let mut d = Diff::default();
+    let new_conditions = req.new_conditions();
     let text = |v: String| v.trim().to_string();
     d.set(
         "nhs_number",
@@ -151,11 +187,62 @@ fn diff(
         &current.gender,
         &mut c.gender,
     );
+    if let Some(list) = new_conditions {
+        let stored = stored_conditions(&current.conditions, &current.diagnoses);
+        d.set(
+            "conditions",
+            Some(conditions_json(&list)),
+            &conditions_json(&stored),
+            &mut c.conditions,
+        );
+        d.set(
+            "diagnoses",
+            Some(diagnoses_json(&diagnosed(&list))),
+            &current.diagnoses,
+            &mut c.diagnoses,
+        );
+    }
     d.set(
-        "diagnoses",
-        req.diagnoses.map(|v| diagnoses_json(&v)),
-        &current.diagnoses,
-        &mut c.diagnoses,
+        "ethnic_category",
+        req.ethnic_category.map(|v| code(v, ethnic)),
+        &current.ethnic_category,
+        &mut c.ethnic_category,
+    );
+    d.set(
+        "communication_needs",
+        req.communication_needs.map(trimmed),
+        &current.communication_needs,
+        &mut c.communication_needs,
+    );
+    d.set(
+        "reasonable_adjustments",
+        req.reasonable_adjustments.map(trimmed),
+        &current.reasonable_adjustments,
+        &mut c.reasonable_adjustments,
+    );
+    d.set(
+        "looked_after",
+        req.looked_after,
+        &current.looked_after,
+        &mut c.looked_after,
+    );
+    d.set(
+        "postcode_district",
+        req.postcode_district.map(|v| code(v, postcode_district)),
+        &current.postcode_district,
+        &mut c.postcode_district,
+    );
+    d.set(
+        "responsible_icb",
+        req.responsible_icb.map(|v| code(v, ods_code)),
+        &current.responsible_icb,
+        &mut c.responsible_icb,
+    );
+    d.set(
+        "at_objection",
+        req.at_objection,
+        &current.at_objection,
+        &mut c.at_objection,
     );
     d.set("area", req.area.map(text), &current.area, &mut c.area);
     d.set(

@@ -29,6 +29,14 @@ pub struct PersonRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub ethnic_category: Option<String>,
+    pub conditions: String,
+    pub communication_needs: Option<String>,
+    pub reasonable_adjustments: Option<String>,
+    pub looked_after: bool,
+    pub postcode_district: Option<String>,
+    pub responsible_icb: Option<String>,
+    pub at_objection: bool,
 }
 
 #[derive(Debug, Insertable)]
@@ -51,6 +59,14 @@ pub struct NewPersonRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub ethnic_category: Option<String>,
+    pub conditions: String,
+    pub communication_needs: Option<String>,
+    pub reasonable_adjustments: Option<String>,
+    pub looked_after: bool,
+    pub postcode_district: Option<String>,
+    pub responsible_icb: Option<String>,
+    pub at_objection: bool,
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -68,6 +84,14 @@ pub struct PersonChanges {
     pub gp_practice: Option<Option<String>>,
     pub consent_status: Option<ConsentStatus>,
     pub consent_note: Option<Option<String>>,
+    pub ethnic_category: Option<Option<String>>,
+    pub conditions: Option<String>,
+    pub communication_needs: Option<Option<String>>,
+    pub reasonable_adjustments: Option<Option<String>>,
+    pub looked_after: Option<bool>,
+    pub postcode_district: Option<Option<String>>,
+    pub responsible_icb: Option<Option<String>>,
+    pub at_objection: Option<bool>,
 }
 
 /// Lower-case "given family|family given", so either order of a name matches.

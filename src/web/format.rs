@@ -7,7 +7,9 @@ use chrono_tz::Europe::London;
 use crate::domain::alerts::{AlertKind, AlertStatus};
 use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::{ActionStatus, CetrKind, DischargeDestination, PanelRole, Setting};
-use crate::domain::person::{AgeGroup, ConsentStatus, ContactKind, Diagnosis, InvolvementRole};
+use crate::domain::person::{
+    AgeGroup, ConditionStatus, ConsentStatus, ContactKind, Diagnosis, InvolvementRole,
+};
 use crate::domain::register::{ClosureReason, EntryStatus};
 use crate::domain::{Rag, Role};
 
@@ -114,6 +116,16 @@ impl Words for ConsentStatus {
             ConsentStatus::Parental => "Parental consent",
             ConsentStatus::Declined => "Consent declined",
             ConsentStatus::NotRecorded => "Not recorded",
+        }
+    }
+}
+
+impl Words for ConditionStatus {
+    fn words(&self) -> &'static str {
+        match self {
+            ConditionStatus::Diagnosed => "diagnosed",
+            ConditionStatus::Suspected => "suspected, not yet assessed",
+            ConditionStatus::AwaitingAssessment => "awaiting assessment",
         }
     }
 }

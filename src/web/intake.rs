@@ -61,6 +61,12 @@ pub struct PersonForm {
     pub learning_disability: String,
     #[serde(default)]
     pub autism: String,
+    /// Where each condition stands: `diagnosed` (or blank), `suspected`,
+    /// `awaiting_assessment`.
+    #[serde(default)]
+    pub learning_disability_status: String,
+    #[serde(default)]
+    pub autism_status: String,
     #[serde(default)]
     pub area: String,
     #[serde(default)]
@@ -71,18 +77,66 @@ pub struct PersonForm {
     pub consent_status: String,
     #[serde(default)]
     pub consent_note: String,
+    #[serde(default)]
+    pub ethnic_category: String,
+    #[serde(default)]
+    pub communication_needs: String,
+    #[serde(default)]
+    pub reasonable_adjustments: String,
+    /// `yes` when ticked.
+    #[serde(default)]
+    pub looked_after: String,
+    #[serde(default)]
+    pub postcode_district: String,
+    #[serde(default)]
+    pub responsible_icb: String,
     /// The person's version when the form was filled (changing details only).
     #[serde(default)]
     pub version: i32,
 }
 
+/// Where a ticked condition stands (diagnosed unless said otherwise).
+const CONDITION_STATUSES: [(&str, &str); 3] = [
+    ("diagnosed", "Diagnosed"),
+    ("suspected", "Suspected, not yet assessed"),
+    ("awaiting_assessment", "Awaiting assessment"),
+];
+
+/// The NHS Data Dictionary's ethnic categories, as the form offers them.
+const ETHNIC_CHOICES: [(&str, &str); 19] = [
+    ("", "Not recorded yet"),
+    ("A", "A: White British"),
+    ("B", "B: White Irish"),
+    ("C", "C: Any other White background"),
+    ("D", "D: White and Black Caribbean"),
+    ("E", "E: White and Black African"),
+    ("F", "F: White and Asian"),
+    ("G", "G: Any other mixed background"),
+    ("H", "H: Indian"),
+    ("J", "J: Pakistani"),
+    ("K", "K: Bangladeshi"),
+    ("L", "L: Any other Asian background"),
+    ("M", "M: Caribbean"),
+    ("N", "N: African"),
+    ("P", "P: Any other Black background"),
+    ("R", "R: Chinese"),
+    ("S", "S: Any other ethnic group"),
+    ("Z", "Z: Not stated"),
+    ("99", "99: Not known"),
+];
+
 const PERSON_LABELS: &[(&str, &str)] = &[
+    ("ethnic_category", "Ethnic category"),
+    ("communication_needs", "Communication needs"),
+    ("reasonable_adjustments", "Reasonable adjustments"),
+    ("postcode_district", "Home postcode district"),
+    ("responsible_icb", "Responsible ICB"),
     ("given_name", "Given name"),
     ("family_name", "Family name"),
     ("nhs_number", "NHS number"),
     ("date_of_birth", "Date of birth"),
     ("gender", "Gender"),
-    ("diagnoses", "Diagnosis"),
+    ("conditions", "Diagnosis"),
     ("area", "Area"),
     ("local_authority", "Local authority"),
     ("gp_practice", "GP practice"),
@@ -98,12 +152,13 @@ impl PersonForm {
     /// The form as it stands for `person`.
     fn of(person: &PersonView) -> PersonForm {
         let born = DateParts::of(person.date_of_birth);
-        let has = |d: Diagnosis| {
-            if person.diagnoses.contains(&d) {
-                "yes"
-            } else {
-                ""
-            }
+        let status = |d: Diagnosis| person.conditions.iter().find(|c| c.condition == d);
+        let has = |d: Diagnosis| if status(d).is_some() { "yes" } else { "" };
+        let stands = |d: Diagnosis| {
+            status(d)
+                .map(|c| serde_json::to_value(c.status).ok())
+                .and_then(|v| v?.as_str().map(String::from))
+                .unwrap_or_default()
         };
         PersonForm {
             given_name: person.given_name.clone(),
@@ -115,11 +170,19 @@ impl PersonForm {
             gender: person.gender.clone().unwrap_or_default(),
             learning_disability: has(Diagnosis::LearningDisability).into(),
             autism: has(Diagnosis::Autism).into(),
+            learning_disability_status: stands(Diagnosis::LearningDisability),
+            autism_status: stands(Diagnosis::Autism),
             area: person.area.clone(),
             local_authority: person.local_authority.clone().unwrap_or_default(),
             gp_practice: person.gp_practice.clone().unwrap_or_default(),
             consent_status: person.consent_status.as_str().into(),
             consent_note: person.consent_note.clone().unwrap_or_default(),
+            ethnic_category: person.ethnic_category.clone().unwrap_or_default(),
+            communication_needs: person.communication_needs.clone().unwrap_or_default(),
+            reasonable_adjustments: person.reasonable_adjustments.clone().unwrap_or_default(),
+            looked_after: if person.looked_after { "yes" } else { "" }.into(),
+            postcode_district: person.postcode_district.clone().unwrap_or_default(),
+            responsible_icb: person.responsible_icb.clone().unwrap_or_default(),
             version: person.version,
             ..PersonForm::default()
         }
@@ -133,7 +196,17 @@ impl PersonForm {
     /// The same fields as a change: every one sent, a blank optional one as `null` (cleared).
     fn change(&self, now: Now) -> Result<UpdatePersonRequest, Result<FormErrors, ApiError>> {
         let (mut fields, found) = self.fields();
-        for optional in ["gender", "local_authority", "gp_practice", "consent_note"] {
+        for optional in [
+            "gender",
+            "local_authority",
+            "gp_practice",
+            "consent_note",
+            "ethnic_category",
+            "communication_needs",
+            "reasonable_adjustments",
+            "postcode_district",
+            "responsible_icb",
+        ] {
             fields.entry(optional).or_insert(serde_json::Value::Null);
         }
         forms::request(now, fields, found, PERSON_LABELS, &["date_of_birth"])
@@ -154,20 +227,49 @@ impl PersonForm {
         put_text(&mut fields, "local_authority", &self.local_authority);
         put_text(&mut fields, "gp_practice", &self.gp_practice);
         put_text(&mut fields, "consent_note", &self.consent_note);
+        put_text(&mut fields, "ethnic_category", &self.ethnic_category);
+        put_text(
+            &mut fields,
+            "communication_needs",
+            &self.communication_needs,
+        );
+        put_text(
+            &mut fields,
+            "reasonable_adjustments",
+            &self.reasonable_adjustments,
+        );
+        put_text(&mut fields, "postcode_district", &self.postcode_district);
+        put_text(&mut fields, "responsible_icb", &self.responsible_icb);
+        fields.insert(
+            "looked_after".into(),
+            (!self.looked_after.is_empty()).into(),
+        );
         self.born()
             .put(&mut fields, &mut found, "date_of_birth", "Date of birth");
         if self.born().date() == DateInput::Blank {
             found.add("date_of_birth", "Enter the date of birth");
         }
-        let diagnoses: Vec<serde_json::Value> = [
-            (!self.learning_disability.is_empty()).then_some("learning_disability"),
-            (!self.autism.is_empty()).then_some("autism"),
+        // Each condition ticked, with where it stands (diagnosed unless said otherwise).
+        let conditions: Vec<serde_json::Value> = [
+            (
+                "learning_disability",
+                &self.learning_disability,
+                &self.learning_disability_status,
+            ),
+            ("autism", &self.autism, &self.autism_status),
         ]
         .into_iter()
-        .flatten()
-        .map(Into::into)
+        .filter(|(_, ticked, _)| !ticked.is_empty())
+        .map(|(condition, _, status)| {
+            let status = if status.is_empty() {
+                "diagnosed"
+            } else {
+                status.as_str()
+            };
+            serde_json::json!({"condition": condition, "status": status})
+        })
         .collect();
-        fields.insert("diagnoses".into(), diagnoses.into());
+        fields.insert("conditions".into(), conditions.into());
         // Stand-ins where the page already knows what is wrong (see forms::request).
         fields
             .entry("date_of_birth")
@@ -191,6 +293,8 @@ struct PersonPage {
     errors: FormErrors,
     form: PersonForm,
     consents: [(&'static str, &'static str); 5],
+    condition_statuses: [(&'static str, &'static str); 3],
+    ethnic_choices: [(&'static str, &'static str); 19],
     /// Changing this person's details (`None`: adding someone).
     changing: Option<String>,
     stale: bool,
@@ -202,6 +306,8 @@ fn person_page(page: &Page, form: PersonForm, errors: FormErrors) -> PersonPage 
         errors,
         form,
         consents: CONSENTS,
+        condition_statuses: CONDITION_STATUSES,
+        ethnic_choices: ETHNIC_CHOICES,
         changing: None,
         stale: false,
     }

@@ -11,12 +11,15 @@ use crate::helpers::*;
 
 /// (method, path template, a role the route refuses). `{…}` segments get a fresh UUID (or a
 /// point number): a forbidden role is refused before anything is looked up.
-const WRITES: [(&str, &str, &str); 30] = [
+const WRITES: [(&str, &str, &str); 33] = [
     ("POST", "/api/v1/people", "keyworker"),
     ("PATCH", "/api/v1/people/{id}", "manager"),
     ("PUT", "/api/v1/people/{id}/keyworker", "keyworker"),
     ("DELETE", "/api/v1/people/{id}/keyworker", "clinician"),
     ("POST", "/api/v1/people/{id}/contacts", "manager"),
+    ("POST", "/api/v1/people/{id}/involvements", "manager"),
+    ("PATCH", "/api/v1/involvements/{id}", "admin"),
+    ("PUT", "/api/v1/people/{id}/transition-plan", "manager"),
     ("POST", "/api/v1/people/{id}/admissions", "clinician"),
     ("POST", "/api/v1/people/{id}/cetrs", "keyworker"),
     ("POST", "/api/v1/register", "clinician"),

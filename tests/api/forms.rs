@@ -295,7 +295,10 @@ async fn a_coordinator_or_manager_names_the_keyworker() {
         form.has(&format!("<option value=\"{}\"", kw.id)),
         "the keyworkers are listed"
     );
-    assert!(!form.has(&format!("<option value=\"{}\"", clinician.id)));
+    assert!(
+        form.has(&format!("<option value=\"{}\"", clinician.id)),
+        "a clinician may be the named lead worker too"
+    );
     let csrf = form.csrf();
     assert_eq!(
         browser
@@ -312,14 +315,21 @@ async fn a_coordinator_or_manager_names_the_keyworker() {
     let unknown = browser
         .post(&path, &[("csrf_token", &csrf), ("keyworker", "no.such.kw")])
         .await;
-    assert!(unknown.has("There is no active keyworker with that username"));
+    assert!(unknown.has("There is no active keyworker or clinician with that username"));
+    let coordinator = app.sign_in(Role::Coordinator).await;
     let not_kw = browser
         .post(
             &path,
-            &[("csrf_token", &csrf), ("keyworker", clinician.id.as_str())],
+            &[
+                ("csrf_token", &csrf),
+                ("keyworker", coordinator.id.as_str()),
+            ],
         )
         .await;
-    assert_eq!(not_kw.status, 422, "the API's rule: only keyworkers");
+    assert_eq!(
+        not_kw.status, 422,
+        "the API's rule: only keyworkers and clinicians"
+    );
     assert!(
         not_kw.has("href=\"#keyworker\""),
         "{}",

@@ -289,3 +289,241 @@ async fn who_may_read_and_write_people() {
         assert_eq!(res.status(), update, "{role} updates");
     }
 }
+
+#[tokio::test]
+async fn equality_adjustment_and_condition_details_are_recorded_in_words() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let mut body = person_body("Ash", "Young");
+    body.as_object_mut().unwrap().remove("diagnoses");
+    body["conditions"] = json!([
+        {"condition": "autism", "status": "awaiting_assessment"},
+        {"condition": "learning_disability", "status": "suspected"},
+    ]);
+    for (k, v) in [
+        ("ethnic_category", json!("a")),
+        (
+            "communication_needs",
+            json!("Uses Makaton; short sentences"),
+        ),
+        (
+            "reasonable_adjustments",
+            json!("Quiet room, first appointment of the day"),
+        ),
+        ("looked_after", json!(true)),
+        ("postcode_district", json!(" ls1 ")),
+        ("responsible_icb", json!("qwo")),
+        ("at_objection", json!(true)),
+    ] {
+        body[k] = v;
+    }
+    let person: Value = coord.post("/people", &body).json().await;
+    assert_eq!(person["diagnoses"], json!([]), "nothing is diagnosed yet");
+    assert_eq!(person["conditions"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        (
+            person["ethnic_category"].as_str(),
+            person["postcode_district"].as_str(),
+            person["responsible_icb"].as_str()
+        ),
+        (Some("A"), Some("LS1"), Some("QWO"))
+    );
+    assert_eq!(
+        (
+            person["looked_after"].as_bool(),
+            person["at_objection"].as_bool()
+        ),
+        (Some(true), Some(true))
+    );
+    assert_eq!(
+        person["communication_needs"],
+        "Uses Makaton; short sentences"
+    );
+    // The autism assessment comes back: diagnosed, and `diagnoses` follows.
+    let id = person["id"].as_str().unwrap();
+    let changed: Value = coord
+        .patch(
+            &format!("/people/{id}"),
+            &json!({"conditions": [{"condition": "autism", "status": "diagnosed"}], "postcode_district": null}),
+        )
+        .json()
+        .await;
+    assert_eq!(changed["diagnoses"], json!(["autism"]));
+    assert_eq!(
+        changed["conditions"],
+        json!([{"condition": "autism", "status": "diagnosed"}])
+    );
+    assert!(changed["postcode_district"].is_null());
+    // A person recorded with the old list reads back with conditions, diagnosed.
+    let old: Value = coord
+        .post("/people", &person_body("Old", "Style"))
+        .json()
+        .await;
+    assert_eq!(
+        old["conditions"],
+        json!([{"condition": "autism", "status": "diagnosed"}])
+    );
+    assert_eq!(
+        (
+            old["looked_after"].as_bool(),
+            old["ethnic_category"].as_str()
+        ),
+        (Some(false), None)
+    );
+
+    // Bad details are named, each with what to send.
+    let mut bad = person_body("Bad", "Codes");
+    bad["ethnic_category"] = json!("Q");
+    bad["postcode_district"] = json!("LS1 4AP");
+    bad["responsible_icb"] = json!("NHS North");
+    let problem = assert_problem(coord.post("/people", &bad).await, 422).await;
+    let says = |field: &str| {
+        problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["field"] == field)
+            .map(|e| e["message"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("{field}: {problem}"))
+    };
+    assert!(says("ethnic_category").contains("A, B, C"), "{problem}");
+    assert!(says("postcode_district").contains("e.g. LS1"), "{problem}");
+    assert!(says("responsible_icb").contains("ODS code"), "{problem}");
+    let mut both = person_body("Both", "Lists");
+    both["conditions"] = json!([{"condition": "autism", "status": "suspected"}]);
+    let problem = assert_problem(coord.post("/people", &both).await, 422).await;
+    assert_eq!(error_fields(&problem), vec!["diagnoses"]);
+    let mut none = person_body("No", "Conditions");
+    none.as_object_mut().unwrap().remove("diagnoses");
+    none["conditions"] = json!([]);
+    let problem = assert_problem(coord.post("/people", &none).await, 422).await;
+    assert_eq!(error_fields(&problem), vec!["conditions"]);
+    let mut twice = none.clone();
+    twice["conditions"] = json!([{"condition": "autism", "status": "suspected"}, {"condition": "autism", "status": "diagnosed"}]);
+    let problem = assert_problem(coord.post("/people", &twice).await, 422).await;
+    assert!(problem["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("twice"));
+}
+
+#[tokio::test]
+async fn an_import_reads_the_new_columns() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let nhs = nhs_number();
+    let csv = format!(
+        "NHS Number,First name,Surname,DOB,Diagnosis,Area,Consent,RAG,Risk,Ethnicity,Postcode,ICB,Looked after,Communication needs\n\
+         {nhs},Kit,Lane,01/01/2012,Autism,North,Parental,Amber,Risk,J,LS1 4AP,qwo,yes,Uses an AAC device\n"
+    );
+    let res = app
+        .request(reqwest::Method::POST, "/imports", Some(&coord.token))
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(report["people_created"], 1, "{report}");
+    assert_eq!(report["ignored_columns"], json!([]), "{report}");
+    let found: Value = coord.get(&format!("/people?search={nhs}")).json().await;
+    let person = &found["items"][0];
+    assert_eq!(
+        (
+            person["ethnic_category"].as_str(),
+            person["postcode_district"].as_str(),
+            person["responsible_icb"].as_str()
+        ),
+        (Some("J"), Some("LS1"), Some("QWO"))
+    );
+    assert_eq!(person["looked_after"], true);
+    assert_eq!(person["communication_needs"], "Uses an AAC device");
+}
+
+#[tokio::test]
+async fn the_person_forms_record_a_suspected_condition_and_keep_it_through_a_change() {
+    use crate::web::{strip_tags, Browser};
+    let app = spawn_app().await;
+    let (mut browser, coord) = Browser::signed_in(&app, Role::Coordinator).await;
+    let csrf = browser.get("/people/new").await.csrf();
+    let nhs = nhs_number();
+    let added = browser
+        .post(
+            "/people/new",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("given_name", "Sky"),
+                ("family_name", "Tester"),
+                ("nhs_number", nhs.as_str()),
+                ("date_of_birth-day", "2"),
+                ("date_of_birth-month", "5"),
+                ("date_of_birth-year", "2013"),
+                ("autism", "yes"),
+                ("autism_status", "suspected"),
+                ("area", "North"),
+                ("consent_status", "parental"),
+                ("ethnic_category", "M"),
+                ("looked_after", "yes"),
+                ("postcode_district", "ls1"),
+                ("responsible_icb", ""),
+                ("communication_needs", "Needs time to answer"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", strip_tags(&added.body));
+    let record = browser.get(added.location()).await;
+    let text = strip_tags(&record.body);
+    for expected in [
+        "Autism (suspected, not yet assessed)",
+        "Needs time to answer",
+        "A looked-after or adopted child",
+        "LS1",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    let found: Value = coord.get(&format!("/people?search={nhs}")).json().await;
+    let person = &found["items"][0];
+    assert_eq!(person["diagnoses"], json!([]));
+    assert_eq!(person["ethnic_category"], "M");
+    let id = person["id"].as_str().unwrap();
+    // Changing another detail keeps the suspected condition as it was.
+    let details = browser.get(&format!("/people/{id}/details")).await;
+    assert!(
+        details.has("<option value=\"suspected\" selected>"),
+        "the status is shown"
+    );
+    let csrf = details.csrf();
+    let changed = browser
+        .post(
+            &format!("/people/{id}/details"),
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("version", "1"),
+                ("given_name", "Sky"),
+                ("family_name", "Tester"),
+                ("nhs_number", nhs.as_str()),
+                ("date_of_birth-day", "2"),
+                ("date_of_birth-month", "5"),
+                ("date_of_birth-year", "2013"),
+                ("autism", "yes"),
+                ("autism_status", "suspected"),
+                ("area", "South"),
+                ("consent_status", "parental"),
+                ("ethnic_category", "M"),
+                ("looked_after", "yes"),
+                ("postcode_district", "LS1"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, 303, "{}", strip_tags(&changed.body));
+    let after: Value = coord.get(&format!("/people/{id}")).json().await;
+    assert_eq!(after["area"], "South");
+    assert_eq!(
+        after["conditions"],
+        json!([{"condition": "autism", "status": "suspected"}])
+    );
+    assert!(
+        after["communication_needs"].is_null(),
+        "a blank box clears it"
+    );
+}
