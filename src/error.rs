@@ -35,6 +35,10 @@ pub struct Problem {
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
+    /// With `possible-duplicate`: the people already recorded whom this may be.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub matches: Option<Vec<serde_json::Value>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +61,13 @@ pub enum ApiError {
     OutOfScope { person_id: String },
     #[error("{0}")]
     Conflict(String),
+    /// A new person looks like someone already recorded (same date of birth, similar name):
+    /// refused unless the request confirms they are someone else.
+    #[error(
+        "this looks like someone already recorded (same date of birth, a similar name): check \
+         the matches, and send confirm_not_duplicate: true if this is a different person"
+    )]
+    PossibleDuplicate(Vec<serde_json::Value>),
     #[error(
         "the resource has changed since it was read (If-Match does not match version {current})"
     )]
@@ -111,6 +122,7 @@ impl ApiError {
             ApiError::NotFound | ApiError::OutOfScope { .. } => "not-found",
             ApiError::PasswordChangeRequired => "password-change-required",
             ApiError::Conflict(_) => "conflict",
+            ApiError::PossibleDuplicate(_) => "possible-duplicate",
             ApiError::PreconditionFailed { .. } => "precondition-failed",
             ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
@@ -132,7 +144,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::OutOfScope { .. } => StatusCode::NOT_FOUND,
             ApiError::PasswordChangeRequired => StatusCode::FORBIDDEN,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::PossibleDuplicate(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -158,6 +170,10 @@ impl ResponseError for ApiError {
             detail: self.to_string(),
             errors: match self {
                 ApiError::Validation(errors) | ApiError::BadQuery(errors) => Some(errors.clone()),
+                _ => None,
+            },
+            matches: match self {
+                ApiError::PossibleDuplicate(matches) => Some(matches.clone()),
                 _ => None,
             },
         };

@@ -74,6 +74,14 @@ const ALIASES: &[(&str, &[&str])] = &[
         "reasonable_adjustments",
         &["reasonable_adjustments", "adjustments"],
     ),
+    (
+        "confirm_not_duplicate",
+        &[
+            "confirm_not_duplicate",
+            "not_a_duplicate",
+            "different_person",
+        ],
+    ),
 ];
 
 /// Yes/no cells as spreadsheets write them; `None` for anything else (refused by the row's

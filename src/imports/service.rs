@@ -117,6 +117,17 @@ fn bodies(row: &Row, errors: &mut Vec<FieldError>) -> (Value, Value) {
     if let Some(raw) = cell(row, "postcode_district") {
         person.insert("postcode_district".into(), parse::district_of(&raw).into());
     }
+    if let Some(raw) = cell(row, "confirm_not_duplicate") {
+        match parse::yes_no(&raw) {
+            Some(flag) => {
+                person.insert("confirm_not_duplicate".into(), flag.into());
+            }
+            None => errors.push(FieldError::new(
+                "confirm_not_duplicate",
+                format!("{raw:?} is not yes or no"),
+            )),
+        }
+    }
     if let Some(raw) = cell(row, "looked_after") {
         match parse::yes_no(&raw) {
             Some(flag) => {
@@ -286,6 +297,69 @@ fn check_row(
     }
 }
 
+/// A new person (an NHS number not yet recorded) who looks like someone recorded: the row's
+/// error, unless the sheet says they are someone else.
+fn look_alike(
+    conn: &mut AnyConnection,
+    person: &CreatePersonRequest,
+) -> Result<Option<FieldError>, ApiError> {
+    if person.confirm_not_duplicate {
+        return Ok(None);
+    }
+    let nhs =
+        NhsNumber::parse(&person.nhs_number).map_err(|m| ApiError::validation("nhs_number", m))?;
+    if people_store::find_by_nhs_number(conn, nhs.as_str())?.is_some() {
+        return Ok(None);
+    }
+    let found = crate::people::duplicates::find(
+        conn,
+        &person.given_name,
+        &person.family_name,
+        person.date_of_birth,
+    )?;
+    Ok(found.first().map(|p| {
+        FieldError::new(
+            "confirm_not_duplicate",
+            format!(
+                "may be {} {} (born {}, NHS number {}), already recorded: if this is a different \
+                 person, add a column confirm_not_duplicate with yes",
+                p.given_name, p.family_name, p.date_of_birth, p.nhs_number
+            ),
+        )
+    }))
+}
+
+/// A look-alike of a row earlier in the same sheet (a different NHS number, the same date of
+/// birth, a similar name), unless this row says it is someone else.
+fn twin_in_sheet(earlier: &[(usize, ValidRow)], row: &ValidRow) -> Option<FieldError> {
+    let p = &row.person;
+    if p.confirm_not_duplicate {
+        return None;
+    }
+    earlier
+        .iter()
+        .find(|(_, e)| {
+            let q = &e.person;
+            q.nhs_number != p.nhs_number
+                && q.date_of_birth == p.date_of_birth
+                && crate::people::duplicates::similar(
+                    &p.given_name,
+                    &p.family_name,
+                    &q.given_name,
+                    &q.family_name,
+                )
+        })
+        .map(|(number, _)| {
+            FieldError::new(
+                "confirm_not_duplicate",
+                format!(
+                    "may be the person on row {number}: if this is a different person, add a \
+                     column confirm_not_duplicate with yes"
+                ),
+            )
+        })
+}
+
 /// Usernames of the active users who may be named lead workers, with their ids.
 fn active_keyworkers(conn: &mut AnyConnection) -> Result<HashMap<String, String>, ApiError> {
     let mut found = HashMap::new();
@@ -318,10 +392,13 @@ fn validate(
     let mut valid = Vec::new();
     for row in &sheet.rows {
         let mut errors = match check_row(row, now, &keyworkers) {
-            Ok(v) => {
-                valid.push((row.number, v));
-                Vec::new()
-            }
+            Ok(v) => match look_alike(conn, &v.person)?.or_else(|| twin_in_sheet(&valid, &v)) {
+                None => {
+                    valid.push((row.number, v));
+                    Vec::new()
+                }
+                Some(error) => vec![error],
+            },
             Err(errors) => errors,
         };
         if let Some(nhs) = cell(row, "nhs_number").and_then(|n| NhsNumber::parse(&n).ok()) {

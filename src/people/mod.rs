@@ -1,5 +1,6 @@
 //! People: the individuals on (or considered for) the register.
 
+pub mod duplicates;
 pub mod model;
 pub mod record;
 pub mod routes;

@@ -200,6 +200,10 @@ pub struct CreatePersonRequest {
     /// The person objected to their identifiers in the Assuring Transformation return.
     #[serde(default)]
     pub at_objection: bool,
+    /// This is not the person already recorded with the same date of birth and a similar
+    /// name (without it, such a look-alike is refused with the possible-duplicate problem).
+    #[serde(default)]
+    pub confirm_not_duplicate: bool,
 }
 
 impl CreatePersonRequest {

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use uuid::Uuid;
 
+use super::duplicates;
 use super::model::{
     stored_conditions, CreatePersonRequest, PersonQuery, PersonView, UpdatePersonRequest,
 };
@@ -76,6 +77,14 @@ pub fn create(
     let nhs_number = nhs(&req.nhs_number)?;
     if store::nhs_number_taken(conn, &nhs_number)? {
         return Err(duplicate_nhs_number());
+    }
+    if !req.confirm_not_duplicate {
+        let matches = duplicates::find(conn, &req.given_name, &req.family_name, req.date_of_birth)?;
+        if !matches.is_empty() {
+            return Err(ApiError::PossibleDuplicate(
+                matches.iter().map(duplicates::summary).collect(),
+            ));
+        }
     }
     let (given, family) = (
         req.given_name.trim().to_string(),

@@ -278,6 +278,28 @@ pub fn outcome<T>(
         Err(ApiError::Validation(errors)) => {
             Ok(Sent::Refused(FormErrors::from_api(&errors, labels)))
         }
+        Err(ApiError::PossibleDuplicate(matches)) => {
+            let who: Vec<String> = matches
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{} {}, born {}, NHS number {}",
+                        m["given_name"].as_str().unwrap_or_default(),
+                        m["family_name"].as_str().unwrap_or_default(),
+                        m["date_of_birth"].as_str().unwrap_or_default(),
+                        m["nhs_number"].as_str().unwrap_or_default()
+                    )
+                })
+                .collect();
+            Ok(Sent::Refused(FormErrors::one(
+                "confirm_not_duplicate",
+                format!(
+                    "This may be someone already recorded: {}. Check their record; if this is a \
+                     different person, tick \"This is a different person\" and add them",
+                    who.join("; ")
+                ),
+            )))
+        }
         Err(ApiError::Conflict(message)) => match conflict {
             Some(field) => Ok(Sent::Refused(FormErrors::one(field, message))),
             None => Err(ApiError::Conflict(message)),

@@ -90,6 +90,9 @@ pub struct PersonForm {
     pub postcode_district: String,
     #[serde(default)]
     pub responsible_icb: String,
+    /// `yes`: not the look-alike already recorded (asked only after one was found).
+    #[serde(default)]
+    pub confirm_not_duplicate: String,
     /// The person's version when the form was filled (changing details only).
     #[serde(default)]
     pub version: i32,
@@ -244,6 +247,9 @@ impl PersonForm {
             "looked_after".into(),
             (!self.looked_after.is_empty()).into(),
         );
+        if !self.confirm_not_duplicate.is_empty() {
+            fields.insert("confirm_not_duplicate".into(), true.into());
+        }
         self.born()
             .put(&mut fields, &mut found, "date_of_birth", "Date of birth");
         if self.born().date() == DateInput::Blank {
@@ -332,6 +338,12 @@ pub async fn add_person(page: Page, form: web::Form<PersonForm>) -> PageResult {
         {
             Ok(person) => return Ok(see_other(&format!("/people/{}?done=person", person.id))),
             Err(ApiError::Conflict(message)) => FormErrors::one("nhs_number", message),
+            Err(err @ ApiError::PossibleDuplicate(_)) => {
+                match forms::outcome::<()>(Err(err), PERSON_LABELS, None)? {
+                    forms::Sent::Refused(errors) => errors,
+                    _ => FormErrors::default(),
+                }
+            }
             Err(err) => FormErrors::from_validation(err, PERSON_LABELS)?,
         },
         Err(errors) => errors?,

@@ -379,6 +379,8 @@ pub fn person_body(given: &str, family: &str) -> Value {
         "diagnoses": ["autism"],
         "area": "North",
         "consent_status": "given",
+        // Test people share a date of birth and a surname: they are look-alikes on purpose.
+        "confirm_not_duplicate": true,
     })
 }
 

@@ -16,6 +16,7 @@ mod contacts;
 mod dashboard;
 mod demo;
 mod discharge;
+mod duplicates;
 mod errors;
 mod escalation;
 mod first_hour;
