@@ -104,11 +104,15 @@ COORD_TOKEN="$(sign_in cora)"
 KW_TOKEN="$(sign_in kit)"
 AS="$COORD_TOKEN"
 
-step "Add a person and put them on the register as amber"
+step "Add a person (autism diagnosed, a learning disability suspected) and put them on the register as amber"
 NHS="$(nhs_number)"
+# A run of the walk on a database where it ran before meets its own Sam Taylor: a look-alike
+# (same date of birth, same name) is refused unless confirmed as someone else.
 PERSON="$(field "$(call POST /people 201 "$(jq -nc --arg n "$NHS" --arg dob "$(day -6000)" \
   '{nhs_number:$n, given_name:"Sam", family_name:"Taylor", date_of_birth:$dob,
-    diagnoses:["autism"], area:"North", consent_status:"parental"}')")" .id)"
+    conditions:[{condition:"autism", status:"diagnosed"}, {condition:"learning_disability", status:"suspected"}],
+    ethnic_category:"A", communication_needs:"Short sentences; time to answer",
+    area:"North", consent_status:"parental", confirm_not_duplicate:true}')")" .id)"
 ENTRY="$(field "$(call POST /register 201 "$(jq -nc --arg p "$PERSON" \
   '{person_id:$p, rag:"amber", risk_summary:"Placement under strain"}')")" .id)"
 echo "person $PERSON (NHS number $NHS), register entry $ENTRY"
@@ -123,6 +127,11 @@ call GET "/register?rag=red&area=north&sort=next_review_due" 200 | jq -c '{total
 step "Name the keyworker; Sam is now on their caseload"
 call PUT "/people/$PERSON/keyworker" 200 "$(jq -nc --arg u "$KEYWORKER" '{user_id:$u}')" | jq -c '{user: .user.username, from}'
 call GET "/users/$KEYWORKER/caseload" 200 | jq -c '{total}'
+
+step "The keyworker records a professional involved: Sam's social worker"
+AS="$KW_TOKEN" call POST "/people/$PERSON/involvements" 201 "$(jq -nc --arg d "$(day -200)" \
+  '{name:"Jo Smith", organisation:"County Council", role:"social_worker", contact:"01632 960001", from_on:$d}')" |
+  jq -c '{name, role, current}'
 
 step "The keyworker logs a contact (never edited: a correction is a new contact)"
 AS="$KW_TOKEN" call POST "/people/$PERSON/contacts" 201 "$(jq -nc --arg t "$(date -u +%FT%TZ)" \
