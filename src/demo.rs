@@ -333,6 +333,9 @@ fn person(
         postcode_district: None,
         responsible_icb: None,
         at_objection: false,
+        merged_into: None,
+        merged_at: None,
+        merge_reason: None,
     });
     // Young people past the transition age have their plan, but for the ~5% whose work is
     // overdue (no extra random draw: the same seed keeps giving the same register).

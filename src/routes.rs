@@ -33,6 +33,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(people::routes::list_people)
                 .service(people::routes::get_person)
                 .service(people::routes::update_person)
+                .service(people::routes::merge_person)
                 .service(keyworkers::routes::assign_keyworker)
                 .service(keyworkers::routes::unassign_keyworker)
                 .service(keyworkers::routes::keyworker_history)

@@ -72,6 +72,7 @@ pub fn admit(
 ) -> Result<AdmissionRow, ApiError> {
     let (ctx, rules) = (&a.audit, Rules::of(a));
     let person = people::get(conn, person_id)?;
+    crate::people::merge::refuse_if_merged(&person)?;
     if req.admitted_on < person.date_of_birth {
         return Err(ApiError::validation(
             "admitted_on",

@@ -56,7 +56,9 @@ pub fn access_log(
     page: Page,
 ) -> Result<ListResponse<AccessLogEntry>, ApiError> {
     people::get(conn, person_id)?;
-    let (rows, total) = store::about_person(conn, person_id, page)?;
+    // A survivor's log holds the records merged into it.
+    let ids = crate::people::merge::ids_of(conn, person_id)?;
+    let (rows, total) = store::about_person(conn, &ids, page)?;
     let actors: Vec<String> = rows.iter().filter_map(|r| r.actor_id.clone()).collect();
     let found = users::find_many(conn, &actors)?;
     store::record(

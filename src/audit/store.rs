@@ -417,12 +417,12 @@ fn filtered<'a>(
 /// (by person), then the rows naming those sets (by set).
 pub fn about_person(
     conn: &mut AnyConnection,
-    person_id: &str,
+    person_ids: &[String],
     page: Page,
 ) -> QueryResult<(Vec<AuditRow>, i64)> {
     let query = || {
         let sets = audit_subjects::table
-            .filter(audit_subjects::person_id.eq(person_id))
+            .filter(audit_subjects::person_id.eq_any(person_ids))
             .select(audit_subjects::subject_set.nullable());
         audit_log::table
             .filter(audit_log::subject_set.eq_any(sets))

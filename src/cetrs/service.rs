@@ -99,7 +99,7 @@ pub fn create(
     req: CreateCetrRequest,
 ) -> Result<CetrRow, ApiError> {
     let (ctx, rules) = (&a.audit, Rules::of(a));
-    people::get(conn, person_id)?;
+    crate::people::merge::refuse_if_merged(&people::get(conn, person_id)?)?;
     let admission = admission_for(
         conn,
         person_id,

@@ -21,6 +21,7 @@ pub fn create(
 ) -> Result<ContactRow, ApiError> {
     let (ctx, scope) = (&a.audit, &a.scope);
     access::ensure_person_visible(conn, scope, person_id)?;
+    crate::people::merge::ensure_writable(conn, person_id)?;
     let corrects_id = req.corrects_id.map(|id| id.to_string());
     if let Some(corrected) = &corrects_id {
         if store::person_of(conn, corrected)?.as_deref() != Some(person_id) {

@@ -122,6 +122,9 @@ diesel::table! {
         postcode_district -> Nullable<Text>,
         responsible_icb -> Nullable<Text>,
         at_objection -> Bool,
+        merged_into -> Nullable<Text>,
+        merged_at -> Nullable<Timestamp>,
+        merge_reason -> Nullable<Text>,
     }
 }
 

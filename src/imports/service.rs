@@ -469,7 +469,15 @@ fn write_row(
     let nhs = NhsNumber::parse(&row.person.nhs_number)
         .map_err(|m| ApiError::validation("nhs_number", m))?;
     let mut changed = false;
-    let person = match people_store::find_by_nhs_number(conn, nhs.as_str())? {
+    // A merged record's NHS number means its survivor.
+    let recorded = match people_store::find_by_nhs_number(conn, nhs.as_str())? {
+        Some(p) => match &p.merged_into {
+            Some(into) => Some(people_store::get(conn, into)?),
+            None => Some(p),
+        },
+        None => None,
+    };
+    let person = match recorded {
         None => {
             report.people_created += 1;
             changed = true;

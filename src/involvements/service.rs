@@ -25,6 +25,7 @@ pub fn create(
     req: CreateInvolvementRequest,
 ) -> Result<InvolvementView, ApiError> {
     access::ensure_person_visible(conn, &a.scope, person_id)?;
+    crate::people::merge::ensure_writable(conn, person_id)?;
     let now = a.audit.now;
     let row = InvolvementRow {
         id: Uuid::now_v7().to_string(),

@@ -37,7 +37,7 @@ pub fn assign(
     req: AssignKeyworkerRequest,
     today: NaiveDate,
 ) -> Result<AssignmentRow, ApiError> {
-    people::get(conn, person_id)?;
+    crate::people::merge::refuse_if_merged(&people::get(conn, person_id)?)?;
     let user_id = req.user_id.to_string();
     match users::get(conn, &user_id).optional()? {
         Some(u) if u.active && NAMED_WORKER_ROLES.contains(&u.role) => {}

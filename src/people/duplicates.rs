@@ -49,6 +49,7 @@ pub fn find(
 ) -> QueryResult<Vec<PersonRow>> {
     let born_that_day: Vec<PersonRow> = people::table
         .filter(people::date_of_birth.eq(date_of_birth))
+        .filter(people::merged_into.is_null())
         .select(PersonRow::as_select())
         .load(conn)?;
     Ok(born_that_day

@@ -397,6 +397,8 @@ pub struct PersonView {
     pub postcode_district: Option<String>,
     pub responsible_icb: Option<String>,
     pub at_objection: bool,
+    /// This record was merged into that person: it is read-only, kept so nothing is lost.
+    pub merged_into: Option<String>,
     /// Whole years today (Europe/London).
     pub age: u32,
     pub age_group: AgeGroup,
@@ -433,6 +435,7 @@ impl PersonView {
             postcode_district: row.postcode_district,
             responsible_icb: row.responsible_icb,
             at_objection: row.at_objection,
+            merged_into: row.merged_into,
             consent_status: row.consent_status,
             age,
             age_group: AgeGroup::of_age(age),

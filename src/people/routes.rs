@@ -84,3 +84,28 @@ pub async fn update_person(
         .await?;
     Ok(ok_versioned(&view, view.version))
 }
+
+/// Merge a person recorded twice into the record that stays (coordinators): everything moves
+/// to `into`; this record becomes a read-only tombstone (`merged_into`). Refused (409) when
+/// both have an active register entry or an open admission.
+#[utoipa::path(
+    tag = "people",
+    params(("id" = String, Path, description = "The person merged away")),
+    request_body = super::merge::MergeRequest,
+    responses(
+        (status = 200, description = "The surviving person", body = PersonView),
+        (status = 409, description = "Both have an active entry or an open admission, or one is merged already", body = Problem),
+    )
+)]
+#[post("/people/{id}/merge")]
+pub async fn merge_person(
+    ctx: Ctx,
+    id: Id,
+    body: ValidJson<super::merge::MergeRequest>,
+) -> ApiResult<HttpResponse> {
+    let body = ctx.permit(Permission::RegisterWrite, body)?;
+    let view = ctx
+        .write(move |c, a| service::merge_view(c, a, &id.key(), body))
+        .await?;
+    Ok(ok_versioned(&view, view.version))
+}

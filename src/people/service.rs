@@ -104,6 +104,9 @@ pub fn create(
             postcode_district: code(req.postcode_district, postcode_district),
             responsible_icb: code(req.responsible_icb, ods_code),
             at_objection: req.at_objection,
+            merged_into: None,
+            merged_at: None,
+            merge_reason: None,
             id: id.clone(),
             nhs_number,
             search_name: store::search_name(&given, &family),
@@ -289,6 +292,7 @@ pub fn update(
     req: UpdatePersonRequest,
 ) -> Result<PersonRow, ApiError> {
     let current = store::get(conn, id)?;
+    super::merge::refuse_if_merged(&current)?;
     if_match.check(current.version)?;
     let (changes, fields) = diff(&current, req)?;
     if fields.is_empty() {
@@ -351,6 +355,17 @@ pub fn create_view(
     req: CreatePersonRequest,
 ) -> Result<PersonView, ApiError> {
     let row = create(conn, &a.audit, req)?;
+    view(conn, row, a.today)
+}
+
+/// Merges person `id` into `req.into` and answers the survivor's view.
+pub fn merge_view(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    id: &str,
+    req: super::merge::MergeRequest,
+) -> Result<PersonView, ApiError> {
+    let row = super::merge::merge(conn, a, id, req)?;
     view(conn, row, a.today)
 }
 

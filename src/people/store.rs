@@ -9,7 +9,7 @@ use crate::domain::person::ConsentStatus;
 use crate::domain::register::EntryStatus;
 use crate::http::Page;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = people)]
 pub struct PersonRow {
     pub id: String,
@@ -37,37 +37,14 @@ pub struct PersonRow {
     pub postcode_district: Option<String>,
     pub responsible_icb: Option<String>,
     pub at_objection: bool,
+    /// Merged into this person (a read-only tombstone since `merged_at`).
+    pub merged_into: Option<String>,
+    pub merged_at: Option<NaiveDateTime>,
+    pub merge_reason: Option<String>,
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = people)]
-pub struct NewPersonRow {
-    pub id: String,
-    pub nhs_number: String,
-    pub given_name: String,
-    pub family_name: String,
-    pub search_name: String,
-    pub date_of_birth: NaiveDate,
-    pub gender: Option<String>,
-    pub diagnoses: String,
-    pub area: String,
-    pub local_authority: Option<String>,
-    pub gp_practice: Option<String>,
-    pub consent_status: ConsentStatus,
-    pub consent_note: Option<String>,
-    pub keyworker_id: Option<String>,
-    pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub ethnic_category: Option<String>,
-    pub conditions: String,
-    pub communication_needs: Option<String>,
-    pub reasonable_adjustments: Option<String>,
-    pub looked_after: bool,
-    pub postcode_district: Option<String>,
-    pub responsible_icb: Option<String>,
-    pub at_objection: bool,
-}
+/// A new person's row is the row itself: every column is written on insert.
+pub type NewPersonRow = PersonRow;
 
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = people)]
@@ -235,7 +212,10 @@ pub struct PersonFilter {
 }
 
 fn filtered(filter: &PersonFilter) -> people::BoxedQuery<'_, Backend> {
-    let mut query = people::table.into_boxed();
+    // A merged record is a tombstone: found by id, never in lists or searches.
+    let mut query = people::table
+        .filter(people::merged_into.is_null())
+        .into_boxed();
     match &filter.search {
         Some(Search::Person(term)) => query = query.filter(search_condition::<people::table>(term)),
         Some(Search::Reference(number)) => {

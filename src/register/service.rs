@@ -163,6 +163,7 @@ pub fn open(
     let person = people::get(conn, &person_id)
         .optional()?
         .ok_or_else(|| ApiError::validation("person_id", "no such person"))?;
+    crate::people::merge::refuse_if_merged(&person)?;
     if let Some(existing) = store::active_for_person(conn, &person_id)? {
         return Err(ApiError::Conflict(format!(
             "this person already has an active register entry ({})",

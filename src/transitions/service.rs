@@ -21,6 +21,7 @@ pub fn put(
     req: TransitionPlanRequest,
 ) -> Result<(TransitionPlanView, bool), ApiError> {
     access::ensure_person_visible(conn, &a.scope, person_id)?;
+    crate::people::merge::ensure_writable(conn, person_id)?;
     let current = store::get(conn, person_id)?;
     let now = a.audit.now;
     let mut row = PlanRow {

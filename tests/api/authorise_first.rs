@@ -11,9 +11,10 @@ use crate::helpers::*;
 
 /// (method, path template, a role the route refuses). `{…}` segments get a fresh UUID (or a
 /// point number): a forbidden role is refused before anything is looked up.
-const WRITES: [(&str, &str, &str); 33] = [
+const WRITES: [(&str, &str, &str); 34] = [
     ("POST", "/api/v1/people", "keyworker"),
     ("PATCH", "/api/v1/people/{id}", "manager"),
+    ("POST", "/api/v1/people/{id}/merge", "clinician"),
     ("PUT", "/api/v1/people/{id}/keyworker", "keyworker"),
     ("DELETE", "/api/v1/people/{id}/keyworker", "clinician"),
     ("POST", "/api/v1/people/{id}/contacts", "manager"),

@@ -30,6 +30,7 @@ mod imports;
 mod instances;
 mod involvements;
 mod keyworkers;
+mod merge;
 mod openapi;
 mod pages;
 mod people;

@@ -180,6 +180,13 @@ fn rows() -> Vec<Row> {
             [403, 200, 200, 200, 200, 404],
         ),
         (
+            "merge a duplicate",
+            M::POST,
+            "/people/{fresh_person}/merge",
+            json!({"into": "{person}", "reason": "Recorded twice", "confirm_different_nhs_numbers": true}),
+            [403, 200, 403, 403, 403, 403],
+        ),
+        (
             "involvements: list",
             M::GET,
             "/people/{person}/involvements",
