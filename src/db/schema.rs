@@ -413,6 +413,7 @@ diesel::table! {
 }
 
 diesel::joinable!(register_entries -> people (person_id));
+diesel::joinable!(transition_plans -> people (person_id));
 diesel::joinable!(notifications -> alerts (alert_id));
 diesel::joinable!(discharge_points -> discharge_plans (plan_id));
 diesel::joinable!(alerts -> people (person_id));

@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use super::plan::Candidate;
 use crate::db::schema::{
     admissions, cetr_actions, cetrs, discharge_plans, discharge_points, people, register_entries,
+    transition_plans,
 };
 use crate::db::types::skip_unreadable;
 use crate::db::AnyConnection;
@@ -307,9 +308,11 @@ pub fn gather(
     Ok(out)
 }
 
-/// Young people on the register past the transition age with no transition plan. Only up
-/// to their 26th birthday: children's and young people's services end at 25, so an older
-/// adult on the register has moved to adult services already and owes no plan.
+/// Young people on the register past the transition age with no transition plan, in one
+/// query that returns only those without one (a left join on the plans), so its cost follows
+/// the few owing a plan, not the many young people. Only up to their 26th birthday:
+/// children's and young people's services end at 25, so an older adult on the register has
+/// moved to adult services already and owes no plan.
 fn transitions(
     conn: &mut AnyConnection,
     today: NaiveDate,
@@ -318,32 +321,38 @@ fn transitions(
     let months = chrono::Months::new(t.transition_plan_from_months);
     let reached_by = today.checked_sub_months(months).unwrap_or(NaiveDate::MIN);
     let past_25 = crate::domain::person::latest_birth_date_for_age(today, 26);
-    let of_age: Vec<(String, NaiveDate)> = people::table
+    let rows: Vec<(String, String, String, NaiveDate)> = register_entries::table
+        .inner_join(people::table.left_join(transition_plans::table))
         .filter(people::date_of_birth.lt(reached_by))
         .filter(people::date_of_birth.gt(past_25))
-        .select((people::id, people::date_of_birth))
+        .filter(transition_plans::person_id.nullable().is_null())
+        .select((
+            register_entries::id,
+            register_entries::person_id,
+            register_entries::status,
+            people::date_of_birth,
+        ))
         .load(conn)?;
-    if of_age.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<String> = of_age.iter().map(|(id, _)| id.clone()).collect();
-    let planned: HashSet<String> = crate::transitions::store::planned(conn, &ids)?
+    // The status is read here, not in SQL (see `active_entries_of`).
+    Ok(rows
         .into_iter()
-        .collect();
-    let born: HashMap<String, NaiveDate> = of_age.into_iter().collect();
-    Ok(active_entries_of(conn, &ids)?
-        .into_iter()
-        .filter(|e| !planned.contains(&e.person_id))
-        .filter_map(|e| {
-            let needed_from = born.get(&e.person_id)?.checked_add_months(months)?;
+        .filter(|(id, _, status, _)| match EntryStatus::parse(status) {
+            Some(status) => status == EntryStatus::Active,
+            None => {
+                skip_unreadable("register_entries.status", id, status);
+                false
+            }
+        })
+        .filter_map(|(id, person, _, born)| {
+            let needed_from = born.checked_add_months(months)?;
             Some(found(
                 Obligation::TransitionPlan {
                     needed_from,
                     has_plan: false,
                 },
                 "register_entry",
-                e.id,
-                e.person_id,
+                id,
+                person,
             ))
         })
         .collect())

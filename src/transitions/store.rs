@@ -48,17 +48,3 @@ pub fn replace(
     .execute(conn)?;
     Ok(affected == 1)
 }
-
-/// Of `people`, those with a plan.
-pub fn planned(conn: &mut AnyConnection, people: &[String]) -> QueryResult<Vec<String>> {
-    let mut found = Vec::new();
-    for chunk in people.chunks(500) {
-        found.extend(
-            transition_plans::table
-                .filter(transition_plans::person_id.eq_any(chunk))
-                .select(transition_plans::person_id)
-                .load::<String>(conn)?,
-        );
-    }
-    Ok(found)
-}
