@@ -25,6 +25,7 @@ pub mod metrics;
 pub mod notify;
 pub mod openapi;
 pub mod people;
+pub mod referrals;
 pub mod register;
 pub mod reports;
 pub mod routes;

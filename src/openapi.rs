@@ -27,6 +27,7 @@ use utoipa_actix_web::AppExt;
         (name = "cetrs", description = "Care (Education) and Treatment Reviews and their actions"),
         (name = "discharge", description = "12-point discharge plans"),
         (name = "escalation", description = "Alerts, escalation runs and the notification outbox"),
+        (name = "referrals", description = "Referrals to the register and their decisions"),
         (name = "reports", description = "Summary reports"),
         (name = "imports", description = "Importing an existing spreadsheet register"),
         (name = "audit", description = "Who did what, when"),

@@ -5,7 +5,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     admissions, alerts, audit, auth, cetrs, contacts, discharge, escalation, governance, health,
-    imports, involvements, keyworkers, notify, people, register, reports, transitions, users,
+    imports, involvements, keyworkers, notify, people, referrals, register, reports, transitions, users,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -47,6 +47,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(involvements::routes::update_involvement)
                 .service(transitions::routes::put_transition_plan)
                 .service(transitions::routes::get_transition_plan)
+                .service(referrals::routes::create_referral)
+                .service(referrals::routes::list_referrals)
+                .service(referrals::routes::get_referral)
+                .service(referrals::routes::update_referral)
                 .service(admissions::routes::create_admission)
                 .service(admissions::routes::list_admissions)
                 .service(admissions::routes::get_admission)

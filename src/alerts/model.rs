@@ -14,7 +14,8 @@ use crate::users::model::UserSummary;
 pub struct AlertView {
     pub id: String,
     pub kind: AlertKind,
-    pub person_id: String,
+    /// Null for an alert about a referral whose person is not recorded yet.
+    pub person_id: Option<String>,
     pub register_entry_id: Option<String>,
     /// `register_entry`, `admission`, `cetr_action`, `discharge_point` or `discharge_plan`.
     pub subject_type: String,
@@ -34,6 +35,14 @@ pub struct AlertView {
 }
 
 impl AlertView {
+    /// The page an alert leads to: the person's record, or the referral not yet accepted.
+    pub fn href(&self) -> String {
+        match &self.person_id {
+            Some(person) => format!("/people/{person}"),
+            None => format!("/referrals/{}", self.subject_id),
+        }
+    }
+
     pub fn new(row: AlertRow, assignee: Option<UserSummary>) -> AlertView {
         AlertView {
             kind: row.kind,

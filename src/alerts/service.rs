@@ -81,7 +81,7 @@ pub fn list(
     let (rows, total) = store::list(conn, &filter, &AlertScope::of(&a.user), page)?;
     a.audit_read(
         AuditEvent::new(AuditAction::Read, "alert_list", None)
-            .about_all(rows.iter().map(|r| r.person_id.clone())),
+            .about_all(rows.iter().filter_map(|r| r.person_id.clone())),
     );
     Ok(ListResponse::new(views(conn, rows)?, total, page))
 }
@@ -89,7 +89,11 @@ pub fn list(
 /// One alert in the caller's scope (audited).
 pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<AlertView, ApiError> {
     let alert = visible_alert(conn, &AlertScope::of(&a.user), id)?;
-    a.audit_read(AuditEvent::new(AuditAction::Read, ENTITY, Some(id)).about(&alert.person_id));
+    let mut event = AuditEvent::new(AuditAction::Read, ENTITY, Some(id));
+    if let Some(person) = &alert.person_id {
+        event = event.about(person);
+    }
+    a.audit_read(event);
     views(conn, vec![alert])?.pop().ok_or(ApiError::NotFound)
 }
 

@@ -18,7 +18,8 @@ pub struct AlertRow {
     pub kind: AlertKind,
     pub subject_type: String,
     pub subject_id: String,
-    pub person_id: String,
+    /// None for an alert about a referral not yet accepted (no person record yet).
+    pub person_id: Option<String>,
     pub register_entry_id: Option<String>,
     pub due_on: NaiveDate,
     pub days_overdue: i32,
@@ -77,7 +78,7 @@ fn insert_pg(conn: &mut diesel::PgConnection, rows: &[AlertRow]) -> QueryResult<
     .bind::<Array<Text>, _>(crate::db::column(rows, |r| r.kind))
     .bind::<Array<Text>, _>(crate::db::column(rows, |r| r.subject_type.clone()))
     .bind::<Array<Text>, _>(crate::db::column(rows, |r| r.subject_id.clone()))
-    .bind::<Array<Text>, _>(crate::db::column(rows, |r| r.person_id.clone()))
+    .bind::<Array<Nullable<Text>>, _>(crate::db::column(rows, |r| r.person_id.clone()))
     .bind::<Array<Nullable<Text>>, _>(crate::db::column(rows, |r| r.register_entry_id.clone()))
     .bind::<Array<Date>, _>(crate::db::column(rows, |r| r.due_on))
     .bind::<Array<Integer>, _>(crate::db::column(rows, |r| r.days_overdue))
@@ -193,13 +194,14 @@ pub struct AlertFilter {
     pub person_id: Option<String>,
 }
 
-type Joined = diesel::dsl::InnerJoin<alerts::table, people::table>;
+// A left join: an alert about a referral not yet accepted has no person.
+type Joined = diesel::dsl::LeftJoin<alerts::table, people::table>;
 
 fn filtered<'a>(
     filter: &'a AlertFilter,
     scope: &'a AlertScope,
 ) -> diesel::dsl::IntoBoxed<'a, Joined, Backend> {
-    let mut query = alerts::table.inner_join(people::table).into_boxed();
+    let mut query = alerts::table.left_join(people::table).into_boxed();
     if !filter.statuses.is_empty() {
         query = query.filter(alerts::status.eq_any(&filter.statuses));
     }
@@ -247,12 +249,15 @@ pub fn visible(
     scope: &AlertScope,
 ) -> QueryResult<bool> {
     let keyworker = match scope {
-        AlertScope::Caseload(_) => people::table
-            .find(&alert.person_id)
-            .select(people::keyworker_id)
-            .first::<Option<String>>(conn)
-            .optional()?
-            .flatten(),
+        AlertScope::Caseload(_) => match &alert.person_id {
+            Some(person) => people::table
+                .find(person)
+                .select(people::keyworker_id)
+                .first::<Option<String>>(conn)
+                .optional()?
+                .flatten(),
+            None => None,
+        },
         _ => None,
     };
     Ok(scope.sees(alert.assignee_id.as_deref(), keyworker.as_deref()))

@@ -45,12 +45,17 @@ pub enum Permission {
     Import,
     /// Who has seen or changed a person, and their subject-access export.
     PersonAuditRead,
+    /// Refer someone to the register, and read one's own referrals (coordinators and
+    /// managers read them all).
+    ReferralsCreate,
+    /// Screen, accept or decline referrals, and record their contacts.
+    ReferralsTriage,
 }
 
 use Role::*;
 
 impl Permission {
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 22] = [
         Permission::UsersWrite,
         Permission::UsersRead,
         Permission::AuditRead,
@@ -71,6 +76,8 @@ impl Permission {
         Permission::ReportsRead,
         Permission::Import,
         Permission::PersonAuditRead,
+        Permission::ReferralsCreate,
+        Permission::ReferralsTriage,
     ];
 
     /// The roles granted this permission. A `match`, so a new permission without a row
@@ -97,6 +104,8 @@ impl Permission {
             Permission::ReportsRead => &[Coordinator, Manager],
             Permission::Import => &[Coordinator],
             Permission::PersonAuditRead => &[Coordinator, Manager],
+            Permission::ReferralsCreate => &[Coordinator, Manager, Clinician, Keyworker],
+            Permission::ReferralsTriage => &[Coordinator],
         }
     }
 }
@@ -176,6 +185,8 @@ mod tests {
                 Permission::PersonAuditRead,
                 [false, true, true, false, false],
             ),
+            (Permission::ReferralsCreate, [false, true, true, true, true]),
+            (Permission::ReferralsTriage, [false, true, false, false, false]),
         ];
         assert_eq!(rows.len(), Permission::ALL.len());
         for (permission, expected) in rows {

@@ -452,6 +452,8 @@ impl Settings {
             t.oversight_visit_days_under_18,
             t.discharge_plan_days,
             t.keyworker_days,
+            t.referral_contact_working_days,
+            t.referral_decision_days,
         ]
         .iter()
         .any(|d| !(1..=730).contains(d))

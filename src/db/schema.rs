@@ -136,6 +136,34 @@ diesel::table! {
 }
 
 diesel::table! {
+    referrals (id) {
+        id -> Text,
+        reference_number -> BigInt,
+        reference -> Text,
+        status -> Text,
+        person_id -> Nullable<Text>,
+        person_details -> Nullable<Text>,
+        area -> Text,
+        referrer_name -> Text,
+        referrer_organisation -> Nullable<Text>,
+        referrer_contact -> Nullable<Text>,
+        reason -> Text,
+        received_on -> Date,
+        first_contact_on -> Nullable<Date>,
+        screened_on -> Nullable<Date>,
+        decided_on -> Nullable<Date>,
+        decision_reason -> Nullable<Text>,
+        referrer_told_on -> Nullable<Date>,
+        register_entry_id -> Nullable<Text>,
+        version -> Integer,
+        recorded_by -> Text,
+        decided_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     register_entries (id) {
         id -> Text,
         reference -> Text,
@@ -368,7 +396,7 @@ diesel::table! {
         kind -> Text,
         subject_type -> Text,
         subject_id -> Text,
-        person_id -> Text,
+        person_id -> Nullable<Text>,
         register_entry_id -> Nullable<Text>,
         due_on -> Date,
         days_overdue -> Integer,
@@ -423,6 +451,7 @@ diesel::joinable!(rag_history -> register_entries (register_entry_id));
 diesel::joinable!(dsr_reviews -> register_entries (register_entry_id));
 diesel::allow_tables_to_appear_in_same_query!(
     people,
+    referrals,
     register_entries,
     rag_history,
     dsr_reviews,

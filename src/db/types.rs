@@ -91,6 +91,7 @@ use crate::domain::alerts::{AlertKind, AlertStatus, NotificationStatus};
 use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::{ActionStatus, CetrKind, DischargeDestination, Setting};
 use crate::domain::person::{ConsentStatus, ContactKind, InvolvementRole};
+use crate::domain::referral::ReferralStatus;
 use crate::domain::register::{ClosureReason, EntryStatus};
 use crate::domain::session::SessionKind;
 use crate::domain::{Rag, Role};
@@ -112,6 +113,7 @@ text_enum!(
     NotificationStatus,
     SessionKind,
     InvolvementRole,
+    ReferralStatus,
 );
 
 /// Rows a safety job (the escalation sweep) met with an unknown value and skipped, by

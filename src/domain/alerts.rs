@@ -34,10 +34,14 @@ pub enum AlertKind {
     /// On the register, aged 17 or over (configurable), and no transition plan; it stays
     /// open past the 18th birthday until a plan exists.
     TransitionPlanMissing,
+    /// A referral with no first contact after 5 working days (Monday to Friday).
+    ReferralContactOverdue,
+    /// A referral with no decision (accepted or declined) after 28 days.
+    ReferralDecisionOverdue,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 10] = [
+    pub const ALL: [AlertKind; 12] = [
         AlertKind::DsrReviewOverdue,
         AlertKind::NoKeyworker,
         AlertKind::CetrRequired,
@@ -48,6 +52,8 @@ impl AlertKind {
         AlertKind::DischargePlanReviewOverdue,
         AlertKind::OversightVisitOverdue,
         AlertKind::TransitionPlanMissing,
+        AlertKind::ReferralContactOverdue,
+        AlertKind::ReferralDecisionOverdue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,6 +68,8 @@ impl AlertKind {
             AlertKind::DischargePlanReviewOverdue => "discharge_plan_review_overdue",
             AlertKind::OversightVisitOverdue => "oversight_visit_overdue",
             AlertKind::TransitionPlanMissing => "transition_plan_missing",
+            AlertKind::ReferralContactOverdue => "referral_contact_overdue",
+            AlertKind::ReferralDecisionOverdue => "referral_decision_overdue",
         }
     }
 
@@ -82,6 +90,8 @@ impl AlertKind {
             AlertKind::DischargePlanReviewOverdue => "Discharge plan review overdue",
             AlertKind::OversightVisitOverdue => "Commissioner oversight visit overdue",
             AlertKind::TransitionPlanMissing => "No transition plan (moving to adult services)",
+            AlertKind::ReferralContactOverdue => "Referral: no first contact yet",
+            AlertKind::ReferralDecisionOverdue => "Referral: no decision yet",
         }
     }
 }
@@ -169,6 +179,14 @@ pub enum Obligation {
         needed_from: NaiveDate,
         has_plan: bool,
     },
+    ReferralContact {
+        received_on: NaiveDate,
+        contacted: bool,
+    },
+    ReferralDecision {
+        received_on: NaiveDate,
+        decided: bool,
+    },
 }
 
 impl Obligation {
@@ -184,6 +202,8 @@ impl Obligation {
             Obligation::PlanReview { .. } => AlertKind::DischargePlanReviewOverdue,
             Obligation::OversightVisit { .. } => AlertKind::OversightVisitOverdue,
             Obligation::TransitionPlan { .. } => AlertKind::TransitionPlanMissing,
+            Obligation::ReferralContact { .. } => AlertKind::ReferralContactOverdue,
+            Obligation::ReferralDecision { .. } => AlertKind::ReferralDecisionOverdue,
         }
     }
 
@@ -222,6 +242,17 @@ impl Obligation {
             Obligation::OversightVisit { next_visit_due } => Some(next_visit_due),
             Obligation::TransitionPlan { has_plan: true, .. } => None,
             Obligation::TransitionPlan { needed_from, .. } => Some(needed_from),
+            Obligation::ReferralContact {
+                contacted: true, ..
+            } => None,
+            Obligation::ReferralContact { received_on, .. } => Some(add_working_days(
+                received_on,
+                t.referral_contact_working_days,
+            )),
+            Obligation::ReferralDecision { decided: true, .. } => None,
+            Obligation::ReferralDecision { received_on, .. } => {
+                Some(add_days(received_on, t.referral_decision_days))
+            }
         }
     }
 
@@ -237,9 +268,69 @@ impl Obligation {
     }
 }
 
+/// `days` working days (Monday to Friday) after `from`: a referral received on a Friday
+/// with 5 working days to first contact is due the next Friday. Bank holidays are not
+/// known to `dsr`, so they count as working days (the alert can come a day early, never late).
+pub fn add_working_days(from: NaiveDate, days: u32) -> NaiveDate {
+    use chrono::{Datelike, Weekday};
+    let mut date = from;
+    let mut left = days;
+    // Bounded: at most 7 calendar days for every 5 working days, plus a weekend.
+    while left > 0 {
+        date = date.succ_opt().unwrap_or(date);
+        if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    date
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn working_days_skip_weekends() {
+        // (from, working days, due): 2026-12-04 is a Friday.
+        let cases = [
+            ("2026-12-04", 5, "2026-12-11"),
+            ("2026-12-05", 5, "2026-12-11"),
+            ("2026-12-06", 5, "2026-12-11"),
+            ("2026-12-07", 5, "2026-12-14"),
+            ("2026-12-07", 1, "2026-12-08"),
+            ("2026-12-04", 1, "2026-12-07"),
+            ("2026-12-07", 0, "2026-12-07"),
+            ("2026-12-01", 10, "2026-12-15"),
+        ];
+        for (from, n, due) in cases {
+            assert_eq!(add_working_days(d(from), n), d(due), "{from} + {n}");
+        }
+    }
+
+    #[test]
+    fn referral_clocks() {
+        let t = Timescales::default();
+        let received_on = d("2026-12-04");
+        let contact = Obligation::ReferralContact {
+            received_on,
+            contacted: false,
+        };
+        assert_eq!(contact.due_on(&t), Some(d("2026-12-11")));
+        let done = Obligation::ReferralContact {
+            received_on,
+            contacted: true,
+        };
+        assert_eq!(done.due_on(&t), None);
+        let decision = Obligation::ReferralDecision {
+            received_on,
+            decided: false,
+        };
+        assert_eq!(decision.due_on(&t), Some(d("2027-01-01")));
+        assert_eq!(
+            decision.evaluate(d("2027-01-02"), Levels::default(), &t),
+            Some((d("2027-01-01"), Overdue { days: 1, level: 1 }))
+        );
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -216,6 +216,10 @@ pub struct Timescales {
     /// From this age, in months (204: 17 years 0 months), a person on the register needs a
     /// transition plan for their move to adult services.
     pub transition_plan_from_months: u32,
+    /// Working days (Monday to Friday) from a referral's receipt to the first contact.
+    pub referral_contact_working_days: u32,
+    /// Days from a referral's receipt to its decision (accepted or declined).
+    pub referral_decision_days: u32,
 }
 
 impl Default for Timescales {
@@ -232,6 +236,8 @@ impl Default for Timescales {
             discharge_plan_days: 7,
             keyworker_days: 5,
             transition_plan_from_months: 204,
+            referral_contact_working_days: 5,
+            referral_decision_days: 28,
         }
     }
 }

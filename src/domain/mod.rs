@@ -5,6 +5,7 @@ pub mod discharge;
 pub mod inpatient;
 pub mod nhs_number;
 pub mod person;
+pub mod referral;
 pub mod register;
 pub mod reports;
 pub mod role;

@@ -26,7 +26,8 @@ pub struct Found {
     pub obligation: Obligation,
     pub subject_type: &'static str,
     pub subject_id: String,
-    pub person_id: String,
+    /// None for a referral whose person is not recorded yet.
+    pub person_id: Option<String>,
     /// The owner of an action or point: the first choice for the responsible person.
     pub owner_id: Option<String>,
 }
@@ -41,7 +42,7 @@ fn found(
         obligation,
         subject_type,
         subject_id,
-        person_id,
+        person_id: Some(person_id),
         owner_id: None,
     }
 }
@@ -305,7 +306,36 @@ pub fn gather(
         )
     }));
     out.extend(transitions(conn, today, t)?);
+    out.extend(referrals(conn)?);
     Ok(out)
+}
+
+/// Undecided referrals: a first contact and a decision owed. Few at a time (a queue worked
+/// weekly), so they are all read; the obligation decides whether each is overdue.
+fn referrals(conn: &mut AnyConnection) -> QueryResult<Vec<Found>> {
+    let rows = crate::referrals::store::undecided(conn)?;
+    Ok(rows
+        .into_iter()
+        .flat_map(|r| {
+            let about = |obligation| Found {
+                obligation,
+                subject_type: "referral",
+                subject_id: r.id.clone(),
+                person_id: r.person_id.clone(),
+                owner_id: None,
+            };
+            [
+                about(Obligation::ReferralContact {
+                    received_on: r.received_on,
+                    contacted: r.first_contact_on.is_some(),
+                }),
+                about(Obligation::ReferralDecision {
+                    received_on: r.received_on,
+                    decided: false,
+                }),
+            ]
+        })
+        .collect())
 }
 
 /// Young people on the register past the transition age with no transition plan, in one
@@ -412,7 +442,7 @@ pub fn candidates(
     levels: Levels,
     t: &Timescales,
 ) -> QueryResult<Vec<Candidate>> {
-    let mut persons: Vec<String> = found.iter().map(|f| f.person_id.clone()).collect();
+    let mut persons: Vec<String> = found.iter().filter_map(|f| f.person_id.clone()).collect();
     persons.sort();
     persons.dedup();
     let mut keyworkers: HashMap<String, String> = HashMap::new();
@@ -431,11 +461,14 @@ pub fn candidates(
         .into_iter()
         .filter_map(|f| {
             let (due_on, overdue) = f.obligation.evaluate(today, levels, t)?;
-            let keyworker = keyworkers.get(&f.person_id).cloned();
+            // A referral is the Transforming Care Team's to decide, never a named worker's:
+            // with no keyworker its alerts go to every coordinator.
+            let person = f.person_id.as_ref().filter(|_| f.subject_type != "referral");
+            let keyworker = person.and_then(|p| keyworkers.get(p)).cloned();
             Some(Candidate {
                 kind: f.obligation.kind(),
                 subject_type: f.subject_type,
-                entry_id: entries.get(&f.person_id).cloned(),
+                entry_id: person.and_then(|p| entries.get(p)).cloned(),
                 owner: f.owner_id,
                 keyworker,
                 subject_id: f.subject_id,

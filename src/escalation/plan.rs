@@ -19,7 +19,8 @@ pub struct Candidate {
     pub kind: AlertKind,
     pub subject_type: &'static str,
     pub subject_id: String,
-    pub person_id: String,
+    /// None for a referral whose person is not recorded yet.
+    pub person_id: Option<String>,
     pub entry_id: Option<String>,
     pub due_on: NaiveDate,
     pub overdue: Overdue,
@@ -374,7 +375,7 @@ mod tests {
             kind: AlertKind::DsrReviewOverdue,
             subject_type: "register_entry",
             subject_id: subject.into(),
-            person_id: "p".into(),
+            person_id: Some("p".into()),
             entry_id: Some(subject.into()),
             due_on: NaiveDate::from_ymd_opt(2026, 11, 15).unwrap(),
             overdue: Overdue { days, level },

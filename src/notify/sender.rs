@@ -21,7 +21,7 @@ use super::relay;
 use super::transport::{Mailer, SendError};
 use crate::alerts::store::{self as alerts, AlertRow};
 use crate::config::Settings;
-use crate::db::schema::{people, register_entries};
+use crate::db::schema::{people, referrals, register_entries};
 use crate::db::{AnyConnection, Db};
 use crate::domain::{Clock, NhsNumber};
 use crate::error::ApiError;
@@ -93,8 +93,19 @@ fn items(
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect();
+    let referral_ids: Vec<&String> = found
+        .iter()
+        .filter(|a| a.subject_type == "referral")
+        .map(|a| &a.subject_id)
+        .collect();
+    let referral_refs: HashMap<String, String> = referrals::table
+        .filter(referrals::id.eq_any(referral_ids))
+        .select((referrals::id, referrals::reference))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
     let identifiers: HashMap<String, (String, String)> = if settings.email.include_identifiers {
-        let person_ids: Vec<String> = found.iter().map(|a| a.person_id.clone()).collect();
+        let person_ids: Vec<String> = found.iter().filter_map(|a| a.person_id.clone()).collect();
         people::table
             .filter(people::id.eq_any(&person_ids))
             .select((
@@ -119,10 +130,14 @@ fn items(
     Ok(found
         .into_iter()
         .map(|a| DigestItem {
+            // A referral's alerts carry its own reference (REF-000123): its person may not
+            // be recorded yet.
             reference: a
                 .register_entry_id
                 .as_ref()
-                .and_then(|e| references.get(e).cloned())
+                .and_then(|e| references.get(e))
+                .or_else(|| referral_refs.get(&a.subject_id))
+                .cloned()
                 .unwrap_or_else(|| "(no active entry)".into()),
             kind: a.kind,
             due_on: a.due_on,
@@ -135,7 +150,7 @@ fn items(
                 .as_ref()
                 .and_then(|id| responsible.get(id))
                 .map(|u| format!("{} ({})", u.display_name, u.role.as_str())),
-            identifiers: identifiers.get(&a.person_id).cloned(),
+            identifiers: a.person_id.as_ref().and_then(|p| identifiers.get(p)).cloned(),
         })
         .collect())
 }

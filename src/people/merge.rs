@@ -16,7 +16,7 @@ use crate::audit::{self, AuditAction, AuditEvent};
 use crate::auth::actor::Actor;
 use crate::db::schema::{
     admissions, alerts, cetr_actions, cetrs, contacts, discharge_plans, involvements, people,
-    register_entries, transition_plans,
+    referrals, register_entries, transition_plans,
 };
 use crate::db::AnyConnection;
 use crate::domain::alerts::AlertStatus;
@@ -133,7 +133,8 @@ pub fn merge(
         admissions,
         cetrs,
         cetr_actions,
-        discharge_plans
+        discharge_plans,
+        referrals
     );
     // One transition plan a person: the survivor's own stays; else the merged one's moves.
     if crate::transitions::store::get(conn, &into)?.is_none() {

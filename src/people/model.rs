@@ -137,7 +137,7 @@ pub fn check_date_of_birth(dob: NaiveDate, today: NaiveDate) -> Option<FieldErro
     }
 }
 
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePersonRequest {
     /// 10 digits with a valid check digit; spaces are ignored.

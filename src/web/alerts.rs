@@ -33,7 +33,15 @@ pub struct AlertAbout {
 
 fn about(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<AlertAbout, ApiError> {
     let alert = alerts::read(conn, a, id)?;
-    let person = people::read(conn, a, &alert.person_id)?;
+    let Some(person_id) = &alert.person_id else {
+        let referral = crate::referrals::service::read(conn, a, &alert.subject_id)?;
+        return Ok(AlertAbout {
+            name: format!("the referral of {}", referral.name),
+            reference: Some(referral.reference),
+            alert,
+        });
+    };
+    let person = people::read(conn, a, person_id)?;
     let reference = match &alert.register_entry_id {
         Some(entry) => Some(crate::register::service::read(conn, a, entry)?.reference),
         None => None,
@@ -187,10 +195,14 @@ fn listed(
     paging: crate::http::Page,
 ) -> Result<Listed, ApiError> {
     let found = alerts::list(conn, a, query, paging)?;
-    let mut ids: Vec<String> = found.items.iter().map(|al| al.person_id.clone()).collect();
+    let mut ids: Vec<String> = found
+        .items
+        .iter()
+        .filter_map(|al| al.person_id.clone())
+        .collect();
     ids.sort();
     ids.dedup();
-    let names = super::subject::Names::of(conn, &ids)?;
+    let names = super::subject::Names::of(conn, &ids)?.with_referrals(conn, &found.items)?;
     Ok(Listed {
         alerts: found.items,
         total: found.total,
@@ -218,8 +230,8 @@ impl Fmt for AlertListPage {
 }
 
 impl AlertListPage {
-    fn name(&self, person_id: &str) -> String {
-        self.listed.names.of_person(person_id)
+    fn name(&self, al: &crate::alerts::model::AlertView) -> String {
+        self.listed.names.of_alert(al)
     }
     fn has_next(&self) -> bool {
         (self.page + 1) * PER_PAGE < self.listed.total

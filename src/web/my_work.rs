@@ -93,11 +93,11 @@ pub fn gather(conn: &mut AnyConnection, a: &Actor) -> Result<MyWork, ApiError> {
         .iter()
         .map(|x| x.person_id.clone())
         .chain(points.iter().map(|p| p.person_id.clone()))
-        .chain(alert_list.iter().map(|al| al.person_id.clone()))
+        .chain(alert_list.iter().filter_map(|al| al.person_id.clone()))
         .collect();
     ids.sort();
     ids.dedup();
-    let names = Names::of(conn, &ids)?;
+    let names = Names::of(conn, &ids)?.with_referrals(conn, &alert_list)?;
     a.audit_read(
         AuditEvent::new(AuditAction::Read, "my_work", None)
             .about_all(caseload.iter().map(|e| e.person_id.clone()).chain(ids)),
@@ -133,6 +133,9 @@ impl Fmt for MyWorkPage {
 impl MyWorkPage {
     fn name(&self, person_id: &str) -> String {
         self.work.names.of_person(person_id)
+    }
+    fn alert_name(&self, al: &crate::alerts::model::AlertView) -> String {
+        self.work.names.of_alert(al)
     }
 }
 

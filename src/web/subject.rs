@@ -59,6 +59,36 @@ impl Names {
         ))
     }
 
+    /// Adds the references of the referrals these alerts are about when their person is not
+    /// recorded yet: such an alert names its referral.
+    pub fn with_referrals(
+        mut self,
+        conn: &mut crate::db::AnyConnection,
+        alerts: &[crate::alerts::model::AlertView],
+    ) -> Result<Names, ApiError> {
+        let ids: Vec<String> = alerts
+            .iter()
+            .filter(|al| al.person_id.is_none())
+            .map(|al| al.subject_id.clone())
+            .collect();
+        for (id, reference) in crate::referrals::store::references(conn, &ids)? {
+            self.0.insert(id, format!("Referral {reference}"));
+        }
+        Ok(self)
+    }
+
+    /// Whom an alert is about: the person, or the referral not yet accepted.
+    pub fn of_alert(&self, al: &crate::alerts::model::AlertView) -> String {
+        match &al.person_id {
+            Some(person) => self.of_person(person),
+            None => self
+                .0
+                .get(&al.subject_id)
+                .cloned()
+                .unwrap_or_else(|| "A referral".into()),
+        }
+    }
+
     /// "Given Family", or words that still lead to the record.
     pub fn of_person(&self, person_id: &str) -> String {
         self.0

@@ -11,7 +11,7 @@ use crate::helpers::*;
 
 /// (method, path template, a role the route refuses). `{…}` segments get a fresh UUID (or a
 /// point number): a forbidden role is refused before anything is looked up.
-const WRITES: [(&str, &str, &str); 34] = [
+const WRITES: [(&str, &str, &str); 36] = [
     ("POST", "/api/v1/people", "keyworker"),
     ("PATCH", "/api/v1/people/{id}", "manager"),
     ("POST", "/api/v1/people/{id}/merge", "clinician"),
@@ -20,6 +20,8 @@ const WRITES: [(&str, &str, &str); 34] = [
     ("POST", "/api/v1/people/{id}/contacts", "manager"),
     ("POST", "/api/v1/people/{id}/involvements", "manager"),
     ("PATCH", "/api/v1/involvements/{id}", "admin"),
+    ("POST", "/api/v1/referrals", "admin"),
+    ("PATCH", "/api/v1/referrals/{id}", "manager"),
     ("PUT", "/api/v1/people/{id}/transition-plan", "manager"),
     ("POST", "/api/v1/people/{id}/admissions", "clinician"),
     ("POST", "/api/v1/people/{id}/cetrs", "keyworker"),

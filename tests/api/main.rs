@@ -37,6 +37,7 @@ mod people;
 mod permissions;
 mod queries;
 mod record_forms;
+mod referrals;
 mod register;
 mod reports;
 mod sessions;

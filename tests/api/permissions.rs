@@ -24,6 +24,7 @@ struct Fixtures {
     entry: String,
     contact: String,
     involvement: String,
+    referral: String,
     kw_own: String,
     kw_other: String,
     clinician: String,
@@ -220,6 +221,36 @@ fn rows() -> Vec<Row> {
             "/people/{person}/transition-plan",
             json!({"adult_team": "Adult LD team", "education_status": "EHCP in place", "planned_handover_on": "2027-09-01"}),
             [403, 201, 403, 200, 200, 404],
+        ),
+        (
+            // A keyworker refers only someone they may see: for anyone else the id names
+            // no person (422 on person_id).
+            "referrals: make",
+            M::POST,
+            "/referrals",
+            json!({"person_id": "{person}", "referrer_name": "Matrix", "reason": "Matrix {uniq}", "received_on": "2026-11-30"}),
+            [403, 201, 201, 201, 201, 422],
+        ),
+        (
+            "referrals: the queue (others: their own)",
+            M::GET,
+            "/referrals",
+            Value::Null,
+            [403, 200, 200, 200, 200, 200],
+        ),
+        (
+            "referrals: one made by a coordinator",
+            M::GET,
+            "/referrals/{referral}",
+            Value::Null,
+            [403, 200, 200, 404, 404, 404],
+        ),
+        (
+            "referrals: triage",
+            M::PATCH,
+            "/referrals/{referral}",
+            json!({"first_contact_on": "2026-11-30"}),
+            [403, 200, 403, 403, 403, 403],
         ),
         (
             "transition plan: read",
@@ -539,6 +570,16 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .json()
         .await
         .unwrap();
+    let referral: Value = coordinator
+        .post(
+            "/referrals",
+            &json!({"person": person_body("Fixture", "Referral"), "referrer_name": "GP",
+                    "reason": "Fixture", "received_on": "2026-11-30"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let admission = app
         .admit(&coordinator, &person, days_ago(10), "non_secure")
         .await;
@@ -598,6 +639,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         entry: entry["id"].as_str().unwrap().to_string(),
         contact: contact["id"].as_str().unwrap().to_string(),
         involvement: involvement["id"].as_str().unwrap().to_string(),
+        referral: referral["id"].as_str().unwrap().to_string(),
         kw_own,
         kw_other,
         clinician: clinician_id,
@@ -660,6 +702,7 @@ async fn fill(app: &TestApp, f: &Fixtures, template: &str) -> String {
         .replace("{entry}", &f.entry)
         .replace("{contact}", &f.contact)
         .replace("{involvement}", &f.involvement)
+        .replace("{referral}", &f.referral)
         .replace("{kw_own}", &f.kw_own)
         .replace("{kw_other}", &f.kw_other)
         .replace("{clinician}", &f.clinician)
