@@ -5,7 +5,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     admissions, alerts, audit, auth, cetrs, contacts, discharge, escalation, governance, health,
-    imports, involvements, keyworkers, notify, people, referrals, register, reports, transitions, users,
+    imports, involvements, keyworkers, notify, people, referrals, register, reports, transitions,
+    users,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {

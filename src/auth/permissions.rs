@@ -186,7 +186,10 @@ mod tests {
                 [false, true, true, false, false],
             ),
             (Permission::ReferralsCreate, [false, true, true, true, true]),
-            (Permission::ReferralsTriage, [false, true, false, false, false]),
+            (
+                Permission::ReferralsTriage,
+                [false, true, false, false, false],
+            ),
         ];
         assert_eq!(rows.len(), Permission::ALL.len());
         for (permission, expected) in rows {

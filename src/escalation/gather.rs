@@ -463,7 +463,10 @@ pub fn candidates(
             let (due_on, overdue) = f.obligation.evaluate(today, levels, t)?;
             // A referral is the Transforming Care Team's to decide, never a named worker's:
             // with no keyworker its alerts go to every coordinator.
-            let person = f.person_id.as_ref().filter(|_| f.subject_type != "referral");
+            let person = f
+                .person_id
+                .as_ref()
+                .filter(|_| f.subject_type != "referral");
             let keyworker = person.and_then(|p| keyworkers.get(p)).cloned();
             Some(Candidate {
                 kind: f.obligation.kind(),

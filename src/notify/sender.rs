@@ -150,7 +150,11 @@ fn items(
                 .as_ref()
                 .and_then(|id| responsible.get(id))
                 .map(|u| format!("{} ({})", u.display_name, u.role.as_str())),
-            identifiers: a.person_id.as_ref().and_then(|p| identifiers.get(p)).cloned(),
+            identifiers: a
+                .person_id
+                .as_ref()
+                .and_then(|p| identifiers.get(p))
+                .cloned(),
         })
         .collect())
 }

@@ -142,7 +142,10 @@ impl DateRules for UpdateReferralRequest {
         }
         let blank = |t: &Option<String>| t.as_deref().is_some_and(|t| t.trim().is_empty());
         if self.status == Some(ReferralStatus::Declined)
-            && self.decision_reason.as_deref().is_none_or(|r| r.trim().is_empty())
+            && self
+                .decision_reason
+                .as_deref()
+                .is_none_or(|r| r.trim().is_empty())
         {
             errors.push(FieldError::new(
                 "decision_reason",

@@ -136,11 +136,17 @@ pub fn update(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    if let Some(d) = req.first_contact_on.filter(|d| Some(*d) != current.first_contact_on) {
+    if let Some(d) = req
+        .first_contact_on
+        .filter(|d| Some(*d) != current.first_contact_on)
+    {
         changes.first_contact_on = Some(Some(d));
         fields.push("first_contact_on");
     }
-    if let Some(d) = req.referrer_told_on.filter(|d| Some(*d) != current.referrer_told_on) {
+    if let Some(d) = req
+        .referrer_told_on
+        .filter(|d| Some(*d) != current.referrer_told_on)
+    {
         changes.referrer_told_on = Some(Some(d));
         fields.push("referrer_told_on");
     }
@@ -176,7 +182,10 @@ pub fn update(
                 person_for_audit = Some(person_id);
             }
             ReferralStatus::Received => {
-                return Err(ApiError::validation("status", "one of: screened, accepted, declined"))
+                return Err(ApiError::validation(
+                    "status",
+                    "one of: screened, accepted, declined",
+                ))
             }
         }
     } else if req.decision_reason.is_some() {
@@ -216,8 +225,9 @@ fn accept(
         }
         (None, Some(id), _) => id.clone(),
         (None, None, Some(details)) => {
-            let mut person: CreatePersonRequest = serde_json::from_str(details)
-                .map_err(|e| ApiError::Internal(anyhow::anyhow!("referral {}: {e}", referral.id)))?;
+            let mut person: CreatePersonRequest = serde_json::from_str(details).map_err(|e| {
+                ApiError::Internal(anyhow::anyhow!("referral {}: {e}", referral.id))
+            })?;
             person.confirm_not_duplicate = req.confirm_not_duplicate;
             crate::people::service::create(conn, &a.audit, person)?.id
         }
@@ -269,8 +279,9 @@ pub fn list(
 ) -> Result<ListResponse<ReferralView>, ApiError> {
     let mut errors = Vec::new();
     let statuses = comma_list(query.status.as_deref(), "status", &mut errors, |s| {
-        ReferralStatus::parse(s)
-            .ok_or_else(|| format!("unknown status {s:?}: one of: received, screened, accepted, declined"))
+        ReferralStatus::parse(s).ok_or_else(|| {
+            format!("unknown status {s:?}: one of: received, screened, accepted, declined")
+        })
     });
     if !errors.is_empty() {
         return Err(ApiError::BadQuery(errors));
@@ -308,7 +319,10 @@ pub fn views(
         .map(|r| {
             let person: Option<CreatePersonRequest> = match &r.person_details {
                 Some(json) => Some(serde_json::from_str(json).map_err(|e| {
-                    ApiError::Internal(anyhow::anyhow!("referral {}: details unreadable: {e}", r.id))
+                    ApiError::Internal(anyhow::anyhow!(
+                        "referral {}: details unreadable: {e}",
+                        r.id
+                    ))
                 })?),
                 None => None,
             };
@@ -320,7 +334,11 @@ pub fn views(
             let undecided = !r.status.decided();
             Ok(ReferralView {
                 recorded_by: staff.get(&r.recorded_by).map(UserSummary::from),
-                decided_by: r.decided_by.as_ref().and_then(|d| staff.get(d)).map(UserSummary::from),
+                decided_by: r
+                    .decided_by
+                    .as_ref()
+                    .and_then(|d| staff.get(d))
+                    .map(UserSummary::from),
                 contact_due_on: (undecided && r.first_contact_on.is_none())
                     .then(|| add_working_days(r.received_on, t.referral_contact_working_days)),
                 decision_due_on: undecided

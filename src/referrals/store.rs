@@ -96,7 +96,10 @@ pub fn list(
     };
     let total = query().count().get_result(conn)?;
     let rows = query()
-        .order((referrals::received_on.asc(), referrals::reference_number.asc()))
+        .order((
+            referrals::received_on.asc(),
+            referrals::reference_number.asc(),
+        ))
         .limit(page.limit)
         .offset(page.offset)
         .select(ReferralRow::as_select())

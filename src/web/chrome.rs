@@ -20,14 +20,23 @@ pub struct Chrome {
 /// The navigation of a role, in the order its users reach for it.
 pub fn navigation(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
-        Role::Keyworker => &[("/my-work", "My work"), ("/register", "Register")],
+        Role::Keyworker => &[
+            ("/my-work", "My work"),
+            ("/register", "Register"),
+            ("/referrals", "Referrals"),
+        ],
         Role::Coordinator | Role::Manager => &[
             ("/register", "Register"),
+            ("/referrals", "Referrals"),
             ("/dashboard", "Dashboard"),
             ("/alerts", "Alerts"),
             ("/my-work", "My work"),
         ],
-        Role::Clinician => &[("/register", "Register"), ("/my-work", "My work")],
+        Role::Clinician => &[
+            ("/register", "Register"),
+            ("/my-work", "My work"),
+            ("/referrals", "Referrals"),
+        ],
         Role::Admin => &[("/admin/users", "Users")],
     }
 }

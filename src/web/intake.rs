@@ -42,7 +42,7 @@ fn put_text(fields: &mut serde_json::Map<String, serde_json::Value>, id: &str, v
 #[derive(Debug, Default, Deserialize)]
 pub struct PersonForm {
     #[serde(default)]
-    csrf_token: String,
+    pub csrf_token: String,
     #[serde(default)]
     pub given_name: String,
     #[serde(default)]
@@ -99,14 +99,14 @@ pub struct PersonForm {
 }
 
 /// Where a ticked condition stands (diagnosed unless said otherwise).
-const CONDITION_STATUSES: [(&str, &str); 3] = [
+pub const CONDITION_STATUSES: [(&str, &str); 3] = [
     ("diagnosed", "Diagnosed"),
     ("suspected", "Suspected, not yet assessed"),
     ("awaiting_assessment", "Awaiting assessment"),
 ];
 
 /// The NHS Data Dictionary's ethnic categories, as the form offers them.
-const ETHNIC_CHOICES: [(&str, &str); 19] = [
+pub const ETHNIC_CHOICES: [(&str, &str); 19] = [
     ("", "Not recorded yet"),
     ("A", "A: White British"),
     ("B", "B: White Irish"),
@@ -128,7 +128,7 @@ const ETHNIC_CHOICES: [(&str, &str); 19] = [
     ("99", "99: Not known"),
 ];
 
-const PERSON_LABELS: &[(&str, &str)] = &[
+pub const PERSON_LABELS: &[(&str, &str)] = &[
     ("ethnic_category", "Ethnic category"),
     ("communication_needs", "Communication needs"),
     ("reasonable_adjustments", "Reasonable adjustments"),
@@ -215,7 +215,7 @@ impl PersonForm {
         forms::request(now, fields, found, PERSON_LABELS, &["date_of_birth"])
     }
 
-    fn fields(&self) -> (serde_json::Map<String, serde_json::Value>, FormErrors) {
+    pub fn fields(&self) -> (serde_json::Map<String, serde_json::Value>, FormErrors) {
         let mut found = FormErrors::default();
         let mut fields = serde_json::Map::new();
         for (id, value) in [

@@ -24,6 +24,7 @@ pub mod keyworker;
 pub mod my_work;
 pub mod plan;
 pub mod record;
+pub mod referral;
 pub mod respond;
 pub mod review;
 pub mod session;
@@ -49,6 +50,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(import::check_file)
         .service(import::confirm)
         .service(board::board)
+        // /referrals/new before /referrals/{id}
+        .service(referral::queue)
+        .service(referral::new_form)
+        .service(referral::make)
+        .service(referral::one)
+        .service(referral::take_step)
         // /people/new before /people/{id}
         .service(intake::person_form)
         .service(intake::add_person)

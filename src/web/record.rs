@@ -192,6 +192,7 @@ fn done_banner(done: Option<&str>) -> Option<&'static str> {
         }
         "keyworker" => Some("Keyworker assigned."),
         "involvement" => Some("Professional saved."),
+        "referral" => Some("Referral accepted: the person is on the register."),
         "transition" => Some("Transition plan saved."),
         "keyworker_removed" => Some("Keyworker removed: nobody is named now."),
         "person" => Some("Person added. Put them on the register below if they are at risk."),

@@ -151,7 +151,13 @@ async fn check_page(c: &Client, axe: &str, what: &str) {
 
 /// The input a visible label names (so the test finds fields the way a person does).
 async fn field(c: &Client, label: &str) -> fantoccini::elements::Element {
-    let xpath = format!("//*[@id=//label[normalize-space()='{label}']/@for]");
+    // An XPath literal: double quotes around a label with an apostrophe ("Referrer's name").
+    let quoted = if label.contains('\'') {
+        format!("\"{label}\"")
+    } else {
+        format!("'{label}'")
+    };
+    let xpath = format!("//*[@id=//label[normalize-space()={quoted}]/@for]");
     c.find(Locator::XPath(&xpath))
         .await
         .unwrap_or_else(|e| panic!("a field labelled {label}: {e}"))
@@ -968,5 +974,140 @@ async fn a_clinician_records_a_cetr_and_a_coordinator_uses_the_other_forms_in_ch
         false,
     )
     .await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_keyworker_refers_someone_and_a_coordinator_accepts_them_in_chromium() {
+    if !enabled() {
+        eprintln!("browser tests are off: set DSR_BROWSER_TESTS=1 (with chromium, chromedriver and axe-core)");
+        return;
+    }
+    let port = free_port();
+    let app = spawn_app_with(|s| {
+        s.server.bind = format!("127.0.0.1:{port}").parse().unwrap();
+        s.server.public_url = format!("http://127.0.0.1:{port}");
+    })
+    .await;
+    let base = app.address.clone();
+    let kw = app.sign_in(Role::Keyworker).await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    // A referral waiting too long, so the queue shows a late one.
+    coord
+        .post(
+            "/referrals",
+            &json!({"person": person_body("Waiting", "Long"), "referrer_name": "School nurse",
+                    "reason": "Exclusion and distress", "received_on": days_ago(12)}),
+        )
+        .json()
+        .await;
+    let driver = start_driver().await;
+    let c = browser(&driver).await;
+    let axe = axe_source();
+
+    // A keyworker refers someone not yet recorded.
+    c.goto(&format!("{base}/sign-in")).await.unwrap();
+    sign_in(&c, &kw.username, PASSWORD).await;
+    click_through(&c, c.find(Locator::LinkText("Referrals")).await.unwrap()).await;
+    assert_eq!(h1(&c).await, "Referrals");
+    check_page(&c, &axe, "the referrals, a keyworker's").await;
+    assert!(
+        !body_text(&c).await.contains("Waiting Long"),
+        "only their own"
+    );
+    click_through(
+        &c,
+        c.find(Locator::LinkText("Refer someone")).await.unwrap(),
+    )
+    .await;
+    check_page(&c, &axe, "refer someone, empty").await;
+    click_through(&c, button(&c, "Make the referral").await).await;
+    let text = body_text(&c).await;
+    assert!(text.contains("There is a problem"), "{text}");
+    assert!(text.contains("Referrer's name"), "{text}");
+    check_page(&c, &axe, "refer someone, with errors").await;
+    let nhs = nhs_number();
+    for (label, value) in [
+        ("Referrer's name", "Kit Keyworker"),
+        ("Referrer's organisation (optional)", "Community LD team"),
+        (
+            "Reason for the referral",
+            "Not sleeping; the family fear a crisis",
+        ),
+        ("Given name", "Sky"),
+        ("Family name", "Referred"),
+        ("NHS number", nhs.as_str()),
+        ("Area", "North"),
+    ] {
+        let f = field(&c, label).await;
+        f.clear().await.unwrap();
+        f.send_keys(value).await.unwrap();
+    }
+    for (id, value) in [
+        ("date_of_birth-day", "3"),
+        ("date_of_birth-month", "4"),
+        ("date_of_birth-year", "2010"),
+    ] {
+        let f = c.find(Locator::Id(id)).await.unwrap();
+        f.clear().await.unwrap();
+        f.send_keys(value).await.unwrap();
+    }
+    choose(&c, "autism").await;
+    choose(&c, "consent_status-parental").await;
+    click_through(&c, button(&c, "Make the referral").await).await;
+    let text = body_text(&c).await;
+    assert!(text.contains("Referral made."), "{text}");
+    assert!(text.contains("REF-"), "{text}");
+    assert_eq!(h1(&c).await, "Sky Referred");
+    check_page(&c, &axe, "a referral, as its referrer sees it").await;
+    assert!(
+        !text.contains("Accept and put on the register"),
+        "only coordinators decide"
+    );
+    c.goto(&format!("{base}/register")).await.unwrap();
+    click_through(&c, button(&c, "Sign out").await).await;
+
+    // A coordinator works the queue: first contact, then acceptance.
+    sign_in(&c, &coord.username, PASSWORD).await;
+    c.goto(&format!("{base}/referrals")).await.unwrap();
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Waiting Long") && text.contains("Sky Referred"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Late"),
+        "the 12-day-old referral is late: {text}"
+    );
+    check_page(&c, &axe, "the referral queue").await;
+    click_through(
+        &c,
+        c.find(Locator::XPath(
+            "//td[contains(., 'Sky Referred')]/preceding-sibling::td/a",
+        ))
+        .await
+        .unwrap(),
+    )
+    .await;
+    check_page(&c, &axe, "a referral, for the coordinator").await;
+    click_through(&c, button(&c, "Record first contact").await).await;
+    assert!(body_text(&c).await.contains("First contact recorded."));
+    let summary = field(&c, "Risk summary").await;
+    summary.clear().await.unwrap();
+    click_through(&c, button(&c, "Accept and put on the register").await).await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("There is a problem") && text.contains("Risk summary"),
+        "{text}"
+    );
+    check_page(&c, &axe, "a referral, acceptance refused").await;
+    type_in(&c, "Risk summary", "Family fear a crisis at home").await;
+    choose(&c, "rag-red").await;
+    click_through(&c, button(&c, "Accept and put on the register").await).await;
+    let text = body_text(&c).await;
+    assert!(text.contains("Referral accepted"), "{text}");
+    assert!(text.contains("Family fear a crisis at home"), "{text}");
+    assert!(text.contains("Rating Red"), "{text}");
+    assert!(path_of(&c).await.starts_with("/people/"));
     c.close().await.unwrap();
 }

@@ -28,7 +28,11 @@ async fn a_referral_is_received_screened_and_accepted_onto_the_register() {
 
     // 2026-11-30 is a Monday: the first contact is due 5 working days later.
     let monday = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
-    let received_on = if today() >= monday { monday } else { days_ago(2) };
+    let received_on = if today() >= monday {
+        monday
+    } else {
+        days_ago(2)
+    };
     let res = kw.post("/referrals", &referral("Rory", received_on)).await;
     assert_eq!(res.status(), 201);
     let made: Value = res.json().await.unwrap();
@@ -49,7 +53,11 @@ async fn a_referral_is_received_screened_and_accepted_onto_the_register() {
     let id = made["id"].as_str().unwrap();
     let path = format!("/referrals/{id}");
     // Admins refer no one; the referrer sees their own, another keyworker does not.
-    assert_problem(admin.post("/referrals", &referral("Ada", today())).await, 403).await;
+    assert_problem(
+        admin.post("/referrals", &referral("Ada", today())).await,
+        403,
+    )
+    .await;
     assert_problem(admin.get("/referrals").await, 403).await;
     assert_eq!(kw.get(&path).await.status(), 200);
     assert_problem(other_kw.get(&path).await, 404).await;
@@ -86,12 +94,18 @@ async fn a_referral_is_received_screened_and_accepted_onto_the_register() {
         .await;
     assert_eq!(accepted["status"], "accepted");
     assert_eq!(accepted["decided_by"]["id"], coord.id.as_str());
-    assert!(accepted["person"].is_null(), "the details moved to the person");
+    assert!(
+        accepted["person"].is_null(),
+        "the details moved to the person"
+    );
     let person_id = accepted["person_id"].as_str().unwrap();
     let entry_id = accepted["register_entry_id"].as_str().unwrap();
     let person: Value = coord.get(&format!("/people/{person_id}")).json().await;
     assert_eq!(
-        (person["given_name"].as_str(), person["family_name"].as_str()),
+        (
+            person["given_name"].as_str(),
+            person["family_name"].as_str()
+        ),
         (Some("Rory"), Some("Referred"))
     );
     let entry: Value = coord.get(&format!("/register/{entry_id}")).json().await;
@@ -107,7 +121,10 @@ async fn a_referral_is_received_screened_and_accepted_onto_the_register() {
     assert_eq!(entry["opened_on"], json!(today()));
     // A decision is final.
     let again = coord
-        .patch(&path, &json!({"status": "declined", "decision_reason": "x"}))
+        .patch(
+            &path,
+            &json!({"status": "declined", "decision_reason": "x"}),
+        )
         .await;
     assert_problem(again, 409).await;
     // The referrer still reads their referral, now naming the person.
@@ -214,7 +231,10 @@ async fn a_referral_of_someone_recorded_links_them_and_a_look_alike_is_asked_abo
         ))
         .json()
         .await;
-    assert_eq!((entry["rag"].as_str(), entry["person_id"].as_str()), (Some("red"), Some(known_id)));
+    assert_eq!(
+        (entry["rag"].as_str(), entry["person_id"].as_str()),
+        (Some("red"), Some(known_id))
+    );
     // A second referral of someone already on the register cannot open a second entry.
     let twice: Value = coord
         .post(
@@ -238,7 +258,11 @@ async fn a_referral_of_someone_recorded_links_them_and_a_look_alike_is_asked_abo
     look_alike["person"]["confirm_not_duplicate"] = json!(false);
     let held: Value = coord.post("/referrals", &look_alike).json().await;
     let path = format!("/referrals/{}", held["id"].as_str().unwrap());
-    let asked = assert_problem(coord.patch(&path, &json!({"status": "accepted"})).await, 409).await;
+    let asked = assert_problem(
+        coord.patch(&path, &json!({"status": "accepted"})).await,
+        409,
+    )
+    .await;
     assert_eq!(asked["type"], "urn:dsr:problem:possible-duplicate");
     assert_eq!(asked["matches"][0]["id"], known_id);
     let still: Value = coord.get(&path).json().await;
@@ -268,9 +292,18 @@ async fn overdue_referrals_alert_the_coordinators_and_resolve_when_done() {
     let kw = app.sign_in(Role::Keyworker).await;
     // 10 days ago: at least 6 working days, so the first contact is overdue; the decision
     // (28 days) is not. 30 days ago: both.
-    let late: Value = kw.post("/referrals", &referral("Late", days_ago(10))).json().await;
-    let later: Value = kw.post("/referrals", &referral("Later", days_ago(30))).json().await;
-    let fresh: Value = kw.post("/referrals", &referral("Fresh", today())).json().await;
+    let late: Value = kw
+        .post("/referrals", &referral("Late", days_ago(10)))
+        .json()
+        .await;
+    let later: Value = kw
+        .post("/referrals", &referral("Later", days_ago(30)))
+        .json()
+        .await;
+    let fresh: Value = kw
+        .post("/referrals", &referral("Fresh", today()))
+        .json()
+        .await;
     let run: Value = coord.post("/escalations/run", &json!({})).json().await;
     assert!(run.is_object());
     let alerts: Value = coord
