@@ -161,6 +161,19 @@ call PATCH "/admissions/$ADMISSION" 200 "$(jq -nc --arg d "$(day 0)" \
   '{discharged_on:$d, discharge_destination:"community"}')" | jq -c '{discharged_on, discharge_destination}'
 call GET "/register/$ENTRY" 200 | jq -c '{reference, rag, next_review_due}'
 
+step "The keyworker refers Alex (not recorded yet); the coordinator contacts, then accepts"
+REFERRAL="$(AS="$KW_TOKEN" call POST /referrals 201 "$(jq -nc --arg n "$(nhs_number)" --arg dob "$(day -7000)" --arg d "$(day -1)" \
+  '{person:{nhs_number:$n, given_name:"Alex", family_name:"Morgan-'"$RUN"'", date_of_birth:$dob,
+            conditions:[{condition:"autism", status:"awaiting_assessment"}], area:"North",
+            consent_status:"given"},
+    referrer_name:"Kit", referrer_organisation:"Community LD team",
+    reason:"Family placement breaking down", received_on:$d}')")"
+echo "$REFERRAL" | jq -c '{reference, status, contact_due_on, decision_due_on}'
+REFERRAL="$(field "$REFERRAL" .id)"
+call PATCH "/referrals/$REFERRAL" 200 "$(jq -nc --arg d "$(day 0)" '{first_contact_on:$d}')" | jq -c '{first_contact_on}'
+call PATCH "/referrals/$REFERRAL" 200 '{"status":"accepted"}' | jq -c '{status, person_id, register_entry_id}'
+call GET "/referrals?status=received,screened" 200 | jq -c '{waiting: .total}'
+
 step "Overdue work: what a sweep would do, then the alerts and the outbox"
 call POST /escalations/run 200 '{"dry_run":true}' | jq -c '{raised, resolved}'
 call GET "/alerts?limit=5" 200 | jq -c '{total}'
