@@ -26,7 +26,7 @@ use crate::db::{write_transaction, AnyConnection};
 use crate::discharge::store::{PlanRow, PointRow};
 use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::{ActionStatus, CetrKind, Setting, Stay};
-use crate::domain::person::{ConsentStatus, ContactKind};
+use crate::domain::person::{ConsentStatus, ContactKind, NhsNumberStatus};
 use crate::domain::register::{add_days, format_reference, EntryStatus};
 use crate::domain::{NhsNumber, Rag, Role};
 use crate::error::ApiError;
@@ -305,7 +305,9 @@ fn person(
     };
     b.people.push(NewPersonRow {
         id: person_id.clone(),
-        nhs_number: nhs,
+        nhs_number: Some(nhs),
+        nhs_number_status: NhsNumberStatus::Recorded,
+        nhs_number_pending_since: None,
         given_name: given.into(),
         family_name: family.into(),
         search_name: search_name(given, family),

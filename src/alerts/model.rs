@@ -17,7 +17,8 @@ pub struct AlertView {
     /// Null for an alert about a referral whose person is not recorded yet.
     pub person_id: Option<String>,
     pub register_entry_id: Option<String>,
-    /// `register_entry`, `admission`, `cetr_action`, `discharge_point` or `discharge_plan`.
+    /// `register_entry`, `admission`, `cetr_action`, `discharge_point`, `discharge_plan`,
+    /// `referral` or `person` (an NHS number pending).
     pub subject_type: String,
     pub subject_id: String,
     pub due_on: NaiveDate,

@@ -454,6 +454,7 @@ impl Settings {
             t.keyworker_days,
             t.referral_contact_working_days,
             t.referral_decision_days,
+            t.nhs_number_pending_days,
         ]
         .iter()
         .any(|d| !(1..=730).contains(d))

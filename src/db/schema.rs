@@ -98,7 +98,7 @@ diesel::table! {
 diesel::table! {
     people (id) {
         id -> Text,
-        nhs_number -> Text,
+        nhs_number -> Nullable<Text>,
         given_name -> Text,
         family_name -> Text,
         search_name -> Text,
@@ -125,6 +125,8 @@ diesel::table! {
         merged_into -> Nullable<Text>,
         merged_at -> Nullable<Timestamp>,
         merge_reason -> Nullable<Text>,
+        nhs_number_status -> Text,
+        nhs_number_pending_since -> Nullable<Date>,
     }
 }
 

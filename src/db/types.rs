@@ -90,7 +90,7 @@ pub struct Unknown {
 use crate::domain::alerts::{AlertKind, AlertStatus, NotificationStatus};
 use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::{ActionStatus, CetrKind, DischargeDestination, Setting};
-use crate::domain::person::{ConsentStatus, ContactKind, InvolvementRole};
+use crate::domain::person::{ConsentStatus, ContactKind, InvolvementRole, NhsNumberStatus};
 use crate::domain::referral::ReferralStatus;
 use crate::domain::register::{ClosureReason, EntryStatus};
 use crate::domain::session::SessionKind;
@@ -114,6 +114,7 @@ text_enum!(
     SessionKind,
     InvolvementRole,
     ReferralStatus,
+    NhsNumberStatus,
 );
 
 /// Rows a safety job (the escalation sweep) met with an unknown value and skipped, by

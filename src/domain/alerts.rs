@@ -38,10 +38,12 @@ pub enum AlertKind {
     ReferralContactOverdue,
     /// A referral with no decision (accepted or declined) after 28 days.
     ReferralDecisionOverdue,
+    /// A person recorded with the NHS number pending for 14 days.
+    NhsNumberMissing,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 12] = [
+    pub const ALL: [AlertKind; 13] = [
         AlertKind::DsrReviewOverdue,
         AlertKind::NoKeyworker,
         AlertKind::CetrRequired,
@@ -54,6 +56,7 @@ impl AlertKind {
         AlertKind::TransitionPlanMissing,
         AlertKind::ReferralContactOverdue,
         AlertKind::ReferralDecisionOverdue,
+        AlertKind::NhsNumberMissing,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -70,6 +73,7 @@ impl AlertKind {
             AlertKind::TransitionPlanMissing => "transition_plan_missing",
             AlertKind::ReferralContactOverdue => "referral_contact_overdue",
             AlertKind::ReferralDecisionOverdue => "referral_decision_overdue",
+            AlertKind::NhsNumberMissing => "nhs_number_missing",
         }
     }
 
@@ -92,6 +96,7 @@ impl AlertKind {
             AlertKind::TransitionPlanMissing => "No transition plan (moving to adult services)",
             AlertKind::ReferralContactOverdue => "Referral: no first contact yet",
             AlertKind::ReferralDecisionOverdue => "Referral: no decision yet",
+            AlertKind::NhsNumberMissing => "NHS number still not recorded",
         }
     }
 }
@@ -187,6 +192,10 @@ pub enum Obligation {
         received_on: NaiveDate,
         decided: bool,
     },
+    NhsNumber {
+        /// Since when the number has been pending (None: it is recorded).
+        pending_since: Option<NaiveDate>,
+    },
 }
 
 impl Obligation {
@@ -204,6 +213,7 @@ impl Obligation {
             Obligation::TransitionPlan { .. } => AlertKind::TransitionPlanMissing,
             Obligation::ReferralContact { .. } => AlertKind::ReferralContactOverdue,
             Obligation::ReferralDecision { .. } => AlertKind::ReferralDecisionOverdue,
+            Obligation::NhsNumber { .. } => AlertKind::NhsNumberMissing,
         }
     }
 
@@ -252,6 +262,9 @@ impl Obligation {
             Obligation::ReferralDecision { decided: true, .. } => None,
             Obligation::ReferralDecision { received_on, .. } => {
                 Some(add_days(received_on, t.referral_decision_days))
+            }
+            Obligation::NhsNumber { pending_since } => {
+                pending_since.map(|since| add_days(since, t.nhs_number_pending_days))
             }
         }
     }
@@ -330,6 +343,26 @@ mod tests {
             decision.evaluate(d("2027-01-02"), Levels::default(), &t),
             Some((d("2027-01-01"), Overdue { days: 1, level: 1 }))
         );
+    }
+
+    #[test]
+    fn a_pending_nhs_number_is_due_after_14_days() {
+        let t = Timescales::default();
+        let pending = Obligation::NhsNumber {
+            pending_since: Some(d("2026-12-01")),
+        };
+        assert_eq!(pending.due_on(&t), Some(d("2026-12-15")));
+        assert_eq!(
+            pending.evaluate(d("2026-12-15"), Levels::default(), &t),
+            None
+        );
+        assert!(pending
+            .evaluate(d("2026-12-16"), Levels::default(), &t)
+            .is_some());
+        let recorded = Obligation::NhsNumber {
+            pending_since: None,
+        };
+        assert_eq!(recorded.due_on(&t), None);
     }
 
     fn d(s: &str) -> NaiveDate {

@@ -220,6 +220,8 @@ pub struct Timescales {
     pub referral_contact_working_days: u32,
     /// Days from a referral's receipt to its decision (accepted or declined).
     pub referral_decision_days: u32,
+    /// Days a person's NHS number may stay pending before `nhs_number_missing`.
+    pub nhs_number_pending_days: u32,
 }
 
 impl Default for Timescales {
@@ -238,6 +240,7 @@ impl Default for Timescales {
             transition_plan_from_months: 204,
             referral_contact_working_days: 5,
             referral_decision_days: 28,
+            nhs_number_pending_days: 14,
         }
     }
 }

@@ -230,6 +230,33 @@ impl ContactKind {
     }
 }
 
+/// Whether the person's NHS number is known. `dsr` does no PDS trace, so a number is only
+/// ever "recorded" (checked for its Modulus 11 digit and uniqueness), never "verified".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NhsNumberStatus {
+    #[default]
+    Recorded,
+    /// Not known yet (a referral, a child not yet traced): the number is null, and
+    /// `nhs_number_missing` follows after 14 days.
+    Pending,
+}
+
+impl NhsNumberStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NhsNumberStatus::Recorded => "recorded",
+            NhsNumberStatus::Pending => "pending",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<NhsNumberStatus> {
+        [NhsNumberStatus::Recorded, NhsNumberStatus::Pending]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
 /// The role of another professional involved with a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

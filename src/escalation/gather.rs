@@ -17,6 +17,7 @@ use crate::domain::alerts::{Levels, Obligation};
 use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::Timescales;
 use crate::domain::inpatient::{ActionStatus, CetrKind};
+use crate::domain::person::NhsNumberStatus;
 use crate::domain::register::EntryStatus;
 use crate::domain::Rag;
 
@@ -307,7 +308,28 @@ pub fn gather(
     }));
     out.extend(transitions(conn, today, t)?);
     out.extend(referrals(conn)?);
+    out.extend(pending_nhs_numbers(conn)?);
     Ok(out)
+}
+
+/// People whose NHS number is still pending (not merged away): few, through the status.
+fn pending_nhs_numbers(conn: &mut AnyConnection) -> QueryResult<Vec<Found>> {
+    let rows: Vec<(String, Option<NaiveDate>)> = people::table
+        .filter(people::nhs_number_status.eq(NhsNumberStatus::Pending))
+        .filter(people::merged_into.is_null())
+        .select((people::id, people::nhs_number_pending_since))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, pending_since)| {
+            found(
+                Obligation::NhsNumber { pending_since },
+                "person",
+                id.clone(),
+                id,
+            )
+        })
+        .collect())
 }
 
 /// Undecided referrals: a first contact and a decision owed. Few at a time (a queue worked

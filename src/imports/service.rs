@@ -306,8 +306,8 @@ fn look_alike(
     if person.confirm_not_duplicate {
         return Ok(None);
     }
-    let nhs =
-        NhsNumber::parse(&person.nhs_number).map_err(|m| ApiError::validation("nhs_number", m))?;
+    let nhs = NhsNumber::parse(person.nhs_number.as_deref().unwrap_or_default())
+        .map_err(|m| ApiError::validation("nhs_number", m))?;
     if people_store::find_by_nhs_number(conn, nhs.as_str())?.is_some() {
         return Ok(None);
     }
@@ -323,7 +323,10 @@ fn look_alike(
             format!(
                 "may be {} {} (born {}, NHS number {}), already recorded: if this is a different \
                  person, add a column confirm_not_duplicate with yes",
-                p.given_name, p.family_name, p.date_of_birth, p.nhs_number
+                p.given_name,
+                p.family_name,
+                p.date_of_birth,
+                p.nhs_number.as_deref().unwrap_or("pending")
             ),
         )
     }))
@@ -466,7 +469,7 @@ fn write_row(
     rules: Rules,
     report: &mut ImportReport,
 ) -> Result<bool, ApiError> {
-    let nhs = NhsNumber::parse(&row.person.nhs_number)
+    let nhs = NhsNumber::parse(row.person.nhs_number.as_deref().unwrap_or_default())
         .map_err(|m| ApiError::validation("nhs_number", m))?;
     let mut changed = false;
     // A merged record's NHS number means its survivor.

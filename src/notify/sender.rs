@@ -114,10 +114,13 @@ fn items(
                 people::family_name,
                 people::nhs_number,
             ))
-            .load::<(String, String, String, String)>(conn)?
+            .load::<(String, String, String, Option<String>)>(conn)?
             .into_iter()
             .map(|(id, given, family, nhs)| {
-                let nhs = NhsNumber::parse(&nhs).map(|n| n.formatted()).unwrap_or(nhs);
+                let nhs = match nhs {
+                    Some(n) => NhsNumber::parse(&n).map(|p| p.formatted()).unwrap_or(n),
+                    None => "pending".to_string(),
+                };
                 (id, (format!("{given} {family}"), nhs))
             })
             .collect()

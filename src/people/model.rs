@@ -6,7 +6,7 @@ use validator::{Validate, ValidationError};
 use super::store::PersonRow;
 use crate::domain::person::{
     age_on, keyworker_eligible, AgeGroup, Condition, ConditionStatus, ConsentStatus, Diagnosis,
-    ETHNIC_CATEGORIES,
+    NhsNumberStatus, ETHNIC_CATEGORIES,
 };
 use crate::domain::NhsNumber;
 use crate::error::FieldError;
@@ -140,11 +140,15 @@ pub fn check_date_of_birth(dob: NaiveDate, today: NaiveDate) -> Option<FieldErro
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePersonRequest {
-    /// 10 digits with a valid check digit; spaces are ignored.
-    /// Ten digits; spaces between them are ignored.
+    /// Ten digits with a valid check digit; spaces between them are ignored. Required unless
+    /// `nhs_number_status` is `pending`, and then null or absent.
     #[validate(custom(function = "valid_nhs_number"))]
     #[schema(example = "943 476 5919", pattern = r"^\s*([0-9]\s*){10}$")]
-    pub nhs_number: String,
+    pub nhs_number: Option<String>,
+    /// `recorded` (the default) or `pending`: not known yet (`nhs_number_missing` follows
+    /// after 14 days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nhs_number_status: Option<NhsNumberStatus>,
     #[validate(
         custom(function = "not_blank"),
         length(max = 100, message = "must be at most 100 characters")
@@ -224,10 +228,31 @@ impl DateRules for CreatePersonRequest {
     }
 
     fn check_fields(&self) -> Vec<FieldError> {
-        match conditions_of(self.conditions.as_deref(), Some(&self.diagnoses)) {
-            Err(e) => vec![e],
-            Ok(_) => Vec::new(),
-        }
+        let mut errors: Vec<FieldError> =
+            match conditions_of(self.conditions.as_deref(), Some(&self.diagnoses)) {
+                Err(e) => vec![e],
+                Ok(_) => Vec::new(),
+            };
+        errors.extend(nhs_number_problem(
+            self.nhs_number.as_deref(),
+            self.nhs_number_status.unwrap_or_default(),
+        ));
+        errors
+    }
+}
+
+/// A number exactly when it is recorded.
+pub fn nhs_number_problem(number: Option<&str>, status: NhsNumberStatus) -> Option<FieldError> {
+    match (status, number) {
+        (NhsNumberStatus::Recorded, None) => Some(FieldError::new(
+            "nhs_number",
+            "is required (or set nhs_number_status to pending while it is not known)",
+        )),
+        (NhsNumberStatus::Pending, Some(_)) => Some(FieldError::new(
+            "nhs_number",
+            "must be empty while nhs_number_status is pending",
+        )),
+        _ => None,
     }
 }
 
@@ -235,6 +260,7 @@ impl DateRules for CreatePersonRequest {
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePersonRequest {
+    /// Records the number (a pending one becomes recorded).
     #[validate(custom(function = "valid_nhs_number"))]
     #[schema(pattern = r"^\s*([0-9]\s*){10}$")]
     pub nhs_number: Option<String>,
@@ -375,8 +401,9 @@ impl DateRules for UpdatePersonRequest {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PersonView {
     pub id: String,
-    /// 10 digits, no spaces.
-    pub nhs_number: String,
+    /// 10 digits, no spaces; null while `nhs_number_status` is `pending`.
+    pub nhs_number: Option<String>,
+    pub nhs_number_status: NhsNumberStatus,
     pub given_name: String,
     pub family_name: String,
     pub date_of_birth: NaiveDate,
@@ -445,6 +472,7 @@ impl PersonView {
             next_cetr_due: entry.and_then(|(_, due)| due),
             id: row.id,
             nhs_number: row.nhs_number,
+            nhs_number_status: row.nhs_number_status,
             given_name: row.given_name,
             family_name: row.family_name,
             date_of_birth: row.date_of_birth,
@@ -481,7 +509,8 @@ pub fn stored_conditions(conditions: &str, diagnoses: &str) -> Vec<Condition> {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PersonBrief {
     pub id: String,
-    pub nhs_number: String,
+    /// Null while pending.
+    pub nhs_number: Option<String>,
     pub given_name: String,
     pub family_name: String,
     pub age_group: AgeGroup,

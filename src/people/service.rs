@@ -12,7 +12,9 @@ use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
 use crate::auth::access;
 use crate::auth::actor::Actor;
 use crate::db::AnyConnection;
-use crate::domain::person::{diagnosed, ods_code, postcode_district, Condition, Diagnosis};
+use crate::domain::person::{
+    diagnosed, ods_code, postcode_district, Condition, Diagnosis, NhsNumberStatus,
+};
 use crate::domain::NhsNumber;
 use crate::error::ApiError;
 use crate::http::{Diff, IfMatch, ListResponse, Page};
@@ -74,9 +76,13 @@ pub fn create(
     ctx: &AuditCtx,
     req: CreatePersonRequest,
 ) -> Result<PersonRow, ApiError> {
-    let nhs_number = nhs(&req.nhs_number)?;
-    if store::nhs_number_taken(conn, &nhs_number)? {
-        return Err(duplicate_nhs_number());
+    // Checked by the request's rules already: a number exactly when it is recorded.
+    let status = req.nhs_number_status.unwrap_or_default();
+    let nhs_number = req.nhs_number.as_deref().map(nhs).transpose()?;
+    if let Some(n) = &nhs_number {
+        if store::nhs_number_taken(conn, n)? {
+            return Err(duplicate_nhs_number());
+        }
     }
     if !req.confirm_not_duplicate {
         let matches = duplicates::find(conn, &req.given_name, &req.family_name, req.date_of_birth)?;
@@ -109,6 +115,8 @@ pub fn create(
             merge_reason: None,
             id: id.clone(),
             nhs_number,
+            nhs_number_status: status,
+            nhs_number_pending_since: (status == NhsNumberStatus::Pending).then(|| ctx.now.date()),
             search_name: store::search_name(&given, &family),
             given_name: given,
             family_name: family,
@@ -166,10 +174,16 @@ fn diff(
     let text = |v: String| v.trim().to_string();
     d.set(
         "nhs_number",
-        req.nhs_number.map(|n| nhs(&n)).transpose()?,
+        req.nhs_number.map(|n| nhs(&n).map(Some)).transpose()?,
         &current.nhs_number,
         &mut c.nhs_number,
     );
+    // A number given records it: a pending one is pending no longer.
+    if c.nhs_number.is_some() && current.nhs_number_status == NhsNumberStatus::Pending {
+        c.nhs_number_status = Some(NhsNumberStatus::Recorded);
+        c.nhs_number_pending_since = Some(None);
+        d.fields.push("nhs_number_status");
+    }
     d.set(
         "given_name",
         req.given_name.map(text),
@@ -298,7 +312,7 @@ pub fn update(
     if fields.is_empty() {
         return Ok(current);
     }
-    if let Some(n) = &changes.nhs_number {
+    if let Some(Some(n)) = &changes.nhs_number {
         if store::nhs_number_taken(conn, n)? {
             return Err(duplicate_nhs_number());
         }

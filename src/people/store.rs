@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{people, register_entries};
 use crate::db::AnyConnection;
-use crate::domain::person::ConsentStatus;
+use crate::domain::person::{ConsentStatus, NhsNumberStatus};
 use crate::domain::register::EntryStatus;
 use crate::http::Page;
 
@@ -13,7 +13,8 @@ use crate::http::Page;
 #[diesel(table_name = people)]
 pub struct PersonRow {
     pub id: String,
-    pub nhs_number: String,
+    /// None while `nhs_number_status` is pending.
+    pub nhs_number: Option<String>,
     pub given_name: String,
     pub family_name: String,
     pub search_name: String,
@@ -41,6 +42,8 @@ pub struct PersonRow {
     pub merged_into: Option<String>,
     pub merged_at: Option<NaiveDateTime>,
     pub merge_reason: Option<String>,
+    pub nhs_number_status: NhsNumberStatus,
+    pub nhs_number_pending_since: Option<NaiveDate>,
 }
 
 /// A new person's row is the row itself: every column is written on insert.
@@ -49,7 +52,10 @@ pub type NewPersonRow = PersonRow;
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = people)]
 pub struct PersonChanges {
-    pub nhs_number: Option<String>,
+    /// Recording a pending number sets it and its status together.
+    pub nhs_number: Option<Option<String>>,
+    pub nhs_number_status: Option<NhsNumberStatus>,
+    pub nhs_number_pending_since: Option<Option<NaiveDate>>,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
     pub search_name: Option<String>,
@@ -137,16 +143,21 @@ fn parse_reference(term: &str) -> Option<i64> {
 
 type Backend = <AnyConnection as diesel::Connection>::Backend;
 
-/// The search as a SQL condition on `people`, usable in any query that includes it.
+/// The search as a SQL condition on `people`, usable in any query that includes it. A
+/// pending NHS number (NULL) matches no prefix: `NULL LIKE …` is not true.
 pub fn search_condition<QS>(
     term: &SearchTerm,
 ) -> Box<dyn BoxableExpression<QS, Backend, SqlType = diesel::sql_types::Bool>>
 where
-    people::nhs_number: SelectableExpression<QS>,
+    diesel::dsl::AssumeNotNull<people::nhs_number>: SelectableExpression<QS>,
     people::search_name: SelectableExpression<QS>,
 {
     match term {
-        SearchTerm::NhsPrefix(digits) => Box::new(people::nhs_number.like(format!("{digits}%"))),
+        SearchTerm::NhsPrefix(digits) => Box::new(
+            people::nhs_number
+                .assume_not_null()
+                .like(format!("{digits}%")),
+        ),
         SearchTerm::Name(name) => {
             Box::new(people::search_name.like(format!("%{name}%")).escape('\\'))
         }

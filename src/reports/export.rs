@@ -65,7 +65,7 @@ pub fn row(e: &EntryView) -> Vec<String> {
         e.opened_on.to_string(),
         text(&e.closed_on),
         text(&e.closure_reason),
-        e.person.nhs_number.clone(),
+        e.person.nhs_number.clone().unwrap_or_default(),
         e.person.given_name.clone(),
         e.person.family_name.clone(),
         text(&e.person.age_group),

@@ -267,6 +267,32 @@ impl Words for ClosureReason {
 
 /// The formatting every template calls as `self.date(..)` and the like: a page implements
 /// `today` and gets the rest.
+/// An NHS number as a page shows it: spaced, or "Pending" while it is not known.
+pub trait NhsShown {
+    fn shown(&self) -> String;
+}
+
+impl NhsShown for str {
+    fn shown(&self) -> String {
+        nhs_number(self)
+    }
+}
+
+impl NhsShown for String {
+    fn shown(&self) -> String {
+        nhs_number(self)
+    }
+}
+
+impl NhsShown for Option<String> {
+    fn shown(&self) -> String {
+        match self {
+            Some(n) => nhs_number(n),
+            None => "Pending".into(),
+        }
+    }
+}
+
 pub trait Fmt {
     fn today(&self) -> NaiveDate;
 
@@ -279,8 +305,8 @@ pub trait Fmt {
     fn moment(&self, t: &DateTime<Utc>) -> String {
         moment(t)
     }
-    fn nhs(&self, n: &str) -> String {
-        nhs_number(n)
+    fn nhs<N: NhsShown + ?Sized>(&self, n: &N) -> String {
+        n.shown()
     }
     fn rag_class(&self, rag: &Rag) -> &'static str {
         rag_class(rag)

@@ -287,7 +287,7 @@ pub fn outcome<T>(
                         m["given_name"].as_str().unwrap_or_default(),
                         m["family_name"].as_str().unwrap_or_default(),
                         m["date_of_birth"].as_str().unwrap_or_default(),
-                        m["nhs_number"].as_str().unwrap_or_default()
+                        m["nhs_number"].as_str().unwrap_or("pending")
                     )
                 })
                 .collect();

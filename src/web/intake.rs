@@ -49,6 +49,9 @@ pub struct PersonForm {
     pub family_name: String,
     #[serde(default)]
     pub nhs_number: String,
+    /// Ticked: the NHS number is not known yet (pending).
+    #[serde(default)]
+    pub nhs_pending: String,
     #[serde(default, rename = "date_of_birth-day")]
     pub day: String,
     #[serde(default, rename = "date_of_birth-month")]
@@ -166,7 +169,12 @@ impl PersonForm {
         PersonForm {
             given_name: person.given_name.clone(),
             family_name: person.family_name.clone(),
-            nhs_number: person.nhs_number.clone(),
+            nhs_number: person.nhs_number.clone().unwrap_or_default(),
+            nhs_pending: if person.nhs_number.is_none() {
+                "yes".into()
+            } else {
+                String::new()
+            },
             day: born.day,
             month: born.month,
             year: born.year,
@@ -199,6 +207,11 @@ impl PersonForm {
     /// The same fields as a change: every one sent, a blank optional one as `null` (cleared).
     fn change(&self, now: Now) -> Result<UpdatePersonRequest, Result<FormErrors, ApiError>> {
         let (mut fields, found) = self.fields();
+        // A change records a number; leaving the box empty leaves a pending one pending.
+        fields.remove("nhs_number_status");
+        if self.nhs_number.trim().is_empty() {
+            fields.remove("nhs_number");
+        }
         for optional in [
             "gender",
             "local_authority",
@@ -221,10 +234,16 @@ impl PersonForm {
         for (id, value) in [
             ("given_name", &self.given_name),
             ("family_name", &self.family_name),
-            ("nhs_number", &self.nhs_number),
             ("area", &self.area),
         ] {
             fields.insert(id.into(), value.clone().into());
+        }
+        // Pending: no number (one typed as well is the API's error to name).
+        if self.nhs_pending.is_empty() {
+            fields.insert("nhs_number".into(), self.nhs_number.clone().into());
+        } else {
+            fields.insert("nhs_number_status".into(), "pending".into());
+            put_text(&mut fields, "nhs_number", &self.nhs_number);
         }
         put_text(&mut fields, "gender", &self.gender);
         put_text(&mut fields, "local_authority", &self.local_authority);

@@ -31,6 +31,7 @@ mod instances;
 mod involvements;
 mod keyworkers;
 mod merge;
+mod nhs_pending;
 mod openapi;
 mod pages;
 mod people;
