@@ -76,7 +76,12 @@ pub fn merge(
         .ok_or_else(|| ApiError::validation("into", "no such person"))?;
     refuse_if_merged(&merged)?;
     refuse_if_merged(&survivor)?;
-    if merged.nhs_number != survivor.nhs_number && !req.confirm_different_nhs_numbers {
+    // A pending number (None) differs from nothing: only two recorded numbers can disagree.
+    let different = matches!(
+        (&merged.nhs_number, &survivor.nhs_number),
+        (Some(a), Some(b)) if a != b
+    );
+    if different && !req.confirm_different_nhs_numbers {
         return Err(ApiError::validation(
             "confirm_different_nhs_numbers",
             "the two records hold different NHS numbers: check they are one person (twins are \

@@ -21,6 +21,7 @@ pub mod inpatient;
 pub mod intake;
 pub mod involvement;
 pub mod keyworker;
+pub mod merge;
 pub mod my_work;
 pub mod plan;
 pub mod record;
@@ -60,6 +61,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(intake::person_form)
         .service(intake::add_person)
         .service(record::person_record)
+        .service(merge::merge_form)
+        .service(merge::merge)
         // the forms' fixed paths before /people/{id}/{section}
         .service(review::review_form)
         .service(review::record_review)

@@ -80,6 +80,8 @@ struct RecordPage {
     may_record_involvements: bool,
     /// Set the transition plan.
     may_plan_transition: bool,
+    /// Coordinators merge a record made twice into the one to keep (not a merged one).
+    may_merge: bool,
     may_assign: bool,
     /// Not on the register and the viewer may put them there.
     may_open: bool,
@@ -193,6 +195,7 @@ fn done_banner(done: Option<&str>) -> Option<&'static str> {
         "keyworker" => Some("Keyworker assigned."),
         "involvement" => Some("Professional saved."),
         "referral" => Some("Referral accepted: the person is on the register."),
+        "merged" => Some("Records merged: everything is on this record now."),
         "transition" => Some("Transition plan saved."),
         "keyworker_removed" => Some("Keyworker removed: nobody is named now."),
         "person" => Some("Person added. Put them on the register below if they are at risk."),
@@ -239,6 +242,7 @@ async fn render(page: Page, id: String, only: Option<Section>, done: Option<&str
         may_log_contact: page.user.require(Permission::ContactsWrite).is_ok(),
         may_record_involvements: page.user.require(Permission::InvolvementsWrite).is_ok(),
         may_plan_transition: page.user.require(Permission::TransitionPlanWrite).is_ok(),
+        may_merge: page.user.require(Permission::RegisterWrite).is_ok(),
         may_assign: page.user.require(Permission::KeyworkerAssign).is_ok(),
         may_open: !active && page.user.require(Permission::RegisterWrite).is_ok(),
         may_record_stays: page.user.require(Permission::RegisterWrite).is_ok(),

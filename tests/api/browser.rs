@@ -1109,5 +1109,33 @@ async fn a_keyworker_refers_someone_and_a_coordinator_accepts_them_in_chromium()
     assert!(text.contains("Family fear a crisis at home"), "{text}");
     assert!(text.contains("Rating Red"), "{text}");
     assert!(path_of(&c).await.starts_with("/people/"));
+
+    // Someone recorded twice is merged from the copy's record.
+    let kept: serde_json::Value = coord
+        .post("/people", &person_body("Dana", "Twice"))
+        .json()
+        .await;
+    let copy: serde_json::Value = coord
+        .post("/people", &person_body("Dana", "Twice"))
+        .json()
+        .await;
+    let (kept_id, copy_id) = (kept["id"].as_str().unwrap(), copy["id"].as_str().unwrap());
+    c.goto(&format!("{base}/people/{copy_id}")).await.unwrap();
+    click_through(&c, c.find(Locator::Css("a[href$='/merge']")).await.unwrap()).await;
+    assert_eq!(h1(&c).await, "Merge a duplicate record");
+    check_page(&c, &axe, "merge a duplicate, empty").await;
+    click_through(&c, button(&c, "Merge into the record to keep").await).await;
+    let text = body_text(&c).await;
+    assert!(text.contains("Choose the record to keep"), "{text}");
+    check_page(&c, &axe, "merge a duplicate, with errors").await;
+    choose(&c, &format!("into-{kept_id}")).await;
+    type_in(&c, "Why they are one person", "Recorded twice in one week").await;
+    choose(&c, "confirm_different_nhs_numbers").await;
+    click_through(&c, button(&c, "Merge into the record to keep").await).await;
+    assert_eq!(path_of(&c).await, format!("/people/{kept_id}?done=merged"));
+    assert!(body_text(&c).await.contains("Records merged"));
+    c.goto(&format!("{base}/people/{copy_id}")).await.unwrap();
+    assert!(body_text(&c).await.contains("This record was merged"));
+    check_page(&c, &axe, "a merged record").await;
     c.close().await.unwrap();
 }

@@ -76,6 +76,14 @@ async fn a_person_is_recorded_with_the_number_pending_then_recorded() {
         )
         .await;
     assert_problem(taken, 409).await;
+    // A pending number differs from no recorded one: merging needs no confirmation.
+    let merged = coord
+        .post(
+            &format!("/people/{}/merge", second["id"].as_str().unwrap()),
+            &json!({"into": id, "reason": "Recorded before the number was known"}),
+        )
+        .await;
+    assert_eq!(merged.status(), 200);
 }
 
 #[tokio::test]
