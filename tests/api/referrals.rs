@@ -373,3 +373,98 @@ async fn overdue_referrals_alert_the_coordinators_and_resolve_when_done() {
         .await;
     assert_eq!(resolved["total"], 3);
 }
+
+/// The "done when", end to end: a partner refers a 17-year-old, a coordinator screens
+/// and accepts them, records an ethnicity, a suspected autism diagnosis and a professional,
+/// names a clinician as lead worker, sees the transition alert, and merges a duplicate record
+/// without losing a contact.
+#[tokio::test]
+async fn the_done_when_walkthrough_for_people_and_workers() {
+    let app = spawn_app().await;
+    let partner = app.sign_in(Role::Clinician).await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let born = today()
+        .checked_sub_months(chrono::Months::new(12 * 17 + 2))
+        .unwrap();
+    let mut person = person_body("Robin", "Partner");
+    person["date_of_birth"] = json!(born);
+    person["consent_status"] = json!("parental");
+    person["confirm_not_duplicate"] = json!(false);
+    let made: Value = partner
+        .post(
+            "/referrals",
+            &json!({"person": person, "referrer_name": "Dr P Partner", "referrer_organisation": "CAMHS",
+                    "reason": "Escalating distress at school", "received_on": today()}),
+        )
+        .json()
+        .await;
+    let path = format!("/referrals/{}", made["id"].as_str().unwrap());
+    coord
+        .patch(
+            &path,
+            &json!({"status": "screened", "first_contact_on": today()}),
+        )
+        .json()
+        .await;
+    let accepted: Value = coord
+        .patch(&path, &json!({"status": "accepted"}))
+        .json()
+        .await;
+    let id = accepted["person_id"].as_str().unwrap().to_string();
+    let changed: Value = coord
+        .patch(
+            &format!("/people/{id}"),
+            &json!({"ethnic_category": "M", "conditions": [{"condition": "autism", "status": "suspected"}]}),
+        )
+        .json()
+        .await;
+    assert_eq!(changed["ethnic_category"], "M");
+    assert_eq!(changed["conditions"][0]["status"], "suspected");
+    assert_eq!(changed["diagnoses"], json!([]), "nothing diagnosed yet");
+    coord
+        .post(
+            &format!("/people/{id}/involvements"),
+            &json!({"name": "Sam Senco", "organisation": "Northgate School", "role": "senco", "from_on": today()}),
+        )
+        .json()
+        .await;
+    coord.assign_keyworker(&id, &partner.id).await;
+    let read: Value = coord.get(&format!("/people/{id}")).json().await;
+    assert_eq!(read["keyworker"]["id"], partner.id.as_str());
+    coord.post("/escalations/run", &json!({})).json().await;
+    let alerts: Value = coord
+        .get(&format!(
+            "/alerts?kind=transition_plan_missing&person_id={id}"
+        ))
+        .json()
+        .await;
+    assert_eq!(alerts["total"], 1, "{alerts}");
+
+    // The same young person recorded again (by the spreadsheet, say), with a contact on it.
+    let mut again = person_body("Robin", "Partner");
+    again["date_of_birth"] = json!(born);
+    let copy: Value = coord.post("/people", &again).json().await;
+    let copy_id = copy["id"].as_str().unwrap();
+    coord
+        .post(
+            &format!("/people/{copy_id}/contacts"),
+            &json!({"occurred_at": chrono::Utc::now(), "kind": "phone", "summary": "Called mum"}),
+        )
+        .json()
+        .await;
+    let merged = coord
+        .post(
+            &format!("/people/{copy_id}/merge"),
+            &json!({"into": id, "reason": "Recorded twice", "confirm_different_nhs_numbers": true}),
+        )
+        .await;
+    assert_eq!(merged.status(), 200);
+    let contacts: Value = coord.get(&format!("/people/{id}/contacts")).json().await;
+    assert!(contacts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["summary"] == "Called mum"));
+    let tombstone: Value = coord.get(&format!("/people/{copy_id}")).json().await;
+    assert_eq!(tombstone["merged_into"], id.as_str());
+}
