@@ -89,11 +89,9 @@ pub fn list(
 /// One alert in the caller's scope (audited).
 pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<AlertView, ApiError> {
     let alert = visible_alert(conn, &AlertScope::of(&a.user), id)?;
-    let mut event = AuditEvent::new(AuditAction::Read, ENTITY, Some(id));
-    if let Some(person) = &alert.person_id {
-        event = event.about(person);
-    }
-    a.audit_read(event);
+    a.audit_read(
+        AuditEvent::new(AuditAction::Read, ENTITY, Some(id)).about_all(alert.person_id.clone()),
+    );
     views(conn, vec![alert])?.pop().ok_or(ApiError::NotFound)
 }
 

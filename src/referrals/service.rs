@@ -93,17 +93,17 @@ pub fn create(
         updated_at: now,
     };
     store::insert(conn, &row)?;
-    let mut event = AuditEvent::new(AuditAction::Create, ENTITY, Some(&row.id)).fields(vec![
-        "person",
-        "referrer_name",
-        "referrer_organisation",
-        "referrer_contact",
-        "reason",
-        "received_on",
-    ]);
-    if let Some(p) = &row.person_id {
-        event = event.about(p);
-    }
+    // About the person once there is one (a referral of someone recorded).
+    let event = AuditEvent::new(AuditAction::Create, ENTITY, Some(&row.id))
+        .about_all(row.person_id.clone())
+        .fields(vec![
+            "person",
+            "referrer_name",
+            "referrer_organisation",
+            "referrer_contact",
+            "reason",
+            "received_on",
+        ]);
     audit::record(conn, &a.audit, event)?;
     one_view(conn, a, row)
 }
@@ -198,10 +198,9 @@ pub fn update(
         return one_view(conn, a, current);
     }
     store::update_if_version(conn, id, current.version, &changes, a.audit.now)?;
-    let mut event = AuditEvent::new(AuditAction::Update, ENTITY, Some(id)).fields(fields);
-    if let Some(p) = &person_for_audit {
-        event = event.about(p);
-    }
+    let event = AuditEvent::new(AuditAction::Update, ENTITY, Some(id))
+        .about_all(person_for_audit)
+        .fields(fields);
     audit::record(conn, &a.audit, event)?;
     let row = store::get(conn, id)?;
     one_view(conn, a, row)
@@ -261,11 +260,9 @@ fn accept(
 
 pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<ReferralView, ApiError> {
     let row = visible(conn, a, id)?;
-    let mut event = AuditEvent::new(AuditAction::Read, ENTITY, Some(id));
-    if let Some(p) = &row.person_id {
-        event = event.about(p);
-    }
-    a.audit_read(event);
+    a.audit_read(
+        AuditEvent::new(AuditAction::Read, ENTITY, Some(id)).about_all(row.person_id.clone()),
+    );
     one_view(conn, a, row)
 }
 
