@@ -50,9 +50,13 @@ pub fn create(
     let (person_id, person_details, area) = match (req.person_id, req.person) {
         (Some(id), _) => {
             let id = id.to_string();
-            // A keyworker refers only someone they may see (their caseload).
-            access::ensure_person_visible(conn, &a.scope, &id)
-                .map_err(|_| ApiError::validation("person_id", "no such person"))?;
+            // A keyworker refers only someone they may see (their caseload): anyone else is
+            // refused as unseen (404, recorded as a refusal); an id of no one is the body's
+            // mistake (422).
+            access::ensure_person_visible(conn, &a.scope, &id).map_err(|e| match e {
+                ApiError::NotFound => ApiError::validation("person_id", "no such person"),
+                other => other,
+            })?;
             let person = people::get(conn, &id)?;
             crate::people::merge::refuse_if_merged(&person)?;
             (Some(id), None, person.area)

@@ -193,6 +193,10 @@ async fn bad_referrals_name_their_fields() {
     let mut fields = error_fields(&problem);
     fields.sort();
     assert_eq!(fields, vec!["person.nhs_number", "reason", "received_on"]);
+    let nobody = json!({"person_id": uuid::Uuid::new_v4(), "referrer_name": "GP",
+                        "reason": "Crisis", "received_on": today()});
+    let problem = assert_problem(clinician.post("/referrals", &nobody).await, 422).await;
+    assert_eq!(error_fields(&problem), vec!["person_id"]);
     let unknown = clinician
         .patch(&format!("/referrals/{}", uuid::Uuid::new_v4()), &json!({}))
         .await;
