@@ -297,6 +297,22 @@ fn check_row(
     }
 }
 
+/// A row rating someone in hospital anything but blue: the row's error, naming the admission
+/// (the rating moves only through discharge).
+fn held_blue(conn: &mut AnyConnection, row: &ValidRow) -> Result<Option<FieldError>, ApiError> {
+    let Ok(nhs) = NhsNumber::parse(row.person.nhs_number.as_deref().unwrap_or_default()) else {
+        return Ok(None);
+    };
+    let Some(person) = people_store::find_by_nhs_number(conn, nhs.as_str())? else {
+        return Ok(None);
+    };
+    let person_id = person.merged_into.unwrap_or(person.id);
+    Ok(
+        register::held_blue(conn, &person_id, row.entry.rag)?
+            .map(|why| FieldError::new("rag", why)),
+    )
+}
+
 /// A new person (an NHS number not yet recorded) who looks like someone recorded: the row's
 /// error, unless the sheet says they are someone else.
 fn look_alike(
@@ -395,7 +411,10 @@ fn validate(
     let mut valid = Vec::new();
     for row in &sheet.rows {
         let mut errors = match check_row(row, now, &keyworkers) {
-            Ok(v) => match look_alike(conn, &v.person)?.or_else(|| twin_in_sheet(&valid, &v)) {
+            Ok(v) => match look_alike(conn, &v.person)?
+                .or(held_blue(conn, &v)?)
+                .or_else(|| twin_in_sheet(&valid, &v))
+            {
                 None => {
                     valid.push((row.number, v));
                     Vec::new()

@@ -178,6 +178,7 @@ pub fn open(
             "is required: the person's consent is not given, best-interests or parental",
         ));
     }
+    refuse_unless_blue_while_admitted(conn, &person_id, req.rag)?;
     let opened_on = req.opened_on.unwrap_or(rules.today);
     if opened_on < person.date_of_birth {
         return Err(ApiError::validation(
@@ -270,6 +271,39 @@ pub fn insert_with_history(
             ]),
     )?;
     Ok(())
+}
+
+/// Blue is held while admitted (domain.md): while the person has an open admission, any
+/// other rating (a review's, a change's, an import row's, a new entry's) is refused naming the
+/// admission; the rating moves only through discharge. `None` when `rag` may be set.
+pub fn held_blue(
+    conn: &mut AnyConnection,
+    person_id: &str,
+    rag: Rag,
+) -> Result<Option<String>, ApiError> {
+    if rag == Rag::Blue {
+        return Ok(None);
+    }
+    Ok(
+        crate::admissions::store::open_for_person(conn, person_id)?.map(|stay| {
+            format!(
+                "the person is in hospital (admission {} to {} on {}): the rating stays blue \
+                 until the discharge is recorded",
+                stay.id, stay.hospital, stay.admitted_on
+            )
+        }),
+    )
+}
+
+fn refuse_unless_blue_while_admitted(
+    conn: &mut AnyConnection,
+    person_id: &str,
+    rag: Rag,
+) -> Result<(), ApiError> {
+    match held_blue(conn, person_id, rag)? {
+        Some(why) => Err(ApiError::Conflict(why)),
+        None => Ok(()),
+    }
 }
 
 /// Records a RAG change in `changes` and in the history. Returns false when `new` is the
@@ -382,6 +416,7 @@ pub fn update(
     if let Some(new) = req.rag.filter(|r| *r != entry.rag) {
         let reason = non_blank(req.rag_reason)
             .ok_or_else(|| ApiError::validation("rag_reason", "is required when rag changes"))?;
+        refuse_unless_blue_while_admitted(conn, &entry.person_id, new)?;
         fields.extend(change_rag_outside_review(
             conn,
             ctx,
@@ -446,6 +481,7 @@ pub fn record_review(
         ..EntryChanges::default()
     };
     let mut fields = vec!["last_review_on", "next_review_due"];
+    refuse_unless_blue_while_admitted(conn, &entry.person_id, req.rag)?;
     if change_rag(
         conn,
         ctx,

@@ -317,3 +317,78 @@ async fn oversight_visits_move_the_next_visit_date() {
         vec![days_ago(10).to_string(), days_ago(20).to_string()]
     );
 }
+
+/// Blue is held while admitted: a RAG change, a review's rating, a new entry or an import
+/// row that tries another rating is refused naming the admission; discharge moves it.
+#[tokio::test]
+async fn blue_is_held_while_admitted() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let stay = coord.admitted("Held", 3).await;
+    let entry_id = stay.entry["id"].as_str().unwrap();
+    let names_the_stay = |problem: &Value| {
+        let detail = problem["detail"].as_str().unwrap_or_default().to_string();
+        assert!(
+            detail.contains(&stay.admission_id) && detail.contains("stays blue"),
+            "{problem}"
+        );
+    };
+    let change = coord
+        .patch(
+            &format!("/register/{entry_id}"),
+            &json!({"rag": "red", "rag_reason": "Worried"}),
+        )
+        .await;
+    names_the_stay(&assert_problem(change, 409).await);
+    let review = coord
+        .post(
+            &format!("/register/{entry_id}/reviews"),
+            &json!({"reviewed_on": today(), "rag": "green", "attendees": ["A"], "summary": "Settled"}),
+        )
+        .await;
+    names_the_stay(&assert_problem(review, 409).await);
+    let blue_review = coord
+        .post(
+            &format!("/register/{entry_id}/reviews"),
+            &json!({"reviewed_on": today(), "rag": "blue", "attendees": ["A"], "summary": "Still in"}),
+        )
+        .await;
+    assert_eq!(blue_review.status(), 201);
+    let entry: Value = coord.get(&format!("/register/{entry_id}")).json().await;
+    assert_eq!(entry["rag"], "blue");
+
+    // An import row rating them red is rejected with that reason; nothing is written.
+    let person: Value = coord
+        .get(&format!("/people/{}", stay.person_id))
+        .json()
+        .await;
+    let csv = format!(
+        "NHS Number,First name,Surname,DOB,Diagnosis,Area,Consent,RAG,Risk summary\r\n{},Held,Tester,17/05/1990,Autism,North,Given,Red,Crisis\r\n",
+        person["nhs_number"].as_str().unwrap()
+    );
+    let res = app
+        .request(reqwest::Method::POST, "/imports", Some(&coord.token))
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(res, 422).await;
+    let error = &problem["report"]["errors"][0];
+    assert_eq!(error["field"], "rag", "{problem}");
+    assert!(error["message"]
+        .as_str()
+        .unwrap()
+        .contains(&stay.admission_id));
+
+    // Discharge to the community: red, by the system's rule.
+    let discharged = coord
+        .patch(
+            &format!("/admissions/{}", stay.admission_id),
+            &json!({"discharged_on": today(), "discharge_destination": "community"}),
+        )
+        .await;
+    assert_eq!(discharged.status(), 200);
+    let entry: Value = coord.get(&format!("/register/{entry_id}")).json().await;
+    assert_eq!(entry["rag"], "red");
+}

@@ -97,16 +97,17 @@ fn rows() -> Vec<Row> {
             [403, 201, 403, 403, 403, 403],
         ),
         (
+            // A fresh entry: the fixture person is in hospital, and blue is held while admitted.
             "RAG write",
             M::PATCH,
-            "/register/{entry}",
+            "/register/{fresh_entry}",
             json!({"rag": "red", "rag_reason": "Matrix"}),
             [403, 200, 403, 403, 403, 403],
         ),
         (
             "reviews write",
             M::POST,
-            "/register/{entry}/reviews",
+            "/register/{fresh_entry}/reviews",
             review,
             [403, 201, 403, 403, 403, 403],
         ),
