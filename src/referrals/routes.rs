@@ -3,7 +3,7 @@ use actix_web::{get, patch, post, HttpResponse};
 use super::model::{CreateReferralRequest, ReferralQuery, ReferralView, UpdateReferralRequest};
 use super::service;
 use crate::auth::Permission;
-use crate::error::ApiResult;
+use crate::error::{ApiResult, Problem};
 use crate::http::context::Ctx;
 use crate::http::extract::{Id, Paging, Query, ValidJson};
 use crate::http::{created, ok_versioned, IfMatch, ListResponse, PageParams};
@@ -14,7 +14,11 @@ use crate::http::{created, ok_versioned, IfMatch, ListResponse, PageParams};
 #[utoipa::path(
     tag = "referrals",
     request_body = CreateReferralRequest,
-    responses((status = 201, body = ReferralView, headers(("Location" = String), ("ETag" = String))))
+    responses(
+        (status = 201, body = ReferralView, headers(("Location" = String), ("ETag" = String))),
+        (status = 404, description = "person_id names someone outside the caller's caseload", body = Problem),
+        (status = 409, description = "person_id names a merged record", body = Problem),
+    )
 )]
 #[post("/referrals")]
 pub async fn create_referral(
@@ -65,7 +69,10 @@ pub async fn get_referral(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
     tag = "referrals",
     params(("id" = String, Path, description = "Referral id")),
     request_body = UpdateReferralRequest,
-    responses((status = 200, body = ReferralView, headers(("ETag" = String))))
+    responses(
+        (status = 200, body = ReferralView, headers(("ETag" = String))),
+        (status = 409, description = "Already decided; the person already has an active entry or is in hospital; or a possible duplicate (`urn:dsr:problem:possible-duplicate` with `matches`)", body = Problem),
+    )
 )]
 #[patch("/referrals/{id}")]
 pub async fn update_referral(
