@@ -17,7 +17,7 @@ use crate::domain::inpatient::{DischargeDestination, Stay};
 use crate::domain::register::ClosureReason;
 use crate::domain::Rag;
 use crate::error::ApiError;
-use crate::http::IfMatch;
+use crate::http::{tidy, IfMatch};
 use crate::people::store::{self as people, PersonRow};
 use crate::register::service::{self as register, Rules};
 use crate::register::store::{self as entries, EntryChanges, EntryRow};
@@ -208,7 +208,7 @@ pub fn update(
     }
     if let Some(v) = req
         .legal_status
-        .map(|l| l.map(|l| l.trim().to_string()).filter(|l| !l.is_empty()))
+        .map(tidy)
         .filter(|l| *l != admission.legal_status)
     {
         changes.legal_status = Some(v);

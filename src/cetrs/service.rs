@@ -21,7 +21,7 @@ use crate::db::AnyConnection;
 use crate::domain::inpatient::CetrKind;
 use crate::domain::register::is_overdue;
 use crate::error::ApiError;
-use crate::http::{comma_list, IfMatch, ListResponse, Page};
+use crate::http::{comma_list, tidy, IfMatch, ListResponse, Page};
 use crate::people::store as people;
 use crate::register::service::{self as register, Rules};
 use crate::users::model::UserSummary;
@@ -195,11 +195,7 @@ pub fn update(
         changes.summary = Some(summary);
         fields.push("summary");
     }
-    if let Some(outcome) = req
-        .outcome
-        .map(|o| o.map(|o| o.trim().to_string()).filter(|o| !o.is_empty()))
-        .filter(|o| *o != cetr.outcome)
-    {
+    if let Some(outcome) = req.outcome.map(tidy).filter(|o| *o != cetr.outcome) {
         changes.outcome = Some(outcome);
         fields.push("outcome");
     }

@@ -19,7 +19,7 @@ use crate::db::AnyConnection;
 use crate::domain::discharge::{point_overdue, progress_percent, PointStatus};
 use crate::domain::register::{add_days, is_overdue};
 use crate::error::ApiError;
-use crate::http::IfMatch;
+use crate::http::{tidy, IfMatch};
 use crate::register::store as entries;
 use crate::users::model::UserSummary;
 use crate::users::store as users;
@@ -214,11 +214,7 @@ pub fn update_point(
         changes.target_date = Some(target);
         fields.push("target_date");
     }
-    if let Some(notes) = req
-        .notes
-        .map(|n| n.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()))
-        .filter(|n| *n != point.notes)
-    {
+    if let Some(notes) = req.notes.map(tidy).filter(|n| *n != point.notes) {
         changes.notes = Some(notes);
         fields.push("notes");
     }

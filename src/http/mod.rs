@@ -244,6 +244,11 @@ where
     <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
 }
 
+/// Optional free text as it is stored: trimmed, and nothing but white space is no value.
+pub fn tidy(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
 /// validator rule: a required text must have something other than white space.
 pub fn not_blank(value: &str) -> Result<(), validator::ValidationError> {
     if value.trim().is_empty() {
@@ -316,6 +321,23 @@ mod tests {
         ];
         for (peer, header, expected) in cases {
             assert_eq!(client_addr(peer, header, &trusted), expected, "{header:?}");
+        }
+    }
+
+    #[test]
+    fn tidy_trims_and_makes_blank_text_none() {
+        for (given, stored) in [
+            (None, None),
+            (Some(""), None),
+            (Some("  \n "), None),
+            (Some(" Northgate "), Some("Northgate")),
+            (Some("two words"), Some("two words")),
+        ] {
+            assert_eq!(
+                tidy(given.map(String::from)).as_deref(),
+                stored,
+                "{given:?}"
+            );
         }
     }
 

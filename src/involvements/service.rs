@@ -7,16 +7,11 @@ use crate::auth::access;
 use crate::auth::actor::Actor;
 use crate::db::AnyConnection;
 use crate::error::ApiError;
-use crate::http::{Diff, IfMatch, ListResponse, Page};
+use crate::http::{tidy, Diff, IfMatch, ListResponse, Page};
 use crate::users::model::UserSummary;
 use crate::users::store as users;
 
 pub const ENTITY: &str = "involvement";
-
-/// Free text as stored: trimmed, and an empty optional value is no value.
-fn tidy(text: Option<String>) -> Option<String> {
-    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
-}
 
 pub fn create(
     conn: &mut AnyConnection,

@@ -17,7 +17,7 @@ use crate::domain::person::{
 };
 use crate::domain::NhsNumber;
 use crate::error::ApiError;
-use crate::http::{Diff, IfMatch, ListResponse, Page};
+use crate::http::{tidy, Diff, IfMatch, ListResponse, Page};
 use crate::users::model::UserSummary;
 use crate::users::store as users;
 
@@ -54,17 +54,11 @@ fn conditions_json(list: &[Condition]) -> String {
 
 /// The codes as stored: upper case, postcode districts and ODS codes normalised.
 fn code(value: Option<String>, normalise: fn(&str) -> Option<String>) -> Option<String> {
-    trimmed(value).and_then(|v| normalise(&v))
+    tidy(value).and_then(|v| normalise(&v))
 }
 
 fn ethnic(raw: &str) -> Option<String> {
     Some(raw.trim().to_uppercase())
-}
-
-fn trimmed(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
 }
 
 fn duplicate_nhs_number() -> ApiError {
@@ -104,8 +98,8 @@ pub fn create(
             diagnoses: diagnoses_json(&diagnosed(&conditions)),
             conditions: conditions_json(&conditions),
             ethnic_category: code(req.ethnic_category, ethnic),
-            communication_needs: trimmed(req.communication_needs),
-            reasonable_adjustments: trimmed(req.reasonable_adjustments),
+            communication_needs: tidy(req.communication_needs),
+            reasonable_adjustments: tidy(req.reasonable_adjustments),
             looked_after: req.looked_after,
             postcode_district: code(req.postcode_district, postcode_district),
             responsible_icb: code(req.responsible_icb, ods_code),
@@ -121,12 +115,12 @@ pub fn create(
             given_name: given,
             family_name: family,
             date_of_birth: req.date_of_birth,
-            gender: trimmed(req.gender),
+            gender: tidy(req.gender),
             area: req.area.trim().to_string(),
-            local_authority: trimmed(req.local_authority),
-            gp_practice: trimmed(req.gp_practice),
+            local_authority: tidy(req.local_authority),
+            gp_practice: tidy(req.gp_practice),
             consent_status: req.consent_status,
-            consent_note: trimmed(req.consent_note),
+            consent_note: tidy(req.consent_note),
             keyworker_id: None,
             version: 1,
             created_at: ctx.now,
@@ -209,7 +203,7 @@ fn diff(
     );
     d.set(
         "gender",
-        req.gender.map(trimmed),
+        req.gender.map(tidy),
         &current.gender,
         &mut c.gender,
     );
@@ -236,13 +230,13 @@ fn diff(
     );
     d.set(
         "communication_needs",
-        req.communication_needs.map(trimmed),
+        req.communication_needs.map(tidy),
         &current.communication_needs,
         &mut c.communication_needs,
     );
     d.set(
         "reasonable_adjustments",
-        req.reasonable_adjustments.map(trimmed),
+        req.reasonable_adjustments.map(tidy),
         &current.reasonable_adjustments,
         &mut c.reasonable_adjustments,
     );
@@ -273,13 +267,13 @@ fn diff(
     d.set("area", req.area.map(text), &current.area, &mut c.area);
     d.set(
         "local_authority",
-        req.local_authority.map(trimmed),
+        req.local_authority.map(tidy),
         &current.local_authority,
         &mut c.local_authority,
     );
     d.set(
         "gp_practice",
-        req.gp_practice.map(trimmed),
+        req.gp_practice.map(tidy),
         &current.gp_practice,
         &mut c.gp_practice,
     );
@@ -291,7 +285,7 @@ fn diff(
     );
     d.set(
         "consent_note",
-        req.consent_note.map(trimmed),
+        req.consent_note.map(tidy),
         &current.consent_note,
         &mut c.consent_note,
     );

@@ -13,7 +13,7 @@ use crate::domain::referral::format_reference;
 use crate::domain::register::add_days;
 use crate::domain::{Rag, Role};
 use crate::error::{ApiError, FieldError};
-use crate::http::{comma_list, IfMatch, ListResponse, Page};
+use crate::http::{comma_list, tidy, IfMatch, ListResponse, Page};
 use crate::people::model::CreatePersonRequest;
 use crate::people::store as people;
 use crate::register::model::OpenEntryRequest;
@@ -21,10 +21,6 @@ use crate::users::model::UserSummary;
 use crate::users::store as users;
 
 pub const ENTITY: &str = "referral";
-
-fn tidy(text: Option<String>) -> Option<String> {
-    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
-}
 
 /// Coordinators and managers see every referral; anyone else the referrals they made.
 fn made_by(a: &Actor) -> Option<&str> {

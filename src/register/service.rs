@@ -22,7 +22,7 @@ use crate::domain::register::{format_reference, is_overdue, ClosureReason, Entry
 use crate::domain::{Rag, ReviewCadence};
 use crate::error::ApiError;
 use crate::error::FieldError;
-use crate::http::{comma_list, IfMatch, Page};
+use crate::http::{comma_list, tidy, IfMatch, Page};
 use crate::people::model::PersonBrief;
 use crate::people::store::Search;
 use crate::people::store::{self as people, PersonRow};
@@ -147,12 +147,6 @@ pub fn refresh_cetr_due_for_person(
     Ok(())
 }
 
-fn non_blank(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-}
-
 pub fn open(
     conn: &mut AnyConnection,
     ctx: &AuditCtx,
@@ -170,7 +164,7 @@ pub fn open(
             existing.reference
         )));
     }
-    let consent_note = non_blank(req.consent_note);
+    let consent_note = tidy(req.consent_note);
     let consent = person.consent_status;
     if !consent.permits_register() && consent_note.is_none() && person.consent_note.is_none() {
         return Err(ApiError::validation(
@@ -189,7 +183,7 @@ pub fn open(
     let row = new_entry(conn, ctx, &person_id, req.rag, opened_on, rules.cadence)?;
     let row = EntryRow {
         risk_summary: req.risk_summary.trim().to_string(),
-        referral_source: non_blank(req.referral_source),
+        referral_source: tidy(req.referral_source),
         consent_note,
         ..row
     };
@@ -414,7 +408,7 @@ pub fn update(
     let mut changes = EntryChanges::default();
     let mut fields = Vec::new();
     if let Some(new) = req.rag.filter(|r| *r != entry.rag) {
-        let reason = non_blank(req.rag_reason)
+        let reason = tidy(req.rag_reason)
             .ok_or_else(|| ApiError::validation("rag_reason", "is required when rag changes"))?;
         refuse_unless_blue_while_admitted(conn, &entry.person_id, new)?;
         fields.extend(change_rag_outside_review(
@@ -428,13 +422,13 @@ pub fn update(
             &mut changes,
         )?);
     }
-    if let Some(v) = non_blank(req.risk_summary).filter(|v| *v != entry.risk_summary) {
+    if let Some(v) = tidy(req.risk_summary).filter(|v| *v != entry.risk_summary) {
         changes.risk_summary = Some(v);
         fields.push("risk_summary");
     }
     if let Some(v) = req
         .referral_source
-        .map(non_blank)
+        .map(tidy)
         .filter(|v| *v != entry.referral_source)
     {
         changes.referral_source = Some(v);
@@ -536,7 +530,7 @@ pub fn close(
 ) -> Result<EntryRow, ApiError> {
     let (ctx, today) = (&a.audit, a.today);
     let entry = active_entry(conn, id, if_match)?;
-    close_entry(conn, ctx, &entry, req.reason, non_blank(req.note), today)
+    close_entry(conn, ctx, &entry, req.reason, tidy(req.note), today)
 }
 
 /// Closes an active entry (also used when a person dies in hospital).
