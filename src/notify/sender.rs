@@ -21,7 +21,7 @@ use super::relay;
 use super::transport::{Mailer, SendError};
 use crate::alerts::store::{self as alerts, AlertRow};
 use crate::config::Settings;
-use crate::db::schema::{people, referrals, register_entries};
+use crate::db::schema::{people, register_entries};
 use crate::db::{AnyConnection, Db};
 use crate::domain::{Clock, NhsNumber};
 use crate::error::ApiError;
@@ -93,17 +93,12 @@ fn items(
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect();
-    let referral_ids: Vec<&String> = found
+    let referral_ids: Vec<String> = found
         .iter()
         .filter(|a| a.subject_type == "referral")
-        .map(|a| &a.subject_id)
+        .map(|a| a.subject_id.clone())
         .collect();
-    let referral_refs: HashMap<String, String> = referrals::table
-        .filter(referrals::id.eq_any(referral_ids))
-        .select((referrals::id, referrals::reference))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect();
+    let referral_refs = crate::referrals::store::references(conn, &referral_ids)?;
     let identifiers: HashMap<String, (String, String)> = if settings.email.include_identifiers {
         let person_ids: Vec<String> = found.iter().filter_map(|a| a.person_id.clone()).collect();
         people::table

@@ -131,13 +131,4 @@ pub fn undecided(conn: &mut AnyConnection) -> QueryResult<Vec<ReferralRow>> {
         .load(conn)
 }
 
-/// The referrals about a person (for their record and subject-access export).
-pub fn for_person(conn: &mut AnyConnection, person_id: &str) -> QueryResult<Vec<ReferralRow>> {
-    referrals::table
-        .filter(referrals::person_id.eq(person_id))
-        .order(referrals::received_on.desc())
-        .select(ReferralRow::as_select())
-        .load(conn)
-}
-
 crate::db::versioned::versioned_update!(update_if_version, referrals, ReferralChanges);
