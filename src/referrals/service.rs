@@ -23,11 +23,13 @@ use crate::users::store as users;
 pub const ENTITY: &str = "referral";
 
 /// Coordinators and managers see every referral; anyone else the referrals they made.
+pub fn sees_every_referral(role: Role) -> bool {
+    matches!(role, Role::Coordinator | Role::Manager)
+}
+
+/// Whose referrals the caller sees: `None` for all of them.
 fn made_by(a: &Actor) -> Option<&str> {
-    match a.user.role {
-        Role::Coordinator | Role::Manager => None,
-        _ => Some(a.user.id.as_str()),
-    }
+    (!sees_every_referral(a.user.role)).then_some(a.user.id.as_str())
 }
 
 fn visible(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<ReferralRow, ApiError> {

@@ -100,6 +100,29 @@ async fn render(page: &Page, id: &str, form: MergeForm, errors: FormErrors) -> P
     Ok(html(status, view.render()))
 }
 
+/// The record to keep: the one ticked, else the one whose NHS number was typed; else what
+/// to tell the coordinator.
+async fn record_to_keep(
+    page: &Page,
+    form: &MergeForm,
+) -> Result<Result<String, &'static str>, ApiError> {
+    let chosen = form.into.trim();
+    if !chosen.is_empty() {
+        return Ok(Ok(chosen.to_string()));
+    }
+    let typed = form.into_nhs_number.trim();
+    if typed.is_empty() {
+        return Ok(Err("Choose the record to keep, or enter its NHS number"));
+    }
+    let Ok(nhs) = crate::domain::NhsNumber::parse(typed) else {
+        return Ok(Err("Enter the NHS number as 10 digits"));
+    };
+    let found = page
+        .read(move |c, _| Ok(store::find_by_nhs_number(c, nhs.as_str())?.map(|p| p.id)))
+        .await?;
+    Ok(found.ok_or("No one is recorded with this NHS number"))
+}
+
 #[get("/people/{id}/merge")]
 pub async fn merge_form(page: Page, id: web::Path<String>) -> PageResult {
     page.require(Permission::RegisterWrite)?;
@@ -111,37 +134,13 @@ pub async fn merge(page: Page, id: web::Path<String>, form: web::Form<MergeForm>
     page.check_csrf(&form.csrf_token)?;
     page.require(Permission::RegisterWrite)?;
     let form = form.into_inner();
-    // The record to keep: the one ticked, else the one with the NHS number typed.
-    let typed = form.into_nhs_number.trim().to_string();
-    let into = match (form.into.trim(), typed.is_empty()) {
-        ("", false) => {
-            let found = page
-                .read(move |c, _| {
-                    let nhs = crate::domain::NhsNumber::parse(&typed)
-                        .map_err(|m| ApiError::validation("into", m))?;
-                    Ok(store::find_by_nhs_number(c, nhs.as_str())?.map(|p| p.id))
-                })
-                .await;
-            match found {
-                Ok(Some(person)) => person,
-                Ok(None) => String::new(),
-                Err(ApiError::Validation(_)) => "not-a-number".into(),
-                Err(other) => return Err(other.into()),
-            }
-        }
-        (chosen, _) => chosen.to_string(),
-    };
     let mut found = FormErrors::default();
     let mut fields = serde_json::Map::new();
-    match into.as_str() {
-        "" if form.into.trim().is_empty() && form.into_nhs_number.trim().is_empty() => {
-            found.add("into", "Choose the record to keep, or enter its NHS number")
-        }
-        "" => found.add("into", "No one is recorded with this NHS number"),
-        "not-a-number" => found.add("into", "Enter the NHS number as 10 digits"),
-        person => {
+    match record_to_keep(&page, &form).await? {
+        Ok(person) => {
             fields.insert("into".into(), person.into());
         }
+        Err(why) => found.add("into", why),
     }
     fields
         .entry("into")

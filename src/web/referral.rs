@@ -76,8 +76,7 @@ impl QueuePage {
 #[get("/referrals")]
 pub async fn queue(page: Page, query: web::Query<QueueQuery>) -> PageResult {
     page.require(Permission::ReferralsCreate)?;
-    let everyone = page.user.require(Permission::ReferralsTriage).is_ok()
-        || page.user.role == crate::domain::Role::Manager;
+    let everyone = referrals::sees_every_referral(page.user.role);
     let query = query.into_inner();
     let default = if everyone { "waiting" } else { "all" };
     let wanted = query.show.as_deref().unwrap_or(default);
@@ -155,18 +154,15 @@ const REFERRER_LABELS: [(&str, &str); 5] = [
     ("received_on", "Date received"),
 ];
 
-/// The person's labels as the API names their fields (`person.given_name`).
-fn labels() -> Vec<(String, &'static str)> {
-    REFERRER_LABELS
-        .iter()
-        .map(|(id, label)| (id.to_string(), *label))
-        .chain(
-            PERSON_LABELS
-                .iter()
-                .map(|(id, label)| (format!("person.{id}"), *label)),
-        )
-        .collect()
-}
+/// Every label of the form keyed as the API names its fields (the person's as
+/// `person.given_name`), made once.
+static LABELS: std::sync::LazyLock<Vec<(&'static str, &'static str)>> =
+    std::sync::LazyLock::new(|| {
+        let person = PERSON_LABELS
+            .iter()
+            .map(|(id, label)| (&*format!("person.{id}").leak(), *label));
+        REFERRER_LABELS.iter().copied().chain(person).collect()
+    });
 
 /// The API's `person.given_name` is the form's `given_name`.
 fn unprefixed(mut errors: FormErrors) -> FormErrors {
@@ -207,13 +203,11 @@ impl ReferralForm {
         fields
             .entry("received_on")
             .or_insert_with(|| "2000-01-01".into());
-        let owned = labels();
-        let labels: Vec<(&str, &str)> = owned.iter().map(|(id, l)| (id.as_str(), *l)).collect();
         forms::request(
             now,
             fields,
             found,
-            &labels,
+            &LABELS,
             &["received_on", "date_of_birth"],
         )
         .map_err(|e| e.map(unprefixed))
@@ -279,13 +273,8 @@ pub async fn make(page: Page, form: web::Form<ReferralForm>) -> PageResult {
             let made = page.write(move |c, a| referrals::create(c, a, body)).await;
             match made {
                 Ok(view) => return Ok(see_other(&format!("/referrals/{}?done=made", view.id))),
-                Err(ApiError::Validation(api)) => {
-                    let owned = labels();
-                    let labels: Vec<(&str, &str)> =
-                        owned.iter().map(|(id, l)| (id.as_str(), *l)).collect();
-                    unprefixed(FormErrors::from_api(&api, &labels))
-                        .dates_at_day(&["received_on", "date_of_birth"])
-                }
+                Err(ApiError::Validation(api)) => unprefixed(FormErrors::from_api(&api, &LABELS))
+                    .dates_at_day(&["received_on", "date_of_birth"]),
                 Err(other) => return Err(other.into()),
             }
         }
@@ -386,39 +375,22 @@ fn show(
     stale: bool,
     status: StatusCode,
 ) -> PageResult {
-    let form = StepForm {
-        risk_summary: if form.risk_summary.is_empty() {
-            r.reason.clone()
-        } else {
-            form.risk_summary
-        },
-        rag: if form.rag.is_empty() {
-            "amber".into()
-        } else {
-            form.rag
-        },
-        ..form
-    };
-    // The date boxes start at today.
+    // What the forms start from: the referral's reason, amber, and today in the date boxes.
+    let mut form = form;
+    if form.risk_summary.is_empty() {
+        form.risk_summary = r.reason.clone();
+    }
+    if form.rag.is_empty() {
+        form.rag = "amber".into();
+    }
     let today = DateParts::of(page.today);
-    let form = match form.contact_day.is_empty() && form.contact_year.is_empty() {
-        true => StepForm {
-            contact_day: today.day.clone(),
-            contact_month: today.month.clone(),
-            contact_year: today.year.clone(),
-            ..form
-        },
-        false => form,
-    };
-    let form = match form.told_day.is_empty() && form.told_year.is_empty() {
-        true => StepForm {
-            told_day: today.day,
-            told_month: today.month,
-            told_year: today.year,
-            ..form
-        },
-        false => form,
-    };
+    if form.contact_day.is_empty() && form.contact_year.is_empty() {
+        (form.contact_day, form.contact_month, form.contact_year) =
+            (today.day.clone(), today.month.clone(), today.year.clone());
+    }
+    if form.told_day.is_empty() && form.told_year.is_empty() {
+        (form.told_day, form.told_month, form.told_year) = (today.day, today.month, today.year);
+    }
     let view = ReferralPage {
         chrome: page.chrome("/referrals"),
         may_triage: page.user.require(Permission::ReferralsTriage).is_ok(),
