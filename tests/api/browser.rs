@@ -208,6 +208,18 @@ async fn click_through(c: &Client, target: fantoccini::elements::Element) {
     panic!("no new page after the click");
 }
 
+/// The app on a port of its own that it also names as its public address, so the links it
+/// writes (redirects, email links) lead the browser back to it; `more` sets the rest.
+async fn app_for_the_browser(more: impl FnOnce(&mut dsr::config::Settings)) -> TestApp {
+    let port = free_port();
+    spawn_app_with(|s| {
+        s.server.bind = format!("127.0.0.1:{port}").parse().unwrap();
+        s.server.public_url = format!("http://127.0.0.1:{port}");
+        more(s);
+    })
+    .await
+}
+
 async fn sign_in(c: &Client, username: &str, password: &str) {
     type_in(c, "Username", username).await;
     type_in(c, "Password", password).await;
@@ -248,10 +260,7 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
     }
     let sink = SmtpSink::start().await;
     let smtp = sink.url();
-    let port = free_port();
-    let app = spawn_app_with(|s| {
-        s.server.bind = format!("127.0.0.1:{port}").parse().unwrap();
-        s.server.public_url = format!("http://127.0.0.1:{port}");
+    let app = app_for_the_browser(|s| {
         s.email.transport = dsr::config::EmailTransportKind::Smtp;
         s.email.smtp_url = smtp;
         s.email.from = "DSR <dsr@nhs.net>".into();
@@ -601,12 +610,7 @@ async fn a_clinician_records_a_cetr_and_a_coordinator_uses_the_other_forms_in_ch
         eprintln!("browser tests are off: set DSR_BROWSER_TESTS=1 (with chromium, chromedriver and axe-core)");
         return;
     }
-    let port = free_port();
-    let app = spawn_app_with(|s| {
-        s.server.bind = format!("127.0.0.1:{port}").parse().unwrap();
-        s.server.public_url = format!("http://127.0.0.1:{port}");
-    })
-    .await;
+    let app = app_for_the_browser(|_| {}).await;
     let base = app.address.clone();
     let coord = app.sign_in(Role::Coordinator).await;
     let clinician = app.sign_in(Role::Clinician).await;
@@ -983,12 +987,7 @@ async fn a_keyworker_refers_someone_and_a_coordinator_accepts_them_in_chromium()
         eprintln!("browser tests are off: set DSR_BROWSER_TESTS=1 (with chromium, chromedriver and axe-core)");
         return;
     }
-    let port = free_port();
-    let app = spawn_app_with(|s| {
-        s.server.bind = format!("127.0.0.1:{port}").parse().unwrap();
-        s.server.public_url = format!("http://127.0.0.1:{port}");
-    })
-    .await;
+    let app = app_for_the_browser(|_| {}).await;
     let base = app.address.clone();
     let kw = app.sign_in(Role::Keyworker).await;
     let coord = app.sign_in(Role::Coordinator).await;
