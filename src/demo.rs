@@ -392,6 +392,8 @@ fn person(
         next_cetr_due: None,
         discharge_points_complete: None,
         open_alerts: 0,
+        what_has_been_tried: None,
+        what_would_help: None,
     };
     b.history.push(RagHistoryRow {
         id: Uuid::now_v7().to_string(),

@@ -149,6 +149,8 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let metrics = &state.metrics;
     metrics.sync_cache("register_pages", state.register_pages.counts());
     metrics.sync_cache("signed_in", state.signed_in.counts());
+    metrics.sync_cache("entries", state.entries.counts());
+    metrics.sync_cache("people", state.people.counts());
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render())

@@ -28,6 +28,7 @@ pub mod people;
 pub mod referrals;
 pub mod register;
 pub mod reports;
+pub mod risk_factors;
 pub mod routes;
 pub mod secrets;
 pub mod startup;

@@ -5,8 +5,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     admissions, alerts, audit, auth, cetrs, contacts, discharge, escalation, governance, health,
-    imports, involvements, keyworkers, notify, people, referrals, register, reports, transitions,
-    users,
+    imports, involvements, keyworkers, notify, people, referrals, register, reports, risk_factors,
+    transitions, users,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -42,6 +42,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(contacts::routes::create_contact)
                 .service(contacts::routes::list_contacts)
                 .service(contacts::routes::get_contact)
+                .service(risk_factors::routes::note_risk_factor)
+                .service(risk_factors::routes::list_risk_factors)
+                .service(risk_factors::routes::get_risk_factor)
+                .service(risk_factors::routes::update_risk_factor)
                 .service(involvements::routes::create_involvement)
                 .service(involvements::routes::list_involvements)
                 .service(involvements::routes::get_involvement)

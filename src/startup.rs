@@ -99,6 +99,8 @@ impl Application {
             register_views: StampedCache::new(200),
             keyworker_choices: StampedCache::new(1),
             records: StampedCache::new(500),
+            entries: StampedCache::new(2_000),
+            people: StampedCache::new(2_000),
             openapi: document,
             settings,
         });

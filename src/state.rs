@@ -64,4 +64,8 @@ pub struct AppState {
     pub keyworker_choices: StampedCache<(), Option<Arc<Vec<UserSummary>>>>,
     /// People's records as their pages show them, by person and viewer.
     pub records: StampedCache<String, Arc<Record>>,
+    /// Register entries and people as `GET /register/{id}` and `GET /people/{id}` answer
+    /// them, by id, scope and day (see `Ctx::read_kept`).
+    pub entries: StampedCache<String, Arc<crate::register::model::EntryView>>,
+    pub people: StampedCache<String, Arc<crate::people::model::PersonView>>,
 }

@@ -136,6 +136,27 @@ impl std::fmt::Debug for AuthSettings {
 #[serde(deny_unknown_fields)]
 pub struct RegisterSettings {
     pub review_cadence_days: crate::domain::ReviewCadence,
+    /// The coded reasons for risk a DSR meeting may record, in the order forms list them.
+    pub risk_factors: Vec<RiskFactorSetting>,
+}
+
+/// One coded reason for risk: a stable `code` (what the API and the data hold) and the
+/// label people read, which a local configuration may change.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskFactorSetting {
+    pub code: String,
+    pub label: String,
+}
+
+impl RegisterSettings {
+    /// The label of a configured risk factor code.
+    pub fn risk_factor_label(&self, code: &str) -> Option<&str> {
+        self.risk_factors
+            .iter()
+            .find(|f| f.code == code)
+            .map(|f| f.label.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -279,6 +300,43 @@ fn invalid(key: &'static str, message: impl Into<String>) -> SettingsError {
         key,
         message: message.into(),
     }
+}
+
+/// Risk factor codes are what the data holds, so they must be unique and plain (lowercase,
+/// digits and underscores); labels are what people read.
+fn check_risk_factors(factors: &[RiskFactorSetting]) -> Result<(), SettingsError> {
+    let key = "register.risk_factors";
+    if factors.is_empty() || factors.len() > 100 {
+        return Err(invalid(key, "must list 1 to 100 risk factors"));
+    }
+    let plain = |c: &str| {
+        (1..=60).contains(&c.len())
+            && c.starts_with(|ch: char| ch.is_ascii_lowercase())
+            && c.chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+    };
+    let mut seen = std::collections::HashSet::new();
+    for f in factors {
+        if !plain(&f.code) {
+            return Err(invalid(
+                key,
+                format!(
+                    "code {:?} must be 1 to 60 lowercase letters, digits or underscores",
+                    f.code
+                ),
+            ));
+        }
+        if !seen.insert(f.code.as_str()) {
+            return Err(invalid(key, format!("code {:?} is listed twice", f.code)));
+        }
+        if f.label.trim().is_empty() || f.label.chars().count() > 200 {
+            return Err(invalid(
+                key,
+                format!("the label of {:?} must be 1 to 200 characters", f.code),
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl Settings {
@@ -470,6 +528,7 @@ impl Settings {
                 "must be 144 to 216 months (12 to 18 years)",
             ));
         }
+        check_risk_factors(&self.register.risk_factors)?;
         let points = &self.discharge.points;
         if points.len() != crate::domain::discharge::POINT_COUNT {
             return Err(invalid(

@@ -190,6 +190,23 @@ diesel::table! {
         next_cetr_due -> Nullable<Date>,
         discharge_points_complete -> Nullable<Integer>,
         open_alerts -> Integer,
+        what_has_been_tried -> Nullable<Text>,
+        what_would_help -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    risk_factors (id) {
+        id -> Text,
+        register_entry_id -> Text,
+        code -> Text,
+        noted_on -> Date,
+        note -> Nullable<Text>,
+        ended_on -> Nullable<Date>,
+        version -> Integer,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -450,12 +467,14 @@ diesel::joinable!(alerts -> people (person_id));
 diesel::joinable!(admissions -> people (person_id));
 diesel::joinable!(cetr_actions -> people (person_id));
 diesel::joinable!(rag_history -> register_entries (register_entry_id));
+diesel::joinable!(risk_factors -> register_entries (register_entry_id));
 diesel::joinable!(dsr_reviews -> register_entries (register_entry_id));
 diesel::allow_tables_to_appear_in_same_query!(
     people,
     referrals,
     register_entries,
     rag_history,
+    risk_factors,
     dsr_reviews,
     sequences,
     users,

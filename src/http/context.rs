@@ -19,6 +19,7 @@ use crate::auth::actor::Actor;
 use crate::auth::current_user::{CurrentUser, SignedIn, TokenSession, UserSnapshot};
 use crate::auth::store as sessions;
 use crate::auth::Permission;
+use crate::cache::StampedCache;
 use crate::db::AnyConnection;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -110,6 +111,31 @@ impl Ctx {
         let result = self.refusals(self.state.db.run(move |conn| f(conn, &actor)).await);
         self.commit_reads().await?;
         result
+    }
+
+    /// One record's read, kept in `cache` under the change stamp for this scope and day: while
+    /// nothing it is made of has changed (its entry, person and users all move the stamp), a
+    /// record read again is answered from memory. `read` checks visibility and does not audit;
+    /// every answer, kept or not, is audited here by `audit` in the group commit before it
+    /// leaves. A refusal or a missing record is never kept.
+    pub async fn read_kept<V: Send + Sync + 'static>(
+        &self,
+        cache: &StampedCache<String, Arc<V>>,
+        id: String,
+        read: fn(&mut AnyConnection, &Actor, &str) -> Result<V, ApiError>,
+        audit: fn(&V) -> AuditEvent<'_>,
+    ) -> Result<Arc<V>, ApiError> {
+        let key = format!("{id}|{:?}|{}", self.scope, self.today);
+        let view = cache
+            .get_or_build(
+                key,
+                || self.state.changes.stamp(),
+                || async { self.read(move |c, a| read(c, a, &id)).await.map(Arc::new) },
+            )
+            .await?;
+        self.audit_read(audit(&view));
+        self.commit_reads().await?;
+        Ok(view)
     }
 
     /// Commits the reads the service call audited (in a group with other requests') before

@@ -1,5 +1,5 @@
 //! A person's whole record as one read: the person, their newest register entry with its
-//! rating history and reviews, contacts, admissions and visits, C(E)TRs and actions, the open
+//! rating history, reviews and reasons for risk, contacts, admissions and visits, C(E)TRs and actions, the open
 //! admission's discharge plan and open alerts, each list newest first, read through the same
 //! service functions the API's endpoints use (each audited about the person). The record page
 //! shows it (`web::record`).
@@ -27,6 +27,8 @@ use crate::people::service as people;
 use crate::register::model::{EntryView, RagChange, ReviewView};
 use crate::register::service as register;
 use crate::register::store as entries;
+use crate::risk_factors::model::RiskFactorView;
+use crate::risk_factors::service as risk_factors;
 use crate::transitions::model::TransitionPlanView;
 use crate::transitions::service as transitions;
 
@@ -45,6 +47,8 @@ pub struct Record {
     pub entry: Option<EntryView>,
     pub ratings: Vec<RagChange>,
     pub reviews: Vec<ReviewView>,
+    /// The entry's reasons for risk, current ones first, then ended ones.
+    pub risk_factors: Vec<RiskFactorView>,
     pub contacts: Vec<ContactView>,
     pub contacts_total: i64,
     /// The professionals involved, current ones first.
@@ -89,12 +93,13 @@ pub fn gather(
     let person = people::read(conn, a, person_id)?;
     let rows = entries::for_person(conn, person_id)?;
     let entry = newest_entry(register::views(conn, rows, a.today)?);
-    let (mut ratings, reviews) = match &entry {
+    let (mut ratings, reviews, risk_factors) = match &entry {
         Some(e) => (
             register::history(conn, a, &e.id)?,
             register::reviews(conn, a, &e.id)?,
+            risk_factors::list(conn, a, &e.id)?,
         ),
-        None => (Vec::new(), Vec::new()),
+        None => (Vec::new(), Vec::new(), Vec::new()),
     };
     ratings.reverse();
     let every = Paging {
@@ -143,6 +148,7 @@ pub fn gather(
         entry,
         ratings,
         reviews,
+        risk_factors,
         admissions: admission_list,
         plan,
         alerts: alert_list,

@@ -397,6 +397,23 @@ pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<PersonView,
     view(conn, row, a.today)
 }
 
+/// The person as `read` answers them, not audited: for `Ctx::read_kept`, which audits every
+/// answer with [`read_audit`] itself.
+pub fn read_unaudited(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    id: &str,
+) -> Result<PersonView, ApiError> {
+    access::ensure_person_visible(conn, &a.scope, id)?;
+    let row = store::get(conn, id)?;
+    view(conn, row, a.today)
+}
+
+/// The audit row of one read of a person.
+pub fn read_audit(view: &PersonView) -> AuditEvent<'_> {
+    AuditEvent::new(AuditAction::Read, ENTITY, Some(&view.id)).about(&view.id)
+}
+
 /// Searches people in the caller's scope; the search itself is audited as one read.
 pub fn search(
     conn: &mut AnyConnection,

@@ -254,6 +254,8 @@ fn accept(
             opened_on: Some(a.today),
             referral_source: Some(source.chars().take(200).collect()),
             consent_note: tidy(req.consent_note.clone()),
+            what_has_been_tried: None,
+            what_would_help: None,
         },
         crate::register::service::Rules::of(a),
     )?;

@@ -36,6 +36,12 @@ pub struct OpenEntryRequest {
     /// person record has no consent note).
     #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
     pub consent_note: Option<String>,
+    /// What has been tried to reduce the risk (free text).
+    #[validate(length(max = 5000, message = "must be at most 5000 characters"))]
+    pub what_has_been_tried: Option<String>,
+    /// What would help (free text).
+    #[validate(length(max = 5000, message = "must be at most 5000 characters"))]
+    pub what_would_help: Option<String>,
 }
 
 impl DateRules for OpenEntryRequest {
@@ -64,19 +70,30 @@ pub struct UpdateEntryRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub referral_source: Option<Option<String>>,
+    /// What has been tried to reduce the risk; `null` clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub what_has_been_tried: Option<Option<String>>,
+    /// What would help; `null` clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub what_would_help: Option<Option<String>>,
 }
 
 impl DateRules for UpdateEntryRequest {
     fn check_dates(&self, _today: NaiveDate) -> Vec<FieldError> {
-        match &self.referral_source {
-            Some(Some(v)) if v.chars().count() > 200 => {
-                vec![FieldError::new(
-                    "referral_source",
-                    "must be at most 200 characters",
-                )]
-            }
-            _ => Vec::new(),
-        }
+        let too_long = |field: &str, value: &Option<Option<String>>, max: usize| {
+            matches!(value, Some(Some(v)) if v.chars().count() > max)
+                .then(|| FieldError::new(field, format!("must be at most {max} characters")))
+        };
+        [
+            too_long("referral_source", &self.referral_source, 200),
+            too_long("what_has_been_tried", &self.what_has_been_tried, 5000),
+            too_long("what_would_help", &self.what_would_help, 5000),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 }
 
@@ -170,6 +187,11 @@ pub struct EntryView {
     pub closure_reason: Option<ClosureReason>,
     pub closure_note: Option<String>,
     pub risk_summary: String,
+    /// The codes of the reasons for risk current on the entry, in the order they were noted
+    /// (`GET /register/{id}/risk-factors` has their dates, notes and history).
+    pub risk_factors: Vec<String>,
+    pub what_has_been_tried: Option<String>,
+    pub what_would_help: Option<String>,
     pub referral_source: Option<String>,
     pub consent_note: Option<String>,
     pub keyworker: Option<UserSummary>,
@@ -239,4 +261,7 @@ pub struct RegisterQuery {
     /// `reference`; prefix `-` for descending. Ties are broken by id.
     #[param(pattern = "^-?(next_review_due|rag|opened_on|reference)$")]
     pub sort: Option<String>,
+    /// Only entries with this reason for risk current (a configured code, e.g.
+    /// `placement_breakdown`).
+    pub risk_factor: Option<String>,
 }

@@ -55,7 +55,7 @@ pub async fn list_register(
 /// (overdue flags and ages) included. The read is audited (in a batch) before it is answered.
 async fn triage_page(ctx: &Ctx, query: RegisterQuery, page: Page) -> ApiResult<web::Bytes> {
     let (state, today) = (ctx.state(), ctx.today);
-    let (filter, sort) = filter_from(&query, &ctx.scope, today)?;
+    let (filter, sort) = filter_from(&query, &ctx.scope, today, &ctx.settings.register)?;
     let key = format!("{filter:?}|{sort:?}|{page:?}|{today}");
     // Pages of up to 100 entries (the screens ask for 50) are kept; 200 of them at ~1 kB an
     // entry bound the memory to ~20 MB. Larger pages are built every time.
@@ -93,8 +93,16 @@ async fn triage_page(ctx: &Ctx, query: RegisterQuery, page: Page) -> ApiResult<w
 #[get("/register/{id}")]
 pub async fn get_entry(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
     ctx.require(Permission::RecordsRead)?;
-    let view = ctx.read(move |c, a| service::read(c, a, &id.key())).await?;
-    Ok(ok_versioned(&view, view.version))
+    let entries = &ctx.state().entries;
+    let view = ctx
+        .read_kept(
+            entries,
+            id.key(),
+            service::read_unaudited,
+            service::read_audit,
+        )
+        .await?;
+    Ok(ok_versioned(&*view, view.version))
 }
 
 /// Change an entry's rating (with a reason), risk summary or referral source (coordinators).

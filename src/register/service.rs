@@ -15,14 +15,14 @@ use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
 use crate::auth::access::{self, Scope};
 use crate::auth::actor::Actor;
 use crate::cetrs::store as cetrs;
-use crate::config::Settings;
+use crate::config::{RegisterSettings, Settings};
 use crate::db::AnyConnection;
 use crate::domain::inpatient::Timescales;
 use crate::domain::register::{format_reference, is_overdue, ClosureReason, EntryStatus};
 use crate::domain::{Rag, ReviewCadence};
 use crate::error::ApiError;
 use crate::error::FieldError;
-use crate::http::{comma_list, tidy, IfMatch, Page};
+use crate::http::{comma_list, tidy, Diff, IfMatch, Page};
 use crate::people::model::PersonBrief;
 use crate::people::store::Search;
 use crate::people::store::{self as people, PersonRow};
@@ -61,8 +61,23 @@ pub fn filter_from(
     query: &RegisterQuery,
     scope: &Scope,
     today: NaiveDate,
+    settings: &RegisterSettings,
 ) -> Result<(RegisterFilter, Sort), ApiError> {
     let mut errors = Vec::new();
+    let risk_factor = query
+        .risk_factor
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(String::from);
+    if let Some(code) = &risk_factor {
+        if let Err(ApiError::Validation(mut e)) =
+            crate::risk_factors::service::check_code(settings, code)
+        {
+            e.iter_mut().for_each(|f| f.field = "risk_factor".into());
+            errors.extend(e);
+        }
+    }
     let rags = comma_list(query.rag.as_deref(), "rag", &mut errors, |part| {
         Rag::parse(part)
             .ok_or_else(|| format!("unknown rating {part:?}: use red, amber, green, blue"))
@@ -101,6 +116,7 @@ pub fn filter_from(
                 with_open_alerts: query.overdue == Some(true),
                 search: query.search.as_deref().and_then(Search::parse),
                 caseload_of: scope.caseload_of().map(String::from),
+                risk_factor,
             },
             sort,
         )),
@@ -185,6 +201,8 @@ pub fn open(
         risk_summary: req.risk_summary.trim().to_string(),
         referral_source: tidy(req.referral_source),
         consent_note,
+        what_has_been_tried: tidy(req.what_has_been_tried),
+        what_would_help: tidy(req.what_would_help),
         ..row
     };
     insert_with_history(conn, ctx, &row, "opened")?;
@@ -226,6 +244,8 @@ pub fn new_entry(
         next_cetr_due: None,
         discharge_points_complete: None,
         open_alerts: 0,
+        what_has_been_tried: None,
+        what_would_help: None,
     })
 }
 
@@ -422,18 +442,37 @@ pub fn update(
             &mut changes,
         )?);
     }
-    if let Some(v) = tidy(req.risk_summary).filter(|v| *v != entry.risk_summary) {
-        changes.risk_summary = Some(v);
-        fields.push("risk_summary");
+    let mut d = Diff::default();
+    d.set(
+        "risk_summary",
+        tidy(req.risk_summary),
+        &entry.risk_summary,
+        &mut changes.risk_summary,
+    );
+    // The free texts that may be cleared (`null`, or blank).
+    for (field, new, current, slot) in [
+        (
+            "referral_source",
+            req.referral_source,
+            &entry.referral_source,
+            &mut changes.referral_source,
+        ),
+        (
+            "what_has_been_tried",
+            req.what_has_been_tried,
+            &entry.what_has_been_tried,
+            &mut changes.what_has_been_tried,
+        ),
+        (
+            "what_would_help",
+            req.what_would_help,
+            &entry.what_would_help,
+            &mut changes.what_would_help,
+        ),
+    ] {
+        d.set(field, new.map(tidy), current, slot);
     }
-    if let Some(v) = req
-        .referral_source
-        .map(tidy)
-        .filter(|v| *v != entry.referral_source)
-    {
-        changes.referral_source = Some(v);
-        fields.push("referral_source");
-    }
+    fields.extend(d.fields);
     if fields.is_empty() {
         return Ok(entry);
     }
@@ -570,6 +609,8 @@ pub fn views(
         .filter_map(|(_, p)| p.keyworker_id.clone())
         .collect();
     let keyworkers = users::find_many(conn, &keyworker_ids)?;
+    let entry_ids: Vec<&str> = rows.iter().map(|(e, _)| e.id.as_str()).collect();
+    let mut factors = crate::risk_factors::store::current_codes(conn, &entry_ids)?;
     Ok(rows
         .into_iter()
         .map(|(entry, person)| {
@@ -578,7 +619,8 @@ pub fn views(
                 .as_ref()
                 .and_then(|id| keyworkers.get(id))
                 .map(UserSummary::from);
-            entry_view(entry, &person, keyworker, today)
+            let codes = factors.remove(&entry.id).unwrap_or_default();
+            entry_view(entry, &person, keyworker, codes, today)
         })
         .collect())
 }
@@ -587,9 +629,13 @@ fn entry_view(
     entry: EntryRow,
     person: &PersonRow,
     keyworker: Option<UserSummary>,
+    risk_factors: Vec<String>,
     today: NaiveDate,
 ) -> EntryView {
     EntryView {
+        risk_factors,
+        what_has_been_tried: entry.what_has_been_tried,
+        what_would_help: entry.what_would_help,
         person: PersonBrief::new(person, today),
         rag: entry.rag,
         status: entry.status,
@@ -646,6 +692,23 @@ pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<EntryView, 
     let (_scope, today) = (&a.scope, a.today);
     let entry = visible_entry(conn, a, id, ENTITY)?;
     view(conn, entry, today)
+}
+
+/// The entry as `read` answers it, not audited: for `Ctx::read_kept`, which audits every
+/// answer with [`read_audit`] itself.
+pub fn read_unaudited(
+    conn: &mut AnyConnection,
+    a: &Actor,
+    id: &str,
+) -> Result<EntryView, ApiError> {
+    let entry = store::get(conn, id)?;
+    access::ensure_person_visible(conn, &a.scope, &entry.person_id)?;
+    view(conn, entry, a.today)
+}
+
+/// The audit row of one read of an entry.
+pub fn read_audit(view: &EntryView) -> AuditEvent<'_> {
+    AuditEvent::new(AuditAction::Read, ENTITY, Some(&view.id)).about(&view.person_id)
 }
 
 /// One page of the triage list and the total. The caller audits the read.

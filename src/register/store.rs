@@ -1,7 +1,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::schema::{dsr_reviews, people, rag_history, register_entries, sequences};
+use crate::db::schema::{
+    dsr_reviews, people, rag_history, register_entries, risk_factors, sequences,
+};
 use crate::db::AnyConnection;
 use crate::domain::person::{latest_birth_date_for_age, AgeGroup};
 use crate::domain::register::{ClosureReason, EntryStatus};
@@ -37,6 +39,8 @@ pub struct EntryRow {
     pub next_cetr_due: Option<NaiveDate>,
     pub discharge_points_complete: Option<i32>,
     pub open_alerts: i32,
+    pub what_has_been_tried: Option<String>,
+    pub what_would_help: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, AsChangeset)]
@@ -54,6 +58,8 @@ pub struct EntryChanges {
     pub last_review_on: Option<Option<NaiveDate>>,
     pub next_review_due: Option<NaiveDate>,
     pub next_cetr_due: Option<Option<NaiveDate>>,
+    pub what_has_been_tried: Option<Option<String>>,
+    pub what_would_help: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -231,6 +237,8 @@ pub struct RegisterFilter {
     pub search: Option<Search>,
     /// Keyworkers see only their own caseload.
     pub caseload_of: Option<String>,
+    /// Entries with this reason for risk current.
+    pub risk_factor: Option<String>,
 }
 
 type Joined = diesel::dsl::InnerJoin<register_entries::table, people::table>;
@@ -251,6 +259,16 @@ macro_rules! entry_conditions {
         }
         if $filter.with_open_alerts {
             query = query.filter(register_entries::open_alerts.gt(0));
+        }
+        if let Some(code) = &$filter.risk_factor {
+            query = query.filter(
+                register_entries::id.eq_any(
+                    risk_factors::table
+                        .filter(risk_factors::code.eq(code))
+                        .filter(risk_factors::ended_on.is_null())
+                        .select(risk_factors::register_entry_id),
+                ),
+            );
         }
         query
     }};
@@ -380,6 +398,18 @@ pub fn list(
         .select((EntryRow::as_select(), PersonRow::as_select()))
         .load(conn)?;
     Ok((rows, total))
+}
+
+/// Moves the entry's version when what it answers changed outside its own row (a reason for
+/// risk noted or ended), so ETags, kept copies and other servers' caches follow.
+pub fn touch(conn: &mut AnyConnection, id: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(register_entries::table.find(id))
+        .set((
+            register_entries::version.eq(register_entries::version + 1),
+            register_entries::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Sets the derived next-C(E)TR date (kept by the service, not a change by a person).

@@ -122,7 +122,7 @@ pub fn register_csv(
     query: &RegisterQuery,
 ) -> Result<Vec<u8>, ApiError> {
     let today = a.today;
-    let (filter, sort) = filter_from(query, &a.scope, today)?;
+    let (filter, sort) = filter_from(query, &a.scope, today, &a.settings.register)?;
     let mut csv = CsvExport::new().map_err(ApiError::internal)?;
     let mut page = Page {
         limit: EXPORT_BATCH,

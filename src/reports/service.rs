@@ -10,7 +10,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::audit::{AuditAction, AuditEvent};
 use crate::auth::actor::Actor;
-use crate::db::schema::{admissions, alerts, cetrs, people, rag_history, register_entries};
+use crate::config::RiskFactorSetting;
+use crate::db::schema::{
+    admissions, alerts, cetrs, people, rag_history, register_entries, risk_factors,
+};
 use crate::db::{lower, AnyConnection};
 use crate::domain::alerts::{overdue, AlertKind, Levels};
 use crate::domain::inpatient::CetrKind;
@@ -60,6 +63,9 @@ pub struct Summary {
     pub cetr_on_time_percent: Option<f64>,
     pub cetrs_held_12_months: i64,
     pub cetrs_on_time_12_months: i64,
+    /// Entries active on `as_of` with each reason for risk current that day, by code (every
+    /// configured code listed).
+    pub risk_factors: BTreeMap<String, i64>,
 }
 
 type Backend = <AnyConnection as diesel::Connection>::Backend;
@@ -67,6 +73,41 @@ type Backend = <AnyConnection as diesel::Connection>::Backend;
 fn year_before(date: NaiveDate) -> NaiveDate {
     date.checked_sub_days(Days::new(365))
         .unwrap_or(NaiveDate::MIN)
+}
+
+/// Entries active on `as_of` with each reason for risk current that day (noted by then and
+/// not yet ended), by code.
+fn risk_factors_on(
+    conn: &mut AnyConnection,
+    as_of: NaiveDate,
+    area: Option<&str>,
+) -> QueryResult<Vec<(String, i64)>> {
+    let mut query = risk_factors::table
+        .inner_join(register_entries::table.inner_join(people::table))
+        .filter(register_entries::opened_on.le(as_of))
+        .filter(
+            register_entries::closed_on
+                .is_null()
+                .or(register_entries::closed_on.gt(as_of)),
+        )
+        .filter(risk_factors::noted_on.le(as_of))
+        .filter(
+            risk_factors::ended_on
+                .is_null()
+                .or(risk_factors::ended_on.gt(as_of)),
+        )
+        .into_boxed::<Backend>();
+    if let Some(area) = area {
+        query = query.filter(lower(people::area).eq(lower(area.to_string())));
+    }
+    // One row per current factor (a code is current at most once per entry), counted here:
+    // a few thousand rows at most, and no GROUP BY through the boxed join.
+    let codes: Vec<String> = query.select(risk_factors::code).load(conn)?;
+    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    for code in codes {
+        *counts.entry(code).or_insert(0) += 1;
+    }
+    Ok(counts.into_iter().collect())
 }
 
 /// Entries active on `as_of` with each one's rating that day.
@@ -229,7 +270,11 @@ pub fn summary(
     area: Option<&str>,
     timescales: &Timescales,
     levels: Levels,
+    risk_codes: &[RiskFactorSetting],
 ) -> Result<Summary, ApiError> {
+    let mut risk_factors: BTreeMap<String, i64> =
+        risk_codes.iter().map(|f| (f.code.clone(), 0)).collect();
+    risk_factors.extend(risk_factors_on(conn, as_of, area)?);
     let mut register = RagCounts::default();
     let mut by_age_group = AgeGroupCounts::default();
     let mut by_area: BTreeMap<String, i64> = BTreeMap::new();
@@ -312,6 +357,7 @@ pub fn summary(
         cetr_on_time_percent: percent(on_time, total),
         cetrs_held_12_months: total,
         cetrs_on_time_12_months: on_time,
+        risk_factors,
     })
 }
 
@@ -334,6 +380,7 @@ pub fn summary_for(
         area.as_deref(),
         &a.settings.timescales,
         a.settings.escalation.levels(),
+        &a.settings.register.risk_factors,
     )?;
     a.audit_read(AuditEvent::new(AuditAction::Read, "report_summary", None));
     Ok(report)

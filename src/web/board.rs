@@ -49,6 +49,8 @@ pub struct BoardQuery {
     /// Aged 16 to 18: the people whose move to adult services is being planned.
     pub transition_age: bool,
     pub search: String,
+    /// A reason for risk's code (an unknown one is dropped by the page, see `board`).
+    pub risk_factor: String,
     pub sort: &'static str,
     pub page: i64,
 }
@@ -76,6 +78,7 @@ impl BoardQuery {
                 "open_alerts" => q.open_alerts = value == "yes",
                 "transition_age" => q.transition_age = value == "yes",
                 "search" => q.search = value.chars().take(200).collect(),
+                "risk_factor" => q.risk_factor = value.chars().take(60).collect(),
                 "sort" => {
                     if let Some(&(sort, _)) = SORTS.iter().find(|(s, _)| *s == value) {
                         q.sort = sort;
@@ -107,6 +110,7 @@ impl BoardQuery {
             transition_age: self.transition_age.then_some(true),
             search: (!self.search.is_empty()).then(|| self.search.clone()),
             sort: Some(self.sort.to_string()),
+            risk_factor: (!self.risk_factor.is_empty()).then(|| self.risk_factor.clone()),
         }
     }
 
@@ -116,7 +120,11 @@ impl BoardQuery {
         for rag in &self.rags {
             out.append_pair("rag", rag.as_str());
         }
-        for (key, value) in [("area", &self.area), ("search", &self.search)] {
+        for (key, value) in [
+            ("area", &self.area),
+            ("search", &self.search),
+            ("risk_factor", &self.risk_factor),
+        ] {
             if !value.is_empty() {
                 out.append_pair(key, value);
             }
@@ -153,6 +161,10 @@ impl BoardQuery {
 
     pub fn is_age_group(&self, group: &AgeGroup) -> bool {
         self.age_group.as_ref() == Some(group)
+    }
+
+    pub fn is_risk_factor(&self, code: &str) -> bool {
+        self.risk_factor == code
     }
 
     pub fn is_keyworker(&self, id: &str) -> bool {
@@ -202,6 +214,8 @@ struct BoardPage {
     export: Option<String>,
     rags: [Rag; 4],
     age_groups: [AgeGroup; 3],
+    /// The configured reasons for risk, to filter by.
+    risk_factors: Vec<crate::config::RiskFactorSetting>,
     sorts: &'static [(&'static str, &'static str)],
 }
 
@@ -223,7 +237,7 @@ fn page_links(query: &BoardQuery, pages: i64) -> Vec<PageLink> {
 async fn rows(page: &Page, query: &BoardQuery) -> Result<Arc<RenderedList>, ApiError> {
     let state = page.state();
     let today = page.today;
-    let (filter, sort) = filter_from(&query.api(), &page.scope, today)?;
+    let (filter, sort) = filter_from(&query.api(), &page.scope, today, &page.settings.register)?;
     let paging = Paging {
         limit: PAGE_SIZE,
         offset: (query.page - 1) * PAGE_SIZE,
@@ -345,9 +359,23 @@ impl BoardPage {
             may_import: page.user.require(Permission::Import).is_ok(),
             rags: [Rag::Red, Rag::Amber, Rag::Green, Rag::Blue],
             age_groups: [AgeGroup::Child, AgeGroup::YoungPerson, AgeGroup::Adult],
+            risk_factors: page.settings.register.risk_factors.clone(),
             sorts: SORTS,
             query,
         }
+    }
+}
+
+/// A code that is not configured (an old link, a typo) is ignored, as every bad value on
+/// the board is, rather than answered with an error page.
+fn lenient_risk_factor(page: &Page, query: &mut BoardQuery) {
+    if page
+        .settings
+        .register
+        .risk_factor_label(&query.risk_factor)
+        .is_none()
+    {
+        query.risk_factor.clear();
     }
 }
 
@@ -373,6 +401,7 @@ async fn resolve_keyworker(page: &Page, query: &mut BoardQuery) -> Result<(), Ap
 pub async fn board(page: Page, req: HttpRequest) -> PageResult {
     page.require(Permission::RecordsRead)?;
     let mut query = BoardQuery::parse(req.query_string());
+    lenient_risk_factor(&page, &mut query);
     resolve_keyworker(&page, &mut query).await?;
     let rows = rows(&page, &query).await?;
     let keyworkers = keyworker_choices(&page).await?;
@@ -383,7 +412,9 @@ pub async fn board(page: Page, req: HttpRequest) -> PageResult {
 #[get("/register/export.csv")]
 pub async fn export_csv(page: Page, req: HttpRequest) -> PageResult {
     page.require(Permission::ReportsRead)?;
-    let query = BoardQuery::parse(req.query_string()).api();
+    let mut query = BoardQuery::parse(req.query_string());
+    lenient_risk_factor(&page, &mut query);
+    let query = query.api();
     let body = page
         .write(move |c, a| export::register_csv(c, a, &query))
         .await?;
@@ -403,7 +434,8 @@ mod tests {
     fn the_query_is_read_leniently_and_round_trips() {
         let q = BoardQuery::parse(
             "rag=red&rag=amber&rag=red&rag=purple&area=+North+&age_group=child&keyworker=nope\
-             &review_overdue=yes&open_alerts=no&search=DSR-000037&sort=rag&page=3&extra=1",
+             &review_overdue=yes&open_alerts=no&search=DSR-000037&sort=rag&page=3&extra=1\
+             &risk_factor=harm_to_self",
         );
         assert_eq!(q.rags, vec![Rag::Red, Rag::Amber]);
         assert_eq!(q.area, "North");
@@ -417,6 +449,7 @@ mod tests {
         assert_eq!(api.review_overdue, Some(true));
         assert_eq!(api.overdue, None);
         assert_eq!(api.search.as_deref(), Some("DSR-000037"));
+        assert_eq!(api.risk_factor.as_deref(), Some("harm_to_self"));
         let by_name = BoardQuery::parse("keyworker=kim.keyworker");
         assert_eq!(
             (by_name.keyworker_id, by_name.keyworker_username.as_str()),

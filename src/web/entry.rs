@@ -1,4 +1,5 @@
-//! **Change** why someone is at risk and who referred them, on an active register entry
+//! **Change** why someone is at risk, what has been tried, what would help and who referred
+//! them, on an active register entry
 //! (coordinators): the same service call as `PATCH /api/v1/register/{id}` (without a rating
 //! change, which has its own form and reason), at the version the form was filled.
 
@@ -21,6 +22,8 @@ use crate::register::service as register;
 const LABELS: &[(&str, &str)] = &[
     ("risk_summary", "Why they are at risk"),
     ("referral_source", "Referred by"),
+    ("what_has_been_tried", "What has been tried"),
+    ("what_would_help", "What would help"),
 ];
 
 #[derive(Debug, Default, Deserialize)]
@@ -32,6 +35,10 @@ pub struct EntryChangeForm {
     #[serde(default)]
     pub referral_source: String,
     #[serde(default)]
+    pub what_has_been_tried: String,
+    #[serde(default)]
+    pub what_would_help: String,
+    #[serde(default)]
     pub version: i32,
 }
 
@@ -40,6 +47,8 @@ impl EntryChangeForm {
         EntryChangeForm {
             risk_summary: about.entry.risk_summary.clone(),
             referral_source: about.entry.referral_source.clone().unwrap_or_default(),
+            what_has_been_tried: about.entry.what_has_been_tried.clone().unwrap_or_default(),
+            what_would_help: about.entry.what_would_help.clone().unwrap_or_default(),
             version: about.entry.version,
             ..EntryChangeForm::default()
         }
@@ -48,15 +57,22 @@ impl EntryChangeForm {
     fn request(&self, now: Now) -> Result<UpdateEntryRequest, Result<FormErrors, ApiError>> {
         let mut fields = serde_json::Map::new();
         fields.insert("risk_summary".into(), self.risk_summary.clone().into());
-        let source = self.referral_source.trim();
-        fields.insert(
-            "referral_source".into(),
-            if source.is_empty() {
-                serde_json::Value::Null
-            } else {
-                source.into()
-            },
-        );
+        // An optional text left blank clears it.
+        for (name, value) in [
+            ("referral_source", &self.referral_source),
+            ("what_has_been_tried", &self.what_has_been_tried),
+            ("what_would_help", &self.what_would_help),
+        ] {
+            let value = value.trim();
+            fields.insert(
+                name.into(),
+                if value.is_empty() {
+                    serde_json::Value::Null
+                } else {
+                    value.into()
+                },
+            );
+        }
         forms::request(now, fields, FormErrors::default(), LABELS, &[])
     }
 }

@@ -28,6 +28,7 @@ pub mod record;
 pub mod referral;
 pub mod respond;
 pub mod review;
+pub mod risk_factor;
 pub mod session;
 pub mod sign_in;
 pub mod static_files;
@@ -73,6 +74,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(contact::contact_form)
         .service(contact::log_contact)
         .service(contact::correct_form)
+        .service(risk_factor::new_form)
+        .service(risk_factor::note)
+        .service(risk_factor::end_form)
+        .service(risk_factor::end)
         .service(involvement::new_form)
         .service(involvement::add)
         .service(involvement::change_form)

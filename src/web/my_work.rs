@@ -57,7 +57,7 @@ pub fn gather(conn: &mut AnyConnection, a: &Actor) -> Result<MyWork, ApiError> {
         sort: Some("next_review_due".into()),
         ..RegisterQuery::default()
     };
-    let (filter, sort) = filter_from(&mine, &a.scope, a.today)?;
+    let (filter, sort) = filter_from(&mine, &a.scope, a.today, &a.settings.register)?;
     let (caseload, caseload_total) = register::list(conn, filter, sort, MOST, a.today)?;
     let open_actions = ActionQuery {
         owner_id: Some(me),

@@ -187,6 +187,8 @@ async fn record_for(page: &Page, id: String, full: bool) -> Result<Arc<Record>, 
 fn done_banner(done: Option<&str>) -> Option<&'static str> {
     match done? {
         "review" => Some("Review recorded."),
+        "risk_factor" => Some("Reason for risk noted."),
+        "risk_factor_ended" => Some("Reason for risk ended: it stays in the entry's history."),
         "rating" => Some("Rating changed."),
         "contact" => Some("Contact logged."),
         "contact_corrected" => {

@@ -11,7 +11,7 @@ use crate::helpers::*;
 
 /// (method, path template, a role the route refuses). `{…}` segments get a fresh UUID (or a
 /// point number): a forbidden role is refused before anything is looked up.
-const WRITES: [(&str, &str, &str); 36] = [
+const WRITES: [(&str, &str, &str); 38] = [
     ("POST", "/api/v1/people", "keyworker"),
     ("PATCH", "/api/v1/people/{id}", "manager"),
     ("POST", "/api/v1/people/{id}/merge", "clinician"),
@@ -19,6 +19,8 @@ const WRITES: [(&str, &str, &str); 36] = [
     ("DELETE", "/api/v1/people/{id}/keyworker", "clinician"),
     ("POST", "/api/v1/people/{id}/contacts", "manager"),
     ("POST", "/api/v1/people/{id}/involvements", "manager"),
+    ("POST", "/api/v1/register/{id}/risk-factors", "clinician"),
+    ("PATCH", "/api/v1/risk-factors/{id}", "keyworker"),
     ("PATCH", "/api/v1/involvements/{id}", "admin"),
     ("POST", "/api/v1/referrals", "admin"),
     ("PATCH", "/api/v1/referrals/{id}", "manager"),

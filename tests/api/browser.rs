@@ -388,6 +388,33 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
         text.contains("Professional saved.") && text.contains("Jo Smith"),
         "{text}"
     );
+    // ...notes a reason for risk, and ends it.
+    click_through(
+        &c,
+        c.find(Locator::Css("a[href$='/risk-factors/new']"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(h1(&c).await, "Note a reason for risk");
+    check_page(&c, &axe, "the reason for risk form, empty").await;
+    click_through(&c, button(&c, "Note reason").await).await;
+    assert!(body_text(&c).await.contains("Select the reason for risk"));
+    check_page(&c, &axe, "the reason for risk form, with errors").await;
+    choose(&c, "code-harm_to_self").await;
+    click_through(&c, button(&c, "Note reason").await).await;
+    assert!(body_text(&c).await.contains("Reason for risk noted."));
+    click_through(
+        &c,
+        c.find(Locator::Css("a[href^='/risk-factors/'][href$='/end']"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(h1(&c).await, "End a reason for risk");
+    check_page(&c, &axe, "the end of a reason for risk").await;
+    click_through(&c, button(&c, "End reason").await).await;
+    assert!(body_text(&c).await.contains("Ended: Harm to self"));
     c.goto(&format!("{base}/people/{late_id}/transition-plan"))
         .await
         .unwrap();

@@ -192,3 +192,118 @@ async fn concurrent_requests_for_a_page_not_in_memory_build_it_once() {
     }
     panic!("no quiet interval in 20 tries: other tests kept writing");
 }
+
+/// The number of `entity_type` reads by `actor` in the audit.
+async fn reads_audited(app: &TestApp, admin: &str, actor: &str, entity_type: &str) -> i64 {
+    let path = format!("/audit?actor_id={actor}&entity_type={entity_type}&action=read");
+    page(app, &path, admin).await["total"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn an_entry_or_person_read_again_is_kept_yet_audited_every_time_and_never_stale() {
+    let app = spawn_app_with(|s| s.cache.refresh_ms = 60_000).await;
+    let admin = app.admin_token().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let coord_id = coord.id.clone();
+    let entry = coord.person_on_register("Ivy", Rag::Amber).await;
+    let entry_path = format!("/register/{}", entry["id"].as_str().unwrap());
+    let person_id = entry["person_id"].as_str().unwrap().to_string();
+    let person_path = format!("/people/{person_id}");
+
+    // Read again while nothing changed: from memory (a quiet interval is needed, as above,
+    // because any write in this test process moves the stamp).
+    let hits = r#"dsr_cache_hits_total{cache="entries"}"#;
+    let mut entry_reads = 0;
+    let mut kept = false;
+    for _ in 0..20 {
+        let stamp = app.state.changes.stamp();
+        let first = page(&app, &entry_path, &coord).await;
+        let before = counter(&app, hits).await;
+        let again = page(&app, &entry_path, &coord).await;
+        let after = counter(&app, hits).await;
+        entry_reads += 2;
+        assert_eq!(again, first, "the same answer");
+        if app.state.changes.stamp() != stamp {
+            continue;
+        }
+        assert_eq!(after - before, 1, "the second read came from memory");
+        kept = true;
+        break;
+    }
+    assert!(kept, "no quiet interval in 20 tries");
+    assert_eq!(
+        reads_audited(&app, &admin, &coord_id, "register_entry").await,
+        entry_reads,
+        "every read audited, kept or not"
+    );
+
+    // This server's writes show at once, with the new version in the ETag.
+    page(&app, &person_path, &coord).await;
+    page(&app, &person_path, &coord).await;
+    let res = coord
+        .patch(
+            &entry_path,
+            &json!({"risk_summary": "Placement breaking down"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app.get(&entry_path, &coord).await;
+    assert_eq!(res.headers()["etag"], "\"2\"");
+    let read: Value = res.json().await.unwrap();
+    assert_eq!(read["risk_summary"], "Placement breaking down");
+    let res = coord
+        .patch(&person_path, &json!({"given_name": "Ivonne"}))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        page(&app, &person_path, &coord).await["given_name"],
+        "Ivonne"
+    );
+    assert_eq!(
+        page(&app, &entry_path, &coord).await["person"]["given_name"],
+        "Ivonne"
+    );
+    assert_eq!(
+        reads_audited(&app, &admin, &coord_id, "person").await,
+        3,
+        "each person read audited"
+    );
+
+    // A keyworker's kept read is theirs alone and ends with the caseload.
+    let kw1 = app.sign_in(Role::Keyworker).await;
+    let kw2 = app.sign_in(Role::Keyworker).await;
+    coord.assign_keyworker(&person_id, &kw1.id).await;
+    for _ in 0..2 {
+        assert_eq!(app.get(&entry_path, &kw1).await.status(), 200);
+        assert_eq!(app.get(&person_path, &kw1).await.status(), 200);
+    }
+    assert_eq!(app.get(&entry_path, &kw2).await.status(), 404, "not kw2's");
+    coord.assign_keyworker(&person_id, &kw2.id).await;
+    assert_eq!(app.get(&entry_path, &kw1).await.status(), 404);
+    assert_eq!(app.get(&person_path, &kw1).await.status(), 404);
+    assert_eq!(app.get(&entry_path, &kw2).await.status(), 200);
+    // Refusals are queued without waiting, so they may land a moment after the answer.
+    let refusals = format!("/audit?actor_id={}&action=refused", kw1.id);
+    let recorded = wait_for(&app, &refusals, &admin, |p| p["total"] == 2).await;
+    assert!(recorded.is_some(), "both refusals recorded");
+}
+
+#[tokio::test]
+async fn an_entry_changed_by_another_process_shows_within_the_refresh_interval() {
+    let app = spawn_app_with(|s| s.cache.refresh_ms = 50).await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let entry = coord.person_on_register("Jo", Rag::Green).await;
+    let id = entry["id"].as_str().unwrap();
+    let path = format!("/register/{id}");
+    assert_eq!(page(&app, &path, &coord).await["rag"], "green");
+    assert_eq!(page(&app, &path, &coord).await["rag"], "green");
+    sql_elsewhere(
+        &app,
+        &format!("UPDATE register_entries SET rag = 'amber', rag_rank = 1 WHERE id = '{id}'"),
+    );
+    let waited = wait_for(&app, &path, &coord, |p| p["rag"] == "amber").await;
+    assert!(
+        waited.is_some(),
+        "the rating changed elsewhere never showed"
+    );
+}

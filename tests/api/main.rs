@@ -41,6 +41,7 @@ mod record_forms;
 mod referrals;
 mod register;
 mod reports;
+mod risk_factors;
 mod sessions;
 mod smtp_sink;
 mod throttling;

@@ -24,6 +24,7 @@ struct Fixtures {
     entry: String,
     contact: String,
     involvement: String,
+    risk_factor: String,
     referral: String,
     kw_own: String,
     kw_other: String,
@@ -117,6 +118,41 @@ fn rows() -> Vec<Row> {
             "/register/{fresh_entry}/close",
             json!({"reason": "no_longer_at_risk"}),
             [403, 200, 403, 403, 403, 403],
+        ),
+        (
+            "risk factors: list",
+            M::GET,
+            "/register/{entry}/risk-factors",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "risk factors: one",
+            M::GET,
+            "/risk-factors/{risk_factor}",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "risk factors: note",
+            M::POST,
+            "/register/{fresh_entry}/risk-factors",
+            json!({"code": "harm_to_self", "noted_on": today()}),
+            [403, 201, 403, 403, 403, 403],
+        ),
+        (
+            "risk factors: change",
+            M::PATCH,
+            "/risk-factors/{risk_factor}",
+            json!({"note": "Matrix {uniq}"}),
+            [403, 200, 403, 403, 403, 403],
+        ),
+        (
+            "register: by reason for risk",
+            M::GET,
+            "/register?risk_factor=placement_breakdown",
+            Value::Null,
+            [403, 200, 200, 200, 200, 200],
         ),
         (
             "read people: list",
@@ -570,6 +606,15 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .json()
         .await
         .unwrap();
+    let risk_factor: Value = coordinator
+        .post(
+            &format!("/register/{}/risk-factors", entry["id"].as_str().unwrap()),
+            &json!({"code": "placement_breakdown", "noted_on": today(), "note": "Fixture"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let referral: Value = coordinator
         .post(
             "/referrals",
@@ -639,6 +684,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         entry: entry["id"].as_str().unwrap().to_string(),
         contact: contact["id"].as_str().unwrap().to_string(),
         involvement: involvement["id"].as_str().unwrap().to_string(),
+        risk_factor: risk_factor["id"].as_str().unwrap().to_string(),
         referral: referral["id"].as_str().unwrap().to_string(),
         kw_own,
         kw_other,
@@ -702,6 +748,7 @@ async fn fill(app: &TestApp, f: &Fixtures, template: &str) -> String {
         .replace("{entry}", &f.entry)
         .replace("{contact}", &f.contact)
         .replace("{involvement}", &f.involvement)
+        .replace("{risk_factor}", &f.risk_factor)
         .replace("{referral}", &f.referral)
         .replace("{kw_own}", &f.kw_own)
         .replace("{kw_other}", &f.kw_other)
