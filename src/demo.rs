@@ -507,6 +507,7 @@ fn person(
             visited_on,
             visitor: "Case manager".into(),
             notes: None,
+            concerns: None,
             recorded_by: c.staff.coordinator.clone(),
             created_at: now,
         });
@@ -607,6 +608,12 @@ fn cetr_row(
         panel: r#"[{"name":"Chair","role":"chair"},{"name":"Clinical expert","role":"clinical_expert"},{"name":"Expert by experience","role":"expert_by_experience"}]"#.into(),
         summary: "Synthetic C(E)TR".into(),
         outcome: None,
+        agencies: if kind == CetrKind::Laep {
+            r#"["Community learning disability team","Social care"]"#.into()
+        } else {
+            "[]".into()
+        },
+        laep_outcome: None,
         next_due: None,
         recorded_by: by.into(),
         version: 1,

@@ -111,6 +111,10 @@ pub struct CreateVisitRequest {
     pub visitor: String,
     #[validate(length(max = 5000, message = "must be at most 5000 characters"))]
     pub notes: Option<String>,
+    /// Concerns the visit found about the person's safety and wellbeing (Safe and Wellbeing
+    /// reviews); actions follow from them.
+    #[validate(length(max = 5000, message = "must be at most 5000 characters"))]
+    pub concerns: Option<String>,
 }
 
 impl DateRules for CreateVisitRequest {
@@ -128,6 +132,7 @@ pub struct VisitView {
     pub visited_on: NaiveDate,
     pub visitor: String,
     pub notes: Option<String>,
+    pub concerns: Option<String>,
     pub recorded_by: Option<UserSummary>,
     pub created_at: DateTime<Utc>,
 }

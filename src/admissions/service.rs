@@ -308,10 +308,8 @@ pub fn record_visit(
         admission_id: admission_id.to_string(),
         visited_on: req.visited_on,
         visitor: req.visitor.trim().to_string(),
-        notes: req
-            .notes
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty()),
+        notes: tidy(req.notes),
+        concerns: tidy(req.concerns),
         recorded_by: ctx.actor_id.clone().unwrap_or_default(),
         created_at: ctx.now,
     };
@@ -329,7 +327,13 @@ pub fn record_visit(
         ctx,
         AuditEvent::new(AuditAction::Create, VISIT_ENTITY, Some(&row.id))
             .about(&admission.person_id)
-            .fields(vec!["admission_id", "visited_on", "visitor", "notes"]),
+            .fields(vec![
+                "admission_id",
+                "visited_on",
+                "visitor",
+                "notes",
+                "concerns",
+            ]),
     )?;
     Ok(row)
 }
@@ -418,6 +422,7 @@ pub fn visit_views(
             visited_on: r.visited_on,
             visitor: r.visitor,
             notes: r.notes,
+            concerns: r.concerns,
             created_at: r.created_at.and_utc(),
         })
         .collect())

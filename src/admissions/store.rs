@@ -47,6 +47,7 @@ pub struct VisitRow {
     pub notes: Option<String>,
     pub recorded_by: String,
     pub created_at: NaiveDateTime,
+    pub concerns: Option<String>,
 }
 
 pub fn insert(conn: &mut AnyConnection, row: &AdmissionRow) -> QueryResult<()> {

@@ -5,7 +5,7 @@ use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
 pub use crate::domain::inpatient::ActionStatus;
-use crate::domain::inpatient::{missing_panel_roles, CetrKind, PanelRole};
+use crate::domain::inpatient::{missing_panel_roles, CetrKind, LaepOutcome, PanelRole};
 use crate::error::FieldError;
 use crate::http::{double_option, not_blank, DateRules};
 use crate::users::model::UserSummary;
@@ -47,6 +47,47 @@ fn check_panel(kind: CetrKind, panel: &[PanelMember]) -> Option<FieldError> {
     ))
 }
 
+/// A LAEP records the agencies present (at least one) and may record its outcome; other
+/// kinds have a panel instead and no LAEP outcome. `agencies` is `None` when a change leaves
+/// them as they are.
+pub fn check_laep(
+    kind: CetrKind,
+    agencies: Option<&[String]>,
+    outcome: Option<LaepOutcome>,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let laep = kind == CetrKind::Laep;
+    match agencies {
+        Some(list) if laep && list.is_empty() => errors.push(FieldError::new(
+            "agencies",
+            "a LAEP needs the agencies present (at least one)",
+        )),
+        Some(list) if !laep && !list.is_empty() => errors.push(FieldError::new(
+            "agencies",
+            "only a LAEP records agencies (other C(E)TRs have a panel)",
+        )),
+        Some(list)
+            if list.len() > 30
+                || list
+                    .iter()
+                    .any(|a| a.trim().is_empty() || a.chars().count() > 200) =>
+        {
+            errors.push(FieldError::new(
+                "agencies",
+                "must list at most 30 agencies of 1 to 200 characters each",
+            ))
+        }
+        _ => {}
+    }
+    if outcome.is_some() && !laep {
+        errors.push(FieldError::new(
+            "laep_outcome",
+            "only a LAEP has a LAEP outcome",
+        ));
+    }
+    errors
+}
+
 fn not_future(field: &str, date: Option<NaiveDate>, today: NaiveDate) -> Option<FieldError> {
     date.filter(|d| *d > today)
         .map(|_| FieldError::new(field, "must not be in the future"))
@@ -71,6 +112,11 @@ pub struct CreateCetrRequest {
     pub summary: String,
     #[validate(length(max = 5000, message = "must be at most 5000 characters"))]
     pub outcome: Option<String>,
+    /// A LAEP's agencies present (required for `laep`, none for other kinds).
+    #[serde(default)]
+    pub agencies: Vec<String>,
+    /// What came of a LAEP (`laep` only).
+    pub laep_outcome: Option<LaepOutcome>,
 }
 
 impl DateRules for CreateCetrRequest {
@@ -81,7 +127,13 @@ impl DateRules for CreateCetrRequest {
     }
 
     fn check_fields(&self) -> Vec<FieldError> {
-        check_panel(self.kind, &self.panel).into_iter().collect()
+        let mut errors: Vec<FieldError> = check_panel(self.kind, &self.panel).into_iter().collect();
+        errors.extend(check_laep(
+            self.kind,
+            Some(&self.agencies),
+            self.laep_outcome,
+        ));
+        errors
     }
 }
 
@@ -99,12 +151,29 @@ pub struct UpdateCetrRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub outcome: Option<Option<String>>,
+    /// A LAEP's agencies present.
+    pub agencies: Option<Vec<String>>,
+    /// What came of a LAEP; `null` clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<LaepOutcome>)]
+    pub laep_outcome: Option<Option<LaepOutcome>>,
 }
 
 impl UpdateCetrRequest {
-    /// The panel rule needs the stored kind, so it is checked in the service.
-    pub fn panel_error(&self, kind: CetrKind) -> Option<FieldError> {
-        self.panel.as_deref().and_then(|p| check_panel(kind, p))
+    /// The panel and LAEP rules need the stored kind, so they are checked in the service.
+    pub fn kind_errors(&self, kind: CetrKind) -> Vec<FieldError> {
+        let mut errors: Vec<FieldError> = self
+            .panel
+            .as_deref()
+            .and_then(|p| check_panel(kind, p))
+            .into_iter()
+            .collect();
+        errors.extend(check_laep(
+            kind,
+            self.agencies.as_deref(),
+            self.laep_outcome.flatten(),
+        ));
+        errors
     }
 }
 
@@ -133,6 +202,10 @@ pub struct CetrView {
     pub panel: Vec<PanelMember>,
     pub summary: String,
     pub outcome: Option<String>,
+    /// A LAEP's agencies present (empty for other kinds).
+    pub agencies: Vec<String>,
+    /// What came of a LAEP.
+    pub laep_outcome: Option<LaepOutcome>,
     /// For inpatient C(E)TRs during an open admission: when the next one is due.
     pub next_due: Option<NaiveDate>,
     pub recorded_by: Option<UserSummary>,

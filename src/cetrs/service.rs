@@ -119,6 +119,8 @@ pub fn create(
             .outcome
             .map(|o| o.trim().to_string())
             .filter(|o| !o.is_empty()),
+        agencies: agencies_json(&req.agencies),
+        laep_outcome: req.laep_outcome,
         next_due: None,
         recorded_by: ctx.actor_id.clone().unwrap_or_default(),
         version: 1,
@@ -138,10 +140,18 @@ pub fn create(
                 "panel",
                 "summary",
                 "outcome",
+                "agencies",
+                "laep_outcome",
             ]),
     )?;
     refresh_clocks(conn, &row, rules)?;
     Ok(store::get(conn, &row.id)?)
+}
+
+/// A LAEP's agencies, trimmed, as stored.
+fn agencies_json(agencies: &[String]) -> String {
+    let trimmed: Vec<&str> = agencies.iter().map(|a| a.trim()).collect();
+    serde_json::to_string(&trimmed).unwrap_or_else(|_| "[]".into())
 }
 
 fn panel_json(panel: &[PanelMember]) -> String {
@@ -165,8 +175,9 @@ pub fn update(
     let (ctx, rules) = (&a.audit, Rules::of(a));
     let cetr = store::get(conn, id)?;
     if_match.check(cetr.version)?;
-    if let Some(e) = req.panel_error(cetr.kind) {
-        return Err(ApiError::Validation(vec![e]));
+    let wrong = req.kind_errors(cetr.kind);
+    if !wrong.is_empty() {
+        return Err(ApiError::Validation(wrong));
     }
     let mut changes = CetrChanges::default();
     let mut fields = Vec::new();
@@ -198,6 +209,18 @@ pub fn update(
     if let Some(outcome) = req.outcome.map(tidy).filter(|o| *o != cetr.outcome) {
         changes.outcome = Some(outcome);
         fields.push("outcome");
+    }
+    if let Some(agencies) = req
+        .agencies
+        .map(|a| agencies_json(&a))
+        .filter(|a| *a != cetr.agencies)
+    {
+        changes.agencies = Some(agencies);
+        fields.push("agencies");
+    }
+    if let Some(outcome) = req.laep_outcome.filter(|o| *o != cetr.laep_outcome) {
+        changes.laep_outcome = Some(outcome);
+        fields.push("laep_outcome");
     }
     if fields.is_empty() {
         return Ok(cetr);
@@ -273,6 +296,8 @@ pub fn views(
         .map(|r| CetrView {
             kind: r.kind,
             panel: serde_json::from_str(&r.panel).unwrap_or_default(),
+            agencies: serde_json::from_str(&r.agencies).unwrap_or_default(),
+            laep_outcome: r.laep_outcome,
             recorded_by: recorders.get(&r.recorded_by).map(UserSummary::from),
             actions: actions.remove(&r.id).unwrap_or_default(),
             id: r.id,

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use crate::cetrs::model::ActionStatus;
 use crate::db::schema::{cetr_actions, cetrs, people};
 use crate::db::AnyConnection;
-use crate::domain::inpatient::CetrKind;
+use crate::domain::inpatient::{CetrKind, LaepOutcome};
 use crate::http::Page;
 
 type Backend = <AnyConnection as diesel::Connection>::Backend;
@@ -25,6 +25,9 @@ pub struct CetrRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// JSON list of the agencies present (a LAEP's; `[]` for other kinds).
+    pub agencies: String,
+    pub laep_outcome: Option<LaepOutcome>,
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -34,6 +37,8 @@ pub struct CetrChanges {
     pub panel: Option<String>,
     pub summary: Option<String>,
     pub outcome: Option<Option<String>>,
+    pub agencies: Option<String>,
+    pub laep_outcome: Option<Option<LaepOutcome>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

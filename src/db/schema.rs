@@ -325,6 +325,7 @@ diesel::table! {
         notes -> Nullable<Text>,
         recorded_by -> Text,
         created_at -> Timestamp,
+        concerns -> Nullable<Text>,
     }
 }
 
@@ -343,6 +344,8 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        agencies -> Text,
+        laep_outcome -> Nullable<Text>,
     }
 }
 

@@ -89,7 +89,9 @@ pub struct Unknown {
 
 use crate::domain::alerts::{AlertKind, AlertStatus, NotificationStatus};
 use crate::domain::discharge::PointStatus;
-use crate::domain::inpatient::{ActionStatus, CetrKind, DischargeDestination, Setting};
+use crate::domain::inpatient::{
+    ActionStatus, CetrKind, DischargeDestination, LaepOutcome, Setting,
+};
 use crate::domain::person::{ConsentStatus, ContactKind, InvolvementRole, NhsNumberStatus};
 use crate::domain::referral::ReferralStatus;
 use crate::domain::register::{ClosureReason, EntryStatus};
@@ -106,6 +108,7 @@ text_enum!(
     Setting,
     DischargeDestination,
     CetrKind,
+    LaepOutcome,
     ActionStatus,
     PointStatus,
     AlertKind,

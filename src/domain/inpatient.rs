@@ -470,6 +470,38 @@ mod tests {
     }
 }
 
+/// What came of a Local Area Emergency Protocol meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LaepOutcome {
+    AdmissionAvoided,
+    Admitted,
+    CommunityCetrArranged,
+    Other,
+}
+
+impl LaepOutcome {
+    pub const ALL: [LaepOutcome; 4] = [
+        LaepOutcome::AdmissionAvoided,
+        LaepOutcome::Admitted,
+        LaepOutcome::CommunityCetrArranged,
+        LaepOutcome::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LaepOutcome::AdmissionAvoided => "admission_avoided",
+            LaepOutcome::Admitted => "admitted",
+            LaepOutcome::CommunityCetrArranged => "community_cetr_arranged",
+            LaepOutcome::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LaepOutcome> {
+        LaepOutcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
 /// Where a C(E)TR action stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -16,7 +16,7 @@ use crate::db::schema::{
 };
 use crate::db::{lower, AnyConnection};
 use crate::domain::alerts::{overdue, AlertKind, Levels};
-use crate::domain::inpatient::CetrKind;
+use crate::domain::inpatient::{CetrKind, LaepOutcome};
 use crate::domain::inpatient::{DischargeDestination, Setting, Stay, Timescales};
 use crate::domain::person::{age_on, AgeGroup};
 use crate::domain::reports::{
@@ -66,6 +66,10 @@ pub struct Summary {
     /// Entries active on `as_of` with each reason for risk current that day, by code (every
     /// configured code listed).
     pub risk_factors: BTreeMap<String, i64>,
+    /// LAEPs (C(E)TRs of kind `laep`) held in the 12 months to `as_of`.
+    pub laeps_12_months: i64,
+    /// The same LAEPs by outcome (every outcome listed, and `not_recorded`).
+    pub laep_outcomes: BTreeMap<String, i64>,
 }
 
 type Backend = <AnyConnection as diesel::Connection>::Backend;
@@ -108,6 +112,35 @@ fn risk_factors_on(
         *counts.entry(code).or_insert(0) += 1;
     }
     Ok(counts.into_iter().collect())
+}
+
+/// LAEPs held in the 12 months to `as_of` (of people in `area`), by outcome.
+fn laeps_held(
+    conn: &mut AnyConnection,
+    as_of: NaiveDate,
+    area: Option<&str>,
+) -> QueryResult<BTreeMap<String, i64>> {
+    let mut query = cetrs::table
+        .inner_join(people::table.on(people::id.eq(cetrs::person_id)))
+        .filter(cetrs::kind.eq(CetrKind::Laep))
+        .filter(cetrs::held_on.le(as_of))
+        .filter(cetrs::held_on.gt(year_before(as_of)))
+        .into_boxed::<Backend>();
+    if let Some(area) = area {
+        query = query.filter(lower(people::area).eq(lower(area.to_string())));
+    }
+    let outcomes: Vec<Option<LaepOutcome>> = query.select(cetrs::laep_outcome).load(conn)?;
+    let mut counts: BTreeMap<String, i64> = LaepOutcome::ALL
+        .iter()
+        .map(|o| o.as_str())
+        .chain(["not_recorded"])
+        .map(|o| (o.to_string(), 0))
+        .collect();
+    for outcome in outcomes {
+        let key = outcome.map_or("not_recorded", LaepOutcome::as_str);
+        *counts.entry(key.to_string()).or_insert(0) += 1;
+    }
+    Ok(counts)
 }
 
 /// Entries active on `as_of` with each one's rating that day.
@@ -275,6 +308,7 @@ pub fn summary(
     let mut risk_factors: BTreeMap<String, i64> =
         risk_codes.iter().map(|f| (f.code.clone(), 0)).collect();
     risk_factors.extend(risk_factors_on(conn, as_of, area)?);
+    let laep_outcomes = laeps_held(conn, as_of, area)?;
     let mut register = RagCounts::default();
     let mut by_age_group = AgeGroupCounts::default();
     let mut by_area: BTreeMap<String, i64> = BTreeMap::new();
@@ -358,6 +392,8 @@ pub fn summary(
         cetrs_held_12_months: total,
         cetrs_on_time_12_months: on_time,
         risk_factors,
+        laeps_12_months: laep_outcomes.values().sum(),
+        laep_outcomes,
     })
 }
 

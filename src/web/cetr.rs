@@ -59,7 +59,15 @@ const CETR_LABELS: &[(&str, &str)] = &[
     ("panel", "Panel"),
     ("summary", "Summary"),
     ("outcome", "Outcome"),
+    ("agencies", "Agencies present"),
+    ("laep_outcome", "What the LAEP decided"),
 ];
+
+/// The LAEP outcomes as the form offers them, in the record's words.
+fn laep_outcomes() -> [(&'static str, &'static str); 4] {
+    use super::format::Words;
+    crate::domain::inpatient::LaepOutcome::ALL.map(|o| (o.as_str(), o.words()))
+}
 
 #[derive(Debug, Default, Clone)]
 pub struct Member {
@@ -76,6 +84,9 @@ pub struct CetrForm {
     pub panel: Vec<Member>,
     pub summary: String,
     pub outcome: String,
+    /// A LAEP's agencies present, one a line.
+    pub agencies: String,
+    pub laep_outcome: String,
     /// Correcting a C(E)TR only.
     pub version: i32,
 }
@@ -141,6 +152,8 @@ impl CetrForm {
                 "held_on-year" => form.held.year = value.trim().into(),
                 "summary" => form.summary = value,
                 "outcome" => form.outcome = value,
+                "agencies" => form.agencies = value,
+                "laep_outcome" => form.laep_outcome = value,
                 "version" => form.version = value.trim().parse().unwrap_or_default(),
                 other => match panel_field(other) {
                     Some((n, "name")) => form.panel[n].name = value,
@@ -216,6 +229,9 @@ impl CetrForm {
         let mut fields = self.fields(now);
         fields.remove("kind");
         fields.entry("outcome").or_insert(serde_json::Value::Null);
+        fields
+            .entry("laep_outcome")
+            .or_insert(serde_json::Value::Null);
         forms::request(now, fields, self.found(), CETR_LABELS, &["held_on"])
     }
 
@@ -237,6 +253,11 @@ impl CetrForm {
             panel,
             summary: cetr.summary.clone(),
             outcome: cetr.outcome.clone().unwrap_or_default(),
+            agencies: cetr.agencies.join("\n"),
+            laep_outcome: cetr
+                .laep_outcome
+                .map(|o| o.as_str().to_string())
+                .unwrap_or_default(),
             version: cetr.version,
             ..CetrForm::default()
         }
@@ -245,13 +266,24 @@ impl CetrForm {
     fn fields(&self, now: Now) -> serde_json::Map<String, serde_json::Value> {
         let mut fields = serde_json::Map::new();
         // Stand-ins where the page has already said what is wrong, so the API checks the rest.
+        let kind = CetrKind::parse(&self.kind);
         fields.insert(
             "kind".into(),
-            CetrKind::parse(&self.kind)
-                .unwrap_or(CetrKind::Laep)
-                .as_str()
-                .into(),
+            kind.unwrap_or(CetrKind::Laep).as_str().into(),
         );
+        let mut agencies: Vec<&str> = self
+            .agencies
+            .lines()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .collect();
+        if kind.is_none() && agencies.is_empty() {
+            agencies.push("Not chosen");
+        }
+        fields.insert("agencies".into(), agencies.into());
+        if !self.laep_outcome.trim().is_empty() {
+            fields.insert("laep_outcome".into(), self.laep_outcome.trim().into());
+        }
         let held = match self.held.date() {
             DateInput::Date(d) => d,
             _ => now.today,
@@ -282,6 +314,7 @@ struct CetrPage {
     form: CetrForm,
     kinds: [(&'static str, &'static str); 5],
     roles: [(&'static str, &'static str); 5],
+    laep_outcomes: [(&'static str, &'static str); 4],
     /// Correcting this C(E)TR (`None`: recording one).
     changing: Option<CetrView>,
     stale: bool,
@@ -306,6 +339,7 @@ async fn cetr_page(
         errors,
         form,
         kinds: KINDS,
+        laep_outcomes: laep_outcomes(),
         roles: ROLES,
         changing: None,
         stale: false,
@@ -324,6 +358,7 @@ pub async fn change_cetr_form(page: Page, path: web::Path<(String, String)>) -> 
         errors: FormErrors::default(),
         form: CetrForm::of(&cetr),
         kinds: KINDS,
+        laep_outcomes: laep_outcomes(),
         roles: ROLES,
         changing: Some(cetr),
         stale: false,
@@ -367,6 +402,7 @@ pub async fn change_cetr(
         errors: again.errors,
         form: again.form,
         kinds: KINDS,
+        laep_outcomes: laep_outcomes(),
         roles: ROLES,
         changing: Some(cetr),
         stale: again.stale,

@@ -6,7 +6,9 @@ use chrono_tz::Europe::London;
 
 use crate::domain::alerts::{AlertKind, AlertStatus};
 use crate::domain::discharge::PointStatus;
-use crate::domain::inpatient::{ActionStatus, CetrKind, DischargeDestination, PanelRole, Setting};
+use crate::domain::inpatient::{
+    ActionStatus, CetrKind, DischargeDestination, LaepOutcome, PanelRole, Setting,
+};
 use crate::domain::person::{
     AgeGroup, ConditionStatus, ConsentStatus, ContactKind, Diagnosis, InvolvementRole,
 };
@@ -189,6 +191,17 @@ impl Words for CetrKind {
             CetrKind::PostAdmission => "Post-admission C(E)TR",
             CetrKind::Inpatient => "Inpatient C(E)TR",
             CetrKind::Independent => "Independent C(E)TR",
+        }
+    }
+}
+
+impl Words for LaepOutcome {
+    fn words(&self) -> &'static str {
+        match self {
+            LaepOutcome::AdmissionAvoided => "Admission avoided",
+            LaepOutcome::Admitted => "Admitted to hospital",
+            LaepOutcome::CommunityCetrArranged => "Community C(E)TR arranged",
+            LaepOutcome::Other => "Other",
         }
     }
 }

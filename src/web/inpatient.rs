@@ -59,6 +59,9 @@ pub struct StayForm {
     /// The legal status (admission) or the notes (visit).
     #[serde(default)]
     pub more: String,
+    /// The concerns a visit found (a visit only).
+    #[serde(default)]
+    pub concerns: String,
     #[serde(default)]
     pub version: i32,
 }
@@ -146,6 +149,9 @@ impl StayForm {
         if !more.is_empty() && !self.more.trim().is_empty() {
             fields.insert(more.into(), self.more.clone().into());
         }
+        if stay == Stay::Visit && !self.concerns.trim().is_empty() {
+            fields.insert("concerns".into(), self.concerns.clone().into());
+        }
         fields
     }
 
@@ -180,6 +186,7 @@ impl StayForm {
                 id if id == choice && !choice.is_empty() => "choice",
                 id if id == text && !text.is_empty() => "text",
                 id if id == more && !more.is_empty() => "more",
+                "concerns" if stay == Stay::Visit => "concerns",
                 _ => "on",
             };
             if out.get(id).is_none() {
@@ -200,6 +207,7 @@ impl StayForm {
             .fields()
             .into_iter()
             .filter(|(f, _)| !f.is_empty())
+            .chain((stay == Stay::Visit).then_some(("concerns", "Concerns")))
             .collect();
         let found = self.found(stay);
         // The page's errors are already on its own ids; the API's are moved onto them.

@@ -55,6 +55,15 @@ impl RiskFactorForm {
         DateParts::new(&self.day, &self.month, &self.year)
     }
 
+    /// The end form for `view`: today, its note, its version.
+    fn ending(page: &Page, view: &RiskFactorView) -> RiskFactorForm {
+        RiskFactorForm {
+            note: view.note.clone().unwrap_or_default(),
+            version: view.version,
+            ..RiskFactorForm::today(page)
+        }
+    }
+
     fn today(page: &Page) -> RiskFactorForm {
         let today = DateParts::of(page.today);
         RiskFactorForm {
@@ -144,20 +153,29 @@ fn render(
     Ok(html(status, view.render()))
 }
 
+/// A form as it first shows: nothing wrong yet.
+fn show(
+    page: &Page,
+    about: About,
+    form: RiskFactorForm,
+    ending: Option<RiskFactorView>,
+) -> PageResult {
+    render(
+        page,
+        about,
+        form,
+        FormErrors::default(),
+        ending,
+        false,
+        StatusCode::OK,
+    )
+}
+
 #[get("/people/{id}/risk-factors/new")]
 pub async fn new_form(page: Page, id: web::Path<String>) -> PageResult {
     page.require(Permission::RegisterWrite)?;
     let about = about(&page, &id).await?;
-    let form = RiskFactorForm::today(&page);
-    render(
-        &page,
-        about,
-        form,
-        FormErrors::default(),
-        None,
-        false,
-        StatusCode::OK,
-    )
+    show(&page, about, RiskFactorForm::today(&page), None)
 }
 
 #[post("/people/{id}/risk-factors/new")]
@@ -168,8 +186,13 @@ pub async fn note(
 ) -> PageResult {
     page.check_csrf(&form.csrf_token)?;
     page.require(Permission::RegisterWrite)?;
-    let about = about(&page, &id).await?;
-    let form = form.into_inner();
+    noted(&page, &id, form.into_inner()).await
+}
+
+/// Notes the reason through the API's service call, or shows the form again with what is
+/// wrong.
+async fn noted(page: &Page, id: &str, form: RiskFactorForm) -> PageResult {
+    let about = about(page, id).await?;
     let (mut fields, mut found) = form.fields("noted_on", "Enter the date it was noted");
     forms::put_choice(
         &mut fields,
@@ -202,7 +225,7 @@ pub async fn note(
             Err(errors) => errors?,
         };
     render(
-        &page,
+        page,
         about,
         form,
         errors,
@@ -223,19 +246,11 @@ async fn factor(page: &Page, id: &str) -> Result<(RiskFactorView, About), ApiErr
 pub async fn end_form(page: Page, id: web::Path<String>) -> PageResult {
     page.require(Permission::RegisterWrite)?;
     let (view, about) = factor(&page, &id).await?;
-    let form = RiskFactorForm {
-        note: view.note.clone().unwrap_or_default(),
-        version: view.version,
-        ..RiskFactorForm::today(&page)
-    };
-    render(
+    show(
         &page,
         about,
-        form,
-        FormErrors::default(),
+        RiskFactorForm::ending(&page, &view),
         Some(view),
-        false,
-        StatusCode::OK,
     )
 }
 
@@ -243,8 +258,13 @@ pub async fn end_form(page: Page, id: web::Path<String>) -> PageResult {
 pub async fn end(page: Page, id: web::Path<String>, form: web::Form<RiskFactorForm>) -> PageResult {
     page.check_csrf(&form.csrf_token)?;
     page.require(Permission::RegisterWrite)?;
-    let (view, about) = factor(&page, &id).await?;
-    let form = form.into_inner();
+    ended(&page, &id, form.into_inner()).await
+}
+
+/// Ends the reason at the version the form was filled from, or shows the form again: with
+/// what is wrong, or (someone else changed it) with the reason as it is now.
+async fn ended(page: &Page, id: &str, form: RiskFactorForm) -> PageResult {
+    let (view, about) = factor(page, id).await?;
     let (mut fields, found) = form.fields("ended_on", "Enter the date it ended");
     // A blank note clears it.
     fields.entry("note").or_insert(serde_json::Value::Null);
@@ -260,34 +280,21 @@ pub async fn end(page: Page, id: web::Path<String>, form: web::Form<RiskFactorFo
             }
             Err(errors) => Sent::Refused(errors?),
         };
-    let current = || RiskFactorForm {
-        note: view.note.clone().unwrap_or_default(),
-        version: view.version,
-        ..RiskFactorForm::today(&page)
-    };
-    let Some(again) = sent.again(form, current, &DATES) else {
+    let Some(again) = sent.again(form, RiskFactorForm::default, &DATES) else {
         return Ok(see_other(&format!(
             "/people/{}?done=risk_factor_ended#register-entry",
             about.person_id
         )));
     };
     // After a stale end the form shows the reason as it is now.
-    let ending = if again.stale {
-        factor(&page, &id).await?.0
+    let (form, ending) = if again.stale {
+        let now = factor(page, id).await?.0;
+        (RiskFactorForm::ending(page, &now), now)
     } else {
-        view
-    };
-    let form = if again.stale {
-        RiskFactorForm {
-            note: ending.note.clone().unwrap_or_default(),
-            version: ending.version,
-            ..RiskFactorForm::today(&page)
-        }
-    } else {
-        again.form
+        (again.form, view)
     };
     render(
-        &page,
+        page,
         about,
         form,
         again.errors,

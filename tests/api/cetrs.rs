@@ -98,6 +98,7 @@ async fn panels_must_include_the_three_roles_except_for_a_laep() {
     assert_eq!(error_fields(&problem), vec!["panel[0].role"]);
     let mut laep = cetr_body("laep", today());
     laep["panel"] = json!([]);
+    laep["agencies"] = json!(["Community learning disability team"]);
     assert_eq!(coord.post(&path, &laep).await.status(), 201);
     let mut future = cetr_body("community", days_ahead(2));
     future["summary"] = json!("");

@@ -482,7 +482,7 @@ async fn alert_visibility_and_acknowledging() {
         .post(
             &format!("/people/{person_id}/cetrs"),
             Some(&t.coord),
-            &json!({"kind": "laep", "held_on": days_ago(10), "panel": [], "summary": "s"}),
+            &json!({"kind": "laep", "held_on": days_ago(10), "panel": [], "summary": "s", "agencies": ["Social care"]}),
         )
         .await
         .json()

@@ -194,7 +194,7 @@ async fn a_subject_access_export_holds_every_section_in_one_call() {
     let cetr = coord
         .post(
             &format!("/people/{person_id}/cetrs"),
-            &serde_json::json!({"kind": "laep", "held_on": days_ago(2), "panel": [], "summary": "s"}),
+            &serde_json::json!({"kind": "laep", "held_on": days_ago(2), "panel": [], "summary": "s", "agencies": ["Social care"]}),
         )
         .json()
         .await;

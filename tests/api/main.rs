@@ -30,6 +30,7 @@ mod imports;
 mod instances;
 mod involvements;
 mod keyworkers;
+mod laeps;
 mod merge;
 mod nhs_pending;
 mod openapi;

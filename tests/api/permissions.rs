@@ -390,7 +390,7 @@ fn rows() -> Vec<Row> {
             "C(E)TRs write: record",
             M::POST,
             "/people/{person}/cetrs",
-            json!({"kind": "laep", "held_on": today(), "panel": [], "summary": "s"}),
+            json!({"kind": "laep", "held_on": today(), "panel": [], "summary": "s", "agencies": ["Social care"]}),
             [403, 201, 403, 201, 403, 403],
         ),
         (

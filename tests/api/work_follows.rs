@@ -51,7 +51,7 @@ async fn a_former_keyworker_keeps_no_work_and_no_alerts_about_the_person() {
     let cetr = coord
         .post(
             &format!("/people/{person_id}/cetrs"),
-            &json!({"kind": "laep", "held_on": days_ago(10), "panel": [], "summary": "s"}),
+            &json!({"kind": "laep", "held_on": days_ago(10), "panel": [], "summary": "s", "agencies": ["Social care"]}),
         )
         .json()
         .await;
