@@ -226,17 +226,44 @@ pub struct EscalationSettings {
     pub level2_days: i64,
     pub level3_days: i64,
     pub senior_addresses: Vec<String>,
+    /// Kinds that escalate at other levels than `level2_days` and `level3_days`.
+    pub kind_levels: Vec<KindLevels>,
     pub lease_secs: i64,
     /// How long a sender's claim on a recipient's notifications lasts (renewed while sending).
     pub claim_secs: i64,
     pub max_attempts: i32,
 }
 
+/// One kind's own escalation levels (days overdue at which levels 2 and 3 begin).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindLevels {
+    pub kind: crate::domain::alerts::AlertKind,
+    pub level2_days: i64,
+    pub level3_days: i64,
+}
+
 impl EscalationSettings {
-    pub fn levels(&self) -> crate::domain::alerts::Levels {
-        crate::domain::alerts::Levels {
-            level2_days: self.level2_days,
-            level3_days: self.level3_days,
+    pub fn levels(&self) -> crate::domain::alerts::LevelTable {
+        use crate::domain::alerts::{LevelTable, Levels};
+        LevelTable {
+            default: Levels {
+                level2_days: self.level2_days,
+                level3_days: self.level3_days,
+            },
+            by_kind: self
+                .kind_levels
+                .iter()
+                .map(|k| {
+                    (
+                        k.kind,
+                        Levels {
+                            level2_days: k.level2_days,
+                            level3_days: k.level3_days,
+                        },
+                    )
+                })
+                .collect(),
         }
     }
 }
@@ -513,6 +540,7 @@ impl Settings {
             t.referral_contact_working_days,
             t.referral_decision_days,
             t.nhs_number_pending_days,
+            t.post_discharge_follow_up_days,
         ]
         .iter()
         .any(|d| !(1..=730).contains(d))
@@ -555,6 +583,19 @@ impl Settings {
             ));
         }
         let e = &self.escalation;
+        let mut kinds = std::collections::HashSet::new();
+        for k in &e.kind_levels {
+            let rises = 1 <= k.level2_days && k.level2_days < k.level3_days && k.level3_days <= 365;
+            if !(rises && kinds.insert(k.kind)) {
+                return Err(invalid(
+                    "escalation.kind_levels",
+                    format!(
+                        "{}: each kind once, with 1 <= level2_days < level3_days <= 365",
+                        k.kind.as_str()
+                    ),
+                ));
+            }
+        }
         if !(1 < e.level2_days && e.level2_days < e.level3_days) {
             return Err(invalid(
                 "escalation.level2_days",
@@ -722,6 +763,59 @@ mod tests {
                 msg.contains(key),
                 "{var}={value}: message {msg:?} names {key}"
             );
+        }
+    }
+
+    #[test]
+    fn risk_factors_and_kind_levels_are_read_from_a_file_and_checked() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(s.register.risk_factors.len(), 13);
+        assert_eq!(
+            s.register.risk_factor_label("harm_to_self"),
+            Some("Harm to self")
+        );
+        use crate::domain::alerts::AlertKind;
+        let levels = s.escalation.levels();
+        assert_eq!(
+            levels
+                .of(AlertKind::PostDischargeFollowUpOverdue)
+                .level2_days,
+            1
+        );
+        assert_eq!(levels.of(AlertKind::DsrReviewOverdue).level2_days, 7);
+        let dir = tempfile::tempdir().unwrap();
+        // (file, the key its refusal names; "" when accepted)
+        let cases = [
+            (
+                "[register]\nrisk_factors = [{ code = \"housing\", label = \"Housing at risk\" }]\n",
+                "",
+            ),
+            (
+                "[register]\nrisk_factors = [{ code = \"Housing!\", label = \"Housing\" }]\n",
+                "register.risk_factors",
+            ),
+            (
+                "[register]\nrisk_factors = [{ code = \"a\", label = \"A\" }, { code = \"a\", label = \"B\" }]\n",
+                "register.risk_factors",
+            ),
+            (
+                "[escalation]\nkind_levels = [{ kind = \"no_keyworker\", level2_days = 3, level3_days = 5 }]\n",
+                "",
+            ),
+            (
+                "[escalation]\nkind_levels = [{ kind = \"no_keyworker\", level2_days = 5, level3_days = 5 }]\n",
+                "escalation.kind_levels",
+            ),
+        ];
+        for (n, (text, refused)) in cases.iter().enumerate() {
+            let path = dir.path().join(format!("case{n}.toml"));
+            std::fs::write(&path, text).unwrap();
+            let loaded = Settings::load_from(Some(path.to_string_lossy().into()), env(&[]));
+            match (loaded, refused.is_empty()) {
+                (Ok(_), true) => {}
+                (Err(e), false) => assert!(e.to_string().contains(refused), "{text}: {e}"),
+                (other, _) => panic!("{text}: {:?}", other.map(|_| ())),
+            }
         }
     }
 

@@ -40,10 +40,13 @@ pub enum AlertKind {
     ReferralDecisionOverdue,
     /// A person recorded with the NHS number pending for 14 days.
     NhsNumberMissing,
+    /// Discharged to the community (or elsewhere outside hospital) and no follow-up contact
+    /// logged within 3 days (the NHS 72-hour follow-up standard).
+    PostDischargeFollowUpOverdue,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 13] = [
+    pub const ALL: [AlertKind; 14] = [
         AlertKind::DsrReviewOverdue,
         AlertKind::NoKeyworker,
         AlertKind::CetrRequired,
@@ -57,6 +60,7 @@ impl AlertKind {
         AlertKind::ReferralContactOverdue,
         AlertKind::ReferralDecisionOverdue,
         AlertKind::NhsNumberMissing,
+        AlertKind::PostDischargeFollowUpOverdue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -74,6 +78,7 @@ impl AlertKind {
             AlertKind::ReferralContactOverdue => "referral_contact_overdue",
             AlertKind::ReferralDecisionOverdue => "referral_decision_overdue",
             AlertKind::NhsNumberMissing => "nhs_number_missing",
+            AlertKind::PostDischargeFollowUpOverdue => "post_discharge_follow_up_overdue",
         }
     }
 
@@ -97,6 +102,9 @@ impl AlertKind {
             AlertKind::ReferralContactOverdue => "Referral: no first contact yet",
             AlertKind::ReferralDecisionOverdue => "Referral: no decision yet",
             AlertKind::NhsNumberMissing => "NHS number still not recorded",
+            AlertKind::PostDischargeFollowUpOverdue => {
+                "No follow-up contact within 72 hours of discharge"
+            }
         }
     }
 }
@@ -114,6 +122,23 @@ impl Default for Levels {
             level2_days: 7,
             level3_days: 14,
         }
+    }
+}
+
+/// The levels of each kind: one set for all, and faster (or slower) ones for the kinds
+/// configuration names (the 72-hour follow-up after discharge reaches level 2 after one day).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LevelTable {
+    pub default: Levels,
+    pub by_kind: Vec<(AlertKind, Levels)>,
+}
+
+impl LevelTable {
+    pub fn of(&self, kind: AlertKind) -> Levels {
+        self.by_kind
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(self.default, |(_, levels)| *levels)
     }
 }
 
@@ -196,6 +221,12 @@ pub enum Obligation {
         /// Since when the number has been pending (None: it is recorded).
         pending_since: Option<NaiveDate>,
     },
+    /// A discharge to the community or elsewhere outside hospital, owing a follow-up contact
+    /// (face to face, phone, video or a meeting) on or after the discharge day.
+    PostDischargeFollowUp {
+        discharged_on: NaiveDate,
+        followed_up: bool,
+    },
 }
 
 impl Obligation {
@@ -214,6 +245,7 @@ impl Obligation {
             Obligation::ReferralContact { .. } => AlertKind::ReferralContactOverdue,
             Obligation::ReferralDecision { .. } => AlertKind::ReferralDecisionOverdue,
             Obligation::NhsNumber { .. } => AlertKind::NhsNumberMissing,
+            Obligation::PostDischargeFollowUp { .. } => AlertKind::PostDischargeFollowUpOverdue,
         }
     }
 
@@ -266,18 +298,24 @@ impl Obligation {
             Obligation::NhsNumber { pending_since } => {
                 pending_since.map(|since| add_days(since, t.nhs_number_pending_days))
             }
+            Obligation::PostDischargeFollowUp {
+                followed_up: true, ..
+            } => None,
+            Obligation::PostDischargeFollowUp { discharged_on, .. } => {
+                Some(add_days(discharged_on, t.post_discharge_follow_up_days))
+            }
         }
     }
 
-    /// The due date and how overdue it is today, if it is.
+    /// The due date and how overdue it is today, if it is, at its kind's levels.
     pub fn evaluate(
         &self,
         today: NaiveDate,
-        levels: Levels,
+        levels: &LevelTable,
         t: &Timescales,
     ) -> Option<(NaiveDate, Overdue)> {
         let due = self.due_on(t)?;
-        overdue(due, today, levels).map(|o| (due, o))
+        overdue(due, today, levels.of(self.kind())).map(|o| (due, o))
     }
 }
 
@@ -321,6 +359,45 @@ mod tests {
     }
 
     #[test]
+    fn the_follow_up_after_discharge_escalates_at_its_own_levels() {
+        let t = Timescales::default();
+        let levels = LevelTable {
+            default: Levels::default(),
+            by_kind: vec![(
+                AlertKind::PostDischargeFollowUpOverdue,
+                Levels {
+                    level2_days: 1,
+                    level3_days: 2,
+                },
+            )],
+        };
+        let discharged_on = d("2026-12-01");
+        let owed = Obligation::PostDischargeFollowUp {
+            discharged_on,
+            followed_up: false,
+        };
+        // (today, overdue level): due on the 4th (72 hours), level 2 from the first day late.
+        let cases = [
+            ("2026-12-03", None),
+            ("2026-12-04", None),
+            ("2026-12-05", Some(2)),
+            ("2026-12-06", Some(3)),
+            ("2026-12-20", Some(3)),
+        ];
+        for (today, level) in cases {
+            let got = owed.evaluate(d(today), &levels, &t).map(|(_, o)| o.level);
+            assert_eq!(got, level, "{today}");
+        }
+        let done = Obligation::PostDischargeFollowUp {
+            discharged_on,
+            followed_up: true,
+        };
+        assert_eq!(done.evaluate(d("2026-12-20"), &levels, &t), None);
+        // Other kinds keep the default levels.
+        assert_eq!(levels.of(AlertKind::DsrReviewOverdue), Levels::default());
+    }
+
+    #[test]
     fn referral_clocks() {
         let t = Timescales::default();
         let received_on = d("2026-12-04");
@@ -340,7 +417,7 @@ mod tests {
         };
         assert_eq!(decision.due_on(&t), Some(d("2027-01-01")));
         assert_eq!(
-            decision.evaluate(d("2027-01-02"), Levels::default(), &t),
+            decision.evaluate(d("2027-01-02"), &LevelTable::default(), &t),
             Some((d("2027-01-01"), Overdue { days: 1, level: 1 }))
         );
     }
@@ -353,11 +430,11 @@ mod tests {
         };
         assert_eq!(pending.due_on(&t), Some(d("2026-12-15")));
         assert_eq!(
-            pending.evaluate(d("2026-12-15"), Levels::default(), &t),
+            pending.evaluate(d("2026-12-15"), &LevelTable::default(), &t),
             None
         );
         assert!(pending
-            .evaluate(d("2026-12-16"), Levels::default(), &t)
+            .evaluate(d("2026-12-16"), &LevelTable::default(), &t)
             .is_some());
         let recorded = Obligation::NhsNumber {
             pending_since: None,
@@ -602,7 +679,14 @@ mod tests {
         for (obligation, kind, expected) in cases {
             assert_eq!(obligation.kind(), kind);
             let got = obligation
-                .evaluate(today, levels, &t)
+                .evaluate(
+                    today,
+                    &LevelTable {
+                        default: levels,
+                        by_kind: Vec::new(),
+                    },
+                    &t,
+                )
                 .map(|(_, o)| (o.days, o.level));
             assert_eq!(got, expected, "{obligation:?}");
         }

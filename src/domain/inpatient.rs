@@ -222,6 +222,9 @@ pub struct Timescales {
     pub referral_decision_days: u32,
     /// Days a person's NHS number may stay pending before `nhs_number_missing`.
     pub nhs_number_pending_days: u32,
+    /// Days after a discharge to the community by which a follow-up contact is due (the
+    /// 72-hour standard).
+    pub post_discharge_follow_up_days: u32,
 }
 
 impl Default for Timescales {
@@ -241,6 +244,7 @@ impl Default for Timescales {
             referral_contact_working_days: 5,
             referral_decision_days: 28,
             nhs_number_pending_days: 14,
+            post_discharge_follow_up_days: 3,
         }
     }
 }

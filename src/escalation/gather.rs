@@ -8,16 +8,16 @@ use diesel::prelude::*;
 
 use super::plan::Candidate;
 use crate::db::schema::{
-    admissions, cetr_actions, cetrs, discharge_plans, discharge_points, people, register_entries,
-    transition_plans,
+    admissions, cetr_actions, cetrs, contacts, discharge_plans, discharge_points, people,
+    register_entries, transition_plans,
 };
 use crate::db::types::skip_unreadable;
 use crate::db::AnyConnection;
-use crate::domain::alerts::{Levels, Obligation};
+use crate::domain::alerts::{LevelTable, Obligation};
 use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::Timescales;
-use crate::domain::inpatient::{ActionStatus, CetrKind};
-use crate::domain::person::NhsNumberStatus;
+use crate::domain::inpatient::{ActionStatus, CetrKind, DischargeDestination};
+use crate::domain::person::{ContactKind, NhsNumberStatus};
 use crate::domain::register::EntryStatus;
 use crate::domain::Rag;
 
@@ -309,6 +309,7 @@ pub fn gather(
     out.extend(transitions(conn, today, t)?);
     out.extend(referrals(conn)?);
     out.extend(pending_nhs_numbers(conn)?);
+    out.extend(follow_ups_after_discharge(conn, today, t)?);
     Ok(out)
 }
 
@@ -328,6 +329,80 @@ fn pending_nhs_numbers(conn: &mut AnyConnection) -> QueryResult<Vec<Found>> {
                 id.clone(),
                 id,
             )
+        })
+        .collect())
+}
+
+/// The kinds of contact that count as following someone up after discharge.
+pub const FOLLOW_UP_KINDS: [ContactKind; 4] = [
+    ContactKind::FaceToFace,
+    ContactKind::Phone,
+    ContactKind::Video,
+    ContactKind::Meeting,
+];
+
+/// Discharges to the community (or elsewhere outside hospital) in the last year whose
+/// follow-up is past due and not yet logged: a contact of a follow-up kind on or after the
+/// discharge day. A person back in hospital owes none. Discharges are read through
+/// `admissions_open_idx` (by discharge date), then the contacts of just those people.
+fn follow_ups_after_discharge(
+    conn: &mut AnyConnection,
+    today: NaiveDate,
+    t: &Timescales,
+) -> QueryResult<Vec<Found>> {
+    let rows: Vec<(String, String, Option<NaiveDate>)> = admissions::table
+        .filter(admissions::discharged_on.ge(before(today, 365)))
+        .filter(admissions::discharged_on.lt(before(today, t.post_discharge_follow_up_days)))
+        .filter(admissions::discharge_destination.eq_any([
+            Some(DischargeDestination::Community),
+            Some(DischargeDestination::Other),
+        ]))
+        .select((
+            admissions::id,
+            admissions::person_id,
+            admissions::discharged_on,
+        ))
+        .load(conn)?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut persons: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+    persons.sort();
+    persons.dedup();
+    let mut in_hospital: HashSet<String> = HashSet::new();
+    let mut last_contact: HashMap<String, NaiveDate> = HashMap::new();
+    for chunk in persons.chunks(500) {
+        let open: Vec<String> = admissions::table
+            .filter(admissions::person_id.eq_any(chunk))
+            .filter(admissions::discharged_on.is_null())
+            .select(admissions::person_id)
+            .load(conn)?;
+        in_hospital.extend(open);
+        let seen: Vec<(String, Option<chrono::NaiveDateTime>)> = contacts::table
+            .filter(contacts::person_id.eq_any(chunk))
+            .filter(contacts::kind.eq_any(FOLLOW_UP_KINDS))
+            .group_by(contacts::person_id)
+            .select((contacts::person_id, diesel::dsl::max(contacts::occurred_at)))
+            .load(conn)?;
+        last_contact.extend(seen.into_iter().filter_map(|(p, at)| Some((p, at?.date()))));
+    }
+    Ok(rows
+        .into_iter()
+        .filter(|(_, person, _)| !in_hospital.contains(person))
+        .filter_map(|(id, person, discharged_on)| {
+            let discharged_on = discharged_on?;
+            let followed_up = last_contact
+                .get(&person)
+                .is_some_and(|last| *last >= discharged_on);
+            Some(found(
+                Obligation::PostDischargeFollowUp {
+                    discharged_on,
+                    followed_up,
+                },
+                "admission",
+                id,
+                person,
+            ))
         })
         .collect())
 }
@@ -461,7 +536,7 @@ pub fn candidates(
     conn: &mut AnyConnection,
     found: Vec<Found>,
     today: NaiveDate,
-    levels: Levels,
+    levels: &LevelTable,
     t: &Timescales,
 ) -> QueryResult<Vec<Candidate>> {
     let mut persons: Vec<String> = found.iter().filter_map(|f| f.person_id.clone()).collect();

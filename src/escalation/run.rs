@@ -94,7 +94,7 @@ pub fn compute(
         conn,
         found,
         today,
-        settings.escalation.levels(),
+        &settings.escalation.levels(),
         &settings.timescales,
     )?;
     let open = alerts::open_alerts(conn)?;

@@ -15,7 +15,7 @@ use crate::db::schema::{
     admissions, alerts, cetrs, people, rag_history, register_entries, risk_factors,
 };
 use crate::db::{lower, AnyConnection};
-use crate::domain::alerts::{overdue, AlertKind, Levels};
+use crate::domain::alerts::{overdue, AlertKind, LevelTable};
 use crate::domain::inpatient::{CetrKind, LaepOutcome};
 use crate::domain::inpatient::{DischargeDestination, Setting, Stay, Timescales};
 use crate::domain::person::{age_on, AgeGroup};
@@ -217,7 +217,7 @@ fn overdue_on(
     conn: &mut AnyConnection,
     as_of: NaiveDate,
     area: Option<&str>,
-    levels: Levels,
+    levels: &LevelTable,
 ) -> QueryResult<OpenAlerts> {
     let end_of_day = as_of
         .succ_opt()
@@ -246,7 +246,7 @@ fn overdue_on(
     for (kind, due_on) in open {
         *by_kind.entry(kind.as_str().to_string()).or_insert(0) += 1;
         // An alert raised on its first day overdue is level 1 even if `as_of` is its due date.
-        let level = overdue(due_on, as_of, levels).map_or(1, |o| o.level);
+        let level = overdue(due_on, as_of, levels.of(kind)).map_or(1, |o| o.level);
         *by_level.entry(level.to_string()).or_insert(0) += 1;
     }
     Ok(OpenAlerts { by_kind, by_level })
@@ -302,7 +302,7 @@ pub fn summary(
     as_of: NaiveDate,
     area: Option<&str>,
     timescales: &Timescales,
-    levels: Levels,
+    levels: &LevelTable,
     risk_codes: &[RiskFactorSetting],
 ) -> Result<Summary, ApiError> {
     let mut risk_factors: BTreeMap<String, i64> =
@@ -415,7 +415,7 @@ pub fn summary_for(
         as_of,
         area.as_deref(),
         &a.settings.timescales,
-        a.settings.escalation.levels(),
+        &a.settings.escalation.levels(),
         &a.settings.register.risk_factors,
     )?;
     a.audit_read(AuditEvent::new(AuditAction::Read, "report_summary", None));

@@ -20,6 +20,7 @@ mod duplicates;
 mod errors;
 mod escalation;
 mod first_hour;
+mod follow_up;
 mod forms;
 mod governance;
 mod hardening;
