@@ -116,9 +116,15 @@ pub fn create(
     Ok(plan)
 }
 
-fn open_plan(conn: &mut AnyConnection, id: &str, if_match: &IfMatch) -> Result<PlanRow, ApiError> {
+/// The plan at the version `If-Match` names, frozen or not.
+fn plan_at(conn: &mut AnyConnection, id: &str, if_match: &IfMatch) -> Result<PlanRow, ApiError> {
     let plan = store::get(conn, id)?;
     if_match.check(plan.version)?;
+    Ok(plan)
+}
+
+fn open_plan(conn: &mut AnyConnection, id: &str, if_match: &IfMatch) -> Result<PlanRow, ApiError> {
+    let plan = plan_at(conn, id, if_match)?;
     if plan.frozen_on.is_some() {
         return Err(frozen_conflict());
     }
@@ -191,7 +197,12 @@ pub fn update_point(
     if !access::may_update_owned_work(user, point.owner_id.as_deref(), replans) {
         return Err(ApiError::Forbidden);
     }
-    let plan = open_plan(conn, plan_id, if_match)?;
+    // The post-discharge follow-up is done after the discharge that freezes the plan.
+    let plan = if crate::domain::discharge::editable_when_frozen(number) {
+        plan_at(conn, plan_id, if_match)?
+    } else {
+        open_plan(conn, plan_id, if_match)?
+    };
     let mut changes = PointChanges::default();
     let mut fields = Vec::new();
     if let Some(status) = req.status.filter(|s| *s != point.status) {
@@ -238,7 +249,10 @@ pub fn update_point(
         ..PlanChanges::default()
     };
     save(conn, &plan, &counts, ctx.now)?;
-    show_on_entry(conn, &plan.person_id, Some(complete))?;
+    // A frozen plan (its point 12 worked on after discharge) is no longer the entry's.
+    if plan.frozen_on.is_none() {
+        show_on_entry(conn, &plan.person_id, Some(complete))?;
+    }
     audit::record(
         conn,
         ctx,

@@ -11,6 +11,15 @@ use super::register::is_overdue;
 
 pub const POINT_COUNT: usize = 12;
 
+/// Point 12, "Post-discharge follow-up": the one point still worked on after the discharge
+/// freezes the plan (the 72-hour follow-up and the next C(E)TR happen in the community).
+pub const FOLLOW_UP_POINT: i32 = 12;
+
+/// Whether point `number` may still change once the plan is frozen.
+pub fn editable_when_frozen(number: i32) -> bool {
+    number == FOLLOW_UP_POINT
+}
+
 pub const DEFAULT_POINTS: [&str; POINT_COUNT] = [
     "Person and family views and wishes (plan co-produced)",
     "Planned discharge date agreed",
@@ -86,6 +95,15 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn only_the_follow_up_point_changes_after_the_freeze() {
+        let editable: Vec<i32> = (1..=12).filter(|n| editable_when_frozen(*n)).collect();
+        assert_eq!(editable, [12]);
+        assert!(
+            DEFAULT_POINTS[FOLLOW_UP_POINT as usize - 1].starts_with("Post-discharge follow-up")
+        );
     }
 
     #[test]

@@ -202,6 +202,20 @@ async fn the_done_when_walkthrough() {
         409,
     )
     .await;
+    // Point 12, the post-discharge follow-up, is still worked on after the discharge.
+    let res = app
+        .patch(
+            &format!("{plan_path}/points/12"),
+            &s.coord,
+            &json!({"status": "complete", "notes": "Seen at home on day 2"}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 200, "point 12 stays editable");
+    let after: Value = res.json().await.unwrap();
+    assert_eq!(after["frozen"], true, "still frozen");
+    assert_eq!(after["points"][11]["status"], "complete");
+    assert_eq!(after["points"][11]["notes"], "Seen at home on day 2");
     assert_problem(
         app.patch(
             &plan_path,
