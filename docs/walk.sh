@@ -124,6 +124,16 @@ call POST "/register/$ENTRY/reviews" 201 "$(jq -nc --arg d "$(day 0)" \
 call GET "/register/$ENTRY/history" 200 | jq -c '[.[] | {from, to, reason}]'
 call GET "/register?rag=red&area=north&sort=next_review_due" 200 | jq -c '{total, first: .items[0].reference}'
 
+step "Why they are at risk: coded reasons, what has been tried, what would help"
+call POST "/register/$ENTRY/risk-factors" 201 "$(jq -nc --arg d "$(day 0)" \
+  '{code:"placement_breakdown", noted_on:$d, note:"Provider has given notice"}')" | jq -c '{code, current, label: .label}'
+call PATCH "/register/$ENTRY" 200 '{"what_has_been_tried":"Positive behaviour support plan","what_would_help":"A stable provider"}' |
+  jq -c '{risk_factors, what_would_help}'
+call GET "/register?risk_factor=placement_breakdown&area=north" 200 | jq -c '{total}'
+call POST "/people/$PERSON/cetrs" 201 "$(jq -nc --arg d "$(day 0)" \
+  '{kind:"laep", held_on:$d, panel:[], summary:"Crisis at home", agencies:["Community LD team","Social care"], laep_outcome:"admission_avoided"}')" |
+  jq -c '{kind, agencies, laep_outcome}'
+
 step "Name the keyworker; Sam is now on their caseload"
 call PUT "/people/$PERSON/keyworker" 200 "$(jq -nc --arg u "$KEYWORKER" '{user_id:$u}')" | jq -c '{user: .user.username, from}'
 call GET "/users/$KEYWORKER/caseload" 200 | jq -c '{total}'
@@ -180,7 +190,7 @@ call GET "/alerts?limit=5" 200 | jq -c '{total}'
 call GET "/notifications?limit=5" 200 | jq -c '{total}'
 
 step "Reports: today's summary, and the register as CSV"
-call GET /reports/summary 200 | jq -c '{register, inpatients}'
+call GET /reports/summary 200 | jq -c '{register, inpatients, laeps_12_months, placement_breakdown: .risk_factors.placement_breakdown}'
 call GET "/register/export.csv?rag=red" 200 | sed -n 1,2p
 
 step "The admin signs out: the session ends, and its access token with it"
