@@ -61,6 +61,19 @@ async fn reasons_for_risk_are_noted_ended_kept_as_history_and_shown_on_the_entry
         .post(&path, &json!({"code": "harm_to_self", "noted_on": today()}))
         .await;
     assert_eq!(error_fields(&assert_problem(again, 422).await), ["code"]);
+    // The database holds the rule too (two people noting it at the same moment).
+    let twice = try_sql_elsewhere(
+        &app,
+        &format!(
+            "INSERT INTO risk_factors (id, register_entry_id, code, noted_on, version, recorded_by, \
+             created_at, updated_at) VALUES ('{}', '{entry_id}', 'harm_to_self', '{}', 1, '{}', \
+             '2026-12-01 10:00:00', '2026-12-01 10:00:00')",
+            uuid::Uuid::now_v7(),
+            today(),
+            coord.id
+        ),
+    );
+    assert!(twice.is_err(), "a second current harm_to_self was stored");
     let unknown = assert_problem(
         coord
             .post(&path, &json!({"code": "bad_weather", "noted_on": today()}))

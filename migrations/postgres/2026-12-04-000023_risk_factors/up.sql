@@ -17,6 +17,10 @@ CREATE TABLE risk_factors (
     updated_at         TIMESTAMP NOT NULL
 );
 CREATE INDEX risk_factors_entry_idx ON risk_factors (register_entry_id, noted_on);
+-- A code is current at most once on an entry (the service says so first, in words; this
+-- holds it when two people note the same reason at the same moment).
+CREATE UNIQUE INDEX risk_factors_one_current ON risk_factors (register_entry_id, code)
+    WHERE ended_on IS NULL;
 -- The triage filter and the summary count read only the current ones.
 CREATE INDEX risk_factors_current_idx ON risk_factors (code, register_entry_id)
     WHERE ended_on IS NULL;
