@@ -157,6 +157,16 @@ impl RegisterSettings {
             .find(|f| f.code == code)
             .map(|f| f.label.as_str())
     }
+
+    /// What is wrong with `code` as a risk factor (it is not configured), in the words a
+    /// field error carries; `None` when it is one.
+    pub fn unknown_risk_factor(&self, code: &str) -> Option<String> {
+        if self.risk_factor_label(code).is_some() {
+            return None;
+        }
+        let codes: Vec<&str> = self.risk_factors.iter().map(|f| f.code.as_str()).collect();
+        Some(format!("must be one of: {}", codes.join(", ")))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -391,10 +391,9 @@ pub fn update_view(
 
 /// Reads one person (404 outside the caller's scope) and audits the read.
 pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<PersonView, ApiError> {
-    access::ensure_person_visible(conn, &a.scope, id)?;
-    let row = store::get(conn, id)?;
-    a.audit_read(AuditEvent::new(AuditAction::Read, ENTITY, Some(id)).about(id));
-    view(conn, row, a.today)
+    let view = read_unaudited(conn, a, id)?;
+    a.audit_read(read_audit(&view));
+    Ok(view)
 }
 
 /// The person as `read` answers them, not audited: for `Ctx::read_kept`, which audits every

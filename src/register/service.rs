@@ -70,13 +70,11 @@ pub fn filter_from(
         .map(str::trim)
         .filter(|c| !c.is_empty())
         .map(String::from);
-    if let Some(code) = &risk_factor {
-        if let Err(ApiError::Validation(mut e)) =
-            crate::risk_factors::service::check_code(settings, code)
-        {
-            e.iter_mut().for_each(|f| f.field = "risk_factor".into());
-            errors.extend(e);
-        }
+    if let Some(problem) = risk_factor
+        .as_deref()
+        .and_then(|code| settings.unknown_risk_factor(code))
+    {
+        errors.push(FieldError::new("risk_factor", problem));
     }
     let rags = comma_list(query.rag.as_deref(), "rag", &mut errors, |part| {
         Rag::parse(part)
@@ -689,9 +687,9 @@ fn visible_entry(
 }
 
 pub fn read(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<EntryView, ApiError> {
-    let (_scope, today) = (&a.scope, a.today);
-    let entry = visible_entry(conn, a, id, ENTITY)?;
-    view(conn, entry, today)
+    let view = read_unaudited(conn, a, id)?;
+    a.audit_read(read_audit(&view));
+    Ok(view)
 }
 
 /// The entry as `read` answers it, not audited: for `Ctx::read_kept`, which audits every

@@ -5,7 +5,6 @@ use super::store::{self, RiskFactorChanges, RiskFactorRow};
 use crate::audit::{self, AuditAction, AuditEvent};
 use crate::auth::access;
 use crate::auth::actor::Actor;
-use crate::config::RegisterSettings;
 use crate::db::AnyConnection;
 use crate::domain::register::EntryStatus;
 use crate::error::ApiError;
@@ -15,22 +14,6 @@ use crate::users::model::UserSummary;
 use crate::users::store as users;
 
 pub const ENTITY: &str = "risk_factor";
-
-/// 422 naming `code` unless it is a configured risk factor.
-pub fn check_code(settings: &RegisterSettings, code: &str) -> Result<(), ApiError> {
-    if settings.risk_factor_label(code).is_some() {
-        return Ok(());
-    }
-    let codes: Vec<&str> = settings
-        .risk_factors
-        .iter()
-        .map(|f| f.code.as_str())
-        .collect();
-    Err(ApiError::validation(
-        "code",
-        format!("must be one of: {}", codes.join(", ")),
-    ))
-}
 
 /// The entry, visible to the caller and still open (a closed entry's reasons are history).
 fn open_entry(conn: &mut AnyConnection, a: &Actor, entry_id: &str) -> Result<EntryRow, ApiError> {
@@ -55,7 +38,9 @@ pub fn note(
     req: NoteRiskFactorRequest,
 ) -> Result<RiskFactorView, ApiError> {
     let entry = open_entry(conn, a, entry_id)?;
-    check_code(&a.settings.register, &req.code)?;
+    if let Some(problem) = a.settings.register.unknown_risk_factor(&req.code) {
+        return Err(ApiError::validation("code", problem));
+    }
     if let Some(current) = store::current_with_code(conn, entry_id, &req.code)? {
         return Err(ApiError::validation(
             "code",
