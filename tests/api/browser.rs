@@ -108,6 +108,16 @@ async fn check_page(c: &Client, axe: &str, what: &str) {
     c.execute(axe, vec![]).await.expect("inject axe");
     for width in [1280, 320] {
         c.set_window_size(width, 1000).await.expect("resize");
+        // The header moves its links into a "More" menu on the animation frames after a
+        // resize (nhsuk-frontend's ResizeObserver); axe reads the page once that is done,
+        // not halfway through it.
+        c.execute_async(
+            "const done = arguments[arguments.length - 1];
+             requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 100)));",
+            vec![],
+        )
+        .await
+        .expect("the page settles after the resize");
         let violations = c
             .execute_async(
                 "const done = arguments[arguments.length - 1];
