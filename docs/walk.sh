@@ -117,10 +117,12 @@ ENTRY="$(field "$(call POST /register 201 "$(jq -nc --arg p "$PERSON" \
   '{person_id:$p, rag:"amber", risk_summary:"Placement under strain"}')")" .id)"
 echo "person $PERSON (NHS number $NHS), register entry $ENTRY"
 
-step "A DSR review moves them to red: the next review is due in 7 days"
-call POST "/register/$ENTRY/reviews" 201 "$(jq -nc --arg d "$(day 0)" \
-  '{reviewed_on:$d, rag:"red", attendees:["TCP coordinator","Parent","CAMHS"], summary:"Crisis at home"}')" |
-  jq -c '{reviewed_on, rag}'
+step "A DSR review moves them to red (the next review is due in 7 days) and agrees an action"
+REVIEW="$(field "$(call POST "/register/$ENTRY/reviews" 201 "$(jq -nc --arg d "$(day 0)" \
+  '{reviewed_on:$d, rag:"red", attendees:["TCP coordinator","Parent","CAMHS"], summary:"Crisis at home"}')")" .id)"
+call POST "/register/$ENTRY/reviews/$REVIEW/actions" 201 "$(jq -nc --arg o "$COORDINATOR" --arg d "$(day 3)" \
+  '{description:"Ask the provider for a support review", owner_id:$o, due_on:$d}')" | jq -c '{source, due_on, status}'
+call GET "/actions?owner_id=$COORDINATOR&source=dsr_review" 200 | jq -c '{total}'
 call GET "/register/$ENTRY/history" 200 | jq -c '[.[] | {from, to, reason}]'
 call GET "/register?rag=red&area=north&sort=next_review_due" 200 | jq -c '{total, first: .items[0].reference}'
 

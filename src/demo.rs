@@ -12,9 +12,10 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
+use crate::actions::store::ActionRow;
 use crate::admissions::store::{AdmissionRow, VisitRow};
 use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
-use crate::cetrs::store::{ActionRow, CetrRow};
+use crate::cetrs::store::CetrRow;
 use crate::config::Settings;
 use crate::contacts::store::ContactRow;
 use crate::db::schema::{
@@ -25,7 +26,7 @@ use crate::db::schema::{
 use crate::db::{write_transaction, AnyConnection};
 use crate::discharge::store::{PlanRow, PointRow};
 use crate::domain::discharge::PointStatus;
-use crate::domain::inpatient::{ActionStatus, CetrKind, Setting, Stay};
+use crate::domain::inpatient::{ActionSource, ActionStatus, CetrKind, Setting, Stay};
 use crate::domain::person::{ConsentStatus, ContactKind, NhsNumberStatus};
 use crate::domain::register::{add_days, format_reference, EntryStatus};
 use crate::domain::{NhsNumber, Rag, Role};
@@ -520,7 +521,10 @@ fn person(
             };
             b.actions.push(ActionRow {
                 id: Uuid::now_v7().to_string(),
-                cetr_id: cetr_id.clone(),
+                cetr_id: Some(cetr_id.clone()),
+                source: ActionSource::Cetr,
+                source_id: cetr_id.clone(),
+                justification: None,
                 person_id: person_id.clone(),
                 description: "Synthetic recommendation".into(),
                 owner_id: Some(if k == 0 {

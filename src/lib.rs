@@ -1,5 +1,6 @@
 //! `dsr`: the Dynamic Support Register service.
 
+pub mod actions;
 pub mod admissions;
 pub mod alerts;
 pub mod audit;

@@ -4,9 +4,9 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    admissions, alerts, audit, auth, cetrs, contacts, discharge, escalation, governance, health,
-    imports, involvements, keyworkers, notify, people, referrals, register, reports, risk_factors,
-    transitions, users,
+    actions, admissions, alerts, audit, auth, cetrs, contacts, discharge, escalation, governance,
+    health, imports, involvements, keyworkers, notify, people, referrals, register, reports,
+    risk_factors, transitions, users,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -66,10 +66,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(cetrs::routes::list_cetrs)
                 .service(cetrs::routes::get_cetr)
                 .service(cetrs::routes::update_cetr)
-                .service(cetrs::routes::create_action)
-                .service(cetrs::routes::list_actions)
-                .service(cetrs::routes::get_action)
-                .service(cetrs::routes::update_action)
+                .service(actions::routes::create_cetr_action)
+                .service(actions::routes::create_review_action)
+                .service(actions::routes::create_visit_action)
+                .service(actions::routes::list_actions)
+                .service(actions::routes::list_cetr_actions)
+                .service(actions::routes::get_action)
+                .service(actions::routes::get_cetr_action)
+                .service(actions::routes::update_action)
+                .service(actions::routes::update_cetr_action)
                 .service(discharge::routes::create_plan)
                 .service(discharge::routes::get_plan_for_admission)
                 .service(discharge::routes::get_plan)

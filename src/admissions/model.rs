@@ -135,4 +135,6 @@ pub struct VisitView {
     pub concerns: Option<String>,
     pub recorded_by: Option<UserSummary>,
     pub created_at: DateTime<Utc>,
+    /// The actions it agreed, soonest due first.
+    pub actions: Vec<crate::actions::model::ActionView>,
 }

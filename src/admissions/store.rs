@@ -138,3 +138,24 @@ pub fn last_visit_on(
         .select(diesel::dsl::max(oversight_visits::visited_on))
         .first(conn)
 }
+
+/// One of this admission's oversight visits.
+pub fn get_visit(
+    conn: &mut AnyConnection,
+    admission_id: &str,
+    visit_id: &str,
+) -> QueryResult<VisitRow> {
+    oversight_visits::table
+        .filter(oversight_visits::admission_id.eq(admission_id))
+        .filter(oversight_visits::id.eq(visit_id))
+        .select(VisitRow::as_select())
+        .first(conn)
+}
+
+/// The admission an oversight visit belongs to.
+pub fn visit_admission(conn: &mut AnyConnection, visit_id: &str) -> QueryResult<String> {
+    oversight_visits::table
+        .find(visit_id)
+        .select(oversight_visits::admission_id)
+        .first(conn)
+}

@@ -1,4 +1,4 @@
-//! Care (Education) and Treatment Reviews and the actions they recommend.
+//! Care (Education) and Treatment Reviews and LAEPs (their actions live in `actions`).
 
 pub mod model;
 pub mod routes;

@@ -1,10 +1,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
-pub use crate::domain::inpatient::ActionStatus;
+use crate::actions::model::ActionView;
 use crate::domain::inpatient::{missing_panel_roles, CetrKind, LaepOutcome, PanelRole};
 use crate::error::FieldError;
 use crate::http::{double_option, not_blank, DateRules};
@@ -213,69 +213,4 @@ pub struct CetrView {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateActionRequest {
-    /// The recommendation, specific and measurable.
-    #[validate(
-        custom(function = "not_blank"),
-        length(max = 2000, message = "must be at most 2000 characters")
-    )]
-    pub description: String,
-    /// A user who can see the person.
-    pub owner_id: Uuid,
-    /// Not before the C(E)TR was held.
-    pub due_on: NaiveDate,
-}
-
-impl DateRules for CreateActionRequest {}
-
-#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateActionRequest {
-    /// `done` sets `completed_on` to today.
-    pub status: Option<ActionStatus>,
-    pub due_on: Option<NaiveDate>,
-    pub owner_id: Option<Uuid>,
-    #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
-    pub completion_note: Option<String>,
-    #[validate(
-        custom(function = "not_blank"),
-        length(max = 2000, message = "must be at most 2000 characters")
-    )]
-    pub description: Option<String>,
-}
-
-impl DateRules for UpdateActionRequest {}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ActionView {
-    pub id: String,
-    pub cetr_id: String,
-    pub person_id: String,
-    pub description: String,
-    pub owner: Option<UserSummary>,
-    pub due_on: NaiveDate,
-    pub status: ActionStatus,
-    pub completed_on: Option<NaiveDate>,
-    pub completion_note: Option<String>,
-    /// Past its due date and not done or cancelled.
-    pub overdue: bool,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ActionQuery {
-    pub owner_id: Option<Uuid>,
-    /// Comma-separated statuses.
-    #[param(value_type = Option<Vec<ActionStatus>>, style = Form, explode = false)]
-    pub status: Option<String>,
-    /// `true`: only actions past due and not done or cancelled.
-    pub overdue: Option<bool>,
-    pub person_id: Option<Uuid>,
 }

@@ -1,15 +1,12 @@
 use actix_web::{get, patch, post, HttpResponse};
 
-use super::model::{
-    ActionQuery, ActionView, CetrView, CreateActionRequest, CreateCetrRequest, UpdateActionRequest,
-    UpdateCetrRequest,
-};
+use super::model::{CetrView, CreateCetrRequest, UpdateCetrRequest};
 use super::service;
 use crate::auth::Permission;
 use crate::error::{ApiResult, Problem};
 use crate::http::context::Ctx;
-use crate::http::extract::{Id, Paging, Query, ValidJson};
-use crate::http::{created, ok_versioned, IfMatch, ListResponse, PageParams};
+use crate::http::extract::{Id, ValidJson};
+use crate::http::{created, ok_versioned, IfMatch};
 
 /// Record a C(E)TR (coordinators, clinicians).
 #[utoipa::path(
@@ -79,90 +76,6 @@ pub async fn update_cetr(
     let body = ctx.permit(Permission::CetrWrite, body)?;
     let view = ctx
         .write(move |c, a| service::update_view(c, a, &id.key(), &if_match, body))
-        .await?;
-    Ok(ok_versioned(&view, view.version))
-}
-
-/// Add an action from a C(E)TR recommendation (coordinators, clinicians).
-#[utoipa::path(
-    tag = "cetrs",
-    params(("id" = String, Path, description = "C(E)TR id")),
-    request_body = CreateActionRequest,
-    responses(
-        (status = 201, body = ActionView, headers(("Location" = String), ("ETag" = String))),
-        (status = 422, description = "Includes an owner who cannot see the person, naming `owner_id`", body = Problem),
-    )
-)]
-#[post("/cetrs/{id}/actions")]
-pub async fn create_action(
-    ctx: Ctx,
-    id: Id,
-    body: ValidJson<CreateActionRequest>,
-) -> ApiResult<HttpResponse> {
-    let body = ctx.permit(Permission::CetrWrite, body)?;
-    let view = ctx
-        .write(move |c, a| service::create_action_view(c, a, &id.key(), body))
-        .await?;
-    Ok(created(
-        "/api/v1/cetr-actions",
-        &view.id,
-        &view,
-        view.version,
-    ))
-}
-
-/// C(E)TR actions, soonest due first, filtered by owner, status, person and overdue.
-#[utoipa::path(
-    tag = "cetrs",
-    params(ActionQuery, PageParams),
-    responses((status = 200, body = ListResponse<ActionView>))
-)]
-#[get("/cetr-actions")]
-pub async fn list_actions(
-    ctx: Ctx,
-    query: Query<ActionQuery>,
-    page: Paging,
-) -> ApiResult<HttpResponse> {
-    let (query, page) = ctx.permit(Permission::RecordsRead, (query, page))?;
-    let list = ctx
-        .read(move |c, a| service::list_actions(c, a, query, page))
-        .await?;
-    Ok(HttpResponse::Ok().json(list))
-}
-
-/// One C(E)TR action.
-#[utoipa::path(
-    tag = "cetrs",
-    params(("id" = String, Path, description = "Action id")),
-    responses((status = 200, body = ActionView, headers(("ETag" = String))))
-)]
-#[get("/cetr-actions/{id}")]
-pub async fn get_action(ctx: Ctx, id: Id) -> ApiResult<HttpResponse> {
-    ctx.require(Permission::RecordsRead)?;
-    let view = ctx
-        .read(move |c, a| service::read_action(c, a, &id.key()))
-        .await?;
-    Ok(ok_versioned(&view, view.version))
-}
-
-/// Update an action: status (`done` sets `completed_on`), due date, owner, notes.
-/// Keyworkers may update the status and completion note of actions they own.
-#[utoipa::path(
-    tag = "cetrs",
-    params(("id" = String, Path, description = "Action id")),
-    request_body = UpdateActionRequest,
-    responses((status = 200, body = ActionView, headers(("ETag" = String))))
-)]
-#[patch("/cetr-actions/{id}")]
-pub async fn update_action(
-    ctx: Ctx,
-    id: Id,
-    if_match: IfMatch,
-    body: ValidJson<UpdateActionRequest>,
-) -> ApiResult<HttpResponse> {
-    let body = ctx.permit(Permission::ActionUpdate, body)?;
-    let view = ctx
-        .write(move |c, a| service::update_action_view(c, a, &id.key(), &if_match, body))
         .await?;
     Ok(ok_versioned(&view, view.version))
 }

@@ -352,7 +352,7 @@ diesel::table! {
 diesel::table! {
     cetr_actions (id) {
         id -> Text,
-        cetr_id -> Text,
+        cetr_id -> Nullable<Text>,
         person_id -> Text,
         description -> Text,
         owner_id -> Nullable<Text>,
@@ -363,6 +363,9 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        source -> Text,
+        source_id -> Text,
+        justification -> Nullable<Text>,
     }
 }
 

@@ -90,7 +90,7 @@ pub struct Unknown {
 use crate::domain::alerts::{AlertKind, AlertStatus, NotificationStatus};
 use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::{
-    ActionStatus, CetrKind, DischargeDestination, LaepOutcome, Setting,
+    ActionSource, ActionStatus, CetrKind, DischargeDestination, LaepOutcome, Setting,
 };
 use crate::domain::person::{ConsentStatus, ContactKind, InvolvementRole, NhsNumberStatus};
 use crate::domain::referral::ReferralStatus;
@@ -110,6 +110,7 @@ text_enum!(
     CetrKind,
     LaepOutcome,
     ActionStatus,
+    ActionSource,
     PointStatus,
     AlertKind,
     AlertStatus,

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::inpatient::Timescales;
+use super::inpatient::{ActionSource, Timescales};
 use super::register::add_days;
 
 #[derive(
@@ -43,10 +43,18 @@ pub enum AlertKind {
     /// Discharged to the community (or elsewhere outside hospital) and no follow-up contact
     /// logged within 3 days (the NHS 72-hour follow-up standard).
     PostDischargeFollowUpOverdue,
+    /// An action from a DSR review, an oversight visit or a LAEP is past its due date and
+    /// not done, declined or cancelled (actions of other C(E)TRs raise `cetr_action_overdue`).
+    ActionOverdue,
+    /// Aged 25 or under, rated red, amber or blue, and no keyworking referral 5 days after
+    /// that rating began (a declined referral counts until the next move into those ratings).
+    KeyworkingReferralMissing,
+    /// A keyworking episode still open after the person's 26th birthday.
+    KeyworkingPast25,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 14] = [
+    pub const ALL: [AlertKind; 17] = [
         AlertKind::DsrReviewOverdue,
         AlertKind::NoKeyworker,
         AlertKind::CetrRequired,
@@ -61,6 +69,9 @@ impl AlertKind {
         AlertKind::ReferralDecisionOverdue,
         AlertKind::NhsNumberMissing,
         AlertKind::PostDischargeFollowUpOverdue,
+        AlertKind::ActionOverdue,
+        AlertKind::KeyworkingReferralMissing,
+        AlertKind::KeyworkingPast25,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -79,6 +90,9 @@ impl AlertKind {
             AlertKind::ReferralDecisionOverdue => "referral_decision_overdue",
             AlertKind::NhsNumberMissing => "nhs_number_missing",
             AlertKind::PostDischargeFollowUpOverdue => "post_discharge_follow_up_overdue",
+            AlertKind::ActionOverdue => "action_overdue",
+            AlertKind::KeyworkingReferralMissing => "keyworking_referral_missing",
+            AlertKind::KeyworkingPast25 => "keyworking_past_25",
         }
     }
 
@@ -105,6 +119,9 @@ impl AlertKind {
             AlertKind::PostDischargeFollowUpOverdue => {
                 "No follow-up contact within 72 hours of discharge"
             }
+            AlertKind::ActionOverdue => "Action overdue (DSR review, oversight visit or LAEP)",
+            AlertKind::KeyworkingReferralMissing => "No referral to the CYP keyworking service",
+            AlertKind::KeyworkingPast25 => "CYP keyworking still open past the 26th birthday",
         }
     }
 }
@@ -184,9 +201,11 @@ pub enum Obligation {
     InpatientCetr {
         next_due: NaiveDate,
     },
+    /// An action from any meeting; its source names the kind it raises.
     Action {
         due_on: NaiveDate,
         closed: bool,
+        source: ActionSource,
     },
     DischargePlan {
         admitted_on: NaiveDate,
@@ -236,7 +255,11 @@ impl Obligation {
             Obligation::Keyworker { .. } => AlertKind::NoKeyworker,
             Obligation::CommunityCetr { .. } => AlertKind::CetrRequired,
             Obligation::InpatientCetr { .. } => AlertKind::CetrOverdue,
-            Obligation::Action { .. } => AlertKind::CetrActionOverdue,
+            Obligation::Action {
+                source: ActionSource::Cetr,
+                ..
+            } => AlertKind::CetrActionOverdue,
+            Obligation::Action { .. } => AlertKind::ActionOverdue,
             Obligation::DischargePlan { .. } => AlertKind::NoDischargePlan,
             Obligation::Point { .. } => AlertKind::DischargePointOverdue,
             Obligation::PlanReview { .. } => AlertKind::DischargePlanReviewOverdue,
@@ -579,16 +602,36 @@ mod tests {
                 Obligation::Action {
                     due_on: d("2026-11-24"),
                     closed: false,
+                    source: ActionSource::Cetr,
                 },
                 AlertKind::CetrActionOverdue,
                 Some((1, 1)),
             ),
             (
                 Obligation::Action {
+                    due_on: d("2026-11-24"),
+                    closed: false,
+                    source: ActionSource::DsrReview,
+                },
+                AlertKind::ActionOverdue,
+                Some((1, 1)),
+            ),
+            (
+                Obligation::Action {
+                    due_on: d("2026-11-24"),
+                    closed: false,
+                    source: ActionSource::Laep,
+                },
+                AlertKind::ActionOverdue,
+                Some((1, 1)),
+            ),
+            (
+                Obligation::Action {
                     due_on: d("2026-11-01"),
                     closed: true,
+                    source: ActionSource::Visit,
                 },
-                AlertKind::CetrActionOverdue,
+                AlertKind::ActionOverdue,
                 None,
             ),
             // admitted 2026-11-17: plan due 11-24

@@ -506,21 +506,24 @@ impl LaepOutcome {
     }
 }
 
-/// Where a C(E)TR action stands.
+/// Where an action stands. `declined`: a recommendation the responsible clinician does not
+/// take, with their justification (Building the Right Support 1c).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ActionStatus {
     Open,
     InProgress,
     Done,
+    Declined,
     Cancelled,
 }
 
 impl ActionStatus {
-    pub const ALL: [ActionStatus; 4] = [
+    pub const ALL: [ActionStatus; 5] = [
         ActionStatus::Open,
         ActionStatus::InProgress,
         ActionStatus::Done,
+        ActionStatus::Declined,
         ActionStatus::Cancelled,
     ];
 
@@ -529,6 +532,7 @@ impl ActionStatus {
             ActionStatus::Open => "open",
             ActionStatus::InProgress => "in_progress",
             ActionStatus::Done => "done",
+            ActionStatus::Declined => "declined",
             ActionStatus::Cancelled => "cancelled",
         }
     }
@@ -537,9 +541,12 @@ impl ActionStatus {
         ActionStatus::ALL.into_iter().find(|a| a.as_str() == s)
     }
 
-    /// Done and cancelled actions are never overdue.
+    /// Done, declined and cancelled actions are never overdue.
     pub fn is_closed(self) -> bool {
-        matches!(self, ActionStatus::Done | ActionStatus::Cancelled)
+        matches!(
+            self,
+            ActionStatus::Done | ActionStatus::Declined | ActionStatus::Cancelled
+        )
     }
 
     /// The statuses of actions still owed, for a query.
@@ -548,5 +555,46 @@ impl ActionStatus {
             .into_iter()
             .filter(|s| !s.is_closed())
             .collect()
+    }
+}
+
+/// The meeting an action came from. Actions of a C(E)TR of kind `laep` come from a `laep`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionSource {
+    Cetr,
+    Laep,
+    DsrReview,
+    Visit,
+}
+
+impl ActionSource {
+    pub const ALL: [ActionSource; 4] = [
+        ActionSource::Cetr,
+        ActionSource::Laep,
+        ActionSource::DsrReview,
+        ActionSource::Visit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionSource::Cetr => "cetr",
+            ActionSource::Laep => "laep",
+            ActionSource::DsrReview => "dsr_review",
+            ActionSource::Visit => "visit",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ActionSource> {
+        ActionSource::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// The source of a C(E)TR's actions.
+    pub fn of_cetr(kind: CetrKind) -> ActionSource {
+        if kind == CetrKind::Laep {
+            ActionSource::Laep
+        } else {
+            ActionSource::Cetr
+        }
     }
 }

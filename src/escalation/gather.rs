@@ -16,7 +16,7 @@ use crate::db::AnyConnection;
 use crate::domain::alerts::{LevelTable, Obligation};
 use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::Timescales;
-use crate::domain::inpatient::{ActionStatus, CetrKind, DischargeDestination};
+use crate::domain::inpatient::{ActionSource, ActionStatus, CetrKind, DischargeDestination};
 use crate::domain::person::{ContactKind, NhsNumberStatus};
 use crate::domain::register::EntryStatus;
 use crate::domain::Rag;
@@ -229,7 +229,8 @@ pub fn gather(
         }));
     }
 
-    let actions: Vec<(String, String, NaiveDate, Option<String>)> = cetr_actions::table
+    type ActionFacts = (String, String, NaiveDate, Option<String>, ActionSource);
+    let actions: Vec<ActionFacts> = cetr_actions::table
         .filter(cetr_actions::status.eq_any(ActionStatus::open()))
         .filter(cetr_actions::due_on.lt(today))
         .select((
@@ -237,17 +238,19 @@ pub fn gather(
             cetr_actions::person_id,
             cetr_actions::due_on,
             cetr_actions::owner_id,
+            cetr_actions::source,
         ))
         .load(conn)?;
     out.extend(
         actions
             .into_iter()
-            .map(|(id, person, due_on, owner)| Found {
+            .map(|(id, person, due_on, owner, source)| Found {
                 owner_id: owner,
                 ..found(
                     Obligation::Action {
                         due_on,
                         closed: false,
+                        source,
                     },
                     "cetr_action",
                     id,

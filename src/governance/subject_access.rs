@@ -5,6 +5,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::actions::model::ActionView;
 use crate::admissions::model::{AdmissionView, VisitView};
 use crate::admissions::service as admissions;
 use crate::alerts::model::{AlertQuery, AlertView};
@@ -13,7 +14,7 @@ use crate::audit::model::AccessLogEntry;
 use crate::audit::service as audit_log;
 use crate::audit::{self, AuditAction, AuditEvent};
 use crate::auth::actor::Actor;
-use crate::cetrs::model::{ActionView, CetrView};
+use crate::cetrs::model::CetrView;
 use crate::cetrs::service as cetrs;
 use crate::contacts::model::ContactView;
 use crate::contacts::service as contacts;
@@ -85,7 +86,8 @@ pub fn export(
         }
     }
     let cetrs = cetrs::for_person(conn, a, person_id)?;
-    let actions = cetrs.iter().flat_map(|c| c.actions.clone()).collect();
+    // Every action, whichever meeting it came from (C(E)TRs, LAEPs, reviews, visits).
+    let actions = crate::actions::service::for_person(conn, person_id, a.today)?;
     let every_alert = AlertQuery {
         status: Some("open,acknowledged,resolved".into()),
         kind: None,

@@ -219,6 +219,8 @@ path_ids! {
     ContactId("contact_id"): uuid::Uuid;
     /// The `{review_id}` of a review under a register entry.
     ReviewId("review_id"): uuid::Uuid;
+    /// The `{visit_id}` of an oversight visit under an admission.
+    VisitId("visit_id"): uuid::Uuid;
     /// The `{number}` (1 to 12) of a discharge plan point.
     PointNumber("number"): i32;
 }

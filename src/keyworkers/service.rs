@@ -141,13 +141,13 @@ fn hand_over_work(
         return Ok(()); // a clinician, coordinator or manager still sees the person
     }
     let actions =
-        crate::cetrs::store::hand_over_open_actions(conn, person_id, former, successor, ctx.now)?;
+        crate::actions::store::hand_over_open(conn, person_id, former, successor, ctx.now)?;
     let points = crate::discharge::store::hand_over_open_points(
         conn, person_id, former, successor, ctx.now,
     )?;
     let moved = actions
         .iter()
-        .map(|id| (crate::cetrs::service::ACTION_ENTITY, id))
+        .map(|id| (crate::actions::service::ENTITY, id))
         .chain(
             points
                 .iter()

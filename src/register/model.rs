@@ -234,6 +234,8 @@ pub struct ReviewView {
     pub next_review_due: NaiveDate,
     pub recorded_by: Option<UserSummary>,
     pub created_at: DateTime<Utc>,
+    /// The actions it agreed, soonest due first.
+    pub actions: Vec<crate::actions::model::ActionView>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

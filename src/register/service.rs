@@ -743,16 +743,21 @@ pub fn history(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<Vec<RagC
         .collect())
 }
 
+/// Reviews with the actions they agreed, in three queries whatever the count.
 pub fn review_views(
     conn: &mut AnyConnection,
     rows: Vec<ReviewRow>,
+    today: NaiveDate,
 ) -> Result<Vec<ReviewView>, ApiError> {
     let by: Vec<String> = rows.iter().map(|r| r.recorded_by.clone()).collect();
     let recorders = users::find_many(conn, &by)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut actions = crate::actions::service::by_source(conn, &ids, today)?;
     Ok(rows
         .into_iter()
         .map(|r| ReviewView {
             recorded_by: recorders.get(&r.recorded_by).map(UserSummary::from),
+            actions: actions.remove(&r.id).unwrap_or_default(),
             id: r.id,
             register_entry_id: r.register_entry_id,
             reviewed_on: r.reviewed_on,
@@ -769,7 +774,7 @@ pub fn reviews(conn: &mut AnyConnection, a: &Actor, id: &str) -> Result<Vec<Revi
     let _scope = &a.scope;
     visible_entry(conn, a, id, REVIEW_ENTITY)?;
     let rows = store::reviews(conn, id)?;
-    review_views(conn, rows)
+    review_views(conn, rows, a.today)
 }
 
 pub fn review(
@@ -781,7 +786,7 @@ pub fn review(
     let _scope = &a.scope;
     visible_entry(conn, a, entry_id, REVIEW_ENTITY)?;
     let row = store::get_review(conn, entry_id, review_id)?;
-    review_views(conn, vec![row])?
+    review_views(conn, vec![row], a.today)?
         .pop()
         .ok_or(ApiError::NotFound)
 }
@@ -816,7 +821,7 @@ pub fn record_review_view(
     req: RecordReviewRequest,
 ) -> Result<ReviewView, ApiError> {
     let row = record_review(conn, a, entry_id, req)?;
-    review_views(conn, vec![row])?
+    review_views(conn, vec![row], a.today)?
         .pop()
         .ok_or(ApiError::NotFound)
 }

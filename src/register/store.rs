@@ -176,6 +176,14 @@ pub fn reviews(conn: &mut AnyConnection, entry_id: &str) -> QueryResult<Vec<Revi
         .load(conn)
 }
 
+/// The entry a DSR review belongs to.
+pub fn review_entry(conn: &mut AnyConnection, review_id: &str) -> QueryResult<String> {
+    dsr_reviews::table
+        .find(review_id)
+        .select(dsr_reviews::register_entry_id)
+        .first(conn)
+}
+
 pub fn get_review(
     conn: &mut AnyConnection,
     entry_id: &str,

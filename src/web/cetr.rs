@@ -6,25 +6,19 @@
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web};
 use askama::Template;
-use serde::Deserialize;
 
 use super::error::PageResult;
 use super::format::Words;
 use super::forms::{self, DateInput, DateParts, FormErrors, Sent};
-use super::plan::BackQuery;
 use super::respond::{html, see_other};
 use super::session::Page;
-use super::subject::{about, owners, About};
+use super::subject::{about, About};
 use crate::auth::Permission;
-use crate::cetrs::model::{
-    ActionView, CetrView, CreateActionRequest, CreateCetrRequest, UpdateActionRequest,
-    UpdateCetrRequest,
-};
+use crate::cetrs::model::{CetrView, CreateCetrRequest, UpdateCetrRequest};
 use crate::cetrs::service as cetrs;
 use crate::domain::inpatient::{missing_panel_roles, CetrKind, PanelRole};
 use crate::error::ApiError;
 use crate::http::{IfMatch, Now};
-use crate::users::model::UserSummary;
 
 /// Panel rows on the form: enough for a full panel (chair, two experts, commissioners and
 /// others); blank rows are left out.
@@ -44,13 +38,6 @@ pub const ROLES: [(&str, &str); 5] = [
     ("expert_by_experience", "Expert by experience"),
     ("commissioner", "Commissioner"),
     ("other", "Other"),
-];
-
-pub const STATUSES: [(&str, &str); 4] = [
-    ("open", "Open"),
-    ("in_progress", "In progress"),
-    ("done", "Done"),
-    ("cancelled", "Cancelled"),
 ];
 
 const CETR_LABELS: &[(&str, &str)] = &[
@@ -442,192 +429,6 @@ pub async fn record_cetr(
     cetr_page(&page, &id, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
-const ACTION_LABELS: &[(&str, &str)] = &[
-    ("description", "Action"),
-    ("owner_id", "Owner"),
-    ("due_on", "Due date"),
-    ("status", "Status"),
-    ("completion_note", "Note"),
-];
-
-/// The action forms as sent. A field the form did not carry is left as it is: the quick
-/// "Mark done" from My work sends only the status.
-#[derive(Debug, Default, Deserialize)]
-pub struct ActionForm {
-    #[serde(default)]
-    csrf_token: String,
-    pub description: Option<String>,
-    pub owner_id: Option<String>,
-    #[serde(rename = "due_on-day")]
-    pub day: Option<String>,
-    #[serde(default, rename = "due_on-month")]
-    pub month: String,
-    #[serde(default, rename = "due_on-year")]
-    pub year: String,
-    pub status: Option<String>,
-    pub completion_note: Option<String>,
-    #[serde(default)]
-    pub version: i32,
-    /// `my-work`: go back there afterwards.
-    #[serde(default)]
-    pub back: String,
-}
-
-impl ActionForm {
-    fn of(action: &ActionView) -> ActionForm {
-        let due = DateParts::of(action.due_on);
-        ActionForm {
-            owner_id: action.owner.as_ref().map(|u| u.id.clone()),
-            day: Some(due.day),
-            month: due.month,
-            year: due.year,
-            status: Some(action.status.as_str().into()),
-            completion_note: action.completion_note.clone(),
-            version: action.version,
-            ..ActionForm::default()
-        }
-    }
-
-    pub fn due(&self) -> DateParts {
-        DateParts::new(self.day.as_deref().unwrap_or(""), &self.month, &self.year)
-    }
-
-    pub fn text(value: &Option<String>) -> &str {
-        value.as_deref().unwrap_or("")
-    }
-
-    fn put_due(
-        &self,
-        fields: &mut serde_json::Map<String, serde_json::Value>,
-        found: &mut FormErrors,
-    ) {
-        match self.due().date() {
-            DateInput::Blank => found.add("due_on", "Enter the date the action is due"),
-            _ => self.due().put(fields, found, "due_on", "Due date"),
-        }
-    }
-
-    fn create(&self, now: Now) -> Result<CreateActionRequest, Result<FormErrors, ApiError>> {
-        let mut found = FormErrors::default();
-        let mut fields = serde_json::Map::new();
-        fields.insert("description".into(), Self::text(&self.description).into());
-        let owner = Self::text(&self.owner_id).trim();
-        if owner.is_empty() {
-            found.add("owner_id", "Select who owns the action");
-        }
-        // a stand-in that parses, so the API checks everything else
-        let stand_in = uuid::Uuid::nil().to_string();
-        fields.insert(
-            "owner_id".into(),
-            if owner.is_empty() {
-                stand_in.as_str()
-            } else {
-                owner
-            }
-            .into(),
-        );
-        self.put_due(&mut fields, &mut found);
-        fields
-            .entry("due_on")
-            .or_insert_with(|| now.today.to_string().into());
-        forms::request(now, fields, found, ACTION_LABELS, &["due_on"])
-    }
-
-    /// Only what changed is sent: a keyworker may move an action's status and note but not
-    /// replan it.
-    fn update(
-        &self,
-        now: Now,
-        current: &ActionView,
-    ) -> Result<UpdateActionRequest, Result<FormErrors, ApiError>> {
-        let mut found = FormErrors::default();
-        let mut fields = serde_json::Map::new();
-        if let Some(status) = &self.status {
-            if status.is_empty() {
-                found.add("status", "Select the action's status");
-            } else if status != current.status.as_str() {
-                fields.insert("status".into(), status.clone().into());
-            }
-        }
-        if let Some(owner) = self.owner_id.as_deref().map(str::trim) {
-            let now_owner = current.owner.as_ref().map_or("", |u| u.id.as_str());
-            if owner.is_empty() && !now_owner.is_empty() {
-                found.add("owner_id", "Select who owns the action");
-            } else if owner != now_owner {
-                fields.insert("owner_id".into(), owner.into());
-            }
-        }
-        if self.day.is_some() && self.due().date() != DateInput::Date(current.due_on) {
-            self.put_due(&mut fields, &mut found);
-        }
-        if let Some(note) = &self.completion_note {
-            if note.trim() != current.completion_note.as_deref().unwrap_or("").trim() {
-                fields.insert("completion_note".into(), note.clone().into());
-            }
-        }
-        forms::request(now, fields, found, ACTION_LABELS, &["due_on"])
-    }
-}
-
-#[derive(Template)]
-#[template(path = "action_form.html")]
-struct ActionPage {
-    chrome: super::chrome::Chrome,
-    about: About,
-    cetr: Option<CetrView>,
-    /// `None`: adding one.
-    action: Option<ActionView>,
-    owners: Vec<UserSummary>,
-    /// May change the owner and due date (not a keyworker's own action).
-    may_replan: bool,
-    errors: FormErrors,
-    form: ActionForm,
-    statuses: [(&'static str, &'static str); 4],
-    stale: bool,
-}
-
-impl ActionPage {
-    fn owns(&self, id: &str) -> bool {
-        self.form.owner_id.as_deref() == Some(id)
-    }
-    fn text(&self, value: &Option<String>) -> String {
-        ActionForm::text(value).to_string()
-    }
-    fn held(&self, cetr: &CetrView) -> String {
-        super::format::date(&cetr.held_on)
-    }
-}
-
-struct Shown {
-    cetr: Option<CetrView>,
-    action: Option<ActionView>,
-    form: ActionForm,
-    errors: FormErrors,
-    stale: bool,
-}
-
-async fn action_page(page: &Page, person: &str, shown: Shown, status: StatusCode) -> PageResult {
-    let about = about(page, person).await?;
-    let current = shown.action.as_ref().and_then(|a| a.owner.as_ref());
-    let view = ActionPage {
-        chrome: page.chrome(if shown.form.back == "my-work" {
-            "/my-work"
-        } else {
-            "/register"
-        }),
-        owners: owners(page, &about, current),
-        may_replan: page.user.require(Permission::CetrWrite).is_ok(),
-        about,
-        cetr: shown.cetr,
-        action: shown.action,
-        errors: shown.errors.dates_at_day(&["due_on"]),
-        form: shown.form,
-        statuses: STATUSES,
-        stale: shown.stale,
-    };
-    Ok(html(status, view.render()))
-}
-
 async fn cetr_of(page: &Page, person: &str, cetr: &str) -> Result<CetrView, ApiError> {
     let id = cetr.to_string();
     let view = page.read(move |c, a| cetrs::read(c, a, &id)).await?;
@@ -635,132 +436,6 @@ async fn cetr_of(page: &Page, person: &str, cetr: &str) -> Result<CetrView, ApiE
     (view.person_id == person)
         .then_some(view)
         .ok_or(ApiError::NotFound)
-}
-
-async fn action_of(page: &Page, person: &str, action: &str) -> Result<ActionView, ApiError> {
-    let id = action.to_string();
-    let view = page.read(move |c, a| cetrs::read_action(c, a, &id)).await?;
-    (view.person_id == person)
-        .then_some(view)
-        .ok_or(ApiError::NotFound)
-}
-
-#[get("/people/{id}/cetrs/{cetr}/action")]
-pub async fn new_action_form(page: Page, path: web::Path<(String, String)>) -> PageResult {
-    page.require(Permission::CetrWrite)?;
-    let (person, cetr) = path.into_inner();
-    let cetr = cetr_of(&page, &person, &cetr).await?;
-    let shown = Shown {
-        cetr: Some(cetr),
-        action: None,
-        form: ActionForm::default(),
-        errors: FormErrors::default(),
-        stale: false,
-    };
-    action_page(&page, &person, shown, StatusCode::OK).await
-}
-
-#[post("/people/{id}/cetrs/{cetr}/action")]
-pub async fn add_action(
-    page: Page,
-    path: web::Path<(String, String)>,
-    form: web::Form<ActionForm>,
-) -> PageResult {
-    page.check_csrf(&form.csrf_token)?;
-    page.require(Permission::CetrWrite)?;
-    let ((person, cetr), form) = (path.into_inner(), form.into_inner());
-    let cetr = cetr_of(&page, &person, &cetr).await?;
-    let errors = match form.create(page.now()) {
-        Ok(body) => {
-            let id = cetr.id.clone();
-            let written = page
-                .write(move |c, a| cetrs::create_action_view(c, a, &id, body))
-                .await;
-            match forms::outcome(written, ACTION_LABELS, Some("description"))? {
-                Sent::Refused(errors) => errors,
-                _ => return Ok(see_other(&format!("/people/{person}?done=action#cetrs"))),
-            }
-        }
-        Err(errors) => errors?,
-    };
-    let shown = Shown {
-        cetr: Some(cetr),
-        action: None,
-        form,
-        errors,
-        stale: false,
-    };
-    action_page(&page, &person, shown, StatusCode::UNPROCESSABLE_ENTITY).await
-}
-
-#[get("/people/{id}/actions/{action}")]
-pub async fn action_form(
-    page: Page,
-    path: web::Path<(String, String)>,
-    query: web::Query<BackQuery>,
-) -> PageResult {
-    page.require(Permission::ActionUpdate)?;
-    let (person, action) = path.into_inner();
-    let action = action_of(&page, &person, &action).await?;
-    let mut form = ActionForm::of(&action);
-    form.back = query.into_inner().back;
-    let shown = Shown {
-        cetr: None,
-        form,
-        action: Some(action),
-        errors: FormErrors::default(),
-        stale: false,
-    };
-    action_page(&page, &person, shown, StatusCode::OK).await
-}
-
-async fn send_update(
-    page: &Page,
-    action: &ActionView,
-    form: &ActionForm,
-) -> Result<Sent, ApiError> {
-    let body = match form.update(page.now(), action) {
-        Ok(body) => body,
-        Err(errors) => return Ok(Sent::Refused(errors?)),
-    };
-    let (id, tag) = (action.id.clone(), IfMatch::Tags(vec![Some(form.version)]));
-    let written = page
-        .write(move |c, a| cetrs::update_action_view(c, a, &id, &tag, body))
-        .await;
-    forms::outcome(written, ACTION_LABELS, Some("status"))
-}
-
-#[post("/people/{id}/actions/{action}")]
-pub async fn update_action(
-    page: Page,
-    path: web::Path<(String, String)>,
-    form: web::Form<ActionForm>,
-) -> PageResult {
-    page.check_csrf(&form.csrf_token)?;
-    page.require(Permission::ActionUpdate)?;
-    let ((person, action), form) = (path.into_inner(), form.into_inner());
-    let action = action_of(&page, &person, &action).await?;
-    let sent = send_update(&page, &action, &form).await?;
-    let done = match form.back.as_str() {
-        "my-work" => "/my-work?done=action#actions".to_string(),
-        _ => format!("/people/{person}?done=action_saved#cetrs"),
-    };
-    let back = form.back.clone();
-    let current = || ActionForm {
-        back,
-        ..ActionForm::of(&action)
-    };
-    let Some(again) = sent.again(form, current, &["due_on"]) else {
-        return Ok(see_other(&done));
-    };
-    let shown = Shown {
-        cetr: None,
-        action: Some(action),
-        form: again.form,
-        errors: again.errors,
-        stale: again.stale,
-    };
-    action_page(&page, &person, shown, again.status).await
 }
 
 #[cfg(test)]

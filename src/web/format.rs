@@ -7,7 +7,7 @@ use chrono_tz::Europe::London;
 use crate::domain::alerts::{AlertKind, AlertStatus};
 use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::{
-    ActionStatus, CetrKind, DischargeDestination, LaepOutcome, PanelRole, Setting,
+    ActionSource, ActionStatus, CetrKind, DischargeDestination, LaepOutcome, PanelRole, Setting,
 };
 use crate::domain::person::{
     AgeGroup, ConditionStatus, ConsentStatus, ContactKind, Diagnosis, InvolvementRole,
@@ -218,12 +218,24 @@ impl Words for PanelRole {
     }
 }
 
+impl Words for ActionSource {
+    fn words(&self) -> &'static str {
+        match self {
+            ActionSource::Cetr => "C(E)TR",
+            ActionSource::Laep => "LAEP",
+            ActionSource::DsrReview => "DSR review",
+            ActionSource::Visit => "Oversight visit",
+        }
+    }
+}
+
 impl Words for ActionStatus {
     fn words(&self) -> &'static str {
         match self {
             ActionStatus::Open => "Open",
             ActionStatus::InProgress => "In progress",
             ActionStatus::Done => "Done",
+            ActionStatus::Declined => "Declined",
             ActionStatus::Cancelled => "Cancelled",
         }
     }

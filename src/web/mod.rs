@@ -3,6 +3,7 @@
 //! handler authenticates through its session (`session::Page`, the same `Ctx` the API's
 //! handlers get), calls the service functions the API calls, and renders a template.
 
+pub mod action;
 pub mod alerts;
 pub mod assets;
 pub mod board;
@@ -105,10 +106,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cetr::record_cetr)
         .service(cetr::change_cetr_form)
         .service(cetr::change_cetr)
-        .service(cetr::new_action_form)
-        .service(cetr::add_action)
-        .service(cetr::action_form)
-        .service(cetr::update_action)
+        .service(action::new_action_form)
+        .service(action::add_action)
+        .service(action::action_form)
+        .service(action::update_action)
         .service(inpatient::admission_form)
         .service(inpatient::record_admission)
         .service(inpatient::stay_form)

@@ -11,13 +11,13 @@ use super::error::{ok, PageResult};
 use super::format::{Fmt, Words};
 use super::session::Page;
 use super::subject::Names;
+use crate::actions::model::{ActionQuery, ActionSource, ActionView};
+use crate::actions::service as actions;
 use crate::alerts::model::{AlertQuery, AlertView};
 use crate::alerts::service as alerts;
 use crate::audit::{AuditAction, AuditEvent};
 use crate::auth::actor::Actor;
 use crate::auth::Permission;
-use crate::cetrs::model::{ActionQuery, ActionView};
-use crate::cetrs::service as cetrs;
 use crate::db::AnyConnection;
 use crate::discharge::store as plans;
 use crate::domain::discharge::{point_overdue, PointStatus};
@@ -62,10 +62,9 @@ pub fn gather(conn: &mut AnyConnection, a: &Actor) -> Result<MyWork, ApiError> {
     let open_actions = ActionQuery {
         owner_id: Some(me),
         status: Some("open,in_progress".into()),
-        overdue: None,
-        person_id: None,
+        ..ActionQuery::default()
     };
-    let actions = cetrs::list_actions(conn, a, open_actions, MOST)?.items;
+    let actions = actions::list(conn, a, open_actions, &ActionSource::ALL, MOST)?.items;
     let points: Vec<MyPoint> = plans::open_points_owned_by(conn, &a.user.id)?
         .into_iter()
         .map(|(p, person_id)| MyPoint {

@@ -10,9 +10,9 @@ use chrono::NaiveDate;
 use super::error::{ok, PageResult};
 use super::format::{Fmt, Words};
 use super::session::Page;
+use crate::actions::model::ActionView;
 use crate::audit::{AuditAction, AuditEvent};
 use crate::auth::Permission;
-use crate::cetrs::model::ActionView;
 use crate::domain::register::EntryStatus;
 use crate::domain::Role;
 use crate::error::ApiError;
@@ -115,6 +115,11 @@ impl RecordPage {
     fn may_update(&self, action: &ActionView) -> bool {
         self.may_update_actions
             && (self.may_record_cetr || action.owner.as_ref().is_some_and(|o| o.id == self.me))
+    }
+
+    /// The name of a meeting's actions table, one per meeting on the page.
+    fn actions_of(&self, what: &str, on: &NaiveDate) -> String {
+        format!("Actions of the {what} of {}", self.date(on))
     }
 
     /// How many items of a section to show.

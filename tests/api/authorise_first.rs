@@ -11,7 +11,7 @@ use crate::helpers::*;
 
 /// (method, path template, a role the route refuses). `{…}` segments get a fresh UUID (or a
 /// point number): a forbidden role is refused before anything is looked up.
-const WRITES: [(&str, &str, &str); 38] = [
+const WRITES: [(&str, &str, &str); 41] = [
     ("POST", "/api/v1/people", "keyworker"),
     ("PATCH", "/api/v1/people/{id}", "manager"),
     ("POST", "/api/v1/people/{id}/merge", "clinician"),
@@ -41,6 +41,17 @@ const WRITES: [(&str, &str, &str); 38] = [
     ("PATCH", "/api/v1/cetrs/{id}", "manager"),
     ("POST", "/api/v1/cetrs/{id}/actions", "keyworker"),
     ("PATCH", "/api/v1/cetr-actions/{id}", "manager"),
+    (
+        "POST",
+        "/api/v1/register/{id}/reviews/{review_id}/actions",
+        "clinician",
+    ),
+    (
+        "POST",
+        "/api/v1/admissions/{id}/visits/{visit_id}/actions",
+        "manager",
+    ),
+    ("PATCH", "/api/v1/actions/{id}", "admin"),
     ("PATCH", "/api/v1/discharge-plans/{id}", "keyworker"),
     (
         "PATCH",

@@ -512,21 +512,21 @@ async fn alert_visibility_and_acknowledging() {
     };
     assert_eq!(
         seen(t.coord.clone()).await,
-        vec!["cetr_action_overdue", "dsr_review_overdue"]
+        vec!["action_overdue", "dsr_review_overdue"]
     );
     let manager = app.sign_in(Role::Manager).await;
     assert_eq!(
         seen(manager.token.clone()).await,
-        vec!["cetr_action_overdue", "dsr_review_overdue"]
+        vec!["action_overdue", "dsr_review_overdue"]
     );
     assert_eq!(
         seen(clinician.token.clone()).await,
-        vec!["cetr_action_overdue"],
+        vec!["action_overdue"],
         "assigned to them"
     );
     assert_eq!(
         seen(t.kw.clone()).await,
-        vec!["cetr_action_overdue", "dsr_review_overdue"],
+        vec!["action_overdue", "dsr_review_overdue"],
         "assigned and caseload"
     );
     assert!(seen(other_kw.token.clone()).await.is_empty());

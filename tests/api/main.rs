@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod actions;
 mod admissions;
 mod audit;
 mod auth;

@@ -31,6 +31,8 @@ struct Fixtures {
     clinician: String,
     admission: String,
     cetr: String,
+    review: String,
+    visit: String,
     action_own: String,
     action_clin: String,
     plan: String,
@@ -450,6 +452,48 @@ fn rows() -> Vec<Row> {
             [403, 200, 403, 200, 403, 404],
         ),
         (
+            "actions write: from a DSR review",
+            M::POST,
+            "/register/{entry}/reviews/{review}/actions",
+            json!({"description": "d", "owner_id": "{clinician}", "due_on": today()}),
+            [403, 201, 403, 403, 403, 403],
+        ),
+        (
+            "actions write: from an oversight visit",
+            M::POST,
+            "/admissions/{admission}/visits/{visit}/actions",
+            json!({"description": "d", "owner_id": "{clinician}", "due_on": today()}),
+            [403, 201, 403, 403, 403, 403],
+        ),
+        (
+            "read actions: list across sources",
+            M::GET,
+            "/actions",
+            Value::Null,
+            [403, 200, 200, 200, 200, 200],
+        ),
+        (
+            "read actions: one (any source)",
+            M::GET,
+            "/actions/{action_own}",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "actions write: one they own (any source)",
+            M::PATCH,
+            "/actions/{action_own}",
+            json!({"completion_note": "More progress"}),
+            [403, 200, 403, 200, 200, 404],
+        ),
+        (
+            "actions write: decline (not the keyworker who owns it)",
+            M::PATCH,
+            "/actions/{action_own}",
+            json!({"status": "declined", "justification": "The responsible clinician's reasons"}),
+            [403, 200, 403, 200, 403, 404],
+        ),
+        (
             "discharge plans write: create",
             M::POST,
             "/admissions/{fresh_admission}/discharge-plan",
@@ -625,9 +669,27 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .json()
         .await
         .unwrap();
+    let review: Value = coordinator
+        .post(
+            &format!("/register/{}/reviews", entry["id"].as_str().unwrap()),
+            &json!({"reviewed_on": today(), "rag": "amber", "attendees": ["A"], "summary": "Fixture"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let admission = app
         .admit(&coordinator, &person, days_ago(10), "non_secure")
         .await;
+    let visit: Value = coordinator
+        .post(
+            &format!("/admissions/{}/visits", admission["id"].as_str().unwrap()),
+            &json!({"visited_on": days_ago(1), "visitor": "Fixture"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let cetr: Value = coordinator.post(&format!("/people/{person}/cetrs"), &json!({"kind": "post_admission", "held_on": days_ago(5), "panel": full_panel(), "summary": "Fixture"}))
         .await
         .json()
@@ -690,6 +752,8 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         kw_other,
         clinician: clinician_id,
         admission: admission["id"].as_str().unwrap().to_string(),
+        review: review["id"].as_str().unwrap().to_string(),
+        visit: visit["id"].as_str().unwrap().to_string(),
         action_own: action_ids[0].clone(),
         action_clin: action_ids[1].clone(),
         plan: plan_id,
@@ -755,6 +819,8 @@ async fn fill(app: &TestApp, f: &Fixtures, template: &str) -> String {
         .replace("{clinician}", &f.clinician)
         .replace("{admission}", &f.admission)
         .replace("{cetr}", &f.cetr)
+        .replace("{review}", &f.review)
+        .replace("{visit}", &f.visit)
         .replace("{action_own}", &f.action_own)
         .replace("{action_clin}", &f.action_clin)
         .replace("{plan}", &f.plan)

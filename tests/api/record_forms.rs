@@ -4,7 +4,7 @@
 //! form (403, nothing changed), says what is wrong in words (422), refuses the roles the API
 //! refuses, and a stale form says so instead of overwriting.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::helpers::*;
 use crate::web::{date_fields, fields, strip_tags, Browser};
@@ -774,4 +774,149 @@ async fn why_someone_is_at_risk_is_changed_on_the_entry() {
     assert_eq!(browser.post(&path, &sent).await.status, 412, "stale");
     let (mut manager, _) = Browser::signed_in(&app, Role::Manager).await;
     assert_eq!(manager.get(&path).await.status, 403);
+}
+
+#[tokio::test]
+async fn a_review_and_a_visit_get_actions_from_the_record_and_a_decline_needs_its_reasons() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let clinician = app.sign_in(Role::Clinician).await;
+    let stay = coord.admitted("Tegan", 12).await;
+    let (person, entry_id) = (&stay.person_id, stay.entry["id"].as_str().unwrap());
+    let review: Value = coord
+        .post(
+            &format!("/register/{entry_id}/reviews"),
+            &json!({"reviewed_on": today(), "rag": "blue", "attendees": ["TCT"], "summary": "Ward review"}),
+        )
+        .json()
+        .await;
+    let visit: Value = coord
+        .post(
+            &format!("/admissions/{}/visits", stay.admission_id),
+            &json!({"visited_on": days_ago(1), "visitor": "Commissioner", "concerns": "Seclusion"}),
+        )
+        .json()
+        .await;
+    let (mut browser, _) = Browser::signed_in(&app, Role::Coordinator).await;
+    let record = browser.get(&format!("/people/{person}")).await;
+    let from_review = format!(
+        "/people/{person}/reviews/{}/action",
+        review["id"].as_str().unwrap()
+    );
+    let from_visit = format!(
+        "/people/{person}/visits/{}/action",
+        visit["id"].as_str().unwrap()
+    );
+    for link in [&from_review, &from_visit] {
+        assert!(
+            record.has(&format!("href=\"{link}\">Add an action")),
+            "{link}"
+        );
+    }
+    // Another person's review is no such page; nor is an unknown kind of meeting.
+    let other = coord.person_on_register("Other", Rag::Green).await;
+    for wrong in [
+        format!(
+            "/people/{}/reviews/{}/action",
+            other["person_id"].as_str().unwrap(),
+            review["id"].as_str().unwrap()
+        ),
+        format!(
+            "/people/{person}/meetings/{}/action",
+            review["id"].as_str().unwrap()
+        ),
+    ] {
+        assert_eq!(browser.get(&wrong).await.status, 404, "{wrong}");
+    }
+    let form = browser.get(&from_review).await;
+    assert_eq!(form.h1(), "Add an action");
+    assert!(form.has("DSR review,"), "names the meeting");
+    let csrf = form.csrf();
+    for (path, what) in [
+        (&from_review, "Review the care plan"),
+        (&from_visit, "End seclusion"),
+    ] {
+        let mut good = fields(&[
+            ("csrf_token", &csrf),
+            ("description", what),
+            ("owner_id", &clinician.id),
+        ]);
+        good.extend(date_fields("due_on", days_ahead(7)));
+        let res = browser.send(path, &good).await;
+        assert_eq!(res.status, 303, "{}", strip_tags(&res.body));
+    }
+    let record = browser.get(&format!("/people/{person}")).await;
+    assert!(record.has("Review the care plan") && record.has("End seclusion"));
+    let list: Value = coord
+        .get(&format!("/actions?person_id={person}"))
+        .json()
+        .await;
+    let mut sources: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["source"].as_str().unwrap())
+        .collect();
+    sources.sort();
+    assert_eq!(sources, ["dsr_review", "visit"]);
+
+    // Declined without the clinician's reasons: the error summary names the field.
+    let action = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["source"] == "visit")
+        .unwrap()
+        .clone();
+    let update = format!(
+        "/people/{person}/actions/{}",
+        action["id"].as_str().unwrap()
+    );
+    let form = browser.get(&update).await;
+    assert!(form.has("Oversight visit action"));
+    let version = form.version();
+    let bare = browser
+        .post(
+            &update,
+            &[
+                ("csrf_token", &csrf),
+                ("status", "declined"),
+                ("justification", " "),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(bare.status, 422);
+    assert!(
+        bare.has("href=\"#justification\""),
+        "{}",
+        strip_tags(&bare.body)
+    );
+    let res = browser
+        .post(
+            &update,
+            &[
+                ("csrf_token", &csrf),
+                ("status", "declined"),
+                ("justification", "Seclusion ended before the action was due"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.location()),
+        (
+            303,
+            format!("/people/{person}?done=action_saved#admissions").as_str()
+        )
+    );
+    let saved: Value = coord
+        .get(&format!("/actions/{}", action["id"].as_str().unwrap()))
+        .json()
+        .await;
+    assert_eq!(saved["status"], "declined");
+    assert_eq!(
+        saved["justification"],
+        "Seclusion ended before the action was due"
+    );
 }

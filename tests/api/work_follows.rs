@@ -117,7 +117,7 @@ async fn a_former_keyworker_keeps_no_work_and_no_alerts_about_the_person() {
 
     // The next sweep assigns the alerts to the new named worker.
     sweep(&coord).await;
-    for kind in ["discharge_point_overdue", "cetr_action_overdue"] {
+    for kind in ["discharge_point_overdue", "action_overdue"] {
         let alert = only_alert(&coord, person_id, kind).await;
         assert_eq!(alert["assignee"]["id"], successor.id.as_str(), "{kind}");
     }
@@ -133,7 +133,7 @@ async fn a_former_keyworker_keeps_no_work_and_no_alerts_about_the_person() {
         .await;
     assert!(action["owner"].is_null(), "{action}");
     sweep(&coord).await;
-    let alert = only_alert(&coord, person_id, "cetr_action_overdue").await;
+    let alert = only_alert(&coord, person_id, "action_overdue").await;
     assert!(alert["assignee"].is_null(), "{alert}");
     let notifications = admin
         .get(&format!(
