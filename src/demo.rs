@@ -309,6 +309,7 @@ fn person(
         nhs_number: Some(nhs),
         nhs_number_status: NhsNumberStatus::Recorded,
         nhs_number_pending_since: None,
+        cyp_keyworker_id: None,
         given_name: given.into(),
         family_name: family.into(),
         search_name: search_name(given, family),

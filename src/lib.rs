@@ -22,6 +22,7 @@ pub mod imports;
 pub mod involvements;
 pub mod keep_alive;
 pub mod keyworkers;
+pub mod keyworking;
 pub mod metrics;
 pub mod notify;
 pub mod openapi;

@@ -5,8 +5,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     actions, admissions, alerts, audit, auth, cetrs, contacts, discharge, escalation, governance,
-    health, imports, involvements, keyworkers, notify, people, referrals, register, reports,
-    risk_factors, transitions, users,
+    health, imports, involvements, keyworkers, keyworking, notify, people, referrals, register,
+    reports, risk_factors, transitions, users,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -66,6 +66,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(cetrs::routes::list_cetrs)
                 .service(cetrs::routes::get_cetr)
                 .service(cetrs::routes::update_cetr)
+                .service(keyworking::routes::refer)
+                .service(keyworking::routes::list)
+                .service(keyworking::routes::get_one)
+                .service(keyworking::routes::update)
                 .service(actions::routes::create_cetr_action)
                 .service(actions::routes::create_review_action)
                 .service(actions::routes::create_visit_action)

@@ -114,7 +114,7 @@ fn filtered(filter: &ActionFilter) -> diesel::dsl::IntoBoxed<'_, Joined, Backend
             .filter(cetr_actions::status.eq_any(ActionStatus::open()));
     }
     if let Some(kw) = &filter.caseload_of {
-        query = query.filter(people::keyworker_id.eq(kw));
+        query = query.filter(crate::auth::access::on_caseload_of(kw));
     }
     query
 }

@@ -220,7 +220,7 @@ fn filtered<'a>(
     match scope {
         AlertScope::All => {}
         AlertScope::AssignedTo(me) => query = query.filter(alerts::assignee_id.eq(me)),
-        AlertScope::Caseload(me) => query = query.filter(people::keyworker_id.eq(me)),
+        AlertScope::Caseload(me) => query = query.filter(crate::auth::access::on_caseload_of(me)),
     }
     query
 }
@@ -248,17 +248,16 @@ pub fn visible(
     alert: &AlertRow,
     scope: &AlertScope,
 ) -> QueryResult<bool> {
-    let keyworker = match scope {
-        AlertScope::Caseload(_) => match &alert.person_id {
-            Some(person) => people::table
-                .find(person)
-                .select(people::keyworker_id)
-                .first::<Option<String>>(conn)
-                .optional()?
-                .flatten(),
-            None => None,
-        },
-        _ => None,
+    let (lead, cyp): (Option<String>, Option<String>) = match (scope, &alert.person_id) {
+        (AlertScope::Caseload(_), Some(person)) => people::table
+            .find(person)
+            .select((people::keyworker_id, people::cyp_keyworker_id))
+            .first(conn)
+            .optional()?
+            .unwrap_or_default(),
+        _ => (None, None),
     };
-    Ok(scope.sees(alert.assignee_id.as_deref(), keyworker.as_deref()))
+    // A keyworker sees alerts about the people they are named lead worker or CYP keyworker of.
+    let assignee = alert.assignee_id.as_deref();
+    Ok(scope.sees(assignee, lead.as_deref()) || scope.sees(assignee, cyp.as_deref()))
 }

@@ -14,8 +14,21 @@ use crate::error::ApiError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     All,
-    /// Only people whose current keyworker is this user.
+    /// Only people on this keyworker's caseload (see `on_caseload_of`).
     Caseload(String),
+}
+
+/// The condition on `people` of a keyworker's caseload: the people they are the named lead
+/// worker of, and those whose keyworking episode is allocated to them (their CYP keyworker).
+pub type OnCaseload<'a> = diesel::dsl::Or<
+    diesel::dsl::Eq<people::keyworker_id, &'a str>,
+    diesel::dsl::Eq<people::cyp_keyworker_id, &'a str>,
+>;
+
+pub fn on_caseload_of(me: &str) -> OnCaseload<'_> {
+    people::keyworker_id
+        .eq(me)
+        .or(people::cyp_keyworker_id.eq(me))
 }
 
 impl Scope {
@@ -101,15 +114,19 @@ pub fn ensure_person_visible(
     scope: &Scope,
     person_id: &str,
 ) -> Result<(), ApiError> {
-    let keyworker: Option<Option<String>> = people::table
+    let workers: Option<(Option<String>, Option<String>)> = people::table
         .find(person_id)
-        .select(people::keyworker_id)
+        .select((people::keyworker_id, people::cyp_keyworker_id))
         .first(conn)
         .optional()?;
-    match (keyworker, scope) {
+    match (workers, scope) {
         (None, _) => Err(ApiError::NotFound),
         (Some(_), Scope::All) => Ok(()),
-        (Some(Some(kw)), Scope::Caseload(me)) if kw == *me => Ok(()),
+        (Some((lead, cyp)), Scope::Caseload(me))
+            if lead.as_ref() == Some(me) || cyp.as_ref() == Some(me) =>
+        {
+            Ok(())
+        }
         (Some(_), Scope::Caseload(_)) => Err(ApiError::OutOfScope {
             person_id: person_id.to_string(),
         }),
@@ -142,14 +159,18 @@ pub fn check_owner(
     person_id: &str,
 ) -> Result<(), ApiError> {
     let owner = crate::users::store::get(conn, owner_id).optional()?;
-    let keyworker: Option<String> = people::table
+    let (lead, cyp): (Option<String>, Option<String>) = people::table
         .find(person_id)
-        .select(people::keyworker_id)
-        .first::<Option<String>>(conn)
+        .select((people::keyworker_id, people::cyp_keyworker_id))
+        .first(conn)
         .optional()?
-        .flatten();
+        .unwrap_or_default();
+    // The named lead worker and the CYP keyworker both see the person.
+    let may = |u: &crate::users::store::UserRow| {
+        can_own_work_for(u, lead.as_deref()) || can_own_work_for(u, cyp.as_deref())
+    };
     match owner {
-        Some(u) if can_own_work_for(&u, keyworker.as_deref()) => Ok(()),
+        Some(u) if may(&u) => Ok(()),
         Some(_) => Err(ApiError::validation(
             "owner_id",
             "must be a user who can see this person: an active clinician, coordinator or manager, or their keyworker",

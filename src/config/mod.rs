@@ -551,6 +551,7 @@ impl Settings {
             t.referral_decision_days,
             t.nhs_number_pending_days,
             t.post_discharge_follow_up_days,
+            t.keyworking_referral_days,
         ]
         .iter()
         .any(|d| !(1..=730).contains(d))

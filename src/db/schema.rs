@@ -127,6 +127,37 @@ diesel::table! {
         merge_reason -> Nullable<Text>,
         nhs_number_status -> Text,
         nhs_number_pending_since -> Nullable<Date>,
+        cyp_keyworker_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    keyworking_episodes (id) {
+        id -> Text,
+        person_id -> Text,
+        status -> Text,
+        referred_on -> Date,
+        status_on -> Date,
+        keyworker_id -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    keyworking_changes (id) {
+        id -> Text,
+        episode_id -> Text,
+        status -> Text,
+        changed_on -> Date,
+        keyworker_id -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        changed_by -> Text,
+        changed_at -> Timestamp,
     }
 }
 
@@ -475,8 +506,12 @@ diesel::joinable!(cetr_actions -> people (person_id));
 diesel::joinable!(rag_history -> register_entries (register_entry_id));
 diesel::joinable!(risk_factors -> register_entries (register_entry_id));
 diesel::joinable!(dsr_reviews -> register_entries (register_entry_id));
+diesel::joinable!(keyworking_episodes -> people (person_id));
+diesel::joinable!(keyworking_changes -> keyworking_episodes (episode_id));
 diesel::allow_tables_to_appear_in_same_query!(
     people,
+    keyworking_episodes,
+    keyworking_changes,
     referrals,
     register_entries,
     rag_history,

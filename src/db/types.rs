@@ -92,6 +92,7 @@ use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::{
     ActionSource, ActionStatus, CetrKind, DischargeDestination, LaepOutcome, Setting,
 };
+use crate::domain::keyworking::KeyworkingStatus;
 use crate::domain::person::{ConsentStatus, ContactKind, InvolvementRole, NhsNumberStatus};
 use crate::domain::referral::ReferralStatus;
 use crate::domain::register::{ClosureReason, EntryStatus};
@@ -119,6 +120,7 @@ text_enum!(
     InvolvementRole,
     ReferralStatus,
     NhsNumberStatus,
+    KeyworkingStatus,
 );
 
 /// Rows a safety job (the escalation sweep) met with an unknown value and skipped, by

@@ -104,7 +104,7 @@ impl AlertKind {
     pub fn describe(self) -> &'static str {
         match self {
             AlertKind::DsrReviewOverdue => "DSR review overdue",
-            AlertKind::NoKeyworker => "No named keyworker",
+            AlertKind::NoKeyworker => "No named lead worker",
             AlertKind::CetrRequired => "Community C(E)TR or LAEP required (red)",
             AlertKind::CetrOverdue => "Inpatient C(E)TR overdue",
             AlertKind::CetrActionOverdue => "C(E)TR action overdue",
@@ -246,6 +246,15 @@ pub enum Obligation {
         discharged_on: NaiveDate,
         followed_up: bool,
     },
+    /// Aged 25 or under and rated red, amber or blue since `rated_since`.
+    KeyworkingReferral {
+        rated_since: NaiveDate,
+        referred: bool,
+    },
+    /// A keyworking episode open for someone whose 26th birthday is `turned_26`.
+    KeyworkingPast25 {
+        turned_26: NaiveDate,
+    },
 }
 
 impl Obligation {
@@ -269,6 +278,8 @@ impl Obligation {
             Obligation::ReferralDecision { .. } => AlertKind::ReferralDecisionOverdue,
             Obligation::NhsNumber { .. } => AlertKind::NhsNumberMissing,
             Obligation::PostDischargeFollowUp { .. } => AlertKind::PostDischargeFollowUpOverdue,
+            Obligation::KeyworkingReferral { .. } => AlertKind::KeyworkingReferralMissing,
+            Obligation::KeyworkingPast25 { .. } => AlertKind::KeyworkingPast25,
         }
     }
 
@@ -327,6 +338,11 @@ impl Obligation {
             Obligation::PostDischargeFollowUp { discharged_on, .. } => {
                 Some(add_days(discharged_on, t.post_discharge_follow_up_days))
             }
+            Obligation::KeyworkingReferral { referred: true, .. } => None,
+            Obligation::KeyworkingReferral { rated_since, .. } => {
+                Some(add_days(rated_since, t.keyworking_referral_days))
+            }
+            Obligation::KeyworkingPast25 { turned_26 } => Some(turned_26),
         }
     }
 
@@ -597,6 +613,37 @@ mod tests {
                 },
                 AlertKind::CetrOverdue,
                 Some((14, 3)),
+            ),
+            // rated red, amber or blue on 11-18: a keyworking referral due 11-23
+            (
+                Obligation::KeyworkingReferral {
+                    rated_since: d("2026-11-18"),
+                    referred: false,
+                },
+                AlertKind::KeyworkingReferralMissing,
+                Some((2, 1)),
+            ),
+            (
+                Obligation::KeyworkingReferral {
+                    rated_since: d("2026-11-01"),
+                    referred: true,
+                },
+                AlertKind::KeyworkingReferralMissing,
+                None,
+            ),
+            (
+                Obligation::KeyworkingPast25 {
+                    turned_26: d("2026-11-10"),
+                },
+                AlertKind::KeyworkingPast25,
+                Some((15, 3)),
+            ),
+            (
+                Obligation::KeyworkingPast25 {
+                    turned_26: d("2026-11-25"),
+                },
+                AlertKind::KeyworkingPast25,
+                None,
             ),
             (
                 Obligation::Action {

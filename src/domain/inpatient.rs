@@ -225,6 +225,9 @@ pub struct Timescales {
     /// Days after a discharge to the community by which a follow-up contact is due (the
     /// 72-hour standard).
     pub post_discharge_follow_up_days: u32,
+    /// Days after someone aged 25 or under is rated red, amber or blue by which a referral to
+    /// the keyworking service is due.
+    pub keyworking_referral_days: u32,
 }
 
 impl Default for Timescales {
@@ -245,6 +248,7 @@ impl Default for Timescales {
             referral_decision_days: 28,
             nhs_number_pending_days: 14,
             post_discharge_follow_up_days: 3,
+            keyworking_referral_days: 5,
         }
     }
 }

@@ -8,8 +8,8 @@ use diesel::prelude::*;
 
 use super::plan::Candidate;
 use crate::db::schema::{
-    admissions, cetr_actions, cetrs, contacts, discharge_plans, discharge_points, people,
-    register_entries, transition_plans,
+    admissions, cetr_actions, cetrs, contacts, discharge_plans, discharge_points,
+    keyworking_episodes, people, register_entries, transition_plans,
 };
 use crate::db::types::skip_unreadable;
 use crate::db::AnyConnection;
@@ -17,6 +17,7 @@ use crate::domain::alerts::{LevelTable, Obligation};
 use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::Timescales;
 use crate::domain::inpatient::{ActionSource, ActionStatus, CetrKind, DischargeDestination};
+use crate::domain::keyworking::{past_25_from, referral_made, KeyworkingStatus};
 use crate::domain::person::{ContactKind, NhsNumberStatus};
 use crate::domain::register::EntryStatus;
 use crate::domain::Rag;
@@ -313,6 +314,8 @@ pub fn gather(
     out.extend(referrals(conn)?);
     out.extend(pending_nhs_numbers(conn)?);
     out.extend(follow_ups_after_discharge(conn, today, t)?);
+    out.extend(keyworking_referrals(conn, today, t)?);
+    out.extend(keyworking_past_25(conn, today)?);
     Ok(out)
 }
 
@@ -484,6 +487,106 @@ fn transitions(
                 id,
                 person,
             ))
+        })
+        .collect())
+}
+
+/// Children and young people (25 or under) on the register rated red, amber or blue for
+/// longer than the referral timescale, whose episodes do not satisfy the rule
+/// (`domain::keyworking::referral_made`): an open episode, or one referred since that rating
+/// began (the entry's latest rating change, or its opening).
+fn keyworking_referrals(
+    conn: &mut AnyConnection,
+    today: NaiveDate,
+    t: &Timescales,
+) -> QueryResult<Vec<Found>> {
+    let aged_26 = crate::domain::person::latest_birth_date_for_age(today, 26);
+    let rows: Vec<(String, String, String, NaiveDate, NaiveDate)> = register_entries::table
+        .inner_join(people::table)
+        .filter(people::date_of_birth.gt(aged_26))
+        .filter(register_entries::rag.eq_any([Rag::Red, Rag::Amber, Rag::Blue]))
+        .filter(register_entries::rag_changed_on.lt(before(today, t.keyworking_referral_days)))
+        .select((
+            register_entries::id,
+            register_entries::person_id,
+            register_entries::status,
+            register_entries::rag_changed_on,
+            register_entries::opened_on,
+        ))
+        .load(conn)?;
+    // The status is read here, not in SQL (see `active_entries_of`).
+    let rated: Vec<(String, String, NaiveDate)> = rows
+        .into_iter()
+        .filter(|(id, _, status, _, _)| match EntryStatus::parse(status) {
+            Some(status) => status == EntryStatus::Active,
+            None => {
+                skip_unreadable("register_entries.status", id, status);
+                false
+            }
+        })
+        .map(|(id, person, _, changed, opened)| (id, person, changed.max(opened)))
+        .collect();
+    let persons: Vec<String> = rated.iter().map(|(_, p, _)| p.clone()).collect();
+    let mut episodes: HashMap<String, Vec<(KeyworkingStatus, NaiveDate)>> = HashMap::new();
+    for chunk in persons.chunks(500) {
+        let rows: Vec<(String, KeyworkingStatus, NaiveDate)> = keyworking_episodes::table
+            .filter(keyworking_episodes::person_id.eq_any(chunk))
+            .select((
+                keyworking_episodes::person_id,
+                keyworking_episodes::status,
+                keyworking_episodes::referred_on,
+            ))
+            .load(conn)?;
+        for (person, status, referred_on) in rows {
+            episodes
+                .entry(person)
+                .or_default()
+                .push((status, referred_on));
+        }
+    }
+    Ok(rated
+        .into_iter()
+        .filter(|(_, person, since)| {
+            !referral_made(*since, episodes.get(person).map_or(&[], Vec::as_slice))
+        })
+        .map(|(id, person, rated_since)| {
+            let obligation = Obligation::KeyworkingReferral {
+                rated_since,
+                referred: false,
+            };
+            found(obligation, "register_entry", id, person)
+        })
+        .collect())
+}
+
+/// Keyworking episodes still open for people aged 26 or more; the CYP keyworker is the
+/// responsible person.
+fn keyworking_past_25(conn: &mut AnyConnection, today: NaiveDate) -> QueryResult<Vec<Found>> {
+    let aged_26 = crate::domain::person::latest_birth_date_for_age(today, 26);
+    let rows: Vec<(String, String, Option<String>, NaiveDate)> = keyworking_episodes::table
+        .inner_join(people::table)
+        .filter(keyworking_episodes::status.eq_any(KeyworkingStatus::OPEN))
+        .filter(people::date_of_birth.le(aged_26))
+        .select((
+            keyworking_episodes::id,
+            keyworking_episodes::person_id,
+            keyworking_episodes::keyworker_id,
+            people::date_of_birth,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, person, keyworker, born)| {
+            let turned_26 = past_25_from(born)?;
+            Some(Found {
+                owner_id: keyworker,
+                ..found(
+                    Obligation::KeyworkingPast25 { turned_26 },
+                    "keyworking",
+                    id,
+                    person,
+                )
+            })
         })
         .collect())
 }

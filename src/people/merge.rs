@@ -147,6 +147,8 @@ pub fn merge(
             .set(transition_plans::person_id.eq(&into))
             .execute(conn)?;
     }
+    let by = a.audit.actor_id.as_deref().unwrap_or_default();
+    crate::keyworking::store::merge(conn, id, &into, (a.today, now), by)?;
     crate::keyworkers::store::end_current(conn, id, a.today, a.audit.actor_id.as_deref())?;
     diesel::update(people::table.find(id))
         .set((

@@ -431,8 +431,11 @@ pub struct PersonView {
     pub age_group: AgeGroup,
     /// 25 or under: eligible for the children and young people keyworking service.
     pub keyworker_eligible: bool,
-    /// The current named keyworker.
+    /// The named lead worker (a keyworker or clinician).
     pub keyworker: Option<UserSummary>,
+    /// The CYP keyworker of an allocated keyworking episode (0-25), apart from the named lead
+    /// worker; they see the person as part of their caseload.
+    pub cyp_keyworker: Option<UserSummary>,
     /// The person's active register entry, if they are on the register.
     pub register_entry_id: Option<String>,
     /// The next C(E)TR due (inpatient clock while admitted; community C(E)TR while red).
@@ -446,7 +449,7 @@ impl PersonView {
     pub fn new(
         row: PersonRow,
         today: NaiveDate,
-        keyworker: Option<UserSummary>,
+        (keyworker, cyp_keyworker): (Option<UserSummary>, Option<UserSummary>),
         entry: Option<(String, Option<NaiveDate>)>,
     ) -> PersonView {
         let age = age_on(row.date_of_birth, today);
@@ -468,6 +471,7 @@ impl PersonView {
             age_group: AgeGroup::of_age(age),
             keyworker_eligible: keyworker_eligible(age),
             keyworker,
+            cyp_keyworker,
             register_entry_id: entry.as_ref().map(|(id, _)| id.clone()),
             next_cetr_due: entry.and_then(|(_, due)| due),
             id: row.id,

@@ -111,6 +111,7 @@ pub fn create(
             nhs_number,
             nhs_number_status: status,
             nhs_number_pending_since: (status == NhsNumberStatus::Pending).then(|| ctx.now.date()),
+            cyp_keyworker_id: None,
             search_name: store::search_name(&given, &family),
             given_name: given,
             family_name: family,
@@ -328,20 +329,25 @@ pub fn views(
     rows: Vec<PersonRow>,
     today: NaiveDate,
 ) -> Result<Vec<PersonView>, ApiError> {
-    let keyworker_ids: Vec<String> = rows.iter().filter_map(|r| r.keyworker_id.clone()).collect();
+    let keyworker_ids: Vec<String> = rows
+        .iter()
+        .flat_map(|r| [r.keyworker_id.clone(), r.cyp_keyworker_id.clone()])
+        .flatten()
+        .collect();
     let keyworkers = users::find_many(conn, &keyworker_ids)?;
     let person_ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut entries = store::active_entries(conn, &person_ids)?;
     Ok(rows
         .into_iter()
         .map(|row| {
-            let keyworker = row
-                .keyworker_id
-                .as_ref()
-                .and_then(|id| keyworkers.get(id))
-                .map(UserSummary::from);
+            let named = |id: &Option<String>| {
+                id.as_ref()
+                    .and_then(|id| keyworkers.get(id))
+                    .map(UserSummary::from)
+            };
+            let workers = (named(&row.keyworker_id), named(&row.cyp_keyworker_id));
             let entry = entries.remove(&row.id);
-            PersonView::new(row, today, keyworker, entry)
+            PersonView::new(row, today, workers, entry)
         })
         .collect())
 }
@@ -422,7 +428,7 @@ pub fn search(
 ) -> Result<ListResponse<PersonView>, ApiError> {
     let filter = PersonFilter {
         search: query.search.as_deref().and_then(Search::parse),
-        keyworker_id: a.scope.caseload_of().map(String::from),
+        caseload_of: a.scope.caseload_of().map(String::from),
     };
     let (rows, total) = store::list(conn, &filter, page)?;
     a.audit_read(

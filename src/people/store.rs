@@ -44,6 +44,9 @@ pub struct PersonRow {
     pub merge_reason: Option<String>,
     pub nhs_number_status: NhsNumberStatus,
     pub nhs_number_pending_since: Option<NaiveDate>,
+    /// The CYP keyworker an open keyworking episode is allocated to (kept by the keyworking
+    /// service; they see the person as part of their caseload).
+    pub cyp_keyworker_id: Option<String>,
 }
 
 /// A new person's row is the row itself: every column is written on insert.
@@ -219,7 +222,7 @@ crate::db::versioned::versioned_update!(update_if_version, people, PersonChanges
 pub struct PersonFilter {
     pub search: Option<Search>,
     /// Keyworkers see only their own caseload.
-    pub keyworker_id: Option<String>,
+    pub caseload_of: Option<String>,
 }
 
 fn filtered(filter: &PersonFilter) -> people::BoxedQuery<'_, Backend> {
@@ -240,8 +243,8 @@ fn filtered(filter: &PersonFilter) -> people::BoxedQuery<'_, Backend> {
         }
         None => {}
     }
-    if let Some(kw) = &filter.keyworker_id {
-        query = query.filter(people::keyworker_id.eq(kw));
+    if let Some(kw) = &filter.caseload_of {
+        query = query.filter(crate::auth::access::on_caseload_of(kw));
     }
     query
 }

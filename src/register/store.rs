@@ -329,7 +329,7 @@ fn filtered(
         query = query.filter(people::keyworker_id.eq(kw));
     }
     if let Some(kw) = &filter.caseload_of {
-        query = query.filter(people::keyworker_id.eq(kw));
+        query = query.filter(crate::auth::access::on_caseload_of(kw));
     }
     match &filter.search {
         Some(Search::Person(term)) => query = query.filter(search_condition::<JoinedSource>(term)),

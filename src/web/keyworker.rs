@@ -1,4 +1,4 @@
-//! **Change keyworker**: name a person's keyworker (coordinators and managers), the same
+//! **Change named lead worker**: name a person's keyworker (coordinators and managers), the same
 //! service call as `PUT /api/v1/people/{id}/keyworker`. Where the service has more keyworkers
 //! than a list can hold (see `board::KEYWORKER_CHOICES`), the keyworker is typed by username.
 
@@ -112,7 +112,7 @@ async fn try_assign(
 ) -> Result<Option<FormErrors>, ApiError> {
     let Some(user_id) = chosen(page, &form.keyworker).await? else {
         let text = if form.keyworker.trim().is_empty() {
-            "Choose the keyworker"
+            "Choose the named lead worker"
         } else {
             "There is no active keyworker or clinician with that username"
         };
@@ -164,8 +164,8 @@ pub struct RemoveForm {
     csrf_token: String,
 }
 
-/// **Remove keyworker**: nobody is named until someone is assigned again (the same service
-/// call as `DELETE /api/v1/people/{id}/keyworker`; the sweep then raises "No named keyworker").
+/// **Remove named lead worker**: nobody is named until someone is assigned again (the same service
+/// call as `DELETE /api/v1/people/{id}/keyworker`; the sweep then raises "No named lead worker").
 #[post("/people/{id}/keyworker/remove")]
 pub async fn remove_keyworker(
     page: Page,

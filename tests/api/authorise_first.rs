@@ -11,12 +11,14 @@ use crate::helpers::*;
 
 /// (method, path template, a role the route refuses). `{…}` segments get a fresh UUID (or a
 /// point number): a forbidden role is refused before anything is looked up.
-const WRITES: [(&str, &str, &str); 41] = [
+const WRITES: [(&str, &str, &str); 43] = [
     ("POST", "/api/v1/people", "keyworker"),
     ("PATCH", "/api/v1/people/{id}", "manager"),
     ("POST", "/api/v1/people/{id}/merge", "clinician"),
     ("PUT", "/api/v1/people/{id}/keyworker", "keyworker"),
     ("DELETE", "/api/v1/people/{id}/keyworker", "clinician"),
+    ("POST", "/api/v1/people/{id}/keyworking", "clinician"),
+    ("PATCH", "/api/v1/keyworking/{id}", "keyworker"),
     ("POST", "/api/v1/people/{id}/contacts", "manager"),
     ("POST", "/api/v1/people/{id}/involvements", "manager"),
     ("POST", "/api/v1/register/{id}/risk-factors", "clinician"),

@@ -365,7 +365,7 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
         c.find(Locator::Css("a[href$='/keyworker']")).await.unwrap(),
     )
     .await;
-    assert_eq!(h1(&c).await, "Change keyworker");
+    assert_eq!(h1(&c).await, "Change named lead worker");
     check_page(&c, &axe, "the keyworker form").await;
     let option = format!("#keyworker option[value='{}']", kw.id);
     c.find(Locator::Css(&option))
@@ -374,7 +374,7 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
         .click()
         .await
         .unwrap();
-    click_through(&c, button(&c, "Assign keyworker").await).await;
+    click_through(&c, button(&c, "Assign named lead worker").await).await;
     assert!(body_text(&c).await.contains("Keyworker assigned."));
     // ...and records a professional involved.
     click_through(
@@ -905,7 +905,7 @@ async fn a_clinician_records_a_cetr_and_a_coordinator_uses_the_other_forms_in_ch
     let pages = [
         (
             format!("/people/{red_id}/keyworker"),
-            "Assign keyworker",
+            "Assign named lead worker",
             "the keyworker form",
             true,
         ),

@@ -290,7 +290,7 @@ async fn a_coordinator_or_manager_names_the_keyworker() {
     assert!(record.has(&format!("href=\"/people/{person}/keyworker\">Change")));
     let path = format!("/people/{person}/keyworker");
     let form = browser.get(&path).await;
-    assert_eq!(form.h1(), "Change keyworker");
+    assert_eq!(form.h1(), "Change named lead worker");
     assert!(
         form.has(&format!("<option value=\"{}\"", kw.id)),
         "the keyworkers are listed"
@@ -311,7 +311,7 @@ async fn a_coordinator_or_manager_names_the_keyworker() {
         .post(&path, &[("csrf_token", &csrf), ("keyworker", "")])
         .await;
     assert_eq!(none.status, 422);
-    assert!(none.has("href=\"#keyworker\"") && none.has("Choose the keyworker"));
+    assert!(none.has("href=\"#keyworker\"") && none.has("Choose the named lead worker"));
     let unknown = browser
         .post(&path, &[("csrf_token", &csrf), ("keyworker", "no.such.kw")])
         .await;

@@ -32,6 +32,7 @@ mod imports;
 mod instances;
 mod involvements;
 mod keyworkers;
+mod keyworking;
 mod laeps;
 mod merge;
 mod nhs_pending;

@@ -33,6 +33,9 @@ struct Fixtures {
     cetr: String,
     review: String,
     visit: String,
+    /// A young person on keyworker (own)'s caseload, and their keyworking episode.
+    young: String,
+    episode: String,
     action_own: String,
     action_clin: String,
     plan: String,
@@ -303,6 +306,34 @@ fn rows() -> Vec<Row> {
             "/users/{kw_own}/caseload",
             Value::Null,
             [403, 200, 200, 403, 200, 403],
+        ),
+        (
+            "keyworking (CYP): refer",
+            M::POST,
+            "/people/{fresh_young}/keyworking",
+            json!({"referred_on": today()}),
+            [403, 201, 201, 403, 403, 403],
+        ),
+        (
+            "keyworking (CYP): move on",
+            M::PATCH,
+            "/keyworking/{fresh_episode}",
+            json!({"status": "accepted", "on": today()}),
+            [403, 200, 200, 403, 403, 403],
+        ),
+        (
+            "keyworking (CYP): list",
+            M::GET,
+            "/people/{young}/keyworking",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
+        ),
+        (
+            "keyworking (CYP): one",
+            M::GET,
+            "/keyworking/{episode}",
+            Value::Null,
+            [403, 200, 200, 200, 200, 404],
         ),
         (
             "assign keyworker",
@@ -730,6 +761,9 @@ async fn fixtures(app: &TestApp) -> Fixtures {
             .await;
         assert_eq!(res.status(), 200);
     }
+    let young = young_person(app, &coordinator.token).await;
+    coordinator.assign_keyworker(&young, &kw_own).await;
+    let episode = referral_of(app, &coordinator.token, &young).await;
     let cetr_id = cetr["id"].as_str().unwrap().to_string();
     let alert = overdue_action_alert(app, &coordinator, &person, &cetr_id, &clinician_id).await;
     Fixtures {
@@ -754,6 +788,8 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         admission: admission["id"].as_str().unwrap().to_string(),
         review: review["id"].as_str().unwrap().to_string(),
         visit: visit["id"].as_str().unwrap().to_string(),
+        young,
+        episode,
         action_own: action_ids[0].clone(),
         action_clin: action_ids[1].clone(),
         plan: plan_id,
@@ -805,6 +841,30 @@ async fn overdue_action_alert(
         .to_string()
 }
 
+/// A new person aged 10 (the keyworking service takes 0-25s); returns their id.
+async fn young_person(app: &TestApp, coordinator: &str) -> String {
+    let mut body = person_body("Young", "Person");
+    body["date_of_birth"] = json!(days_ago(3700));
+    app.create_person(coordinator, &body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Refers the person to the keyworking service; returns the episode's id.
+async fn referral_of(app: &TestApp, coordinator: &str, person: &str) -> String {
+    let res = app
+        .post(
+            &format!("/people/{person}/keyworking"),
+            Some(coordinator),
+            &json!({"referred_on": today()}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let episode: Value = res.json().await.unwrap();
+    episode["id"].as_str().unwrap().to_string()
+}
+
 /// Fills the placeholders, creating fresh records (as the coordinator) where asked.
 async fn fill(app: &TestApp, f: &Fixtures, template: &str) -> String {
     let mut s = template
@@ -820,6 +880,8 @@ async fn fill(app: &TestApp, f: &Fixtures, template: &str) -> String {
         .replace("{admission}", &f.admission)
         .replace("{cetr}", &f.cetr)
         .replace("{review}", &f.review)
+        .replace("{young}", &f.young)
+        .replace("{episode}", &f.episode)
         .replace("{visit}", &f.visit)
         .replace("{action_own}", &f.action_own)
         .replace("{action_clin}", &f.action_clin)
@@ -832,6 +894,15 @@ async fn fill(app: &TestApp, f: &Fixtures, template: &str) -> String {
             .create_person(&f.coordinator, &person_body("Fresh", "Person"))
             .await;
         s = s.replace("{fresh_person}", person["id"].as_str().unwrap());
+    }
+    if s.contains("{fresh_young}") {
+        let young = young_person(app, &f.coordinator).await;
+        s = s.replace("{fresh_young}", &young);
+    }
+    if s.contains("{fresh_episode}") {
+        let young = young_person(app, &f.coordinator).await;
+        let episode = referral_of(app, &f.coordinator, &young).await;
+        s = s.replace("{fresh_episode}", &episode);
     }
     if s.contains("{fresh_admission}") {
         let person = app

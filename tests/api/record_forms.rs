@@ -563,7 +563,7 @@ async fn details_the_keyworker_and_the_plan_change_from_the_record() {
 
     // Remove the keyworker.
     let kw_form = browser.get(&format!("/people/{person}/keyworker")).await;
-    assert!(kw_form.has(">Remove keyworker</button>"));
+    assert!(kw_form.has(">Remove named lead worker</button>"));
     let remove = format!("/people/{person}/keyworker/remove");
     assert_eq!(
         browser.post(&remove, &[]).await.status,
