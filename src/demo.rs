@@ -20,18 +20,20 @@ use crate::config::Settings;
 use crate::contacts::store::ContactRow;
 use crate::db::schema::{
     admissions, cetr_actions, cetrs, contacts, discharge_plans, discharge_points, dsr_reviews,
-    keyworker_assignments, oversight_visits, people, rag_history, register_entries, sequences,
-    transition_plans, users,
+    keyworker_assignments, keyworking_changes, keyworking_episodes, oversight_visits, people,
+    rag_history, register_entries, sequences, transition_plans, users,
 };
 use crate::db::{write_transaction, AnyConnection};
 use crate::discharge::store::{PlanRow, PointRow};
 use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::{ActionSource, ActionStatus, CetrKind, Setting, Stay};
+use crate::domain::keyworking::{needs_referral, KeyworkingStatus};
 use crate::domain::person::{ConsentStatus, ContactKind, NhsNumberStatus};
 use crate::domain::register::{add_days, format_reference, EntryStatus};
 use crate::domain::{NhsNumber, Rag, Role};
 use crate::error::ApiError;
 use crate::keyworkers::store::AssignmentRow;
+use crate::keyworking::store::{ChangeRow, EpisodeRow};
 use crate::people::store::{search_name, NewPersonRow};
 use crate::register::store::{EntryRow, RagHistoryRow, ReviewRow};
 use crate::transitions::store::PlanRow as TransitionRow;
@@ -225,6 +227,8 @@ struct Batch {
     plans: Vec<PlanRow>,
     points: Vec<PointRow>,
     transitions: Vec<TransitionRow>,
+    episodes: Vec<EpisodeRow>,
+    referral_moves: Vec<ChangeRow>,
 }
 
 impl Batch {
@@ -249,6 +253,8 @@ impl Batch {
         put!(discharge_plans::table, self.plans);
         put!(discharge_points::table, self.points);
         put!(transition_plans::table, self.transitions);
+        put!(keyworking_episodes::table, self.episodes);
+        put!(keyworking_changes::table, self.referral_moves);
         Ok(())
     }
 }
@@ -370,6 +376,35 @@ fn person(
     let entry_id = Uuid::now_v7().to_string();
     let number = i as i64 + 1;
     let rag_changed_on = ago(days(rng, 1, 40)).max(opened_on);
+    // Children and young people rated red, amber or blue were referred to CYP keyworking when
+    // that rating began, but for the overdue few (no extra random draw, as above).
+    if age_years <= 25 && needs_referral(rag) && !overdue {
+        let episode = EpisodeRow {
+            id: Uuid::now_v7().to_string(),
+            person_id: person_id.clone(),
+            status: KeyworkingStatus::Referred,
+            referred_on: rag_changed_on,
+            status_on: rag_changed_on,
+            keyworker_id: None,
+            reason: None,
+            note: None,
+            recorded_by: c.staff.coordinator.clone(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        b.referral_moves.push(ChangeRow {
+            id: Uuid::now_v7().to_string(),
+            episode_id: episode.id.clone(),
+            status: KeyworkingStatus::Referred,
+            changed_on: rag_changed_on,
+            keyworker_id: None,
+            reason: None,
+            changed_by: c.staff.coordinator.clone(),
+            changed_at: now,
+        });
+        b.episodes.push(episode);
+    }
     let mut entry = EntryRow {
         id: entry_id.clone(),
         reference: format_reference(number),

@@ -22,6 +22,7 @@ use crate::error::ApiError;
 use crate::http::Page as Paging;
 use crate::involvements::model::InvolvementView;
 use crate::involvements::service as involvements;
+use crate::keyworking::model::KeyworkingView;
 use crate::people::model::PersonView;
 use crate::people::service as people;
 use crate::register::model::{EntryView, RagChange, ReviewView};
@@ -59,9 +60,16 @@ pub struct Record {
     pub cetrs: Vec<CetrView>,
     pub plan: Option<PlanView>,
     pub alerts: Vec<AlertView>,
+    /// The CYP keyworking episodes, newest referral first.
+    pub keyworking: Vec<KeyworkingView>,
 }
 
 impl Record {
+    /// A keyworking episode still runs (a new referral waits until it ends).
+    pub fn keyworking_open(&self) -> bool {
+        self.keyworking.iter().any(|k| k.open)
+    }
+
     pub fn in_hospital(&self) -> bool {
         self.admissions
             .iter()
@@ -140,6 +148,7 @@ pub fn gather(
     alert_list.sort_by_key(|al| std::cmp::Reverse(al.raised_at));
     Ok(Record {
         cetrs: cetrs::for_person(conn, a, person_id)?,
+        keyworking: crate::keyworking::service::for_person(conn, a, person_id)?,
         contacts_total: contact_list.total,
         involvements: involvements::list(conn, a, person_id, every)?.items,
         transition: transitions::find(conn, a, person_id)?,

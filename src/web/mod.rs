@@ -22,6 +22,7 @@ pub mod inpatient;
 pub mod intake;
 pub mod involvement;
 pub mod keyworker;
+pub mod keyworking;
 pub mod merge;
 pub mod my_work;
 pub mod plan;
@@ -106,6 +107,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cetr::record_cetr)
         .service(cetr::change_cetr_form)
         .service(cetr::change_cetr)
+        .service(keyworking::refer_form)
+        .service(keyworking::refer)
+        .service(keyworking::update_form)
+        .service(keyworking::update)
         .service(action::new_action_form)
         .service(action::add_action)
         .service(action::action_form)

@@ -193,6 +193,8 @@ fn done_banner(done: Option<&str>) -> Option<&'static str> {
     match done? {
         "review" => Some("Review recorded."),
         "risk_factor" => Some("Reason for risk noted."),
+        "keyworking" => Some("Referred to CYP keyworking."),
+        "keyworking_saved" => Some("CYP keyworking updated."),
         "risk_factor_ended" => Some("Reason for risk ended: it stays in the entry's history."),
         "rating" => Some("Rating changed."),
         "contact" => Some("Contact logged."),

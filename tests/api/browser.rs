@@ -295,6 +295,18 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
     let late_id = late["id"].as_str().unwrap();
     app.assign_keyworker(&coord, late_id, &kw.id).await;
     let (admitted, _) = coord.with_plan("Morgan").await;
+    let mut young = person_body("Mia", "Young");
+    young["date_of_birth"] = json!(days_ago(15 * 365));
+    let young: serde_json::Value = coord.post("/people", &young).json().await;
+    coord.open_entry(&young, Rag::Amber, None).await;
+    let young_id = young["id"].as_str().unwrap().to_string();
+    let review: serde_json::Value = coord
+        .post(
+            &format!("/register/{}/reviews", red["id"].as_str().unwrap()),
+            &json!({"reviewed_on": today(), "rag": "red", "attendees": ["TCT"], "summary": "Crisis"}),
+        )
+        .json()
+        .await;
     let res = coord
         .post("/escalations/run", &json!({"dry_run": false}))
         .await;
@@ -430,6 +442,44 @@ async fn a_coordinator_and_a_manager_use_the_pages_in_chromium() {
         .unwrap();
     assert_eq!(h1(&c).await, "Transition plan");
     check_page(&c, &axe, "the transition plan form").await;
+    // ...refers a young person to CYP keyworking and moves the referral on.
+    c.goto(&format!("{base}/people/{young_id}")).await.unwrap();
+    check_page(&c, &axe, "a young person's record with CYP keyworking").await;
+    click_through(
+        &c,
+        c.find(Locator::Css("a[href$='/keyworking/new']"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(h1(&c).await, "Refer to CYP keyworking");
+    check_page(&c, &axe, "the CYP keyworking referral form").await;
+    click_through(&c, button(&c, "Refer").await).await;
+    assert!(body_text(&c).await.contains("Referred to CYP keyworking."));
+    click_through(
+        &c,
+        c.find(Locator::Css("a[href^='/keyworking/'][href$='/update']"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(h1(&c).await, "Update CYP keyworking");
+    click_through(&c, button(&c, "Save").await).await;
+    assert!(body_text(&c).await.contains("Select what happened"));
+    check_page(&c, &axe, "the CYP keyworking update, with errors").await;
+    choose(&c, "status-accepted").await;
+    click_through(&c, button(&c, "Save").await).await;
+    assert!(body_text(&c).await.contains("CYP keyworking updated."));
+    // ...and adds an action to a DSR review.
+    let red_person = red["person_id"].as_str().unwrap();
+    c.goto(&format!(
+        "{base}/people/{red_person}/reviews/{}/action",
+        review["id"].as_str().unwrap()
+    ))
+    .await
+    .unwrap();
+    assert_eq!(h1(&c).await, "Add an action");
+    check_page(&c, &axe, "an action from a DSR review").await;
     // A new person onto the register.
     c.goto(&format!("{base}/people/new")).await.unwrap();
     check_page(&c, &axe, "add a person, empty").await;

@@ -354,3 +354,90 @@ async fn an_episode_open_past_the_26th_birthday_raises_its_alert_for_the_cyp_key
         1
     );
 }
+
+#[tokio::test]
+async fn the_record_refers_to_cyp_keyworking_and_allocates_a_cyp_keyworker() {
+    use crate::web::{date_fields, fields, strip_tags, Browser};
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let cyp = app.sign_in(Role::Keyworker).await;
+    let person = aged(&coord, "Mia", 15, 10).await;
+    let pid = id(&person);
+    coord.open_entry(&person, Rag::Amber, None).await;
+    let (mut browser, _) = Browser::signed_in(&app, Role::Coordinator).await;
+    let record = browser.get(&format!("/people/{pid}")).await;
+    let text = strip_tags(&record.body);
+    assert!(text.contains("CYP keyworking") && text.contains("Named lead worker"));
+    assert!(text.contains("Not referred to CYP keyworking."));
+    let refer = format!("/people/{pid}/keyworking/new");
+    assert!(record.has(&format!("href=\"{refer}\">Refer to CYP keyworking")));
+    let form = browser.get(&refer).await;
+    assert_eq!(form.h1(), "Refer to CYP keyworking");
+    let csrf = form.csrf();
+    let mut blank = fields(&[("csrf_token", &csrf)]);
+    blank.extend([
+        ("referred_on-day".to_string(), String::new()),
+        ("referred_on-month".to_string(), String::new()),
+        ("referred_on-year".to_string(), String::new()),
+    ]);
+    let missing = browser.send(&refer, &blank).await;
+    assert_eq!(missing.status, 422);
+    assert!(
+        missing.has("href=\"#referred_on-day\""),
+        "{}",
+        strip_tags(&missing.body)
+    );
+    let mut good = fields(&[("csrf_token", &csrf), ("note", "Agreed at the DSR meeting")]);
+    good.extend(date_fields("referred_on", today()));
+    let res = browser.send(&refer, &good).await;
+    assert_eq!(res.status, 303, "{}", strip_tags(&res.body));
+    assert!(browser
+        .get(res.location())
+        .await
+        .has("Referred to CYP keyworking."));
+
+    let episodes: Value = coord.get(&format!("/people/{pid}/keyworking")).json().await;
+    let update = format!("/keyworking/{}/update", id(&episodes[0]));
+    let form = browser.get(&update).await;
+    assert_eq!(form.h1(), "Update CYP keyworking");
+    assert!(
+        !form.has("value=\"allocated\""),
+        "a referral is accepted before it is allocated"
+    );
+    let version = form.version();
+    let mut declined = fields(&[
+        ("csrf_token", &csrf),
+        ("status", "declined"),
+        ("version", &version),
+    ]);
+    declined.extend(date_fields("on", today()));
+    let bare = browser.send(&update, &declined).await;
+    assert_eq!(bare.status, 422);
+    assert!(bare.has("href=\"#reason\""), "{}", strip_tags(&bare.body));
+    let mut accepted = fields(&[
+        ("csrf_token", &csrf),
+        ("status", "accepted"),
+        ("version", &version),
+    ]);
+    accepted.extend(date_fields("on", today()));
+    assert_eq!(browser.send(&update, &accepted).await.status, 303);
+    let form = browser.get(&update).await;
+    assert!(
+        form.has(&format!("<option value=\"{}\">", cyp.id)),
+        "keyworkers offered"
+    );
+    let mut allocated = fields(&[
+        ("csrf_token", &csrf),
+        ("status", "allocated"),
+        ("keyworker_id", &cyp.id),
+        ("version", &form.version()),
+    ]);
+    allocated.extend(date_fields("on", today()));
+    let res = browser.send(&update, &allocated).await;
+    assert_eq!(res.status, 303, "{}", strip_tags(&res.body));
+    let record = browser.get(res.location()).await;
+    assert!(record.has("CYP keyworking updated."));
+    let seen: Value = cyp.get(&format!("/people/{pid}")).json().await;
+    assert_eq!(seen["cyp_keyworker"]["id"], cyp.id.as_str());
+    assert!(strip_tags(&record.body).contains("Allocated"));
+}
