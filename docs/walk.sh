@@ -140,6 +140,15 @@ step "Name the keyworker; Sam is now on their caseload"
 call PUT "/people/$PERSON/keyworker" 200 "$(jq -nc --arg u "$KEYWORKER" '{user_id:$u}')" | jq -c '{user: .user.username, from}'
 call GET "/users/$KEYWORKER/caseload" 200 | jq -c '{total}'
 
+step "Sam is 16 and red: referred to the CYP keyworking service, accepted and allocated"
+EPISODE="$(field "$(call POST "/people/$PERSON/keyworking" 201 "$(jq -nc --arg d "$(day 0)" \
+  '{referred_on:$d, note:"Agreed at the DSR meeting"}')")" .id)"
+call PATCH "/keyworking/$EPISODE" 200 "$(jq -nc --arg d "$(day 0)" '{status:"accepted", on:$d}')" |
+  jq -c '{status}'
+call PATCH "/keyworking/$EPISODE" 200 "$(jq -nc --arg k "$KEYWORKER" --arg d "$(day 0)" \
+  '{status:"allocated", keyworker_id:$k, on:$d}')" |
+  jq -c '{status, cyp_keyworker: .keyworker.username, history: [.history[].status]}'
+
 step "The keyworker records a professional involved: Sam's social worker"
 AS="$KW_TOKEN" call POST "/people/$PERSON/involvements" 201 "$(jq -nc --arg d "$(day -200)" \
   '{name:"Jo Smith", organisation:"County Council", role:"social_worker", contact:"01632 960001", from_on:$d}')" |

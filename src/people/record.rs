@@ -59,6 +59,8 @@ pub struct Record {
     pub admissions: Vec<AdmissionWithVisits>,
     pub cetrs: Vec<CetrView>,
     pub plan: Option<PlanView>,
+    /// Out of hospital: the latest stay's frozen plan, whose follow-up point still changes.
+    pub frozen_plan: Option<PlanView>,
     pub alerts: Vec<AlertView>,
     /// The CYP keyworking episodes, newest referral first.
     pub keyworking: Vec<KeyworkingView>,
@@ -133,6 +135,20 @@ pub fn gather(
         }
         admission_list.push(AdmissionWithVisits { admission, visits });
     }
+    let latest = admission_list
+        .iter()
+        .map(|a| &a.admission)
+        .max_by_key(|adm| adm.admitted_on);
+    let frozen_plan = match latest {
+        Some(adm) if adm.discharged_on.is_some() => {
+            match discharge::read_for_admission(conn, a, &adm.id) {
+                Ok(p) => Some(p),
+                Err(ApiError::NotFound) => None,
+                Err(other) => return Err(other),
+            }
+        }
+        _ => None,
+    };
     let open = AlertQuery {
         status: Some("open,acknowledged".into()),
         kind: None,
@@ -160,6 +176,7 @@ pub fn gather(
         risk_factors,
         admissions: admission_list,
         plan,
+        frozen_plan,
         alerts: alert_list,
     })
 }

@@ -15,6 +15,7 @@ use super::session::Page;
 use super::subject::{about, owners, About};
 use crate::admissions::service as admissions;
 use crate::auth::Permission;
+use crate::domain::discharge::editable_when_frozen;
 use crate::discharge::model::{
     CreatePlanRequest, CreatePlanReviewRequest, PlanView, PointView, UpdatePlanRequest,
     UpdatePointRequest,
@@ -362,13 +363,33 @@ impl PointPage {
     }
 }
 
+/// The plan of the person's latest stay: once they are discharged it is frozen, and only the
+/// post-discharge follow-up (point 12) may still change.
+async fn latest_plan(page: &Page, person: &str) -> Result<PlanView, ApiError> {
+    let person = person.to_string();
+    page.read(move |c, a| {
+        let latest = admissions::for_person(c, a, &person)?
+            .into_iter()
+            .max_by_key(|adm| adm.admitted_on)
+            .ok_or(ApiError::NotFound)?;
+        discharge::read_for_admission(c, a, &latest.id)
+    })
+    .await
+}
+
 async fn point_of(
     page: &Page,
     person: &str,
     number: i32,
 ) -> Result<(PlanView, PointView), ApiError> {
-    let (_, plan) = current_plan(page, person).await?;
-    let plan = plan.ok_or(ApiError::NotFound)?;
+    let plan = match current_plan(page, person).await {
+        Ok((_, plan)) => plan.ok_or(ApiError::NotFound)?,
+        Err(ApiError::Conflict(_)) if editable_when_frozen(number) => {
+            latest_plan(page, person).await?
+        }
+        Err(ApiError::Conflict(_)) => return Err(ApiError::NotFound),
+        Err(other) => return Err(other),
+    };
     let point = plan
         .points
         .iter()

@@ -920,3 +920,50 @@ async fn a_review_and_a_visit_get_actions_from_the_record_and_a_decline_needs_it
         "Seclusion ended before the action was due"
     );
 }
+
+#[tokio::test]
+async fn after_discharge_the_record_keeps_the_follow_up_point_of_the_frozen_plan_open() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let (stay, _) = coord.with_plan("Lior").await;
+    let person = &stay.person_id;
+    let res = coord
+        .patch(
+            &format!("/admissions/{}", stay.admission_id),
+            &json!({"discharged_on": today(), "discharge_destination": "community"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let (mut browser, _) = Browser::signed_in(&app, Role::Coordinator).await;
+    let record = browser.get(&format!("/people/{person}")).await;
+    let text = strip_tags(&record.body);
+    assert!(text.contains("the plan is frozen"), "{text}");
+    let follow_up = format!("/people/{person}/plan/points/12");
+    assert!(record.has(&format!("href=\"{follow_up}\">Update")));
+    assert!(!record.has(&format!("/people/{person}/plan/points/3\"")));
+    // The other points are frozen: no such form.
+    assert_eq!(
+        browser
+            .get(&format!("/people/{person}/plan/points/3"))
+            .await
+            .status,
+        404
+    );
+    let form = browser.get(&follow_up).await;
+    let csrf = form.csrf();
+    let res = browser
+        .post(
+            &follow_up,
+            &[
+                ("csrf_token", &csrf),
+                ("status", "in_progress"),
+                ("owner_id", &coord.id),
+                ("notes", "Home visit booked for day 2"),
+                ("version", &form.version()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", strip_tags(&res.body));
+    let record = browser.get(res.location()).await;
+    assert!(strip_tags(&record.body).contains("Home visit booked for day 2"));
+}
