@@ -27,6 +27,7 @@ use crate::db::{write_transaction, AnyConnection};
 use crate::discharge::store::{PlanRow, PointRow};
 use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::{ActionSource, ActionStatus, CetrKind, Setting, Stay};
+use crate::domain::inpatient_data::{AdmissionReason, Advocacy, LegalStatusCode, WardType};
 use crate::domain::keyworking::{needs_referral, KeyworkingStatus};
 use crate::domain::person::{ConsentStatus, ContactKind, NhsNumberStatus};
 use crate::domain::register::{add_days, format_reference, EntryStatus};
@@ -267,6 +268,17 @@ struct Ctx<'a> {
 }
 
 /// Builds one person and everything about them; about 5% of their obligations are overdue.
+/// The ward type a synthetic stay in this setting has.
+fn ward_type_of(setting: Setting) -> WardType {
+    match setting {
+        Setting::NonSecure => WardType::AssessmentTreatment,
+        Setting::LowSecure => WardType::LowSecure,
+        Setting::MediumSecure => WardType::MediumSecure,
+        Setting::HighSecure => WardType::HighSecure,
+        Setting::CypInpatient => WardType::CamhsGeneral,
+    }
+}
+
 fn person(
     i: usize,
     nhs: String,
@@ -536,6 +548,17 @@ fn person(
             version: 1,
             created_at: now,
             updated_at: now,
+            provider_ods: Some("RXM".into()),
+            hospital_ods: Some("RXM01".into()),
+            hospital_icb: Some("QWO".into()),
+            ward_type: Some(ward_type_of(setting)),
+            legal_status_code: Some(LegalStatusCode::S3),
+            admission_reason: Some(AdmissionReason::MentalHealthDeterioration),
+            advocacy: Some(Advocacy::Imha),
+            lts_started_on: None,
+            lts_ended_on: None,
+            clinically_ready_on: None,
+            delay_reasons: "[]".into(),
         });
         report.admissions += 1;
         b.visits.push(VisitRow {

@@ -96,6 +96,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(register::routes::open_entry)
                 // before /register/{id}, which would otherwise take "export.csv" as an id
                 .service(reports::routes::export_register)
+                .service(reports::routes::export_assuring)
                 .service(register::routes::get_entry)
                 .service(register::routes::update_entry)
                 .service(register::routes::entry_history)

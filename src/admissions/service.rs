@@ -2,10 +2,12 @@
 //! destination: community or other → red, another hospital → stays blue, died → closed.
 //! Due dates for C(E)TRs and oversight visits are kept on the admission.
 
+use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::model::{
-    AdmissionView, CreateAdmissionRequest, CreateVisitRequest, UpdateAdmissionRequest, VisitView,
+    AdmissionView, CreateAdmissionRequest, CreateVisitRequest, InpatientPatch,
+    UpdateAdmissionRequest, VisitView,
 };
 use super::store::{self, AdmissionChanges, AdmissionRow, VisitRow};
 use crate::audit::{self, AuditAction, AuditCtx, AuditEvent};
@@ -14,9 +16,13 @@ use crate::auth::actor::Actor;
 use crate::cetrs::store as cetrs;
 use crate::db::AnyConnection;
 use crate::domain::inpatient::{DischargeDestination, Stay};
+use crate::domain::inpatient_data::{
+    out_of_area, AdmissionReason, Advocacy, DelayReason, LegalStatusCode, WardType,
+};
+use crate::domain::person::ods_code;
 use crate::domain::register::ClosureReason;
 use crate::domain::Rag;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
 use crate::http::{tidy, IfMatch};
 use crate::people::store::{self as people, PersonRow};
 use crate::register::service::{self as register, Rules};
@@ -115,6 +121,8 @@ pub fn admit(
             row.id
         }
     };
+    let inpatient = InpatientItems::default().patched(&req.inpatient());
+    inpatient.check(req.admitted_on)?;
     let mut row = AdmissionRow {
         id: Uuid::now_v7().to_string(),
         person_id: person_id.to_string(),
@@ -134,7 +142,19 @@ pub fn admit(
         version: 1,
         created_at: ctx.now,
         updated_at: ctx.now,
+        provider_ods: None,
+        hospital_ods: None,
+        hospital_icb: None,
+        ward_type: None,
+        legal_status_code: None,
+        admission_reason: None,
+        advocacy: None,
+        lts_started_on: None,
+        lts_ended_on: None,
+        clinically_ready_on: None,
+        delay_reasons: "[]".into(),
     };
+    inpatient.into_row(&mut row);
     let stay = stay(&row, &person);
     row.next_cetr_due = Some(rules.timescales.next_inpatient_cetr(stay, None));
     row.next_visit_due = Some(rules.timescales.next_oversight_visit(stay, None));
@@ -176,6 +196,155 @@ pub fn refresh_cetr_clock(
     Ok(Some(due))
 }
 
+/// An admission's inpatient items as they will stand.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct InpatientItems {
+    provider_ods: Option<String>,
+    hospital_ods: Option<String>,
+    hospital_icb: Option<String>,
+    ward_type: Option<WardType>,
+    legal_status_code: Option<LegalStatusCode>,
+    admission_reason: Option<AdmissionReason>,
+    advocacy: Option<Advocacy>,
+    lts_started_on: Option<NaiveDate>,
+    lts_ended_on: Option<NaiveDate>,
+    clinically_ready_on: Option<NaiveDate>,
+    delay_reasons: Vec<DelayReason>,
+}
+
+impl InpatientItems {
+    fn of(row: &AdmissionRow) -> InpatientItems {
+        InpatientItems {
+            provider_ods: row.provider_ods.clone(),
+            hospital_ods: row.hospital_ods.clone(),
+            hospital_icb: row.hospital_icb.clone(),
+            ward_type: row.ward_type,
+            legal_status_code: row.legal_status_code,
+            admission_reason: row.admission_reason,
+            advocacy: row.advocacy,
+            lts_started_on: row.lts_started_on,
+            lts_ended_on: row.lts_ended_on,
+            clinically_ready_on: row.clinically_ready_on,
+            delay_reasons: delay_reasons_of(&row.delay_reasons),
+        }
+    }
+
+    /// These items with the request's applied (ODS codes as stored: upper case).
+    fn patched(&self, p: &InpatientPatch) -> InpatientItems {
+        let code = |v: &Option<Option<String>>, now: &Option<String>| match v {
+            Some(v) => tidy(v.clone()).and_then(|c| ods_code(&c)),
+            None => now.clone(),
+        };
+        InpatientItems {
+            provider_ods: code(&p.provider_ods, &self.provider_ods),
+            hospital_ods: code(&p.hospital_ods, &self.hospital_ods),
+            hospital_icb: code(&p.hospital_icb, &self.hospital_icb),
+            ward_type: p.ward_type.unwrap_or(self.ward_type),
+            legal_status_code: p.legal_status_code.unwrap_or(self.legal_status_code),
+            admission_reason: p.admission_reason.unwrap_or(self.admission_reason),
+            advocacy: p.advocacy.unwrap_or(self.advocacy),
+            lts_started_on: p.lts_started_on.unwrap_or(self.lts_started_on),
+            lts_ended_on: p.lts_ended_on.unwrap_or(self.lts_ended_on),
+            clinically_ready_on: p.clinically_ready_on.unwrap_or(self.clinically_ready_on),
+            delay_reasons: p
+                .delay_reasons
+                .clone()
+                .unwrap_or(self.delay_reasons.clone()),
+        }
+    }
+
+    /// The rules between the items and the stay: segregation and readiness within it, an end
+    /// after a start, and delay reasons only for someone clinically ready.
+    fn check(&self, admitted_on: NaiveDate) -> Result<(), ApiError> {
+        let mut errors = Vec::new();
+        for (field, date) in [
+            ("lts_started_on", self.lts_started_on),
+            ("clinically_ready_on", self.clinically_ready_on),
+        ] {
+            if date.is_some_and(|d| d < admitted_on) {
+                errors.push(FieldError::new(field, "must not be before the admission"));
+            }
+        }
+        match (self.lts_started_on, self.lts_ended_on) {
+            (None, Some(_)) => errors.push(FieldError::new(
+                "lts_ended_on",
+                "needs lts_started_on: long-term segregation must have begun to end",
+            )),
+            (Some(start), Some(end)) if end < start => errors.push(FieldError::new(
+                "lts_ended_on",
+                "must not be before lts_started_on",
+            )),
+            _ => {}
+        }
+        if !self.delay_reasons.is_empty() && self.clinically_ready_on.is_none() {
+            errors.push(FieldError::new(
+                "delay_reasons",
+                "only for someone clinically ready for discharge: give clinically_ready_on",
+            ));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(errors))
+        }
+    }
+
+    /// What changes from `now`, and the names of the fields that do.
+    fn changes(
+        &self,
+        now: &InpatientItems,
+        c: &mut AdmissionChanges,
+        fields: &mut Vec<&'static str>,
+    ) {
+        macro_rules! each {
+            ($($field:ident),+) => {$(
+                if self.$field != now.$field {
+                    c.$field = Some(self.$field.clone());
+                    fields.push(stringify!($field));
+                }
+            )+};
+        }
+        each!(
+            provider_ods,
+            hospital_ods,
+            hospital_icb,
+            ward_type,
+            legal_status_code,
+            admission_reason,
+            advocacy,
+            lts_started_on,
+            lts_ended_on,
+            clinically_ready_on
+        );
+        if self.delay_reasons != now.delay_reasons {
+            c.delay_reasons = Some(delay_reasons_json(&self.delay_reasons));
+            fields.push("delay_reasons");
+        }
+    }
+
+    fn into_row(self, row: &mut AdmissionRow) {
+        row.provider_ods = self.provider_ods;
+        row.hospital_ods = self.hospital_ods;
+        row.hospital_icb = self.hospital_icb;
+        row.ward_type = self.ward_type;
+        row.legal_status_code = self.legal_status_code;
+        row.admission_reason = self.admission_reason;
+        row.advocacy = self.advocacy;
+        row.lts_started_on = self.lts_started_on;
+        row.lts_ended_on = self.lts_ended_on;
+        row.clinically_ready_on = self.clinically_ready_on;
+        row.delay_reasons = delay_reasons_json(&self.delay_reasons);
+    }
+}
+
+fn delay_reasons_of(stored: &str) -> Vec<DelayReason> {
+    serde_json::from_str(stored).unwrap_or_default()
+}
+
+fn delay_reasons_json(reasons: &[DelayReason]) -> String {
+    serde_json::to_string(reasons).unwrap_or_else(|_| "[]".into())
+}
+
 pub fn update(
     conn: &mut AnyConnection,
     a: &Actor,
@@ -193,6 +362,10 @@ pub fn update(
     }
     let mut changes = AdmissionChanges::default();
     let mut fields = Vec::new();
+    let now = InpatientItems::of(&admission);
+    let items = now.patched(&req.inpatient());
+    items.check(admission.admitted_on)?;
+    items.changes(&now, &mut changes, &mut fields);
     if let Some(v) = req
         .hospital
         .map(|h| h.trim().to_string())
@@ -353,7 +526,22 @@ pub fn views(
                 .get(&r.person_id)
                 .map(|p| stay(&r, p).under_18())
                 .unwrap_or(false);
+            let responsible = persons
+                .get(&r.person_id)
+                .and_then(|p| p.responsible_icb.as_deref());
             AdmissionView {
+                out_of_area: out_of_area(r.hospital_icb.as_deref(), responsible),
+                delay_reasons: delay_reasons_of(&r.delay_reasons),
+                provider_ods: r.provider_ods,
+                hospital_ods: r.hospital_ods,
+                hospital_icb: r.hospital_icb,
+                ward_type: r.ward_type,
+                legal_status_code: r.legal_status_code,
+                admission_reason: r.admission_reason,
+                advocacy: r.advocacy,
+                lts_started_on: r.lts_started_on,
+                lts_ended_on: r.lts_ended_on,
+                clinically_ready_on: r.clinically_ready_on,
                 setting: r.setting,
                 discharge_destination: r.discharge_destination,
                 recorded_by: recorders.get(&r.recorded_by).map(UserSummary::from),

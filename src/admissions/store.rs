@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use crate::db::schema::{admissions, oversight_visits};
 use crate::db::AnyConnection;
 use crate::domain::inpatient::{DischargeDestination, Setting};
+use crate::domain::inpatient_data::{AdmissionReason, Advocacy, LegalStatusCode, WardType};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = admissions)]
@@ -23,6 +24,18 @@ pub struct AdmissionRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub provider_ods: Option<String>,
+    pub hospital_ods: Option<String>,
+    pub hospital_icb: Option<String>,
+    pub ward_type: Option<WardType>,
+    pub legal_status_code: Option<LegalStatusCode>,
+    pub admission_reason: Option<AdmissionReason>,
+    pub advocacy: Option<Advocacy>,
+    pub lts_started_on: Option<NaiveDate>,
+    pub lts_ended_on: Option<NaiveDate>,
+    pub clinically_ready_on: Option<NaiveDate>,
+    /// A JSON list of delay reason codes.
+    pub delay_reasons: String,
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -35,6 +48,17 @@ pub struct AdmissionChanges {
     pub discharge_destination: Option<Option<DischargeDestination>>,
     pub next_cetr_due: Option<Option<NaiveDate>>,
     pub next_visit_due: Option<Option<NaiveDate>>,
+    pub provider_ods: Option<Option<String>>,
+    pub hospital_ods: Option<Option<String>>,
+    pub hospital_icb: Option<Option<String>>,
+    pub ward_type: Option<Option<WardType>>,
+    pub legal_status_code: Option<Option<LegalStatusCode>>,
+    pub admission_reason: Option<Option<AdmissionReason>>,
+    pub advocacy: Option<Option<Advocacy>>,
+    pub lts_started_on: Option<Option<NaiveDate>>,
+    pub lts_ended_on: Option<Option<NaiveDate>>,
+    pub clinically_ready_on: Option<Option<NaiveDate>>,
+    pub delay_reasons: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -344,6 +344,17 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        provider_ods -> Nullable<Text>,
+        hospital_ods -> Nullable<Text>,
+        hospital_icb -> Nullable<Text>,
+        ward_type -> Nullable<Text>,
+        legal_status_code -> Nullable<Text>,
+        admission_reason -> Nullable<Text>,
+        advocacy -> Nullable<Text>,
+        lts_started_on -> Nullable<Date>,
+        lts_ended_on -> Nullable<Date>,
+        clinically_ready_on -> Nullable<Date>,
+        delay_reasons -> Text,
     }
 }
 

@@ -92,6 +92,7 @@ use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::{
     ActionSource, ActionStatus, CetrKind, DischargeDestination, LaepOutcome, Setting,
 };
+use crate::domain::inpatient_data::{AdmissionReason, Advocacy, LegalStatusCode, WardType};
 use crate::domain::keyworking::KeyworkingStatus;
 use crate::domain::person::{ConsentStatus, ContactKind, InvolvementRole, NhsNumberStatus};
 use crate::domain::referral::ReferralStatus;
@@ -121,6 +122,10 @@ text_enum!(
     ReferralStatus,
     NhsNumberStatus,
     KeyworkingStatus,
+    WardType,
+    LegalStatusCode,
+    AdmissionReason,
+    Advocacy,
 );
 
 /// Rows a safety job (the escalation sweep) met with an unknown value and skipped, by

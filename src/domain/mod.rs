@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod discharge;
 pub mod inpatient;
+pub mod inpatient_data;
 pub mod keyworking;
 pub mod nhs_number;
 pub mod person;

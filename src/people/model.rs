@@ -66,7 +66,7 @@ fn valid_postcode_district(raw: &str) -> Result<(), ValidationError> {
     check(postcode_district_problem(raw))
 }
 
-fn valid_ods(raw: &str) -> Result<(), ValidationError> {
+pub fn valid_ods(raw: &str) -> Result<(), ValidationError> {
     check(ods_problem(raw))
 }
 

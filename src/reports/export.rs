@@ -92,13 +92,18 @@ pub struct CsvExport {
 }
 
 impl CsvExport {
+    /// The register export's columns.
     pub fn new() -> csv::Result<CsvExport> {
+        CsvExport::with_header(&COLUMNS)
+    }
+
+    pub fn with_header(columns: &[&str]) -> csv::Result<CsvExport> {
         let mut buffer = Vec::with_capacity(64 * 1024);
         buffer.extend_from_slice("\u{feff}".as_bytes());
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(buffer);
-        writer.write_record(COLUMNS)?;
+        writer.write_record(columns)?;
         Ok(CsvExport { writer })
     }
 

@@ -1,5 +1,6 @@
 //! Reports managers send monthly, straight from the register; and the CSV export.
 
+pub mod assuring;
 pub mod export;
 pub mod routes;
 pub mod service;

@@ -1,6 +1,7 @@
 use actix_web::http::header;
 use actix_web::{get, HttpResponse};
 
+use super::assuring::{self, AssuringQuery};
 use super::export;
 use super::service::{self, Summary, SummaryQuery};
 use crate::auth::Permission;
@@ -39,6 +40,28 @@ pub async fn export_register(ctx: Ctx, query: Query<RegisterQuery>) -> ApiResult
         .write(move |c, a| export::register_csv(c, a, &query))
         .await?;
     let disposition = format!("attachment; filename=\"dsr-register-{}.csv\"", ctx.today);
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, disposition))
+        .body(body))
+}
+
+/// The inpatient return in the shape of Assuring Transformation as CSV: one row per person in
+/// hospital on `as_of`, columns as the README lists them; identifiers blank for those who
+/// objected (coordinators, managers). Audited as an export.
+#[utoipa::path(
+    tag = "reports",
+    params(AssuringQuery),
+    responses((status = 200, content_type = "text/csv", body = String))
+)]
+#[get("/exports/assuring-transformation")]
+pub async fn export_assuring(ctx: Ctx, query: Query<AssuringQuery>) -> ApiResult<HttpResponse> {
+    let query = ctx.permit(Permission::ReportsRead, query)?;
+    let as_of = query.as_of(ctx.today)?;
+    let body = ctx
+        .write(move |c, a| assuring::assuring_csv(c, a, as_of))
+        .await?;
+    let disposition = format!("attachment; filename=\"dsr-assuring-transformation-{as_of}.csv\"");
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((header::CONTENT_DISPOSITION, disposition))

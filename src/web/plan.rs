@@ -15,12 +15,12 @@ use super::session::Page;
 use super::subject::{about, owners, About};
 use crate::admissions::service as admissions;
 use crate::auth::Permission;
-use crate::domain::discharge::editable_when_frozen;
 use crate::discharge::model::{
     CreatePlanRequest, CreatePlanReviewRequest, PlanView, PointView, UpdatePlanRequest,
     UpdatePointRequest,
 };
 use crate::discharge::service as discharge;
+use crate::domain::discharge::editable_when_frozen;
 use crate::error::ApiError;
 use crate::http::{IfMatch, Now};
 use crate::users::model::UserSummary;

@@ -5,6 +5,7 @@ mod helpers;
 
 mod actions;
 mod admissions;
+mod assuring;
 mod audit;
 mod auth;
 mod authorise_first;

@@ -630,6 +630,13 @@ fn rows() -> Vec<Row> {
             [403, 200, 200, 403, 403, 403],
         ),
         (
+            "export: the Assuring Transformation return",
+            M::GET,
+            "/exports/assuring-transformation",
+            Value::Null,
+            [403, 200, 200, 403, 403, 403],
+        ),
+        (
             "import (dry run)",
             M::POST,
             "/imports?dry_run=true",

@@ -1,0 +1,11 @@
+ALTER TABLE admissions DROP COLUMN delay_reasons;
+ALTER TABLE admissions DROP COLUMN clinically_ready_on;
+ALTER TABLE admissions DROP COLUMN lts_ended_on;
+ALTER TABLE admissions DROP COLUMN lts_started_on;
+ALTER TABLE admissions DROP COLUMN advocacy;
+ALTER TABLE admissions DROP COLUMN admission_reason;
+ALTER TABLE admissions DROP COLUMN legal_status_code;
+ALTER TABLE admissions DROP COLUMN ward_type;
+ALTER TABLE admissions DROP COLUMN hospital_icb;
+ALTER TABLE admissions DROP COLUMN hospital_ods;
+ALTER TABLE admissions DROP COLUMN provider_ods;
