@@ -494,18 +494,25 @@ fn transitions(
 /// Children and young people (25 or under) on the register rated red, amber or blue for
 /// longer than the referral timescale, whose episodes do not satisfy the rule
 /// (`domain::keyworking::referral_made`): an open episode, or one referred since that rating
-/// began (the entry's latest rating change, or its opening).
+/// began (the entry's latest rating change, or its opening). People with an open episode are
+/// left out in SQL: at 100,000 people that is most of the 21,000 young people rated red,
+/// amber or blue, and reading their episodes cost the warm sweep 300 ms on SQLite. The
+/// covering indexes of migration 000028 keep the scan off the tables (35 ms).
 fn keyworking_referrals(
     conn: &mut AnyConnection,
     today: NaiveDate,
     t: &Timescales,
 ) -> QueryResult<Vec<Found>> {
     let aged_26 = crate::domain::person::latest_birth_date_for_age(today, 26);
+    let open_episodes = keyworking_episodes::table
+        .filter(keyworking_episodes::status.eq_any(KeyworkingStatus::OPEN))
+        .select(keyworking_episodes::person_id);
     let rows: Vec<(String, String, String, NaiveDate, NaiveDate)> = register_entries::table
         .inner_join(people::table)
-        .filter(people::date_of_birth.gt(aged_26))
         .filter(register_entries::rag.eq_any([Rag::Red, Rag::Amber, Rag::Blue]))
         .filter(register_entries::rag_changed_on.lt(before(today, t.keyworking_referral_days)))
+        .filter(people::date_of_birth.gt(aged_26))
+        .filter(register_entries::person_id.ne_all(open_episodes))
         .select((
             register_entries::id,
             register_entries::person_id,
@@ -526,8 +533,9 @@ fn keyworking_referrals(
         })
         .map(|(id, person, _, changed, opened)| (id, person, changed.max(opened)))
         .collect();
+    // Their episodes, all ended: a referral since the rating began still meets the rule.
     let persons: Vec<String> = rated.iter().map(|(_, p, _)| p.clone()).collect();
-    let mut episodes: HashMap<String, Vec<(KeyworkingStatus, NaiveDate)>> = HashMap::new();
+    let mut referred: HashMap<String, Vec<(KeyworkingStatus, NaiveDate)>> = HashMap::new();
     for chunk in persons.chunks(500) {
         let rows: Vec<(String, KeyworkingStatus, NaiveDate)> = keyworking_episodes::table
             .filter(keyworking_episodes::person_id.eq_any(chunk))
@@ -538,7 +546,7 @@ fn keyworking_referrals(
             ))
             .load(conn)?;
         for (person, status, referred_on) in rows {
-            episodes
+            referred
                 .entry(person)
                 .or_default()
                 .push((status, referred_on));
@@ -547,7 +555,7 @@ fn keyworking_referrals(
     Ok(rated
         .into_iter()
         .filter(|(_, person, since)| {
-            !referral_made(*since, episodes.get(person).map_or(&[], Vec::as_slice))
+            !referral_made(*since, referred.get(person).map_or(&[], Vec::as_slice))
         })
         .map(|(id, person, rated_since)| {
             let obligation = Obligation::KeyworkingReferral {
@@ -560,24 +568,34 @@ fn keyworking_referrals(
 }
 
 /// Keyworking episodes still open for people aged 26 or more; the CYP keyworker is the
-/// responsible person.
+/// responsible person. The people first (their open episodes' ids probe a covering index of
+/// migration 000028), then their episodes: as one join SQLite walked every person born
+/// before the cut-off instead (70 ms against 12).
 fn keyworking_past_25(conn: &mut AnyConnection, today: NaiveDate) -> QueryResult<Vec<Found>> {
     let aged_26 = crate::domain::person::latest_birth_date_for_age(today, 26);
-    let rows: Vec<(String, String, Option<String>, NaiveDate)> = keyworking_episodes::table
-        .inner_join(people::table)
+    let open_episodes = keyworking_episodes::table
         .filter(keyworking_episodes::status.eq_any(KeyworkingStatus::OPEN))
+        .select(keyworking_episodes::person_id);
+    let past: Vec<(String, NaiveDate)> = people::table
         .filter(people::date_of_birth.le(aged_26))
-        .select((
-            keyworking_episodes::id,
-            keyworking_episodes::person_id,
-            keyworking_episodes::keyworker_id,
-            people::date_of_birth,
-        ))
+        .filter(people::id.eq_any(open_episodes))
+        .select((people::id, people::date_of_birth))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, person, keyworker, born)| {
-            let turned_26 = past_25_from(born)?;
+    let born: HashMap<String, NaiveDate> = past.into_iter().collect();
+    let ids: Vec<String> = born.keys().cloned().collect();
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, String, Option<String>)> = keyworking_episodes::table
+            .filter(keyworking_episodes::person_id.eq_any(chunk))
+            .filter(keyworking_episodes::status.eq_any(KeyworkingStatus::OPEN))
+            .select((
+                keyworking_episodes::id,
+                keyworking_episodes::person_id,
+                keyworking_episodes::keyworker_id,
+            ))
+            .load(conn)?;
+        out.extend(rows.into_iter().filter_map(|(id, person, keyworker)| {
+            let turned_26 = past_25_from(*born.get(&person)?)?;
             Some(Found {
                 owner_id: keyworker,
                 ..found(
@@ -587,8 +605,9 @@ fn keyworking_past_25(conn: &mut AnyConnection, today: NaiveDate) -> QueryResult
                     person,
                 )
             })
-        })
-        .collect())
+        }));
+    }
+    Ok(out)
 }
 
 pub struct ActiveEntry {
