@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 /// An enum of codes: each variant with its code, `as_str`, `parse` and `ALL`.
 macro_rules! codes {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $code:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $code:tt),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
         pub enum $name {
@@ -131,6 +131,18 @@ mod tests {
             "\"s135_136\""
         );
         assert_eq!(Advocacy::parse("nobody"), None);
+    }
+
+    #[test]
+    fn the_openapi_schema_lists_the_codes_not_the_variant_names() {
+        use utoipa::PartialSchema;
+        let ward = serde_json::to_string(&WardType::schema()).unwrap();
+        assert!(ward.contains("\"assessment_treatment\""), "{ward}");
+        let legal = serde_json::to_string(&LegalStatusCode::schema()).unwrap();
+        assert!(
+            legal.contains("\"s37_41\"") && !legal.contains("S37With41"),
+            "{legal}"
+        );
     }
 
     #[test]

@@ -48,6 +48,8 @@ pub struct SubjectAccess {
     pub visits: Vec<VisitView>,
     pub cetrs: Vec<CetrView>,
     pub actions: Vec<ActionView>,
+    /// CYP keyworking episodes with their history, newest referral first.
+    pub keyworking: Vec<crate::keyworking::model::KeyworkingView>,
     pub discharge_plans: Vec<PlanView>,
     pub alerts: Vec<AlertView>,
     pub access_log: Vec<AccessLogEntry>,
@@ -101,6 +103,7 @@ pub fn export(
         alerts: alerts::list(conn, a, every_alert, ALL)?.items,
         access_log: audit_log::access_log(conn, a, person_id, ALL)?.items,
         involvements: involvements::list(conn, a, person_id, ALL)?.items,
+        keyworking: crate::keyworking::service::for_person(conn, a, person_id)?,
         person,
         register_entries,
         rag_history,

@@ -229,6 +229,7 @@ async fn a_subject_access_export_holds_every_section_in_one_call() {
             "discharge_plans",
             "involvements",
             "keyworker_history",
+            "keyworking",
             "person",
             "rag_history",
             "register_entries",

@@ -188,6 +188,14 @@ async fn a_referral_moves_through_its_states_and_the_allocated_cyp_keyworker_see
     assert_eq!(declined["reason"], "Family declined the service");
     let all: Value = coord.get(&path).json().await;
     assert_eq!(all.as_array().unwrap().len(), 2);
+    let export: Value = manager
+        .get(&format!("/people/{pid}/subject-access"))
+        .json()
+        .await;
+    assert_eq!(
+        export["keyworking"], all,
+        "the subject-access export has them all"
+    );
 
     // The service is for 0-25s.
     let adult = aged(&coord, "Ada", 30, 0).await;
