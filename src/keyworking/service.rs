@@ -62,7 +62,7 @@ pub fn refer(
         status_on: req.referred_on,
         keyworker_id: None,
         reason: None,
-        note: req.note.and_then(|n| tidy(Some(n))),
+        note: tidy(req.note),
         recorded_by: ctx.actor_id.clone().unwrap_or_default(),
         version: 1,
         created_at: ctx.now,
@@ -160,7 +160,7 @@ pub fn update(
         status: Some(req.status),
         status_on: Some(req.on),
         keyworker_id: Some(kept.clone()),
-        reason: Some(req.reason.and_then(|r| tidy(Some(r)))),
+        reason: Some(tidy(req.reason)),
     };
     store::update_if_version(conn, id, episode.version, &changes, ctx.now)?;
     let updated = store::get(conn, id)?;
@@ -199,11 +199,8 @@ pub fn views(
     user_ids.sort();
     user_ids.dedup();
     let named = users::find_many(conn, &user_ids)?;
-    let summary = |id: &Option<String>| {
-        id.as_ref()
-            .and_then(|i| named.get(i))
-            .map(UserSummary::from)
-    };
+    let user = |id: &str| named.get(id).map(UserSummary::from);
+    let summary = |id: &Option<String>| id.as_deref().and_then(user);
     let mut history: HashMap<String, Vec<KeyworkingChangeView>> = HashMap::new();
     for c in changes {
         history
@@ -213,7 +210,7 @@ pub fn views(
                 status: c.status,
                 on: c.changed_on,
                 keyworker: summary(&c.keyworker_id),
-                changed_by: summary(&Some(c.changed_by.clone())),
+                changed_by: user(&c.changed_by),
                 reason: c.reason,
                 changed_at: c.changed_at.and_utc(),
             });
@@ -222,7 +219,7 @@ pub fn views(
         .into_iter()
         .map(|r| KeyworkingView {
             keyworker: summary(&r.keyworker_id),
-            recorded_by: summary(&Some(r.recorded_by.clone())),
+            recorded_by: user(&r.recorded_by),
             history: history.remove(&r.id).unwrap_or_default(),
             open: r.status.is_open(),
             id: r.id,

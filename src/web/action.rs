@@ -16,7 +16,7 @@ use super::plan::BackQuery;
 use super::respond::{html, see_other};
 use super::session::Page;
 use super::subject::{about, owners, About};
-use crate::actions::model::{ActionView, CreateActionRequest, UpdateActionRequest};
+use crate::actions::model::{ActionSource, ActionView, CreateActionRequest, UpdateActionRequest};
 use crate::actions::service::{self as actions, Origin};
 use crate::auth::Permission;
 use crate::error::ApiError;
@@ -209,6 +209,7 @@ pub struct Meeting {
     /// The path segment: `cetrs`, `reviews` or `visits`.
     kind: &'static str,
     id: String,
+    source: ActionSource,
     /// "LAEP, 3 November 2026".
     pub caption: String,
 }
@@ -226,14 +227,6 @@ impl Meeting {
         match kind {
             "cetrs" => Permission::CetrWrite,
             _ => Permission::RegisterWrite,
-        }
-    }
-
-    fn section(&self) -> &'static str {
-        match self.kind {
-            "cetrs" => "cetrs",
-            "reviews" => "reviews",
-            _ => "admissions",
         }
     }
 
@@ -266,6 +259,7 @@ impl Meeting {
         Ok(Meeting {
             kind,
             id: id.to_string(),
+            source: origin.source(),
             caption: format!(
                 "{}, {}",
                 origin.source().words(),
@@ -276,8 +270,8 @@ impl Meeting {
 }
 
 /// Where the record shows an action of this source.
-fn section(source: crate::actions::model::ActionSource) -> &'static str {
-    use crate::actions::model::ActionSource::*;
+fn section(source: ActionSource) -> &'static str {
+    use ActionSource::*;
     match source {
         Cetr | Laep => "cetrs",
         DsrReview => "reviews",
@@ -349,7 +343,7 @@ pub async fn add_action(
     let errors = match add(&page, &meeting, &form).await? {
         Some(errors) => errors,
         None => {
-            let back = format!("/people/{person}?done=action#{}", meeting.section());
+            let back = format!("/people/{person}?done=action#{}", section(meeting.source));
             return Ok(see_other(&back));
         }
     };

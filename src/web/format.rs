@@ -9,6 +9,7 @@ use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::{
     ActionSource, ActionStatus, CetrKind, DischargeDestination, LaepOutcome, PanelRole, Setting,
 };
+use crate::domain::keyworking::KeyworkingStatus;
 use crate::domain::person::{
     AgeGroup, ConditionStatus, ConsentStatus, ContactKind, Diagnosis, InvolvementRole,
 };
@@ -214,6 +215,18 @@ impl Words for PanelRole {
             PanelRole::ExpertByExperience => "Expert by experience",
             PanelRole::Commissioner => "Commissioner",
             PanelRole::Other => "Other",
+        }
+    }
+}
+
+impl Words for KeyworkingStatus {
+    fn words(&self) -> &'static str {
+        match self {
+            KeyworkingStatus::Referred => "Referred",
+            KeyworkingStatus::Accepted => "Accepted",
+            KeyworkingStatus::Declined => "Declined",
+            KeyworkingStatus::Allocated => "Allocated",
+            KeyworkingStatus::Closed => "Closed",
         }
     }
 }

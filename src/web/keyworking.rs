@@ -4,8 +4,6 @@
 //! `PATCH /api/v1/keyworking/{id}` (at the version the form was filled from). Pages say
 //! "CYP keyworker" for this service and "named lead worker" for the person's named worker.
 
-use std::sync::Arc;
-
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web};
 use askama::Template;
@@ -25,8 +23,8 @@ use crate::keyworking::model::{
     KeyworkingStatus, KeyworkingView, ReferRequest, UpdateKeyworkingRequest,
 };
 use crate::keyworking::service as keyworking;
-use crate::users::model::{UserQuery, UserSummary};
-use crate::users::service as users;
+use crate::users::model::UserSummary;
+use crate::users::store::{self as users, UserFilter};
 
 const LABELS: [(&str, &str); 6] = [
     ("referred_on", "Date referred"),
@@ -80,17 +78,19 @@ impl KeyworkingForm {
         }
     }
 
-    /// The API body's fields, the date at `field`.
+    /// The API body's fields: the date at `field` and the text fields named (a referral
+    /// has a note, a move a reason), each only when filled in.
     fn fields(
         &self,
         field: &str,
+        texts: &[(&str, &String)],
         today: chrono::NaiveDate,
     ) -> (serde_json::Map<String, serde_json::Value>, FormErrors) {
         let mut fields = serde_json::Map::new();
         let mut found = FormErrors::default();
-        for (name, value) in [("note", &self.note), ("reason", &self.reason)] {
+        for (name, value) in texts {
             if !value.trim().is_empty() {
-                fields.insert(name.into(), value.clone().into());
+                fields.insert((*name).into(), (*value).clone().into());
             }
         }
         self.on().put(&mut fields, &mut found, field, "Date");
@@ -114,7 +114,7 @@ struct KeyworkingPage {
     episode: Option<KeyworkingView>,
     /// Where the episode may go, as (status, label).
     moves: Vec<(&'static str, &'static str)>,
-    keyworkers: Arc<Vec<UserSummary>>,
+    keyworkers: Vec<UserSummary>,
     errors: FormErrors,
     form: KeyworkingForm,
     stale: bool,
@@ -143,8 +143,8 @@ fn move_label(status: KeyworkingStatus) -> &'static str {
     }
 }
 
-async fn cyp_keyworkers(page: &Page) -> Result<Arc<Vec<UserSummary>>, ApiError> {
-    let query = UserQuery {
+async fn cyp_keyworkers(page: &Page) -> Result<Vec<UserSummary>, ApiError> {
+    let filter = UserFilter {
         role: Some(Role::Keyworker),
         active: Some(true),
     };
@@ -152,21 +152,12 @@ async fn cyp_keyworkers(page: &Page) -> Result<Arc<Vec<UserSummary>>, ApiError> 
         limit: CHOICES,
         offset: 0,
     };
-    let mut found = page
-        .read(move |c, _| Ok(users::list(c, query, first)?.items))
+    let (rows, _) = page
+        .read(move |c, _| Ok(users::list(c, &filter, first)?))
         .await?;
+    let mut found: Vec<UserSummary> = rows.iter().map(UserSummary::from).collect();
     found.sort_by(|a, b| a.display_name.cmp(&b.display_name));
-    Ok(Arc::new(
-        found
-            .into_iter()
-            .map(|u| UserSummary {
-                id: u.id,
-                username: u.username,
-                display_name: u.display_name,
-                role: u.role,
-            })
-            .collect(),
-    ))
+    Ok(found)
 }
 
 struct Shown {
@@ -228,8 +219,7 @@ pub async fn refer(
 
 async fn referred(page: &Page, id: &str, form: KeyworkingForm) -> PageResult {
     let about = about(page, id).await?;
-    let (mut fields, found) = form.fields("referred_on", page.today);
-    fields.remove("reason"); // a referral has no reason
+    let (fields, found) = form.fields("referred_on", &[("note", &form.note)], page.today);
     let errors = match forms::request::<ReferRequest>(page.now(), fields, found, &LABELS, &DATES) {
         Ok(body) => {
             let person = id.to_string();
@@ -303,7 +293,7 @@ async fn moved(
     about: About,
     form: KeyworkingForm,
 ) -> PageResult {
-    let (mut fields, mut found) = form.fields("on", page.today);
+    let (mut fields, mut found) = form.fields("on", &[("reason", &form.reason)], page.today);
     forms::put_choice(
         &mut fields,
         &mut found,
@@ -351,16 +341,4 @@ async fn moved(
         stale: again.stale,
     };
     render(page, about, shown, again.status).await
-}
-
-impl Words for KeyworkingStatus {
-    fn words(&self) -> &'static str {
-        match self {
-            KeyworkingStatus::Referred => "Referred",
-            KeyworkingStatus::Accepted => "Accepted",
-            KeyworkingStatus::Declined => "Declined",
-            KeyworkingStatus::Allocated => "Allocated",
-            KeyworkingStatus::Closed => "Closed",
-        }
-    }
 }

@@ -363,33 +363,29 @@ impl PointPage {
     }
 }
 
-/// The plan of the person's latest stay: once they are discharged it is frozen, and only the
-/// post-discharge follow-up (point 12) may still change.
-async fn latest_plan(page: &Page, person: &str) -> Result<PlanView, ApiError> {
-    let person = person.to_string();
-    page.read(move |c, a| {
-        let latest = admissions::for_person(c, a, &person)?
-            .into_iter()
-            .max_by_key(|adm| adm.admitted_on)
-            .ok_or(ApiError::NotFound)?;
-        discharge::read_for_admission(c, a, &latest.id)
-    })
-    .await
-}
-
+/// The plan a point form is about, in one read of the person's stays: the open stay's, else
+/// (for the post-discharge follow-up, point 12, which stays editable once the plan is frozen)
+/// the latest stay's.
 async fn point_of(
     page: &Page,
     person: &str,
     number: i32,
 ) -> Result<(PlanView, PointView), ApiError> {
-    let plan = match current_plan(page, person).await {
-        Ok((_, plan)) => plan.ok_or(ApiError::NotFound)?,
-        Err(ApiError::Conflict(_)) if editable_when_frozen(number) => {
-            latest_plan(page, person).await?
-        }
-        Err(ApiError::Conflict(_)) => return Err(ApiError::NotFound),
-        Err(other) => return Err(other),
-    };
+    let person = person.to_string();
+    let plan = page
+        .read(move |c, a| {
+            let stays = admissions::for_person(c, a, &person)?;
+            let stay = match stays.iter().find(|adm| adm.discharged_on.is_none()) {
+                Some(open) => open,
+                None if editable_when_frozen(number) => stays
+                    .iter()
+                    .max_by_key(|adm| adm.admitted_on)
+                    .ok_or(ApiError::NotFound)?,
+                None => return Err(ApiError::NotFound),
+            };
+            discharge::read_for_admission(c, a, &stay.id)
+        })
+        .await?;
     let point = plan
         .points
         .iter()
