@@ -29,7 +29,7 @@ use utoipa_actix_web::AppExt;
         (name = "discharge", description = "12-point discharge plans"),
         (name = "escalation", description = "Alerts, escalation runs and the notification outbox"),
         (name = "referrals", description = "Referrals to the register and their decisions"),
-        (name = "reports", description = "Summary reports"),
+        (name = "reports", description = "The summary, the monthly series, the people behind each figure, and the inpatient return"),
         (name = "imports", description = "Importing an existing spreadsheet register"),
         (name = "audit", description = "Who did what, when"),
         (name = "health", description = "Liveness, readiness, metrics"),

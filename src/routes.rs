@@ -92,6 +92,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(escalation::routes::run_escalations)
                 .service(notify::routes::list_notifications)
                 .service(reports::routes::summary)
+                .service(reports::routes::monthly_series)
+                .service(reports::routes::counted_people)
                 .service(imports::routes::import)
                 .service(register::routes::open_entry)
                 // before /register/{id}, which would otherwise take "export.csv" as an id

@@ -5,6 +5,7 @@ pub mod discharge;
 pub mod inpatient;
 pub mod inpatient_data;
 pub mod keyworking;
+pub mod monthly;
 pub mod nhs_number;
 pub mod person;
 pub mod referral;

@@ -1,5 +1,5 @@
-//! Report rules: readmissions within 90 days of a discharge, and whether inpatient C(E)TRs
-//! were held on time.
+//! Report rules: readmissions within 90 days of a discharge, whether inpatient C(E)TRs and
+//! oversight visits were held on time, who was on the register before an admission.
 
 use chrono::NaiveDate;
 
@@ -16,6 +16,18 @@ pub struct AdmissionFacts {
 
 pub const READMISSION_DAYS: i64 = 90;
 
+/// Whether a discharge starts the 90 days in which a new admission is a readmission: a
+/// transfer to another hospital is not a discharge from inpatient care, and a death ends it.
+pub fn discharge_counts_for_readmission(destination: Option<DischargeDestination>) -> bool {
+    destination != Some(DischargeDestination::OtherHospital)
+        && destination != Some(DischargeDestination::Died)
+}
+
+/// Whether an admission on `admitted_on` falls within 90 days of a discharge on `discharged_on`.
+pub fn within_readmission_days(discharged_on: NaiveDate, admitted_on: NaiveDate) -> bool {
+    (0..=READMISSION_DAYS).contains(&(admitted_on - discharged_on).num_days())
+}
+
 /// Admissions in `(from, to]` that began within 90 days of the same person's discharge.
 /// A transfer to another hospital is not a discharge from inpatient care, so it does not
 /// start the 90 days.
@@ -26,12 +38,10 @@ pub fn readmissions(admissions: &[AdmissionFacts], from: NaiveDate, to: NaiveDat
         .filter(|a| {
             admissions.iter().any(|prior| {
                 prior.person_id == a.person_id
-                    && prior.destination != Some(DischargeDestination::OtherHospital)
-                    && prior.destination != Some(DischargeDestination::Died)
-                    && prior.discharged_on.is_some_and(|d| {
-                        let gap = (a.admitted_on - d).num_days();
-                        (0..=READMISSION_DAYS).contains(&gap)
-                    })
+                    && discharge_counts_for_readmission(prior.destination)
+                    && prior
+                        .discharged_on
+                        .is_some_and(|d| within_readmission_days(d, a.admitted_on))
             })
         })
         .count() as i64
@@ -49,6 +59,46 @@ pub fn cetrs_on_time(stay: Stay, held: &[NaiveDate], t: &Timescales) -> Vec<bool
             h <= due
         })
         .collect()
+}
+
+/// For each commissioner oversight visit of one stay (visit dates in order), whether it was
+/// made by its due date: 42 or 56 days after the admission or the visit before.
+pub fn visits_on_time(stay: Stay, visited: &[NaiveDate], t: &Timescales) -> Vec<bool> {
+    let mut previous = None;
+    visited
+        .iter()
+        .map(|&v| {
+            let due = t.next_oversight_visit(stay, previous);
+            previous = Some(v);
+            v <= due
+        })
+        .collect()
+}
+
+/// Whether the person was on the register before an admission: an entry opened before the
+/// day they were admitted and not closed by then (an admission of someone not on the
+/// register opens their entry that day).
+pub fn on_register_before(
+    admitted_on: NaiveDate,
+    entries: &[(NaiveDate, Option<NaiveDate>)],
+) -> bool {
+    entries
+        .iter()
+        .any(|(opened, closed)| *opened < admitted_on && closed.is_none_or(|c| c >= admitted_on))
+}
+
+/// The median of whole days, as a decimal (the mean of the middle two for an even count);
+/// none of nothing.
+pub fn median_days(mut days: Vec<i64>) -> Option<f64> {
+    if days.is_empty() {
+        return None;
+    }
+    days.sort_unstable();
+    let mid = days.len() / 2;
+    Some(match days.len() % 2 {
+        1 => days[mid] as f64,
+        _ => (days[mid - 1] + days[mid]) as f64 / 2.0,
+    })
 }
 
 /// A percentage to one decimal place; none when there is nothing to count.
@@ -112,6 +162,57 @@ mod tests {
         let held = [d("2026-01-29"), d("2026-08-10"), d("2027-01-05")];
         assert_eq!(cetrs_on_time(stay, &held, &t), vec![true, false, true]);
         assert_eq!(cetrs_on_time(stay, &[d("2026-01-30")], &t), vec![false]);
+    }
+
+    #[test]
+    fn visits_are_on_time_against_their_own_deadline() {
+        let t = Timescales::default();
+        let adult = Stay {
+            admitted_on: d("2026-01-01"),
+            date_of_birth: d("1990-01-01"),
+            setting: Setting::NonSecure,
+        };
+        // due 02-26 (56 days), then 56 days after 02-26 = 04-23 (held 04-24: late)
+        let held = [d("2026-02-26"), d("2026-04-24")];
+        assert_eq!(visits_on_time(adult, &held, &t), vec![true, false]);
+        let child = Stay {
+            date_of_birth: d("2010-01-01"),
+            ..adult
+        };
+        // 42 days for under-18s: due 02-12
+        assert_eq!(visits_on_time(child, &[d("2026-02-13")], &t), vec![false]);
+    }
+
+    #[test]
+    fn medians_of_days() {
+        assert_eq!(median_days(vec![]), None);
+        assert_eq!(median_days(vec![9, 1, 5]), Some(5.0));
+        assert_eq!(median_days(vec![10, 1, 4, 30]), Some(7.0));
+        assert_eq!(median_days(vec![1, 2]), Some(1.5));
+    }
+
+    #[test]
+    fn on_the_register_before_means_an_entry_open_the_day_before() {
+        type Entries<'a> = &'a [(NaiveDate, Option<NaiveDate>)];
+        let admitted = d("2026-11-10");
+        let table: [(Entries, bool); 5] = [
+            (&[], false),
+            // the admission opened the entry that day
+            (&[(d("2026-11-10"), None)], false),
+            (&[(d("2026-10-01"), None)], true),
+            // closed before the admission
+            (&[(d("2025-01-01"), Some(d("2025-06-01")))], false),
+            (
+                &[
+                    (d("2025-01-01"), Some(d("2025-06-01"))),
+                    (d("2026-11-09"), None),
+                ],
+                true,
+            ),
+        ];
+        for (entries, before) in table {
+            assert_eq!(on_register_before(admitted, entries), before, "{entries:?}");
+        }
     }
 
     #[test]

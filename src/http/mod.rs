@@ -193,6 +193,19 @@ impl<T: ToSchema> ListResponse<T> {
     }
 }
 
+/// 200 with a file to save: its type, its name, and never kept by a cache (reports and
+/// exports name people, or count them).
+pub fn attachment(content_type: &str, filename: &str, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(body)
+}
+
 /// 200 with the body and its `ETag`.
 pub fn ok_versioned<T: Serialize>(body: &T, version: i32) -> HttpResponse {
     HttpResponse::Ok()

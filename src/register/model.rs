@@ -157,18 +157,25 @@ pub struct CloseEntryRequest {
     /// Required when the reason is `other`.
     #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
     pub note: Option<String>,
+    /// The day the entry closed (default today): recording a closure decided at last week's
+    /// meeting keeps the register's history true. Not in the future, not before it opened.
+    pub closed_on: Option<NaiveDate>,
 }
 
 impl DateRules for CloseEntryRequest {
-    fn check_dates(&self, _today: NaiveDate) -> Vec<FieldError> {
+    fn check_dates(&self, today: NaiveDate) -> Vec<FieldError> {
+        let mut errors = Vec::new();
         let blank = self.note.as_deref().is_none_or(|n| n.trim().is_empty());
         if self.reason == ClosureReason::Other && blank {
-            return vec![FieldError::new(
+            errors.push(FieldError::new(
                 "note",
                 "is required when the reason is other",
-            )];
+            ));
         }
-        Vec::new()
+        if self.closed_on.is_some_and(|d| d > today) {
+            errors.push(FieldError::new("closed_on", "must not be in the future"));
+        }
+        errors
     }
 }
 

@@ -567,7 +567,14 @@ pub fn close(
 ) -> Result<EntryRow, ApiError> {
     let (ctx, today) = (&a.audit, a.today);
     let entry = active_entry(conn, id, if_match)?;
-    close_entry(conn, ctx, &entry, req.reason, tidy(req.note), today)
+    let on = req.closed_on.unwrap_or(today);
+    if on < entry.opened_on {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "closed_on",
+            "must not be before the entry opened",
+        )]));
+    }
+    close_entry(conn, ctx, &entry, req.reason, tidy(req.note), on)
 }
 
 /// Closes an active entry (also used when a person dies in hospital).

@@ -19,6 +19,7 @@ use crate::db::schema::{admissions, cetrs, discharge_plans, oversight_visits, re
 use crate::db::AnyConnection;
 use crate::domain::inpatient::{CetrKind, Stay, Timescales};
 use crate::domain::inpatient_data::{out_of_area, DelayReason};
+use crate::domain::reports::on_register_before;
 use crate::error::{ApiError, FieldError};
 use crate::people::store::{self as people, PersonRow};
 
@@ -87,8 +88,9 @@ fn code<T: Copy>(value: Option<T>, as_str: fn(T) -> &'static str) -> String {
     value.map(as_str).unwrap_or_default().to_string()
 }
 
-/// One row, in `COLUMNS` order.
-pub fn row(a: &AdmissionRow, p: &PersonRow, f: &StayFacts) -> Vec<String> {
+/// One row, in `COLUMNS` order, as at `as_of`: a readiness for discharge or a segregation
+/// recorded from a later day had not begun then, so the return for that day leaves it out.
+pub fn row(a: &AdmissionRow, p: &PersonRow, f: &StayFacts, as_of: NaiveDate) -> Vec<String> {
     // Objected: still counted, identifiers left blank.
     let (nhs_number, date_of_birth) = match p.at_objection {
         true => (String::new(), String::new()),
@@ -97,7 +99,11 @@ pub fn row(a: &AdmissionRow, p: &PersonRow, f: &StayFacts) -> Vec<String> {
             p.date_of_birth.to_string(),
         ),
     };
-    let delays: Vec<DelayReason> = serde_json::from_str(&a.delay_reasons).unwrap_or_default();
+    let ready_on = a.clinically_ready_on.filter(|d| *d <= as_of);
+    let delays: Vec<DelayReason> = match ready_on {
+        Some(_) => serde_json::from_str(&a.delay_reasons).unwrap_or_default(),
+        None => Vec::new(),
+    };
     let delays: Vec<&str> = delays.iter().map(|d| d.as_str()).collect();
     vec![
         nhs_number,
@@ -113,29 +119,17 @@ pub fn row(a: &AdmissionRow, p: &PersonRow, f: &StayFacts) -> Vec<String> {
         code(a.admission_reason, |r| r.as_str()),
         f.on_register_before_admission.to_string(),
         code(a.advocacy, |v| v.as_str()),
-        date(a.lts_started_on),
+        date(a.lts_started_on.filter(|d| *d <= as_of)),
         date(f.last_cetr_on),
         date(f.next_cetr_due),
         date(f.last_oversight_visit_on),
-        date(a.clinically_ready_on),
+        date(ready_on),
         delays.join(";"),
         out_of_area(a.hospital_icb.as_deref(), p.responsible_icb.as_deref())
             .map(|o| o.to_string())
             .unwrap_or_default(),
         date(f.planned_discharge_date),
     ]
-}
-
-/// Whether the person was on the register before the admission: an entry opened before the
-/// day they were admitted and not closed by then (an admission of someone not on the
-/// register opens their entry that day).
-pub fn on_register_before(
-    admitted_on: NaiveDate,
-    entries: &[(NaiveDate, Option<NaiveDate>)],
-) -> bool {
-    entries
-        .iter()
-        .any(|(opened, closed)| *opened < admitted_on && closed.is_none_or(|c| c >= admitted_on))
 }
 
 /// The admissions open on `as_of`, oldest first.
@@ -258,7 +252,8 @@ pub fn assuring_csv(
         let (Some(person), Some(f)) = (persons.get(&stay.person_id), facts.get(&stay.id)) else {
             continue;
         };
-        csv.push(row(stay, person, f)).map_err(ApiError::internal)?;
+        csv.push(row(stay, person, f, as_of))
+            .map_err(ApiError::internal)?;
     }
     audit::record(
         conn,
@@ -275,31 +270,6 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
-    }
-
-    type Entries<'a> = &'a [(NaiveDate, Option<NaiveDate>)];
-
-    #[test]
-    fn on_the_register_before_means_an_entry_open_the_day_before() {
-        let admitted = d("2026-11-10");
-        let table: [(Entries, bool); 5] = [
-            (&[], false),
-            // the admission opened the entry that day
-            (&[(d("2026-11-10"), None)], false),
-            (&[(d("2026-10-01"), None)], true),
-            // closed before the admission
-            (&[(d("2025-01-01"), Some(d("2025-06-01")))], false),
-            (
-                &[
-                    (d("2025-01-01"), Some(d("2025-06-01"))),
-                    (d("2026-11-09"), None),
-                ],
-                true,
-            ),
-        ];
-        for (entries, before) in table {
-            assert_eq!(on_register_before(admitted, entries), before, "{entries:?}");
-        }
     }
 
     #[test]

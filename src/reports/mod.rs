@@ -2,5 +2,7 @@
 
 pub mod assuring;
 pub mod export;
+pub mod facts;
+pub mod monthly;
 pub mod routes;
 pub mod service;

@@ -3,11 +3,13 @@ use actix_web::{get, HttpResponse};
 
 use super::assuring::{self, AssuringQuery};
 use super::export;
+use super::monthly::{self, CountedList, Monthly, MonthlyQuery, PeopleQuery};
 use super::service::{self, Summary, SummaryQuery};
 use crate::auth::Permission;
 use crate::error::ApiResult;
 use crate::http::context::Ctx;
-use crate::http::extract::Query;
+use crate::http::extract::{Paging, Query};
+use crate::http::{attachment, PageParams};
 use crate::register::model::RegisterQuery;
 
 /// Register counts, overdue work, inpatients, readmissions and C(E)TR timeliness
@@ -61,9 +63,51 @@ pub async fn export_assuring(ctx: Ctx, query: Query<AssuringQuery>) -> ApiResult
     let body = ctx
         .write(move |c, a| assuring::assuring_csv(c, a, as_of))
         .await?;
-    let disposition = format!("attachment; filename=\"dsr-assuring-transformation-{as_of}.csv\"");
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, disposition))
-        .body(body))
+    let name = format!("dsr-assuring-transformation-{as_of}.csv");
+    Ok(attachment("text/csv; charset=utf-8", &name, body))
+}
+
+/// A flat row per calendar month of every measure in `domain.md` (*Reports*), each counted
+/// from history as at the month's end (today for the current month); `format=csv|xlsx` for a
+/// download (coordinators, managers).
+#[utoipa::path(
+    tag = "reports",
+    params(MonthlyQuery),
+    responses(
+        (status = 200, body = Monthly),
+        (status = 200, content_type = "text/csv", body = String),
+        (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+    )
+)]
+#[get("/reports/monthly")]
+pub async fn monthly_series(ctx: Ctx, query: Query<MonthlyQuery>) -> ApiResult<HttpResponse> {
+    let series = ctx
+        .permit(Permission::ReportsRead, query)?
+        .check(ctx.today)?;
+    let (format, asked) = (series.format, series.clone());
+    let report = ctx
+        .read(move |c, a| monthly::monthly_for(c, a, &asked))
+        .await?;
+    monthly::respond(&report, format)
+}
+
+/// The rows behind one count of the monthly series (`month=`) or the summary (`as_of=`), a
+/// page at a time: each names its person and register reference, and `total` is the figure
+/// (coordinators, managers).
+#[utoipa::path(
+    tag = "reports",
+    params(PeopleQuery, PageParams),
+    responses((status = 200, body = CountedList))
+)]
+#[get("/reports/people")]
+pub async fn counted_people(
+    ctx: Ctx,
+    query: Query<PeopleQuery>,
+    page: Paging,
+) -> ApiResult<HttpResponse> {
+    let (query, page) = ctx.permit(Permission::ReportsRead, (query, page))?;
+    let list = ctx
+        .read(move |c, a| monthly::people_for(c, a, query, page))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
 }

@@ -29,6 +29,7 @@ pub fn navigation(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/register", "Register"),
             ("/referrals", "Referrals"),
             ("/dashboard", "Dashboard"),
+            ("/reports", "Reports"),
             ("/alerts", "Alerts"),
             ("/my-work", "My work"),
         ],

@@ -28,6 +28,7 @@ pub mod my_work;
 pub mod plan;
 pub mod record;
 pub mod referral;
+pub mod reports;
 pub mod respond;
 pub mod review;
 pub mod risk_factor;
@@ -123,6 +124,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(my_work::my_work)
         .service(dashboard::dashboard)
         .service(dashboard::sweep)
+        .service(reports::reports)
+        .service(reports::download)
+        .service(reports::people)
+        .service(reports::assuring_csv)
         .service(alerts::alert_list)
         .service(alerts::alert_page)
         .service(alerts::acknowledge)

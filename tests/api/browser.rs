@@ -1225,3 +1225,102 @@ async fn a_keyworker_refers_someone_and_a_coordinator_accepts_them_in_chromium()
     check_page(&c, &axe, "a merged record").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_manager_reads_the_monthly_figures_and_the_people_behind_one_in_chromium() {
+    if !enabled() {
+        eprintln!("browser tests are off: set DSR_BROWSER_TESTS=1 (with chromium, chromedriver and axe-core)");
+        return;
+    }
+    let app = app_for_the_browser(|_| {}).await;
+    let base = app.address.clone();
+    let coord = app.sign_in(Role::Coordinator).await;
+    let story = crate::reports_monthly::golden(&app, &coord).await;
+    let manager = app.sign_in(Role::Manager).await;
+    let driver = start_driver().await;
+    let c = browser(&driver).await;
+    let axe = axe_source();
+
+    c.goto(&format!("{base}/sign-in")).await.unwrap();
+    sign_in(&c, &manager.username, PASSWORD).await;
+    click_through(&c, c.find(Locator::LinkText("Reports")).await.unwrap()).await;
+    assert_eq!(h1(&c).await, "Reports");
+    check_page(&c, &axe, "reports, the last twelve months").await;
+    for (label, month) in [("From month", "2026-06"), ("To month", "2026-08")] {
+        let input = field(&c, label).await;
+        input.clear().await.unwrap();
+        input.send_keys(month).await.unwrap();
+    }
+    click_through(&c, button(&c, "Show figures").await).await;
+    assert_eq!(path_of(&c).await, "/reports?from=2026-06&to=2026-08&area=");
+    check_page(&c, &axe, "reports, June to August").await;
+
+    // The spreadsheet, fetched by the signed-in page as its link would save it.
+    let xlsx = c
+        .find(Locator::LinkText(
+            "Download these figures as a spreadsheet (XLSX)",
+        ))
+        .await
+        .unwrap();
+    let href = xlsx.attr("href").await.unwrap().unwrap();
+    assert_eq!(href, "/reports/monthly.xlsx?from=2026-06&to=2026-08");
+    let fetched = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => r.arrayBuffer().then(b =>
+               done([r.status, r.headers.get('content-type'), b.byteLength])));",
+            vec![json!(href)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fetched[0], 200);
+    assert_eq!(
+        fetched[1],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(fetched[2].as_i64().unwrap() > 1000, "a workbook: {fetched}");
+
+    // July's inpatients: the figure, then the people behind it.
+    let link = c
+        .find(Locator::Css(
+            "a[href='/reports/people?measure=inpatients&month=2026-07']",
+        ))
+        .await
+        .unwrap();
+    let figure: i64 = link
+        .text()
+        .await
+        .unwrap()
+        .split(':')
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(figure, 4);
+    click_through(&c, link).await;
+    assert_eq!(h1(&c).await, "Admissions open at the end of the day");
+    check_page(&c, &axe, "the people behind a figure").await;
+    let total = c
+        .find(Locator::Id("total"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(total, figure.to_string(), "the list's total is the figure");
+    let rows = c.find_all(Locator::Css("tbody tr")).await.unwrap().len();
+    assert_eq!(rows as i64, figure);
+    click_through(&c, c.find(Locator::LinkText("Cal Golden")).await.unwrap()).await;
+    assert_eq!(
+        path_of(&c).await,
+        format!("/people/{}", story.people["Cal"])
+    );
+
+    // A bad month, in the design system's error summary.
+    c.goto(&format!("{base}/reports?from=2026-13&to=2026-08"))
+        .await
+        .unwrap();
+    assert!(body_text(&c).await.contains("There is a problem"));
+    check_page(&c, &axe, "reports, a bad month").await;
+}

@@ -46,6 +46,7 @@ mod record_forms;
 mod referrals;
 mod register;
 mod reports;
+mod reports_monthly;
 mod risk_factors;
 mod sessions;
 mod smtp_sink;

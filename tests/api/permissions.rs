@@ -623,6 +623,20 @@ fn rows() -> Vec<Row> {
             [403, 200, 200, 403, 403, 403],
         ),
         (
+            "reports: the monthly series",
+            M::GET,
+            "/reports/monthly?format=xlsx",
+            Value::Null,
+            [403, 200, 200, 403, 403, 403],
+        ),
+        (
+            "reports: the people behind a figure",
+            M::GET,
+            "/reports/people?measure=register_total",
+            Value::Null,
+            [403, 200, 200, 403, 403, 403],
+        ),
+        (
             "export",
             M::GET,
             "/register/export.csv",

@@ -131,6 +131,24 @@ impl<'a> Browser<'a> {
         self.keep(res).await
     }
 
+    /// A download as the signed-in browser saves it: status, headers and the bytes.
+    pub async fn download(&mut self, path: &str) -> (u16, HeaderMap, Vec<u8>) {
+        let res = self
+            .app
+            .client
+            .get(format!("{}{path}", self.app.address))
+            .header("Cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("GET a download");
+        let (status, headers) = (res.status().as_u16(), res.headers().clone());
+        (
+            status,
+            headers,
+            res.bytes().await.unwrap_or_default().to_vec(),
+        )
+    }
+
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> PageResponse {
         let res = self
             .app
