@@ -64,6 +64,13 @@ pub enum DischargeDestination {
 }
 
 impl DischargeDestination {
+    pub const ALL: [DischargeDestination; 4] = [
+        DischargeDestination::Community,
+        DischargeDestination::OtherHospital,
+        DischargeDestination::Died,
+        DischargeDestination::Other,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             DischargeDestination::Community => "community",
@@ -74,14 +81,9 @@ impl DischargeDestination {
     }
 
     pub fn parse(s: &str) -> Option<DischargeDestination> {
-        [
-            DischargeDestination::Community,
-            DischargeDestination::OtherHospital,
-            DischargeDestination::Died,
-            DischargeDestination::Other,
-        ]
-        .into_iter()
-        .find(|d| d.as_str() == s)
+        DischargeDestination::ALL
+            .into_iter()
+            .find(|d| d.as_str() == s)
     }
 }
 

@@ -136,6 +136,15 @@ pub enum ClosureReason {
 }
 
 impl ClosureReason {
+    pub const ALL: [ClosureReason; 6] = [
+        ClosureReason::NoLongerAtRisk,
+        ClosureReason::MovedOutOfArea,
+        ClosureReason::AdmittedElsewhere,
+        ClosureReason::Died,
+        ClosureReason::DeclinedConsent,
+        ClosureReason::Other,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ClosureReason::NoLongerAtRisk => "no_longer_at_risk",
@@ -148,16 +157,7 @@ impl ClosureReason {
     }
 
     pub fn parse(s: &str) -> Option<ClosureReason> {
-        [
-            ClosureReason::NoLongerAtRisk,
-            ClosureReason::MovedOutOfArea,
-            ClosureReason::AdmittedElsewhere,
-            ClosureReason::Died,
-            ClosureReason::DeclinedConsent,
-            ClosureReason::Other,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
+        ClosureReason::ALL.into_iter().find(|r| r.as_str() == s)
     }
 }
 

@@ -769,6 +769,16 @@ async fn every_count_lists_exactly_the_rows_behind_it() {
     assert!(figures
         .iter()
         .any(|(m, n)| m.starts_with("overdue_") && *n > 0));
+    // By area: the register of each area is the same list narrowed to it.
+    let areas = summary["by_area"].as_object().unwrap();
+    assert_eq!(areas.len(), 2, "North and South: {summary}");
+    for (area, figure) in areas {
+        let path = format!(
+            "/reports/people?measure=register_total&as_of={}&area={area}",
+            today()
+        );
+        assert_eq!(manager.get(&path).json().await["total"], *figure, "{area}");
+    }
     for (measure, figure) in figures {
         let list = manager
             .get(&format!(

@@ -119,28 +119,24 @@ impl<'a> Browser<'a> {
         }
     }
 
-    pub async fn get(&mut self, path: &str) -> PageResponse {
-        let res = self
-            .app
+    async fn send_get(&self, path: &str) -> reqwest::Response {
+        self.app
             .client
             .get(format!("{}{path}", self.app.address))
             .header("Cookie", self.cookie_header())
             .send()
             .await
-            .expect("GET a page");
+            .expect("GET a page")
+    }
+
+    pub async fn get(&mut self, path: &str) -> PageResponse {
+        let res = self.send_get(path).await;
         self.keep(res).await
     }
 
     /// A download as the signed-in browser saves it: status, headers and the bytes.
     pub async fn download(&mut self, path: &str) -> (u16, HeaderMap, Vec<u8>) {
-        let res = self
-            .app
-            .client
-            .get(format!("{}{path}", self.app.address))
-            .header("Cookie", self.cookie_header())
-            .send()
-            .await
-            .expect("GET a download");
+        let res = self.send_get(path).await;
         let (status, headers) = (res.status().as_u16(), res.headers().clone());
         (
             status,

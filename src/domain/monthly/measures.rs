@@ -18,22 +18,6 @@ use crate::domain::reports::{
     visits_on_time, within_readmission_days, READMISSION_DAYS,
 };
 
-const CLOSURE_REASONS: [ClosureReason; 6] = [
-    ClosureReason::NoLongerAtRisk,
-    ClosureReason::MovedOutOfArea,
-    ClosureReason::AdmittedElsewhere,
-    ClosureReason::Died,
-    ClosureReason::DeclinedConsent,
-    ClosureReason::Other,
-];
-
-const DESTINATIONS: [DischargeDestination; 4] = [
-    DischargeDestination::Community,
-    DischargeDestination::OtherHospital,
-    DischargeDestination::Died,
-    DischargeDestination::Other,
-];
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MeasureKind {
     /// A whole number of counted things, each listed by the drill-down.
@@ -160,7 +144,7 @@ pub fn catalogue(risk_codes: &[String]) -> Vec<Measure> {
     ));
     m.push(count("entries_opened", "Entries opened in the period"));
     m.push(count("entries_closed", "Entries closed in the period"));
-    for reason in CLOSURE_REASONS {
+    for reason in ClosureReason::ALL {
         m.push(count(
             format!("closures_{}", reason.as_str()),
             format!("Entries closed in the period as {}", reason.as_str()),
@@ -176,7 +160,7 @@ pub fn catalogue(risk_codes: &[String]) -> Vec<Measure> {
         "admissions_known_to_register as a percentage of admissions",
     ));
     m.push(count("discharges", "Discharges in the period"));
-    for dest in DESTINATIONS {
+    for dest in DischargeDestination::ALL {
         m.push(count(
             format!("discharges_{}", dest.as_str()),
             format!("Discharges in the period to {}", dest.as_str()),
@@ -577,56 +561,41 @@ fn inpatients<'a>(facts: &'a Facts, p: Period, tally: &mut Tally<'a>) {
 
 /// C(E)TRs and oversight visits held in the period, each against its own deadline; LAEPs.
 fn meetings<'a>(facts: &'a Facts, p: Period, t: &Timescales, tally: &mut Tally<'a>) {
-    let mut cetrs_of: HashMap<&str, Vec<&super::CetrFacts>> = HashMap::new();
+    let mut cetrs_of: HashMap<&str, Vec<(NaiveDate, &str)>> = HashMap::new();
     for c in facts.cetrs.iter().filter(|c| c.kind.is_inpatient()) {
         if let Some(stay) = &c.admission_id {
-            cetrs_of.entry(stay).or_default().push(c);
+            cetrs_of.entry(stay).or_default().push((c.held_on, &c.id));
         }
     }
-    let mut visits_of: HashMap<&str, Vec<&super::VisitFacts>> = HashMap::new();
+    let mut visits_of: HashMap<&str, Vec<(NaiveDate, &str)>> = HashMap::new();
     for v in &facts.visits {
-        visits_of.entry(&v.admission_id).or_default().push(v);
+        visits_of
+            .entry(&v.admission_id)
+            .or_default()
+            .push((v.visited_on, &v.id));
     }
     for s in &facts.stays {
         let Some(person) = facts.people.get(&s.person_id) else {
             continue;
         };
         let stay = stay_of(s, person.date_of_birth);
-        if let Some(held) = cetrs_of.get_mut(s.id.as_str()) {
-            held.sort_by_key(|c| (c.held_on, c.id.as_str()));
-            let dates: Vec<NaiveDate> = held.iter().map(|c| c.held_on).collect();
-            for (c, ok) in held.iter().zip(cetrs_on_time(stay, &dates, t)) {
-                if p.holds(c.held_on) {
-                    let item = Item {
-                        kind: ItemKind::Cetr,
-                        id: &c.id,
-                        person_id: &s.person_id,
-                        on: c.held_on,
-                    };
-                    tally.add("cetrs_held", item);
-                    if ok {
-                        tally.add("cetrs_on_time", item);
-                    }
-                }
-            }
+        if let Some(held) = cetrs_of.remove(s.id.as_str()) {
+            let timely = |dates: &[NaiveDate]| cetrs_on_time(stay, dates, t);
+            let whose = (ItemKind::Cetr, s.person_id.as_str());
+            count_meetings(
+                held,
+                timely,
+                whose,
+                ["cetrs_held", "cetrs_on_time"],
+                p,
+                tally,
+            );
         }
-        if let Some(made) = visits_of.get_mut(s.id.as_str()) {
-            made.sort_by_key(|v| (v.visited_on, v.id.as_str()));
-            let dates: Vec<NaiveDate> = made.iter().map(|v| v.visited_on).collect();
-            for (v, ok) in made.iter().zip(visits_on_time(stay, &dates, t)) {
-                if p.holds(v.visited_on) {
-                    let item = Item {
-                        kind: ItemKind::Visit,
-                        id: &v.id,
-                        person_id: &s.person_id,
-                        on: v.visited_on,
-                    };
-                    tally.add("oversight_visits_held", item);
-                    if ok {
-                        tally.add("oversight_visits_on_time", item);
-                    }
-                }
-            }
+        if let Some(made) = visits_of.remove(s.id.as_str()) {
+            let timely = |dates: &[NaiveDate]| visits_on_time(stay, dates, t);
+            let whose = (ItemKind::Visit, s.person_id.as_str());
+            let names = ["oversight_visits_held", "oversight_visits_on_time"];
+            count_meetings(made, timely, whose, names, p, tally);
         }
     }
     for c in &facts.cetrs {
@@ -647,6 +616,35 @@ fn meetings<'a>(facts: &'a Facts, p: Period, t: &Timescales, tally: &mut Tally<'
             .laep_outcome
             .map_or("outcome_not_recorded", LaepOutcome::as_str);
         tally.add(&format!("laeps_{outcome}"), item);
+    }
+}
+
+/// One stay's meetings of one sort (its C(E)TRs, or its visits) as (day, id), each judged
+/// against the deadline the one before it set: those in the period count under `names[0]`,
+/// the timely ones also under `names[1]`.
+fn count_meetings<'a>(
+    mut held: Vec<(NaiveDate, &'a str)>,
+    on_time: impl Fn(&[NaiveDate]) -> Vec<bool>,
+    (kind, person_id): (ItemKind, &'a str),
+    names: [&str; 2],
+    p: Period,
+    tally: &mut Tally<'a>,
+) {
+    held.sort_unstable();
+    let dates: Vec<NaiveDate> = held.iter().map(|(on, _)| *on).collect();
+    for ((on, id), ok) in held.into_iter().zip(on_time(&dates)) {
+        if p.holds(on) {
+            let item = Item {
+                kind,
+                id,
+                person_id,
+                on,
+            };
+            tally.add(names[0], item);
+            if ok {
+                tally.add(names[1], item);
+            }
+        }
     }
 }
 
