@@ -9,6 +9,9 @@ use crate::domain::discharge::PointStatus;
 use crate::domain::inpatient::{
     ActionSource, ActionStatus, CetrKind, DischargeDestination, LaepOutcome, PanelRole, Setting,
 };
+use crate::domain::inpatient_data::{
+    AdmissionReason, Advocacy, DelayReason, LegalStatusCode, WardType,
+};
 use crate::domain::keyworking::KeyworkingStatus;
 use crate::domain::person::{
     AgeGroup, ConditionStatus, ConsentStatus, ContactKind, Diagnosis, InvolvementRole,
@@ -299,6 +302,83 @@ impl Words for ClosureReason {
             ClosureReason::Died => "Died",
             ClosureReason::DeclinedConsent => "Declined consent",
             ClosureReason::Other => "Other",
+        }
+    }
+}
+
+impl Words for WardType {
+    fn words(&self) -> &'static str {
+        match self {
+            WardType::AssessmentTreatment => "Assessment and treatment",
+            WardType::Rehabilitation => "Rehabilitation",
+            WardType::LowSecure => "Low secure",
+            WardType::MediumSecure => "Medium secure",
+            WardType::HighSecure => "High secure",
+            WardType::CamhsGeneral => "CAMHS general adolescent",
+            WardType::CamhsSecure => "CAMHS secure",
+            WardType::Other => "Other",
+        }
+    }
+}
+
+impl Words for LegalStatusCode {
+    fn words(&self) -> &'static str {
+        match self {
+            LegalStatusCode::Informal => "Informal",
+            LegalStatusCode::S2 => "Section 2",
+            LegalStatusCode::S3 => "Section 3",
+            LegalStatusCode::S35 => "Section 35",
+            LegalStatusCode::S36 => "Section 36",
+            LegalStatusCode::S37 => "Section 37",
+            LegalStatusCode::S37With41 => "Section 37/41",
+            LegalStatusCode::S38 => "Section 38",
+            LegalStatusCode::S45A => "Section 45A",
+            LegalStatusCode::S47With49 => "Section 47/49",
+            LegalStatusCode::S48With49 => "Section 48/49",
+            LegalStatusCode::CtoRecall => "Recalled from a community treatment order",
+            LegalStatusCode::S135Or136 => "Section 135 or 136",
+            LegalStatusCode::Other => "Other",
+        }
+    }
+}
+
+impl Words for AdmissionReason {
+    fn words(&self) -> &'static str {
+        match self {
+            AdmissionReason::MentalHealthDeterioration => "Mental health deteriorated",
+            AdmissionReason::BehaviourThatChallenges => "Behaviour that challenges",
+            AdmissionReason::RiskToSelf => "Risk to self",
+            AdmissionReason::RiskToOthers => "Risk to others",
+            AdmissionReason::Forensic => "Forensic (through the courts or prison)",
+            AdmissionReason::PlacementBreakdown => "Placement broke down",
+            AdmissionReason::Assessment => "Assessment",
+            AdmissionReason::Other => "Other",
+        }
+    }
+}
+
+impl Words for Advocacy {
+    fn words(&self) -> &'static str {
+        match self {
+            Advocacy::Imha => "Independent mental health advocate (IMHA)",
+            Advocacy::Imca => "Independent mental capacity advocate (IMCA)",
+            Advocacy::NonInstructed => "Non-instructed advocacy",
+            Advocacy::Family => "Family or friend",
+            Advocacy::None => "None",
+        }
+    }
+}
+
+impl Words for DelayReason {
+    fn words(&self) -> &'static str {
+        match self {
+            DelayReason::Housing => "Housing",
+            DelayReason::ProviderNotFound => "No care provider found",
+            DelayReason::Funding => "Funding",
+            DelayReason::LegalOrMoj => "Legal or Ministry of Justice",
+            DelayReason::PersonOrFamilyChoice => "The person's or family's choice",
+            DelayReason::Workforce => "Workforce",
+            DelayReason::Other => "Other",
         }
     }
 }

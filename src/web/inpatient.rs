@@ -263,7 +263,7 @@ impl StayPage {
     }
 }
 
-async fn admission_of(
+pub(super) async fn admission_of(
     page: &Page,
     person: &str,
     admission: &str,

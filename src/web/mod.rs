@@ -19,6 +19,7 @@ pub mod forms;
 pub mod home;
 pub mod import;
 pub mod inpatient;
+pub mod inpatient_items;
 pub mod intake;
 pub mod involvement;
 pub mod keyworker;
@@ -118,6 +119,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(action::update_action)
         .service(inpatient::admission_form)
         .service(inpatient::record_admission)
+        // before the stay forms' /people/{id}/admissions/{aid}/{kind}, which would take it
+        .service(inpatient_items::details_form)
+        .service(inpatient_items::save_details)
         .service(inpatient::stay_form)
         .service(inpatient::record_stay)
         .service(record::record_section)

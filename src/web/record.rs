@@ -215,6 +215,7 @@ fn done_banner(done: Option<&str>) -> Option<&'static str> {
         "admitted" => Some("Admission recorded."),
         "discharged" => Some("Discharge recorded."),
         "visit" => Some("Oversight visit recorded."),
+        "inpatient_details" => Some("Inpatient details saved."),
         "plan" => Some("Discharge plan created."),
         "point" => Some("Discharge plan point saved."),
         "plan_review" => Some("Plan review recorded."),

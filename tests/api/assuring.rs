@@ -327,3 +327,144 @@ async fn the_return_has_a_row_per_inpatient_on_the_day_with_objectors_unidentifi
         "{log}"
     );
 }
+
+#[tokio::test]
+async fn a_coordinator_records_the_inpatient_details_on_the_admission_page() {
+    let app = spawn_app().await;
+    let coord = app.sign_in(Role::Coordinator).await;
+    let stay = coord.admitted("Ida", 10).await;
+    let (mut browser, _) = crate::web::Browser::signed_in(&app, Role::Coordinator).await;
+    let form_path = format!(
+        "/people/{}/admissions/{}/details",
+        stay.person_id, stay.admission_id
+    );
+    let record = browser.get(&format!("/people/{}", stay.person_id)).await;
+    assert!(
+        record.has(&format!("href=\"{form_path}\"")),
+        "the admission links to its details"
+    );
+    let form = browser.get(&form_path).await;
+    assert_eq!(
+        (form.status, form.h1().as_str()),
+        (200, "Inpatient details")
+    );
+    let csrf = form.csrf();
+    let ready = days_ago(2);
+    let (day, month, year) = (
+        ready.format("%-d").to_string(),
+        ready.format("%-m").to_string(),
+        ready.format("%Y").to_string(),
+    );
+    let fields = |version: &'static str, provider: &'static str, ready: bool| {
+        let mut f: Vec<(&str, String)> = vec![
+            ("csrf_token", csrf.clone()),
+            ("version", version.into()),
+            ("provider_ods", provider.into()),
+            ("hospital_ods", "".into()),
+            ("hospital_icb", "qhm".into()),
+            ("ward_type", "low_secure".into()),
+            ("legal_status_code", "s3".into()),
+            ("admission_reason", "".into()),
+            ("advocacy", "imha".into()),
+            ("delay_reasons", "housing".into()),
+            ("delay_reasons", "funding".into()),
+        ];
+        if ready {
+            f.push(("clinically_ready_on-day", day.clone()));
+            f.push(("clinically_ready_on-month", month.clone()));
+            f.push(("clinically_ready_on-year", year.clone()));
+        }
+        f
+    };
+    let as_pairs = |f: &Vec<(&str, String)>| -> Vec<(String, String)> {
+        f.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    };
+
+    // Delays without a readiness date, and a malformed code: both named, nothing saved.
+    let refused = fields("1", "TOOLONG7", false);
+    let pairs = as_pairs(&refused);
+    let pairs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let res = browser.post(&form_path, &pairs).await;
+    assert_eq!(res.status, 422);
+    assert!(res.has("There is a problem"));
+    assert!(res.has("href=\"#provider_ods\""), "the ODS code is named");
+    let refused = as_pairs(&fields("1", "rxm", false));
+    let pairs: Vec<(&str, &str)> = refused
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let res = browser.post(&form_path, &pairs).await;
+    assert_eq!(res.status, 422);
+    assert!(
+        res.has("href=\"#delay_reasons\""),
+        "the delays need a readiness date"
+    );
+    assert!(res.has("value=\"rxm\""), "what was sent is shown again");
+    let api = format!("/admissions/{}", stay.admission_id);
+    assert_eq!(coord.get(&api).json().await["version"], 1);
+
+    let saved = as_pairs(&fields("1", "rxm", true));
+    let forged: Vec<(&str, &str)> = saved
+        .iter()
+        .filter(|(k, _)| k != "csrf_token")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        browser.post(&form_path, &forged).await.status,
+        403,
+        "no token, no change"
+    );
+    assert_eq!(coord.get(&api).json().await["version"], 1);
+    let pairs: Vec<(&str, &str)> = saved
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let res = browser.post(&form_path, &pairs).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(
+        res.location(),
+        format!(
+            "/people/{}?done=inpatient_details#admissions",
+            stay.person_id
+        )
+    );
+    let admission = coord.get(&api).json().await;
+    assert_eq!(
+        (
+            admission["provider_ods"].as_str(),
+            admission["hospital_icb"].as_str(),
+            admission["ward_type"].as_str(),
+            admission["legal_status_code"].as_str(),
+            admission["advocacy"].as_str(),
+        ),
+        (
+            Some("RXM"),
+            Some("QHM"),
+            Some("low_secure"),
+            Some("s3"),
+            Some("imha")
+        )
+    );
+    assert_eq!(admission["hospital_ods"], Value::Null);
+    assert_eq!(admission["clinically_ready_on"], json!(ready));
+    assert_eq!(admission["delay_reasons"], json!(["housing", "funding"]));
+    let record = browser.get(res.location()).await;
+    assert!(record.has("Inpatient details saved."));
+    assert!(record.has("Ward: Low secure."));
+    assert!(record.has("delayed by: housing, funding."));
+
+    // The same form again, filled before that save: someone else's change is not overwritten.
+    let pairs: Vec<(&str, &str)> = saved
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let stale = browser.post(&form_path, &pairs).await;
+    assert_eq!(stale.status, 412);
+    assert!(stale.has("Someone else changed this admission"));
+
+    let (mut keyworker, _) = crate::web::Browser::signed_in(&app, Role::Keyworker).await;
+    assert_eq!(keyworker.get(&form_path).await.status, 403);
+}

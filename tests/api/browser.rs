@@ -1317,6 +1317,29 @@ async fn a_manager_reads_the_monthly_figures_and_the_people_behind_one_in_chromi
         format!("/people/{}", story.people["Cal"])
     );
 
+    // The inpatient details behind the return, on a form of their own: shown, then refused
+    // (delays kept while the readiness date is cleared), each state checked.
+    let details = format!(
+        "{base}/people/{}/admissions/{}/details",
+        story.people["Dee"], story.stays["Dee"]
+    );
+    let coordinator = app.sign_in(Role::Coordinator).await;
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/sign-in")).await.unwrap();
+    sign_in(&c, &coordinator.username, PASSWORD).await;
+    c.goto(&details).await.unwrap();
+    assert_eq!(h1(&c).await, "Inpatient details");
+    check_page(&c, &axe, "inpatient details").await;
+    c.find(Locator::Id("clinically_ready_on-day"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    click_through(&c, button(&c, "Save inpatient details").await).await;
+    assert!(body_text(&c).await.contains("There is a problem"));
+    check_page(&c, &axe, "inpatient details, refused").await;
+
     // A bad month, in the design system's error summary.
     c.goto(&format!("{base}/reports?from=2026-13&to=2026-08"))
         .await
