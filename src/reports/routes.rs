@@ -73,11 +73,11 @@ pub async fn export_assuring(ctx: Ctx, query: Query<AssuringQuery>) -> ApiResult
 #[utoipa::path(
     tag = "reports",
     params(MonthlyQuery),
-    responses(
-        (status = 200, body = Monthly),
-        (status = 200, content_type = "text/csv", body = String),
-        (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
-    )
+    responses((status = 200, description = "The series: JSON by default, or the CSV or XLSX file `format` asks for", content(
+        (Monthly = "application/json"),
+        (String = "text/csv"),
+        (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    )))
 )]
 #[get("/reports/monthly")]
 pub async fn monthly_series(ctx: Ctx, query: Query<MonthlyQuery>) -> ApiResult<HttpResponse> {
