@@ -88,6 +88,17 @@ fn code<T: Copy>(value: Option<T>, as_str: fn(T) -> &'static str) -> String {
     value.map(as_str).unwrap_or_default().to_string()
 }
 
+/// When the long-term segregation the person is in on `as_of` began: none if it had not
+/// begun by then or had already ended.
+fn in_segregation_since(
+    started: Option<NaiveDate>,
+    ended: Option<NaiveDate>,
+    as_of: NaiveDate,
+) -> Option<NaiveDate> {
+    let over = ended.is_some_and(|end| end <= as_of);
+    started.filter(|start| *start <= as_of && !over)
+}
+
 /// One row, in `COLUMNS` order, as at `as_of`: a readiness for discharge or a segregation
 /// recorded from a later day had not begun then, so the return for that day leaves it out.
 pub fn row(a: &AdmissionRow, p: &PersonRow, f: &StayFacts, as_of: NaiveDate) -> Vec<String> {
@@ -119,7 +130,11 @@ pub fn row(a: &AdmissionRow, p: &PersonRow, f: &StayFacts, as_of: NaiveDate) -> 
         code(a.admission_reason, |r| r.as_str()),
         f.on_register_before_admission.to_string(),
         code(a.advocacy, |v| v.as_str()),
-        date(a.lts_started_on.filter(|d| *d <= as_of)),
+        date(in_segregation_since(
+            a.lts_started_on,
+            a.lts_ended_on,
+            as_of,
+        )),
         date(f.last_cetr_on),
         date(f.next_cetr_due),
         date(f.last_oversight_visit_on),
@@ -270,6 +285,24 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn segregation_is_in_the_return_from_its_start_until_its_end() {
+        let (start, end) = (Some(d("2026-07-01")), Some(d("2026-08-01")));
+        for (as_of, started, ended, want) in [
+            ("2026-06-30", start, None, None),
+            ("2026-07-01", start, None, start),
+            ("2026-07-31", start, end, start),
+            ("2026-08-01", start, end, None),
+            ("2026-09-01", None, None, None),
+        ] {
+            assert_eq!(
+                in_segregation_since(started, ended, d(as_of)),
+                want,
+                "{as_of}"
+            );
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use crate::error::{ApiError, FieldError};
 
+#[derive(Clone)]
 pub struct FormError {
     /// The field's id on the page.
     pub id: String,
@@ -11,7 +12,7 @@ pub struct FormError {
     pub text: String,
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct FormErrors {
     pub items: Vec<FormError>,
 }

@@ -3,6 +3,7 @@
 //! inpatient return for a day. The same checks, service calls and audit as
 //! `GET /api/v1/reports/monthly`, `/reports/people` and `/exports/assuring-transformation`.
 
+use actix_web::http::StatusCode;
 use actix_web::{get, web};
 use askama::Template;
 use chrono::NaiveDate;
@@ -10,6 +11,7 @@ use chrono::NaiveDate;
 use super::chrome::Chrome;
 use super::error::{ok, PageResult};
 use super::forms::FormErrors;
+use super::respond::html;
 use super::session::Page;
 use crate::auth::Permission;
 use crate::error::ApiError;
@@ -20,15 +22,12 @@ use crate::reports::monthly::{self, Format, Monthly, MonthlyQuery, PeopleQuery};
 pub const PAGE_SIZE: i64 = 50;
 
 /// `from`, `to` and `area` as a query string, for the page's links.
-fn series_link(q: &MonthlyQuery, extra: &[(&str, &str)]) -> String {
+fn series_link(q: &MonthlyQuery) -> String {
     let mut out = url::form_urlencoded::Serializer::new(String::new());
     for (key, value) in [("from", &q.from), ("to", &q.to), ("area", &q.area)] {
         if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
             out.append_pair(key, v.trim());
         }
-    }
-    for (key, value) in extra {
-        out.append_pair(key, value);
     }
     out.finish()
 }
@@ -109,9 +108,9 @@ struct ReportsPage {
     lines: Vec<Line>,
     xlsx: String,
     csv: String,
-    today: String,
-    /// The return's day has no errors of its own: a bad day is the API's 400, named.
-    no_errors: FormErrors,
+    /// The inpatient return's day as typed, and what was wrong with it.
+    return_day: String,
+    return_errors: FormErrors,
 }
 
 const LABELS: &[(&str, &str)] = &[
@@ -124,25 +123,41 @@ const LABELS: &[(&str, &str)] = &[
 #[get("/reports")]
 pub async fn reports(page: Page, query: web::Query<MonthlyQuery>) -> PageResult {
     page.require(Permission::ReportsRead)?;
+    let day = (page.today.to_string(), FormErrors::default());
+    show(&page, query.into_inner(), day, StatusCode::OK).await
+}
+
+/// The page for `query`'s months, with the return's form holding `day` (as typed, and its
+/// errors).
+async fn show(
+    page: &Page,
+    query: MonthlyQuery,
+    (return_day, return_errors): (String, FormErrors),
+    status: StatusCode,
+) -> PageResult {
     let query = MonthlyQuery {
         format: None,
-        ..query.into_inner()
+        ..query
     };
     let mut view = ReportsPage {
         chrome: page.chrome("/reports"),
-        errors: FormErrors::default(),
+        errors: return_errors.clone(),
         from: query.from.clone().unwrap_or_default(),
         to: query.to.clone().unwrap_or_default(),
         area: query.area.clone().unwrap_or_default(),
         months: Vec::new(),
         lines: Vec::new(),
-        xlsx: format!("/reports/monthly.xlsx?{}", series_link(&query, &[])),
-        csv: format!("/reports/monthly.csv?{}", series_link(&query, &[])),
-        today: page.today.to_string(),
-        no_errors: FormErrors::default(),
+        xlsx: format!("/reports/monthly.xlsx?{}", series_link(&query)),
+        csv: format!("/reports/monthly.csv?{}", series_link(&query)),
+        return_day,
+        return_errors,
     };
     match query.check(page.today) {
-        Err(ApiError::BadQuery(errors)) => view.errors = FormErrors::from_api(&errors, LABELS),
+        Err(ApiError::BadQuery(errors)) => {
+            for e in FormErrors::from_api(&errors, LABELS).items {
+                view.errors.items.push(e);
+            }
+        }
         Err(other) => return Err(other.into()),
         Ok(series) => {
             let area = series.area.clone();
@@ -159,7 +174,7 @@ pub async fn reports(page: Page, query: web::Query<MonthlyQuery>) -> PageResult 
             view.to = report.to;
         }
     }
-    ok(view.render())
+    Ok(html(status, view.render()))
 }
 
 /// The series as a download (`/reports/monthly.xlsx`, `/reports/monthly.csv`).
@@ -296,11 +311,21 @@ pub async fn people(page: Page, query: web::Query<PeoplePageQuery>) -> PageResul
     ok(view.render())
 }
 
-/// The inpatient return for a day as CSV, audited as an export.
+/// The inpatient return for a day as CSV, audited as an export; a day that is not one is
+/// named on the reports page, in its error summary.
 #[get("/reports/assuring-transformation.csv")]
 pub async fn assuring_csv(page: Page, query: web::Query<AssuringQuery>) -> PageResult {
     page.require(Permission::ReportsRead)?;
-    let as_of = query.as_of(page.today)?;
+    let as_of = match query.as_of(page.today) {
+        Ok(day) => day,
+        Err(ApiError::BadQuery(errors)) => {
+            let typed = query.into_inner().as_of.unwrap_or_default();
+            let errors = FormErrors::from_api(&errors, &[("as_of", "In hospital on")]);
+            let series = MonthlyQuery::default();
+            return show(&page, series, (typed, errors), StatusCode::BAD_REQUEST).await;
+        }
+        Err(other) => return Err(other.into()),
+    };
     let body = page
         .write(move |c, a| assuring::assuring_csv(c, a, as_of))
         .await?;

@@ -1053,6 +1053,18 @@ async fn the_reports_page_shows_the_series_and_each_count_opens_its_people() {
         browser.get("/reports/people?measure=nonsense").await.status,
         400
     );
+    let tomorrow = days_ahead(1).to_string();
+    let bad_day = browser
+        .get(&format!(
+            "/reports/assuring-transformation.csv?as_of={tomorrow}"
+        ))
+        .await;
+    assert_eq!(bad_day.status, 400);
+    assert!(bad_day.has("<a href=\"#as_of\">In hospital on must not be in the future</a>"));
+    assert!(
+        bad_day.has(&format!("value=\"{tomorrow}\"")),
+        "the day as typed"
+    );
 
     let mut admin = crate::web::Browser::new(&app);
     assert_eq!(
