@@ -110,6 +110,8 @@ pub struct MeasureInfo {
     pub name: String,
     pub kind: MeasureType,
     pub about: String,
+    /// The heading it stands under on the reports page (`The register`, `Inpatients`…).
+    pub group: String,
 }
 
 impl From<Measure> for MeasureInfo {
@@ -121,6 +123,7 @@ impl From<Measure> for MeasureInfo {
                 MeasureKind::Decimal => MeasureType::Decimal,
             },
             about: m.about,
+            group: m.group.to_string(),
         }
     }
 }
@@ -272,7 +275,10 @@ pub fn xlsx_of(report: &Monthly) -> Result<Vec<u8>, ApiError> {
         .add_worksheet()
         .set_name("Measures")
         .map_err(internal)?;
-    for (c, head) in ["measure", "kind", "definition"].iter().enumerate() {
+    for (c, head) in ["measure", "group", "kind", "definition"]
+        .iter()
+        .enumerate()
+    {
         defs.write_string_with_format(0, c as u16, *head, &bold)
             .map_err(internal)?;
     }
@@ -283,8 +289,9 @@ pub fn xlsx_of(report: &Monthly) -> Result<Vec<u8>, ApiError> {
             MeasureType::Decimal => "decimal",
         };
         defs.write_string(r, 0, &m.name).map_err(internal)?;
-        defs.write_string(r, 1, kind).map_err(internal)?;
-        defs.write_string(r, 2, &m.about).map_err(internal)?;
+        defs.write_string(r, 1, &m.group).map_err(internal)?;
+        defs.write_string(r, 2, kind).map_err(internal)?;
+        defs.write_string(r, 3, &m.about).map_err(internal)?;
     }
     book.save_to_buffer().map_err(internal)
 }

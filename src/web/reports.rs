@@ -41,7 +41,29 @@ pub struct Cell {
 pub struct Line {
     pub about: String,
     pub name: String,
+    pub group: String,
     pub cells: Vec<Cell>,
+}
+
+/// The lines under one heading, in catalogue order.
+pub struct Section {
+    pub heading: String,
+    pub lines: Vec<Line>,
+}
+
+/// The lines gathered under their headings (the catalogue keeps each heading's together).
+pub fn sections(lines: Vec<Line>) -> Vec<Section> {
+    let mut out: Vec<Section> = Vec::new();
+    for line in lines {
+        match out.last_mut() {
+            Some(s) if s.heading == line.group => s.lines.push(line),
+            _ => out.push(Section {
+                heading: line.group.clone(),
+                lines: vec![line],
+            }),
+        }
+    }
+    out
 }
 
 fn month_heading(month: &str) -> String {
@@ -60,6 +82,7 @@ pub fn lines(report: &Monthly, area: Option<&str>) -> Vec<Line> {
         .map(|m| Line {
             about: m.about.clone(),
             name: m.name.clone(),
+            group: m.group.clone(),
             cells: report
                 .months
                 .iter()
@@ -105,7 +128,7 @@ struct ReportsPage {
     to: String,
     area: String,
     months: Vec<String>,
-    lines: Vec<Line>,
+    sections: Vec<Section>,
     xlsx: String,
     csv: String,
     /// The inpatient return's day as typed, and what was wrong with it.
@@ -146,7 +169,7 @@ async fn show(
         to: query.to.clone().unwrap_or_default(),
         area: query.area.clone().unwrap_or_default(),
         months: Vec::new(),
-        lines: Vec::new(),
+        sections: Vec::new(),
         xlsx: format!("/reports/monthly.xlsx?{}", series_link(&query)),
         csv: format!("/reports/monthly.csv?{}", series_link(&query)),
         return_day,
@@ -169,7 +192,7 @@ async fn show(
                 .iter()
                 .map(|r| month_heading(r.get("month").and_then(|v| v.as_str()).unwrap_or_default()))
                 .collect();
-            view.lines = lines(&report, area.as_deref());
+            view.sections = sections(lines(&report, area.as_deref()));
             view.from = report.from;
             view.to = report.to;
         }

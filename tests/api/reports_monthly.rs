@@ -865,7 +865,7 @@ async fn the_series_downloads_as_csv_and_xlsx_with_the_same_figures() {
         calamine::Data::Float(32.0)
     );
     let (defs, measures) = read_sheet(&bytes, "Measures");
-    assert_eq!(defs, ["measure", "kind", "definition"]);
+    assert_eq!(defs, ["measure", "group", "kind", "definition"]);
     assert_eq!(measures.len(), names.len());
 }
 
@@ -992,6 +992,9 @@ async fn the_reports_page_shows_the_series_and_each_count_opens_its_people() {
         page.has(">66.7</td>"),
         "a percentage is a figure, not a link"
     );
+    for heading in ["The register", "Inpatients", "Readmissions", "Overdue work"] {
+        assert!(page.has(&format!("<h3>{heading}</h3>")), "{heading}");
+    }
     assert!(page.has("href=\"/reports/monthly.xlsx?from=2026-06&#38;to=2026-08\""));
 
     let list = browser

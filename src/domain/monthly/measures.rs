@@ -31,6 +31,35 @@ pub struct Measure {
     pub name: String,
     pub kind: MeasureKind,
     pub about: String,
+    /// The heading it stands under on the reports page.
+    pub group: &'static str,
+}
+
+/// The headings of the reports page, in order, each with the name prefixes it gathers.
+pub const GROUPS: [(&str, &[&str]); 9] = [
+    ("The register", &["register_"]),
+    ("Entries opened and closed", &["entries_", "closures_"]),
+    ("Admissions and discharges", &["admissions", "discharges"]),
+    (
+        "Inpatients",
+        &["inpatients", "median_length", "delayed_", "discharge_plan"],
+    ),
+    (
+        "C(E)TRs, oversight visits and LAEPs",
+        &["cetr", "oversight_", "laeps_", "red_with_"],
+    ),
+    ("Children and young people", &["cyp_"]),
+    ("Readmissions", &["readmission"]),
+    ("Overdue work", &["overdue_"]),
+    ("Reasons for risk", &["risk_factor_"]),
+];
+
+/// The heading a measure stands under: the first whose prefixes its name begins with.
+pub fn group_of(name: &str) -> &'static str {
+    GROUPS
+        .iter()
+        .find(|(_, prefixes)| prefixes.iter().any(|p| name.starts_with(p)))
+        .map_or("Other", |(heading, _)| heading)
 }
 
 /// What a counted thing is.
@@ -94,20 +123,21 @@ impl Figures<'_> {
     }
 }
 
-fn count(name: impl Into<String>, about: impl Into<String>) -> Measure {
+fn measure(name: String, kind: MeasureKind, about: String) -> Measure {
     Measure {
-        name: name.into(),
-        kind: MeasureKind::Count,
-        about: about.into(),
+        group: group_of(&name),
+        name,
+        kind,
+        about,
     }
 }
 
+fn count(name: impl Into<String>, about: impl Into<String>) -> Measure {
+    measure(name.into(), MeasureKind::Count, about.into())
+}
+
 fn decimal(name: impl Into<String>, about: impl Into<String>) -> Measure {
-    Measure {
-        name: name.into(),
-        kind: MeasureKind::Decimal,
-        about: about.into(),
-    }
+    measure(name.into(), MeasureKind::Decimal, about.into())
 }
 
 /// Every measure, in column order. `risk_codes` are the configured reasons for risk.
@@ -191,6 +221,14 @@ pub fn catalogue(risk_codes: &[String]) -> Vec<Measure> {
         "Inpatients clinically ready for discharge on or before that day",
     ));
     m.push(count(
+        "inpatients_with_discharge_plan",
+        "Inpatients whose discharge plan was recorded by that day",
+    ));
+    m.push(decimal(
+        "discharge_plan_percent",
+        "inpatients_with_discharge_plan as a percentage of inpatients",
+    ));
+    m.push(count(
         "cetrs_held",
         "Inpatient C(E)TRs (post-admission, inpatient, independent) held in the period",
     ));
@@ -215,22 +253,6 @@ pub fn catalogue(risk_codes: &[String]) -> Vec<Measure> {
         "oversight_visits_on_time as a percentage of oversight_visits_held",
     ));
     m.push(count(
-        "inpatients_with_discharge_plan",
-        "Inpatients whose discharge plan was recorded by that day",
-    ));
-    m.push(decimal(
-        "discharge_plan_percent",
-        "inpatients_with_discharge_plan as a percentage of inpatients",
-    ));
-    m.push(count(
-        "cyp_red_amber_blue",
-        "Active entries rated red, amber or blue of people aged 25 or under that day",
-    ));
-    m.push(count(
-        "cyp_keyworker_allocated",
-        "Keyworking episodes allocated that day, of the people in cyp_red_amber_blue",
-    ));
-    m.push(count(
         "red_with_cetr_or_laep_in_14_days",
         "Entries red that day whose community C(E)TR or LAEP was held within 14 days of turning red",
     ));
@@ -244,6 +266,14 @@ pub fn catalogue(risk_codes: &[String]) -> Vec<Measure> {
     m.push(count(
         "laeps_outcome_not_recorded",
         "LAEPs held in the period with no outcome recorded",
+    ));
+    m.push(count(
+        "cyp_red_amber_blue",
+        "Active entries rated red, amber or blue of people aged 25 or under that day",
+    ));
+    m.push(count(
+        "cyp_keyworker_allocated",
+        "Keyworking episodes allocated that day, of the people in cyp_red_amber_blue",
     ));
     m.push(count(
         "readmissions_90_days",
@@ -790,6 +820,37 @@ mod tests {
             "risk_factor_self_harm",
         ] {
             assert!(names.iter().any(|n| n == binding), "{binding}");
+        }
+        // Every measure has its heading, and the headings come in the page's order.
+        let all = catalogue(&["self_harm".into()]);
+        assert!(
+            all.iter().all(|m| m.group != "Other"),
+            "each under a heading"
+        );
+        let order: Vec<usize> = all
+            .iter()
+            .map(|m| GROUPS.iter().position(|(g, _)| *g == m.group).unwrap())
+            .collect();
+        assert!(
+            order.windows(2).all(|w| w[0] <= w[1]),
+            "column order keeps headings together"
+        );
+        for (name, heading) in [
+            ("register_ethnic_A", "The register"),
+            (
+                "admissions_known_to_register_percent",
+                "Admissions and discharges",
+            ),
+            ("discharge_plan_percent", "Inpatients"),
+            ("inpatients_with_discharge_plan", "Inpatients"),
+            (
+                "cetr_on_time_percent",
+                "C(E)TRs, oversight visits and LAEPs",
+            ),
+            ("readmission_rate_percent", "Readmissions"),
+            ("risk_factor_self_harm", "Reasons for risk"),
+        ] {
+            assert_eq!(group_of(name), heading, "{name}");
         }
         // Decimals are exactly the medians, percentages and rates.
         for m in catalogue(&[]) {
