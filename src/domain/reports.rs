@@ -37,7 +37,9 @@ pub fn readmissions(admissions: &[AdmissionFacts], from: NaiveDate, to: NaiveDat
         .filter(|a| a.admitted_on > from && a.admitted_on <= to)
         .filter(|a| {
             admissions.iter().any(|prior| {
-                prior.person_id == a.person_id
+                // Not the admission itself: a stay discharged the day it began is no return.
+                !std::ptr::eq(prior, *a)
+                    && prior.person_id == a.person_id
                     && discharge_counts_for_readmission(prior.destination)
                     && prior
                         .discharged_on
@@ -140,6 +142,7 @@ mod tests {
             adm("c", "2026-01-01", Some("2026-02-01"), Some(OtherHospital)),
             adm("c", "2026-02-01", Some("2026-04-01"), Some(Other)), // transfer: not a readmission
             adm("c", "2026-04-20", None, None), // 19 days after a discharge: counts
+            adm("d", "2026-06-01", Some("2026-06-01"), Some(Community)), // itself: does not
         ];
         assert_eq!(readmissions(&list, d("2025-12-31"), d("2026-12-31")), 2);
         assert_eq!(
