@@ -203,7 +203,7 @@ call GET "/notifications?limit=5" 200 | jq -c '{total}'
 step "Reports: today's summary, the monthly series and the people behind a figure, the inpatient return, the register as CSV"
 call GET /reports/summary 200 | jq -c '{register, inpatients, laeps_12_months, placement_breakdown: .risk_factors.placement_breakdown}'
 call GET "/reports/monthly?from=$(day 0 | cut -c1-7)" 200 | jq -c '.months[0] | {month, as_of, register_total, inpatients, admissions}'
-call GET "/reports/people?measure=inpatients" 200 | jq -c '{total, people: [.items[].person_name]}'
+call GET "/reports/people?measure=register_total" 200 | jq -c '{total, people: [.items[].person_name]}'
 call GET "/exports/assuring-transformation" 200 | sed -n 1p | cut -c1-80
 call GET "/register/export.csv?rag=red" 200 | sed -n 1,2p
 
