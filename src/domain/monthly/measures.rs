@@ -97,6 +97,17 @@ pub struct Item<'a> {
     pub on: NaiveDate,
 }
 
+impl<'a> Item<'a> {
+    pub fn new(kind: ItemKind, id: &'a str, person_id: &'a str, on: NaiveDate) -> Item<'a> {
+        Item {
+            kind,
+            id,
+            person_id,
+            on,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Value {
     Count(i64),
@@ -404,12 +415,12 @@ pub fn figures<'a>(
         .iter()
         .filter(|a| a.open_at_end_of(period.as_of))
     {
-        let item = Item {
-            kind: ItemKind::Alert,
-            id: &alert.id,
-            person_id: &alert.person_id,
-            on: alert.raised_at.date(),
-        };
+        let item = Item::new(
+            ItemKind::Alert,
+            &alert.id,
+            &alert.person_id,
+            alert.raised_at.date(),
+        );
         tally.add(&format!("overdue_{}", alert.kind.as_str()), item);
     }
     let (a, b) = (
@@ -450,12 +461,7 @@ fn register<'a>(facts: &'a Facts, p: Period, t: &Timescales, tally: &mut Tally<'
         else {
             continue;
         };
-        let item = Item {
-            kind: ItemKind::Entry,
-            id: &e.id,
-            person_id: &e.person_id,
-            on: e.opened_on,
-        };
+        let item = Item::new(ItemKind::Entry, &e.id, &e.person_id, e.opened_on);
         tally.add("register_total", item);
         tally.add(&format!("register_{}", rag.as_str()), item);
         let age = age_on(person.date_of_birth, day);
@@ -494,21 +500,11 @@ fn flows<'a>(facts: &'a Facts, p: Period, tally: &mut Tally<'a>) {
     for e in &facts.entries {
         if p.holds(e.opened_on) {
             let on = e.opened_on;
-            let item = Item {
-                kind: ItemKind::Entry,
-                id: &e.id,
-                person_id: &e.person_id,
-                on,
-            };
+            let item = Item::new(ItemKind::Entry, &e.id, &e.person_id, on);
             tally.add("entries_opened", item);
         }
         if let Some(closed) = e.closed_on.filter(|c| p.holds(*c)) {
-            let item = Item {
-                kind: ItemKind::Entry,
-                id: &e.id,
-                person_id: &e.person_id,
-                on: closed,
-            };
+            let item = Item::new(ItemKind::Entry, &e.id, &e.person_id, closed);
             tally.add("entries_closed", item);
             if let Some(reason) = e.closure_reason {
                 tally.add(&format!("closures_{}", reason.as_str()), item);
@@ -525,12 +521,7 @@ fn flows<'a>(facts: &'a Facts, p: Period, tally: &mut Tally<'a>) {
     for s in &facts.stays {
         if p.holds(s.admitted_on) {
             let on = s.admitted_on;
-            let item = Item {
-                kind: ItemKind::Admission,
-                id: &s.id,
-                person_id: &s.person_id,
-                on,
-            };
+            let item = Item::new(ItemKind::Admission, &s.id, &s.person_id, on);
             tally.add("admissions", item);
             let known = entries_of
                 .get(s.person_id.as_str())
@@ -540,12 +531,7 @@ fn flows<'a>(facts: &'a Facts, p: Period, tally: &mut Tally<'a>) {
             }
         }
         if let Some(out) = s.discharged_on.filter(|d| p.holds(*d)) {
-            let item = Item {
-                kind: ItemKind::Discharge,
-                id: &s.id,
-                person_id: &s.person_id,
-                on: out,
-            };
+            let item = Item::new(ItemKind::Discharge, &s.id, &s.person_id, out);
             tally.add("discharges", item);
             if let Some(dest) = s.destination {
                 tally.add(&format!("discharges_{}", dest.as_str()), item);
@@ -563,12 +549,7 @@ fn inpatients<'a>(facts: &'a Facts, p: Period, tally: &mut Tally<'a>) {
             continue;
         };
         let on = s.admitted_on;
-        let item = Item {
-            kind: ItemKind::Admission,
-            id: &s.id,
-            person_id: &s.person_id,
-            on,
-        };
+        let item = Item::new(ItemKind::Admission, &s.id, &s.person_id, on);
         tally.add("inpatients", item);
         match is_under_18(person.date_of_birth, day) {
             true => tally.add("inpatients_under_18", item),
@@ -635,12 +616,7 @@ fn meetings<'a>(facts: &'a Facts, p: Period, t: &Timescales, tally: &mut Tally<'
         {
             continue;
         }
-        let item = Item {
-            kind: ItemKind::Cetr,
-            id: &c.id,
-            person_id: &c.person_id,
-            on: c.held_on,
-        };
+        let item = Item::new(ItemKind::Cetr, &c.id, &c.person_id, c.held_on);
         tally.add("laeps_held", item);
         let outcome = c
             .laep_outcome
@@ -699,12 +675,7 @@ fn keyworking<'a>(facts: &'a Facts, p: Period, tally: &mut Tally<'a>) {
         if young_at_risk.contains(k.person_id.as_str())
             && k.status_on(day) == Some(KeyworkingStatus::Allocated)
         {
-            let item = Item {
-                kind: ItemKind::Episode,
-                id: &k.id,
-                person_id: &k.person_id,
-                on: k.referred_on,
-            };
+            let item = Item::new(ItemKind::Episode, &k.id, &k.person_id, k.referred_on);
             tally.add("cyp_keyworker_allocated", item);
         }
     }
@@ -733,12 +704,7 @@ fn readmissions<'a>(facts: &'a Facts, p: Period, tally: &mut Tally<'a>) {
             });
             if readmitted {
                 let on = s.admitted_on;
-                let item = Item {
-                    kind: ItemKind::Admission,
-                    id: &s.id,
-                    person_id: &s.person_id,
-                    on,
-                };
+                let item = Item::new(ItemKind::Admission, &s.id, &s.person_id, on);
                 tally.add("readmissions_90_days", item);
             }
         }
@@ -748,12 +714,7 @@ fn readmissions<'a>(facts: &'a Facts, p: Period, tally: &mut Tally<'a>) {
         if !discharge_counts_for_readmission(s.destination) {
             continue;
         }
-        let item = Item {
-            kind: ItemKind::Discharge,
-            id: &s.id,
-            person_id: &s.person_id,
-            on: out,
-        };
+        let item = Item::new(ItemKind::Discharge, &s.id, &s.person_id, out);
         tally.add("readmission_cohort_discharges", item);
         let back_in = theirs
             .iter()
