@@ -155,7 +155,7 @@ fn json_of(value: Value) -> Json {
     }
 }
 
-/// The series from loaded facts (pure: the tests call it on fixtures).
+/// The series from loaded facts (pure: no database, no clock but `today`).
 pub fn series(facts: &Facts, s: &Series, today: NaiveDate, a: &Settings) -> Monthly {
     let risk_codes = &a.risk_factors;
     let months = months_between(s.from, s.to)
