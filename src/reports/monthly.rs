@@ -96,19 +96,10 @@ impl MonthlyQuery {
     }
 }
 
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MeasureType {
-    /// A whole number of counted things; a valid drill-down `measure`.
-    Count,
-    /// A median, percentage or rate; null when undefined.
-    Decimal,
-}
-
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MeasureInfo {
     pub name: String,
-    pub kind: MeasureType,
+    pub kind: MeasureKind,
     pub about: String,
     /// The heading it stands under on the reports page (`The register`, `Inpatients`…).
     pub group: String,
@@ -118,10 +109,7 @@ impl From<Measure> for MeasureInfo {
     fn from(m: Measure) -> MeasureInfo {
         MeasureInfo {
             name: m.name,
-            kind: match m.kind {
-                MeasureKind::Count => MeasureType::Count,
-                MeasureKind::Decimal => MeasureType::Decimal,
-            },
+            kind: m.kind,
             about: m.about,
             group: m.group.to_string(),
         }
@@ -284,13 +272,9 @@ pub fn xlsx_of(report: &Monthly) -> Result<Vec<u8>, ApiError> {
     }
     for (r, m) in report.measures.iter().enumerate() {
         let r = r as u32 + 1;
-        let kind = match m.kind {
-            MeasureType::Count => "count",
-            MeasureType::Decimal => "decimal",
-        };
         defs.write_string(r, 0, &m.name).map_err(internal)?;
         defs.write_string(r, 1, &m.group).map_err(internal)?;
-        defs.write_string(r, 2, kind).map_err(internal)?;
+        defs.write_string(r, 2, m.kind.as_str()).map_err(internal)?;
         defs.write_string(r, 3, &m.about).map_err(internal)?;
     }
     book.save_to_buffer().map_err(internal)
@@ -315,6 +299,8 @@ pub struct PeopleQuery {
 #[derive(Debug, Clone)]
 pub struct Drill {
     pub measure: String,
+    /// What the measure counts, in words (from the catalogue entry the check found).
+    pub about: String,
     pub month: Option<NaiveDate>,
     pub period: Period,
     pub area: Option<String>,
@@ -330,16 +316,16 @@ impl PeopleQuery {
         let known = measures::catalogue(risk_codes)
             .into_iter()
             .find(|m| m.name == measure);
-        match known.map(|m| m.kind) {
-            Some(MeasureKind::Count) => {}
-            Some(MeasureKind::Decimal) => {
+        let about = match known {
+            Some(m) if m.kind == MeasureKind::Count => m.about,
+            Some(_) => {
                 return Err(bad(
                     "measure",
                     "is not a count: only counts list their rows",
                 ))
             }
             None => return Err(bad("measure", "is not a measure of the reports")),
-        }
+        };
         let month = month_param(self.month.as_deref(), "month")?;
         let as_of = self.as_of.as_deref().filter(|r| !r.trim().is_empty());
         let period = match (month, as_of) {
@@ -355,6 +341,7 @@ impl PeopleQuery {
         };
         Ok(Drill {
             measure,
+            about,
             month,
             period,
             area: area_param(self.area),
@@ -432,12 +419,8 @@ pub fn counted(facts: &Facts, d: &Drill, page: Page, a: &Settings) -> CountedLis
         .skip(page.offset as usize)
         .take(page.limit as usize)
         .collect();
-    let about = measures::catalogue(risk_codes)
-        .into_iter()
-        .find(|m| m.name == d.measure)
-        .map_or_else(|| d.measure.clone(), |m| m.about);
     CountedList {
-        about,
+        about: d.about.clone(),
         measure: d.measure.clone(),
         month: d.month.map(month_label),
         start: d.period.start,

@@ -84,9 +84,9 @@ pub async fn monthly_series(ctx: Ctx, query: Query<MonthlyQuery>) -> ApiResult<H
     let series = ctx
         .permit(Permission::ReportsRead, query)?
         .check(ctx.today)?;
-    let (format, asked) = (series.format, series.clone());
+    let format = series.format;
     let report = ctx
-        .read(move |c, a| monthly::monthly_for(c, a, &asked))
+        .read(move |c, a| monthly::monthly_for(c, a, &series))
         .await?;
     monthly::respond(&report, format)
 }

@@ -4,8 +4,7 @@
 
 use std::sync::Arc;
 
-use actix_web::http::header;
-use actix_web::{get, HttpRequest, HttpResponse};
+use actix_web::{get, HttpRequest};
 use askama::Template;
 
 use super::chrome::Chrome;
@@ -418,12 +417,12 @@ pub async fn export_csv(page: Page, req: HttpRequest) -> PageResult {
     let body = page
         .write(move |c, a| export::register_csv(c, a, &query))
         .await?;
-    let disposition = format!("attachment; filename=\"dsr-register-{}.csv\"", page.today);
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, disposition))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body))
+    let name = format!("dsr-register-{}.csv", page.today);
+    Ok(crate::http::attachment(
+        "text/csv; charset=utf-8",
+        &name,
+        body,
+    ))
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{get, web};
 use askama::Template;
-use chrono::NaiveDate;
 
 use super::chrome::Chrome;
 use super::error::{ok, PageResult};
@@ -14,6 +13,7 @@ use super::forms::FormErrors;
 use super::respond::html;
 use super::session::Page;
 use crate::auth::Permission;
+use crate::domain::monthly::measures::MeasureKind;
 use crate::error::ApiError;
 use crate::http::{attachment, Page as Paging};
 use crate::reports::assuring::{self, AssuringQuery};
@@ -67,11 +67,8 @@ pub fn sections(lines: Vec<Line>) -> Vec<Section> {
 }
 
 fn month_heading(month: &str) -> String {
-    monthly_first(month).map_or_else(|| month.to_string(), |d| d.format("%b %Y").to_string())
-}
-
-fn monthly_first(month: &str) -> Option<NaiveDate> {
     crate::domain::monthly::parse_month(month)
+        .map_or_else(|| month.to_string(), |d| d.format("%b %Y").to_string())
 }
 
 /// The series turned on its side for reading: a line per measure, a column per month.
@@ -92,7 +89,7 @@ pub fn lines(report: &Monthly, area: Option<&str>) -> Vec<Line> {
                         .and_then(|v| v.as_str())
                         .unwrap_or_default();
                     match row.get(&m.name) {
-                        Some(serde_json::Value::Number(n)) if n.is_i64() => {
+                        Some(serde_json::Value::Number(n)) if m.kind == MeasureKind::Count => {
                             let mut link = url::form_urlencoded::Serializer::new(String::new());
                             link.append_pair("measure", &m.name)
                                 .append_pair("month", month);

@@ -18,12 +18,22 @@ use crate::domain::reports::{
     visits_on_time, within_readmission_days, READMISSION_DAYS,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum MeasureKind {
-    /// A whole number of counted things, each listed by the drill-down.
+    /// A whole number of counted things, each listed by the drill-down (a valid `measure`).
     Count,
     /// A median, percentage or rate; null when undefined.
     Decimal,
+}
+
+impl MeasureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeasureKind::Count => "count",
+            MeasureKind::Decimal => "decimal",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
